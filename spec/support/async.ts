@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether `promise` settles (either way) within `ms` of real time. */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await sleep(ms);
+  return settled;
+}
+
+/** Awaits a rejection and checks its class; returns the error for further checks. */
+export async function expectRejection<E extends Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
+  let outcome: { value: unknown } | { error: unknown };
+  try {
+    outcome = { value: await promise };
+  } catch (error) {
+    outcome = { error };
+  }
+  if ('value' in outcome) expect.fail(`expected a ${type.name} rejection, got the value ${String(outcome.value)}`);
+  expect(outcome.error, `rejection is a ${type.name}`).to.be.instanceOf(type);
+  return outcome.error as E;
+}

@@ -1,0 +1,332 @@
+import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
+import { abortably } from './abortable.js';
+import type { PipeChannel, Outgoing, SendWaiter, SendTicket } from './core/pipe-channel.js';
+import { BufferTooShort, ClosedError, EOFError, MessageTooLong } from './errors.js';
+import {
+  checkMaxlength,
+  checkOptions,
+  checkRecvInto,
+  checkSendRange,
+  checkSignal,
+  checkTimeout,
+  type WaitOptions,
+} from './options.js';
+import { pullIterator, pullStream, type Take } from './pull-stream.js';
+import type { Cancel } from './transport/queue-endpoint.js';
+import type { Codec } from './wire/codec.js';
+import { decodeError, encodeError } from './wire/error-codec.js';
+
+/** The writing half of a channel, local or remote. */
+export interface ChannelWriter {
+  send(waiter: SendWaiter, timeout?: number): SendTicket | undefined;
+  cancelSend(ticket: SendTicket): boolean;
+}
+
+/**
+ * One end of a `Pipe` (Python's `Connection`). Messages are copied at
+ * `send`; `send` waits while the peer's window is full. It is also an RxJS
+ * Observer (`next` sends, `complete` half-closes, `error` forwards an error)
+ * and a Subscribable of the messages it receives.
+ */
+export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, AsyncIterable<T> {
+  private closedFlag = false;
+  private writeEnded = false;
+  private readDisabled = false;
+  /** Settles when this end's end-of-stream has reached the peer (or the peer is gone). */
+  private endDelivered: Promise<void> | undefined;
+  /** A send started by `next()` failed after `next()` returned; thrown by the next call. */
+  private lateFailure: Error | undefined;
+
+  /** @internal Built by `Pipe()`. */
+  constructor(
+    private readonly inbound: PipeChannel | undefined,
+    private readonly outbound: ChannelWriter | undefined,
+    private readonly codec: Codec,
+  ) {}
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  get readable(): boolean {
+    return !this.closedFlag && this.inbound !== undefined && !this.readDisabled;
+  }
+
+  get writable(): boolean {
+    return !this.closedFlag && this.outbound !== undefined && !this.writeEnded;
+  }
+
+  /** Sends a copy of `value`; waits while the peer's window is full, rejecting `Full` after `timeout`. */
+  send(value: T, options?: WaitOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { timeout, signal } = checkWaitOptions(options);
+      this.checkWritable();
+      this.startSend({ bytes: this.codec.encode(value) }, timeout, signal, resolve, reject);
+    });
+  }
+
+  /** Sends `size` bytes of `buf` from byte `offset` as one message (copied now). */
+  sendBytes(buf: Uint8Array, offset?: number, size?: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const bytes = checkSendRange(buf, offset, size).slice();
+      this.checkWritable();
+      this.startSend({ bytes }, undefined, undefined, resolve, reject);
+    });
+  }
+
+  /**
+   * Receives the next message. Rejects `EOFError` once the peer has ended its
+   * stream and nothing is left, `Empty` on timeout.
+   */
+  recv(options?: WaitOptions): Promise<T> {
+    return this.receive(options, (bytes) => this.codec.decode(bytes) as T);
+  }
+
+  /**
+   * Receives the next message as bytes. A message longer than `maxlength`
+   * is consumed, rejects `MessageTooLong`, and this end can no longer read.
+   */
+  recvBytes(maxlength?: number): Promise<Uint8Array> {
+    let limit: number | undefined;
+    try {
+      limit = checkMaxlength(maxlength);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.receive(undefined, (bytes) => {
+      if (limit !== undefined && bytes.byteLength > limit) {
+        this.disableReading();
+        throw new MessageTooLong(bytes.byteLength, limit);
+      }
+      return bytes;
+    });
+  }
+
+  /**
+   * Receives the next message into `buf` at byte `offset`, resolving with its
+   * size. Too small a buffer rejects `BufferTooShort` carrying the message.
+   */
+  recvBytesInto(buf: Uint8Array, offset?: number): Promise<number> {
+    let target: { bytes: Uint8Array; offset: number };
+    try {
+      target = checkRecvInto(buf, offset);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.receive(undefined, (bytes) => {
+      const room = target.bytes.byteLength - target.offset;
+      if (bytes.byteLength > room) throw new BufferTooShort(bytes, room);
+      target.bytes.set(bytes, target.offset);
+      return bytes.byteLength;
+    });
+  }
+
+  /** Whether a message (or the peer's end of stream) is ready, waiting up to `timeout` ms (default 0). */
+  poll(timeout: number = 0): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const wait = checkTimeout(timeout, 'poll timeout');
+      const inbound = this.checkReadable();
+      inbound.poll({ answered: resolve }, wait);
+    });
+  }
+
+  /**
+   * Closes this end: later calls reject `ClosedError`, waiting receives
+   * reject `ClosedError`, unread messages are dropped and the peer's sends
+   * fail from now on. Sends already made still reach the peer, then the peer
+   * sees end of stream; resolves when they have. Calling it again is harmless.
+   */
+  close(): Promise<void> {
+    if (!this.closedFlag) {
+      this.closedFlag = true;
+      this.inbound?.closeReader();
+      if (this.outbound && !this.writeEnded) this.endStream(undefined);
+    }
+    return this.endDelivered ?? Promise.resolve();
+  }
+
+  // ---- RxJS Observer: a Connection can be subscribed to a source ----------
+
+  /** Sends without waiting; still ordered, still held back by the peer's window. */
+  next(value: T): void {
+    this.throwLateFailure();
+    this.checkWritable();
+    const bytes = this.codec.encode(value);
+    this.startSend({ bytes }, undefined, undefined, noop, (error) => {
+      this.lateFailure ??= error;
+    });
+  }
+
+  /** Half-closes: the peer's stream completes after the messages already sent. This end may still receive. */
+  complete(): void {
+    this.throwLateFailure();
+    if (this.writable) this.endStream(undefined);
+  }
+
+  /** The peer's stream errors (after the messages already sent) with an error carrying `error`'s name, message and stack. */
+  error(error: unknown): void {
+    this.throwLateFailure();
+    if (this.writable) this.endStream(decodeError(encodeError(error)));
+  }
+
+  // ---- RxJS Subscribable: the messages this end receives ------------------
+
+  /** Each subscriber competes for messages; completes at end of stream or when this end closes. */
+  asObservable(): Observable<T> {
+    return pullStream(this.take, undefined);
+  }
+
+  subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
+    return this.asObservable().subscribe(observer);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return pullIterator(this.take);
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private readonly take: Take<T> = (listener, timeout) => {
+    if (!this.readable) {
+      listener.failed(this.closedFlag ? new ClosedError('connection') : this.notReadable());
+      return undefined;
+    }
+    const inbound = this.inbound as PipeChannel;
+    const ticket = inbound.recv(
+      {
+        delivered: (bytes) => {
+          let value: T;
+          try {
+            value = this.codec.decode(bytes) as T;
+          } catch (error) {
+            listener.failed(error as Error);
+            return;
+          }
+          listener.delivered(value);
+        },
+        // This end closing under a waiting subscriber ends its stream quietly.
+        failed: (error) => (error instanceof ClosedError && this.closedFlag ? listener.ended() : listener.failed(error)),
+        ended: (error) => (error ? listener.failed(error) : listener.ended()),
+      },
+      timeout,
+    );
+    return ticket && (() => inbound.cancelRecv(ticket));
+  };
+
+  private receive<R>(options: WaitOptions | undefined, read: (bytes: Uint8Array) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const { timeout, signal } = checkWaitOptions(options);
+      const inbound = this.checkReadable();
+      abortably(signal, reject, (finish) => {
+        const ticket = inbound.recv(
+          {
+            delivered: (bytes) => {
+              finish();
+              try {
+                resolve(read(bytes));
+              } catch (error) {
+                reject(error);
+              }
+            },
+            failed: (error) => {
+              finish();
+              reject(error);
+            },
+            ended: (error) => {
+              finish();
+              reject(error ?? new EOFError());
+            },
+          },
+          timeout,
+        );
+        return ticket && (() => inbound.cancelRecv(ticket));
+      });
+    });
+  }
+
+  private startSend(
+    outgoing: Outgoing,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    accepted: () => void,
+    failed: (error: Error) => void,
+  ): void {
+    const outbound = this.outbound as ChannelWriter;
+    abortably(signal, failed, (finish): Cancel | undefined => {
+      const ticket = outbound.send(
+        {
+          outgoing,
+          accepted: () => {
+            finish();
+            accepted();
+          },
+          failed: (error) => {
+            finish();
+            failed(error);
+          },
+        },
+        timeout,
+      );
+      return ticket && (() => outbound.cancelSend(ticket));
+    });
+  }
+
+  /** Queues this end's end of stream behind the messages already sent. */
+  private endStream(error: Error | undefined): void {
+    this.writeEnded = true;
+    this.endDelivered = new Promise((resolve) => {
+      this.startSend({ end: true, error }, undefined, undefined, resolve, () => resolve());
+    });
+  }
+
+  private disableReading(): void {
+    if (this.outbound) {
+      this.readDisabled = true;
+      this.inbound?.closeReader();
+    } else {
+      void this.close();
+    }
+  }
+
+  private checkWritable(): void {
+    if (this.closedFlag) throw new ClosedError('connection');
+    if (!this.outbound) throw new TypeError('connection is read-only');
+    if (this.writeEnded) throw new ClosedError('connection', 'this end has already ended its stream (complete/error)');
+  }
+
+  private checkReadable(): PipeChannel {
+    if (this.closedFlag) throw new ClosedError('connection');
+    if (!this.inbound || this.readDisabled) throw this.notReadable();
+    return this.inbound;
+  }
+
+  private notReadable(): Error {
+    return this.inbound
+      ? new ClosedError('connection', 'connection can no longer be read (a message exceeded maxlength)')
+      : new TypeError('connection is write-only');
+  }
+
+  private throwLateFailure(): void {
+    const failure = this.lateFailure;
+    if (failure) {
+      this.lateFailure = undefined;
+      throw failure;
+    }
+  }
+}
+
+// `from(connection)` and other interop consumers look for the observable symbol.
+Object.defineProperty(Connection.prototype, observable, {
+  value(this: Connection): Subscribable<unknown> {
+    return this;
+  },
+  configurable: true,
+  writable: true,
+});
+
+function checkWaitOptions(options: unknown): { timeout: number | undefined; signal: AbortSignal | undefined } {
+  const o = checkOptions<WaitOptions>(options, 'options');
+  return { timeout: checkTimeout(o.timeout), signal: checkSignal(o.signal) };
+}
+
+function noop(): void {}

@@ -1,0 +1,253 @@
+import type { SchedulerLike } from 'rxjs';
+import { ClosedError, Empty, Full } from '../errors.js';
+import { Deque } from './deque.js';
+import { WaitList, type WaitNode } from './wait-list.js';
+
+/**
+ * What a writer hands to the channel: a message, or the end of its stream
+ * (with the error it ended on, if any). The end travels in order behind
+ * every message sent before it.
+ */
+export type Outgoing = { readonly bytes: Uint8Array } | { readonly end: true; readonly error?: Error };
+
+export interface SendWaiter {
+  readonly outgoing: Outgoing;
+  accepted(): void;
+  failed(error: Error): void;
+}
+
+export interface RecvWaiter {
+  delivered(bytes: Uint8Array): void;
+  failed(error: Error): void;
+  /** The writer ended (with `error` if it ended on one) and every message has been read. */
+  ended(error: Error | undefined): void;
+}
+
+export interface PollWaiter {
+  /** `true`: a message or the end is ready to be received. `false`: the timeout ran out. */
+  answered(ready: boolean): void;
+}
+
+export type SendTicket = WaitNode<SendWaiter>;
+export type RecvTicket = WaitNode<RecvWaiter>;
+export type PollTicket = WaitNode<PollWaiter>;
+
+interface Ended {
+  readonly error: Error | undefined;
+}
+
+/**
+ * One direction of a pipe: the reader's buffer of messages, bounded by a
+ * window of bytes, with the writer's sends waiting in order for room.
+ *
+ * A message is accepted when it fits in the window, or when the buffer is
+ * empty (so one message larger than the window still goes through).
+ * Everything is synchronous; deadlines come from the scheduler.
+ */
+export class PipeChannel {
+  /** The reader's buffer limit in bytes. */
+  readonly window: number;
+  private readonly scheduler: SchedulerLike;
+  private readonly buffer = new Deque<Uint8Array>();
+  private bufferedBytes = 0;
+  private end: Ended | undefined;
+  private readerGone = false;
+  private readonly senders = new WaitList<SendWaiter>();
+  private readonly receivers = new WaitList<RecvWaiter>();
+  private readonly pollers = new WaitList<PollWaiter>();
+
+  constructor(window: number, scheduler: SchedulerLike) {
+    this.window = window;
+    this.scheduler = scheduler;
+  }
+
+  /** Bytes buffered and not yet received. */
+  get buffered(): number {
+    return this.bufferedBytes;
+  }
+
+  /** Messages buffered and not yet received. */
+  get messages(): number {
+    return this.buffer.length;
+  }
+
+  /** Sends waiting for room (including a pending end). */
+  get pendingSends(): number {
+    return this.senders.length;
+  }
+
+  /** True once the writer's end has been accepted into the buffer. */
+  get writerEnded(): boolean {
+    return this.end !== undefined;
+  }
+
+  // ---- writer side -------------------------------------------------------
+
+  send(waiter: SendWaiter, timeout?: number): SendTicket | undefined {
+    if (this.readerGone) {
+      waiter.failed(brokenPipe());
+      return undefined;
+    }
+    if (this.end) {
+      waiter.failed(new ClosedError('connection', 'this end has already ended its stream'));
+      return undefined;
+    }
+    if (this.senders.length === 0 && this.hasRoomFor(waiter.outgoing)) {
+      this.admit(waiter.outgoing);
+      waiter.accepted();
+      return undefined;
+    }
+    if (timeout === 0) {
+      waiter.failed(new Full(this.window, 0, 'peer window is full'));
+      return undefined;
+    }
+    const ticket = this.senders.push(waiter);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.senders.expireAfter(ticket, timeout, this.scheduler, (w) =>
+        w.failed(new Full(this.window, timeout, `peer window stayed full for ${timeout} ms`)),
+      );
+    }
+    return ticket;
+  }
+
+  cancelSend(ticket: SendTicket): boolean {
+    const removed = this.senders.remove(ticket);
+    // A withdrawn send may have been the one holding back smaller ones behind it.
+    if (removed) {
+      const admitted = this.admitWaitingSenders();
+      if (admitted) for (const s of admitted) s.accepted();
+    }
+    return removed;
+  }
+
+  // ---- reader side -------------------------------------------------------
+
+  recv(waiter: RecvWaiter, timeout?: number): RecvTicket | undefined {
+    if (this.readerGone) {
+      waiter.failed(new ClosedError('connection'));
+      return undefined;
+    }
+    if (this.buffer.length > 0) {
+      const bytes = this.take();
+      const admitted = this.admitWaitingSenders();
+      waiter.delivered(bytes);
+      if (admitted) for (const s of admitted) s.accepted();
+      return undefined;
+    }
+    if (this.end) {
+      waiter.ended(this.end.error);
+      return undefined;
+    }
+    if (timeout === 0) {
+      waiter.failed(new Empty(0, 'no message waiting'));
+      return undefined;
+    }
+    const ticket = this.receivers.push(waiter);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.receivers.expireAfter(ticket, timeout, this.scheduler, (w) =>
+        w.failed(new Empty(timeout, `no message within ${timeout} ms`)),
+      );
+    }
+    return ticket;
+  }
+
+  cancelRecv(ticket: RecvTicket): boolean {
+    return this.receivers.remove(ticket);
+  }
+
+  /** Answers whether a message (or the end) is ready, waiting up to `timeout`. */
+  poll(waiter: PollWaiter, timeout?: number): PollTicket | undefined {
+    if (this.readerGone) {
+      // The API layer rejects polls on a closed end before they get here.
+      waiter.answered(false);
+      return undefined;
+    }
+    if (this.buffer.length > 0 || this.end) {
+      waiter.answered(true);
+      return undefined;
+    }
+    if (timeout === 0) {
+      waiter.answered(false);
+      return undefined;
+    }
+    const ticket = this.pollers.push(waiter);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.pollers.expireAfter(ticket, timeout, this.scheduler, (w) => w.answered(false));
+    }
+    return ticket;
+  }
+
+  cancelPoll(ticket: PollTicket): boolean {
+    return this.pollers.remove(ticket);
+  }
+
+  /**
+   * The reader is gone: what it had not read is dropped (it chose to close),
+   * pending and later sends fail with `ClosedError` (Python's BrokenPipeError),
+   * and its own pending receives fail too.
+   */
+  closeReader(): void {
+    if (this.readerGone) return;
+    this.readerGone = true;
+    this.buffer.drain();
+    this.bufferedBytes = 0;
+    const senders = this.senders.drain();
+    const receivers = this.receivers.drain();
+    const pollers = this.pollers.drain();
+    for (const s of senders) s.failed(brokenPipe());
+    for (const r of receivers) r.failed(new ClosedError('connection'));
+    for (const p of pollers) p.answered(false);
+  }
+
+  // ---- internals ---------------------------------------------------------
+
+  private hasRoomFor(outgoing: Outgoing): boolean {
+    if (!('bytes' in outgoing)) return true;
+    return this.buffer.length === 0 || this.bufferedBytes + outgoing.bytes.byteLength <= this.window;
+  }
+
+  /** Accepts `outgoing` into the buffer, handing it straight to a waiting receiver if there is one. */
+  private admit(outgoing: Outgoing): void {
+    if ('bytes' in outgoing) {
+      const receiver = this.receivers.shift();
+      if (receiver) {
+        receiver.delivered(outgoing.bytes);
+        return;
+      }
+      this.buffer.push(outgoing.bytes);
+      this.bufferedBytes += outgoing.bytes.byteLength;
+    } else {
+      this.end = { error: outgoing.error };
+      if (this.buffer.length === 0) {
+        for (const r of this.receivers.drain()) r.ended(outgoing.error);
+      }
+    }
+    if (this.pollers.length > 0) for (const p of this.pollers.drain()) p.answered(true);
+  }
+
+  private take(): Uint8Array {
+    const bytes = this.buffer.shift() as Uint8Array;
+    this.bufferedBytes -= bytes.byteLength;
+    return bytes;
+  }
+
+  /**
+   * Admits waiting sends, in order, while they fit. Returns the senders to
+   * notify; the caller notifies them after finishing its own state change.
+   */
+  private admitWaitingSenders(): SendWaiter[] | undefined {
+    let admitted: SendWaiter[] | undefined;
+    while (this.senders.length > 0 && !this.end) {
+      const next = this.senders.peek() as SendWaiter;
+      if (!this.hasRoomFor(next.outgoing)) break;
+      this.senders.shift();
+      this.admit(next.outgoing);
+      (admitted ??= []).push(next);
+    }
+    return admitted;
+  }
+}
+
+function brokenPipe(): ClosedError {
+  return new ClosedError('peer', 'peer end is closed (broken pipe)');
+}

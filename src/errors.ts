@@ -1,0 +1,136 @@
+/**
+ * Every error rxmp raises on purpose. Each is a real subclass of `Error` with
+ * its own `name`, so callers can branch on `instanceof` (or on `name` after the
+ * error crossed a process boundary) and read structured context fields.
+ */
+
+/** Options shared by every rxmp error: the standard `cause`. */
+export interface RxmpErrorOptions {
+  cause?: unknown;
+}
+
+abstract class RxmpError extends Error {
+  constructor(message: string, options?: RxmpErrorOptions) {
+    super(message, options);
+    // `new.target.name` survives minification-free builds and subclassing alike.
+    Object.defineProperty(this, 'name', {
+      value: new.target.name,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  }
+}
+
+/** A get found nothing within its timeout (Python's `queue.Empty`). */
+export class Empty extends RxmpError {
+  /** The timeout that ran out, in ms; `0` for a non-blocking get. */
+  readonly timeout: number;
+  constructor(timeout: number, message = timeout === 0 ? 'queue is empty' : `no item within ${timeout} ms`) {
+    super(message);
+    this.timeout = timeout;
+  }
+}
+
+/** A put found no free slot within its timeout (Python's `queue.Full`). */
+export class Full extends RxmpError {
+  /** The queue's bound, or the pipe window in bytes. */
+  readonly maxsize: number;
+  /** The timeout that ran out, in ms; `0` for a non-blocking put. */
+  readonly timeout: number;
+  constructor(maxsize: number, timeout: number, message?: string) {
+    super(message ?? (timeout === 0 ? `queue is full (maxsize ${maxsize})` : `no free slot within ${timeout} ms (maxsize ${maxsize})`));
+    this.maxsize = maxsize;
+    this.timeout = timeout;
+  }
+}
+
+/** An operation on a closed queue handle or connection end (Python's ValueError/OSError/BrokenPipeError). */
+export class ClosedError extends RxmpError {
+  /** What was closed, e.g. `'queue'`, `'connection'`, `'peer'`. */
+  readonly resource: string;
+  constructor(resource: string, message = `${resource} is closed`, options?: RxmpErrorOptions) {
+    super(message, options);
+    this.resource = resource;
+  }
+}
+
+/** `recv` on a connection whose peer has closed its sending side, with nothing left to read. */
+export class EOFError extends RxmpError {
+  constructor(message = 'peer closed the connection and nothing is left to receive') {
+    super(message);
+  }
+}
+
+/** A value cannot be copied across a process boundary (or bytes cannot be decoded back). */
+export class SerializationError extends RxmpError {
+  /** JSONPath-like location of the offending value, e.g. `$.job.callback`. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: RxmpErrorOptions) {
+    super(message, options);
+    this.path = path;
+  }
+}
+
+/** `recvBytesInto` was given a buffer too small for the message; the message is in `.bytes`. */
+export class BufferTooShort extends RxmpError {
+  /** The whole message, which has been consumed from the connection. */
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array, available: number) {
+    super(`message of ${bytes.byteLength} bytes does not fit in the ${available} bytes available`);
+    this.bytes = bytes;
+  }
+}
+
+/** A message was longer than the `maxlength` given to `recvBytes`; the connection end is closed (as Python). */
+export class MessageTooLong extends RxmpError {
+  readonly length: number;
+  readonly maxlength: number;
+  constructor(length: number, maxlength: number) {
+    super(`bad message length: ${length} bytes exceeds maxlength ${maxlength}; the connection can no longer be read`);
+    this.length = length;
+    this.maxlength = maxlength;
+  }
+}
+
+/** What a child process reported about the error that ended it. */
+export interface RemoteErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** A child process failed. */
+export class ProcessError extends RxmpError {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The child's own error, when it reported one before exiting. */
+  readonly childError: RemoteErrorInfo | undefined;
+  constructor(
+    processName: string,
+    exitCode: number | null,
+    signal: NodeJS.Signals | null,
+    childError?: RemoteErrorInfo,
+  ) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    const why = childError ? `: ${childError.name}: ${childError.message}` : '';
+    super(`process ${processName} ${how}${why}`);
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.childError = childError;
+  }
+}
+
+/** A peer failed the authkey challenge, or the challenge itself was malformed. */
+export class AuthenticationError extends RxmpError {
+  constructor(message = 'authentication failed: digest does not match the authkey') {
+    super(message);
+  }
+}
+
+/** The peer broke the wire protocol (malformed, truncated or oversize frame). */
+export class ProtocolError extends RxmpError {
+  constructor(message: string, options?: RxmpErrorOptions) {
+    super(message, options);
+  }
+}

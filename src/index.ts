@@ -1,0 +1,32 @@
+// Errors
+export {
+  AuthenticationError,
+  BufferTooShort,
+  ClosedError,
+  Empty,
+  EOFError,
+  Full,
+  MessageTooLong,
+  ProcessError,
+  ProtocolError,
+  SerializationError,
+  type RemoteErrorInfo,
+} from './errors.js';
+
+// Queues
+export { Queue } from './queue.js';
+export { JoinableQueue } from './joinable-queue.js';
+export { SimpleQueue } from './simple-queue.js';
+
+// Pipes
+export { Pipe } from './pipe.js';
+export { Connection } from './connection.js';
+
+// Options
+export type { GetOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './options.js';
+
+// RxJS operators
+export { enqueue, type Enqueueable } from './rx/enqueue.js';
+export { consume, type Consumable, type ConsumeOptions } from './rx/consume.js';
+export { timeoutEmpty } from './rx/timeout-empty.js';
+export { timeoutFull } from './rx/timeout-full.js';

@@ -1,0 +1,35 @@
+import { asyncScheduler } from 'rxjs';
+import { PipeChannel } from './core/pipe-channel.js';
+import { Connection } from './connection.js';
+import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, type PipeOptions } from './options.js';
+import { v8Codec } from './wire/v8-codec.js';
+
+/**
+ * Two connected ends (Python's `multiprocessing.Pipe`). Duplex by default:
+ * both ends send and receive. `Pipe(false)` returns `[receiver, sender]`.
+ *
+ * @example
+ * const [a, b] = Pipe<string>();
+ * await a.send('ping');
+ * await b.recv(); // 'ping'
+ */
+export function Pipe<T = unknown>(duplex?: boolean | PipeOptions, options?: PipeOptions): [Connection<T>, Connection<T>] {
+  let o: Partial<PipeOptions>;
+  if (typeof duplex === 'boolean' || duplex === undefined) {
+    o = { ...checkOptions<PipeOptions>(options, 'Pipe options'), ...(duplex === undefined ? {} : { duplex }) };
+  } else if (typeof duplex === 'object' && duplex !== null && options === undefined) {
+    o = duplex;
+  } else {
+    throw new TypeError(`Pipe() takes (duplex?: boolean, options?) or (options?), got ${quote(duplex)}`);
+  }
+  if (o.duplex !== undefined && typeof o.duplex !== 'boolean') throw new TypeError(`duplex must be a boolean, got ${quote(o.duplex)}`);
+  const window = checkCount(o.window, 'window', DEFAULT_PIPE_WINDOW);
+  const scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
+
+  const toFirst = new PipeChannel(window, scheduler);
+  if (o.duplex === false) {
+    return [new Connection<T>(toFirst, undefined, v8Codec), new Connection<T>(undefined, toFirst, v8Codec)];
+  }
+  const toSecond = new PipeChannel(window, scheduler);
+  return [new Connection<T>(toFirst, toSecond, v8Codec), new Connection<T>(toSecond, toFirst, v8Codec)];
+}

@@ -1,0 +1,255 @@
+import { asyncScheduler, Observable } from 'rxjs';
+import { ClosedError } from './errors.js';
+import { HandleState } from './handle-state.js';
+import {
+  checkCount,
+  checkMaxsize,
+  checkOptions,
+  checkScheduler,
+  checkTimeout,
+  checkWait,
+  DEFAULT_PREFETCH,
+  type GetOptions,
+  type ObserveOptions,
+  type PutOptions,
+  type QueueOptions,
+} from './options.js';
+import { pullIterator, pullStream, type Take } from './pull-stream.js';
+import { LocalQueueEndpoint } from './transport/local/local-queue-endpoint.js';
+import type { Cancel, GetListener, PutListener, QueueEndpoint } from './transport/queue-endpoint.js';
+
+/** Internal hooks the rx operators use; not part of the public API. */
+export const kTake = Symbol('rxmp.take');
+export const kRequeue = Symbol('rxmp.requeue');
+
+/**
+ * A FIFO queue shared between producers and consumers (Python's
+ * `multiprocessing.Queue`). Values are copied at `put`; a bounded queue makes
+ * producers wait for space — backpressure.
+ *
+ * @example
+ * const q = new Queue<number>({ maxsize: 100 });
+ * await q.put(1);
+ * await q.get(); // 1
+ */
+export class Queue<T> implements AsyncIterable<T> {
+  /** @internal */
+  protected readonly endpoint: QueueEndpoint<T>;
+  /** @internal */
+  protected readonly handle = new HandleState('queue');
+
+  constructor(options?: QueueOptions) {
+    const o = checkOptions<QueueOptions>(options, 'Queue options');
+    const maxsize = checkMaxsize(o.maxsize);
+    const scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
+    this.endpoint = new LocalQueueEndpoint<T>(maxsize, scheduler);
+  }
+
+  /** The bound on items held (`Infinity` when unbounded). */
+  get maxsize(): number {
+    return this.endpoint.maxsize;
+  }
+
+  /** Puts a copy of `item`, waiting for space in a bounded queue. Rejects `Full` on timeout. */
+  put(item: T, options?: PutOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { timeout, signal } = checkWait(options, 'put options');
+      this.startPut(item, timeout, signal, { accepted: resolve, failed: reject });
+    });
+  }
+
+  /** `put(item, { block: false })`: rejects `Full` at once when there is no space. */
+  putNowait(item: T): Promise<void> {
+    return this.put(item, { block: false });
+  }
+
+  /**
+   * Takes the oldest item. Rejects `Empty` on timeout, and `ClosedError` once
+   * the queue has ended and is drained, or when this handle is closed.
+   */
+  get(options?: GetOptions): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const { timeout, signal } = checkWait(options, 'get options');
+      this.startGet(
+        timeout,
+        signal,
+        { delivered: resolve, failed: reject, ended: () => reject(endedError()) },
+        () => reject(this.handle.closedError()),
+      );
+    });
+  }
+
+  /** `get({ block: false })`: rejects `Empty` at once when there is no item. */
+  getNowait(): Promise<T> {
+    return this.get({ block: false });
+  }
+
+  /** Items in the queue now (a snapshot: other handles may change it at once). */
+  qsize(): Promise<number> {
+    return this.endpoint.qsize();
+  }
+
+  async empty(): Promise<boolean> {
+    return (await this.endpoint.qsize()) === 0;
+  }
+
+  async full(): Promise<boolean> {
+    return (await this.endpoint.qsize()) >= this.endpoint.maxsize;
+  }
+
+  /**
+   * This handle puts and gets no more: later calls reject `ClosedError`; its
+   * waiting puts and gets are withdrawn (nothing enqueued, nothing taken) and
+   * reject `ClosedError`; its `observe()` streams complete. Resolves once
+   * every put it had accepted has reached the queue, so it never hangs on a
+   * full queue. Other handles are not affected. Calling it again is harmless.
+   */
+  close(): Promise<void> {
+    this.handle.close();
+    return this.endpoint.flush();
+  }
+
+  /** True once `close()` has been called on this handle. */
+  get closed(): boolean {
+    return this.handle.closed;
+  }
+
+  /**
+   * Ends the stream for everyone: later puts reject `ClosedError` (waiting
+   * ones too), every `observe()` completes once the queue is drained, and
+   * `get()` then rejects `ClosedError`.
+   */
+  end(): Promise<void> {
+    if (this.handle.closed) return Promise.reject(this.handle.closedError());
+    return this.endpoint.end();
+  }
+
+  /** Cold: puts on subscribe, completes (without a value) when accepted, errors `Full`. */
+  put$(item: T, options?: PutOptions): Observable<never> {
+    const { timeout, signal } = checkWait(options, 'put$ options');
+    return new Observable<never>((subscriber) => {
+      const cancel = this.startPut(item, timeout, signal, {
+        accepted: () => subscriber.complete(),
+        failed: (error) => subscriber.error(error),
+      });
+      return () => {
+        cancel?.();
+      };
+    });
+  }
+
+  /** Cold: takes one item on subscribe, emits it and completes; errors `Empty`. */
+  get$(options?: GetOptions): Observable<T> {
+    const { timeout, signal } = checkWait(options, 'get$ options');
+    return new Observable<T>((subscriber) => {
+      const cancel = this.startGet(
+        timeout,
+        signal,
+        {
+          delivered: (item) => {
+            subscriber.next(item);
+            subscriber.complete();
+          },
+          failed: (error) => subscriber.error(error),
+          ended: () => subscriber.error(endedError()),
+        },
+        () => subscriber.error(this.handle.closedError()),
+      );
+      return () => {
+        cancel?.();
+      };
+    });
+  }
+
+  /**
+   * A competing consumer: each item goes to exactly one subscriber. Completes
+   * when the queue has ended and is drained, or this handle closes; errors
+   * `Empty` if `timeout` passes with no item. Unsubscribing takes nothing more.
+   */
+  observe(options?: ObserveOptions): Observable<T> {
+    const o = checkOptions<ObserveOptions>(options, 'observe options');
+    checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
+    const timeout = checkTimeout(o.timeout);
+    return pullStream(this[kTake], timeout);
+  }
+
+  /** Ends like `observe()`. Takes one item per `next()`: breaking out of the loop takes nothing more. */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return pullIterator(this[kTake]);
+  }
+
+  /** @internal Takes one item for the rx layer, with this handle's bookkeeping. */
+  readonly [kTake]: Take<T> = (listener, timeout) => this.startGet(timeout, undefined, listener, () => listener.ended());
+
+  /** @internal Returns items this handle took but did not consume to the front of the queue. */
+  [kRequeue](items: readonly T[]): void {
+    this.released(items.length);
+    this.endpoint.requeue(items);
+  }
+
+  /** @internal An item reached the application (JoinableQueue counts it). */
+  protected delivered(_item: T): void {}
+
+  /** @internal Items went back to the queue without being consumed. */
+  protected released(_count: number): void {}
+
+  private startPut(item: T, timeout: number | undefined, signal: AbortSignal | undefined, listener: PutListener): Cancel | undefined {
+    return this.handle.track(
+      signal,
+      (error) => listener.failed(error),
+      () => listener.failed(this.handle.closedError()),
+      (finish) =>
+        this.endpoint.put(
+          item,
+          {
+            accepted: () => {
+              finish();
+              listener.accepted();
+            },
+            failed: (error) => {
+              finish();
+              listener.failed(error);
+            },
+          },
+          timeout,
+        ),
+    );
+  }
+
+  /** @internal `onClose` tells the caller that this handle is (or became) closed while it waited. */
+  protected startGet(
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    listener: GetListener<T>,
+    onClose: () => void,
+  ): Cancel | undefined {
+    return this.handle.track(
+      signal,
+      (error) => listener.failed(error),
+      onClose,
+      (finish) =>
+        this.endpoint.get(
+          {
+            delivered: (item) => {
+              finish();
+              this.delivered(item);
+              listener.delivered(item);
+            },
+            failed: (error) => {
+              finish();
+              listener.failed(error);
+            },
+            ended: () => {
+              finish();
+              listener.ended();
+            },
+          },
+          timeout,
+        ),
+    );
+  }
+}
+
+function endedError(): ClosedError {
+  return new ClosedError('queue', 'queue has ended and is drained');
+}

@@ -1,0 +1,128 @@
+import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
+import { JoinableQueue } from '../joinable-queue.js';
+import { checkCount, checkOptions, checkTimeout } from '../options.js';
+import type { Take } from '../pull-stream.js';
+import { kRequeue, kTake } from '../queue.js';
+import type { Cancel, GetListener } from '../transport/queue-endpoint.js';
+
+/** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
+export interface Consumable<T> {
+  readonly [kTake]: Take<T>;
+  [kRequeue](items: readonly T[]): void;
+}
+
+export interface ConsumeOptions {
+  /** Items processed at once; a new item is taken only when one finishes. @default 1 */
+  concurrency?: number;
+  /** Error with `Empty` when a free slot waits this many ms for an item. @default undefined (wait forever) */
+  timeout?: number;
+}
+
+interface Run<T> {
+  readonly item: T;
+  subscription: Subscription | undefined;
+}
+
+/**
+ * Takes an item **only when a slot is free**, runs `fn(item)` and emits its
+ * results: backpressure from the consumer all the way to the producers. For
+ * a `JoinableQueue` it calls `taskDone()` when `fn`'s output completes.
+ * Completes when the queue has ended and every run has finished.
+ *
+ * An item whose run errors, or is still running when the subscriber
+ * unsubscribes, goes back to the front of the queue: nothing is lost.
+ *
+ * @example
+ * consume(jobs, (job) => handle(job), { concurrency: 4 }).subscribe();
+ */
+export function consume<T, R>(
+  queue: Consumable<T>,
+  fn: (item: T) => ObservableInput<R>,
+  options?: ConsumeOptions,
+): Observable<R> {
+  const o = checkOptions<ConsumeOptions>(options, 'consume options');
+  const concurrency = checkCount(o.concurrency, 'concurrency', 1);
+  const timeout = checkTimeout(o.timeout);
+  if (typeof fn !== 'function') throw new TypeError('consume() needs a function to run for each item');
+  const joinable = queue instanceof JoinableQueue ? queue : undefined;
+
+  return new Observable<R>((subscriber) => {
+    const running = new Set<Run<T>>();
+    let waiting: Cancel | undefined;
+    let ended = false;
+    let stopped = false;
+    let pumping = false;
+
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      waiting?.();
+      waiting = undefined;
+      const unfinished = [...running];
+      running.clear();
+      for (const run of unfinished) run.subscription?.unsubscribe();
+      if (unfinished.length > 0) queue[kRequeue](unfinished.map((run) => run.item));
+    };
+    const fail = (error: unknown): void => {
+      stop();
+      subscriber.error(error);
+    };
+    const finishIfDone = (): void => {
+      if (ended && running.size === 0 && !stopped) {
+        stopped = true;
+        subscriber.complete();
+      }
+    };
+    const start = (item: T): void => {
+      const run: Run<T> = { item, subscription: undefined };
+      running.add(run);
+      let input: ObservableInput<R>;
+      try {
+        input = fn(item);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      run.subscription = from(input).subscribe({
+        next: (value) => subscriber.next(value),
+        error: (error) => fail(error),
+        complete: () => {
+          if (!running.delete(run)) return;
+          joinable?.taskDone();
+          pump();
+          finishIfDone();
+        },
+      });
+      // A run that finished synchronously already left `running`.
+      if (!running.has(run)) run.subscription = undefined;
+    };
+    const listener: GetListener<T> = {
+      delivered: (item) => {
+        waiting = undefined;
+        start(item);
+        pump();
+      },
+      failed: (error) => {
+        waiting = undefined;
+        fail(error);
+      },
+      ended: () => {
+        waiting = undefined;
+        ended = true;
+        finishIfDone();
+      },
+    };
+    // Synchronous takes and runs re-enter here; the guard turns that recursion into this loop.
+    const pump = (): void => {
+      if (pumping) return;
+      pumping = true;
+      while (!stopped && !ended && !waiting && running.size < concurrency) {
+        waiting = queue[kTake](listener, timeout);
+      }
+      pumping = false;
+    };
+
+    pump();
+    return stop;
+  });
+}

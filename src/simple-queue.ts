@@ -1,0 +1,70 @@
+import type { Observable } from 'rxjs';
+import { quote } from './options.js';
+import { kRequeue, kTake, Queue } from './queue.js';
+import type { Take } from './pull-stream.js';
+
+/**
+ * An unbounded queue without timeouts (Python's `SimpleQueue`): `put`,
+ * `get`, `empty`, `close`, plus `observe()` and async iteration. Values are
+ * copied at `put`, exactly as in `Queue`.
+ */
+export class SimpleQueue<T> implements AsyncIterable<T> {
+  private readonly inner = new Queue<T>();
+
+  put(item: T, ...extra: unknown[]): Promise<void> {
+    if (extra.length > 0) return Promise.reject(noOptions('put', extra));
+    return this.inner.put(item);
+  }
+
+  /** Cold: puts on subscribe and completes (an unbounded queue accepts at once). For `enqueue`. */
+  put$(item: T): Observable<never> {
+    return this.inner.put$(item);
+  }
+
+  /** Waits for an item; rejects `ClosedError` once the queue has ended and is drained. */
+  get(...extra: unknown[]): Promise<T> {
+    if (extra.length > 0) return Promise.reject(noOptions('get', extra));
+    return this.inner.get();
+  }
+
+  empty(): Promise<boolean> {
+    return this.inner.empty();
+  }
+
+  /** This handle puts and gets no more (see `Queue.close`). */
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  get closed(): boolean {
+    return this.inner.closed;
+  }
+
+  /** Ends the stream: `observe()` and iteration complete once drained (see `Queue.end`). */
+  end(): Promise<void> {
+    return this.inner.end();
+  }
+
+  /** A competing consumer, as `Queue.observe()`, without a timeout. */
+  observe(): Observable<T> {
+    return this.inner.observe();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.inner[Symbol.asyncIterator]();
+  }
+
+  /** @internal */
+  get [kTake](): Take<T> {
+    return this.inner[kTake];
+  }
+
+  /** @internal */
+  [kRequeue](items: readonly T[]): void {
+    this.inner[kRequeue](items);
+  }
+}
+
+function noOptions(method: string, extra: unknown[]): TypeError {
+  return new TypeError(`SimpleQueue.${method}() takes no options (it never times out), got ${extra.map(quote).join(', ')}`);
+}

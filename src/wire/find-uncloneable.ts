@@ -1,0 +1,97 @@
+import { SerializationError } from '../errors.js';
+
+/**
+ * Finds where a value stops being structured-cloneable, so that a
+ * `SerializationError` can name the path (`$.job.callback is a function`)
+ * instead of V8's bare "could not be cloned". Only runs after a clone failed.
+ */
+export interface Uncloneable {
+  readonly path: string;
+  readonly reason: string;
+}
+
+const CLONEABLE_OBJECTS: readonly Function[] = [
+  Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt,
+];
+
+export function findUncloneable(value: unknown, path = '$', seen = new Set<object>()): Uncloneable | undefined {
+  switch (typeof value) {
+    case 'function':
+      return { path, reason: 'is a function' };
+    case 'symbol':
+      return { path, reason: 'is a symbol' };
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  if (value instanceof Promise) return { path, reason: 'is a Promise' };
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
+    return { path, reason: `is a ${value.constructor.name}` };
+  }
+  if (ArrayBuffer.isView(value) || CLONEABLE_OBJECTS.some((c) => value instanceof c)) return undefined;
+  if (value instanceof Map) {
+    let i = 0;
+    for (const [k, v] of value) {
+      const found = findUncloneable(k, `${path}.<key ${i}>`, seen) ?? findUncloneable(v, `${path}.get(${describeKey(k)})`, seen);
+      if (found) return found;
+      i++;
+    }
+    return undefined;
+  }
+  if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) {
+      const found = findUncloneable(v, `${path}.<item ${i}>`, seen);
+      if (found) return found;
+      i++;
+    }
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUncloneable(value[i], `${path}[${i}]`, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && proto !== Object.prototype && !(value instanceof Error)) {
+    // Host objects (sockets, streams, MessagePorts, …) fail as a whole; their fields are not the point.
+    const name = proto.constructor?.name;
+    if (name && isHostObject(value)) return { path, reason: `is a ${name}, which cannot be cloned` };
+  }
+  for (const key of Object.keys(value)) {
+    const found = findUncloneable((value as Record<string, unknown>)[key], `${path}${formatKey(key)}`, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isHostObject(value: object): boolean {
+  // Event emitters and anything holding a native handle are not plain data.
+  return typeof (value as { on?: unknown }).on === 'function' || '_handle' in value;
+}
+
+function formatKey(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function describeKey(key: unknown): string {
+  if (typeof key === 'string') return JSON.stringify(key);
+  if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint') return String(key);
+  return typeof key;
+}
+
+/** Builds the error for a value that failed to clone, naming the path when it can be found. */
+export function uncloneableError(value: unknown, cause: unknown): SerializationError {
+  const found = findUncloneable(value);
+  if (found) return new SerializationError(found.path, `${found.path} ${found.reason}`, { cause });
+  return new SerializationError('$', `$ cannot be cloned: ${messageOf(cause)}`, { cause });
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
