@@ -66,7 +66,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   }
 
   /** Sends `size` bytes of `buf` from byte `offset` as one message (copied now). */
-  sendBytes(buf: Uint8Array, offset?: number, size?: number): Promise<void> {
+  sendBytes(buf: ArrayBufferView | ArrayBufferLike, offset?: number, size?: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const bytes = checkSendRange(buf, offset, size).slice();
       this.checkWritable();
@@ -106,7 +106,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * Receives the next message into `buf` at byte `offset`, resolving with its
    * size. Too small a buffer rejects `BufferTooShort` carrying the message.
    */
-  recvBytesInto(buf: Uint8Array, offset?: number): Promise<number> {
+  recvBytesInto(buf: ArrayBufferView | ArrayBufferLike, offset?: number): Promise<number> {
     let target: { bytes: Uint8Array; offset: number };
     try {
       target = checkRecvInto(buf, offset);
