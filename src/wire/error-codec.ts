@@ -41,8 +41,10 @@ const RXMP: Record<string, { prototype: Error }> = {
  */
 export function decodeError(info: ErrorInfo): Error {
   const proto = BUILT_IN[info.name]?.prototype ?? RXMP[info.name]?.prototype ?? Error.prototype;
-  const error = Object.create(proto) as Error;
-  Object.defineProperty(error, 'message', { value: info.message, writable: true, configurable: true });
+  // A real Error (not Object.create) so that it is a native error to
+  // util.types.isNativeError, util.inspect and assertion libraries.
+  const error = new Error(info.message);
+  Object.setPrototypeOf(error, proto);
   Object.defineProperty(error, 'name', { value: info.name, writable: true, configurable: true });
   Object.defineProperty(error, 'stack', {
     value: info.stack ?? `${info.name}: ${info.message}`,
