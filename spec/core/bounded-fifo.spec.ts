@@ -178,6 +178,119 @@ describe('BoundedFifo', () => {
       { numRuns: 500 },
     );
   });
+
+  it('with remote producers (credits) and remote consumers (leases) too: exact queue order, nothing lost, never over maxsize', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('put' as const), wait: fc.boolean() }),
+      fc.record({ kind: fc.constant('get' as const), wait: fc.boolean() }),
+      fc.record({ kind: fc.constant('fetch' as const), wait: fc.boolean() }),
+      fc.record({ kind: fc.constant('want' as const), n: fc.integer({ min: 1, max: 4 }), tryOnly: fc.boolean() }),
+      fc.record({ kind: fc.constant('commit' as const) }),
+      fc.record({ kind: fc.constant('refund' as const) }),
+      fc.record({ kind: fc.constant('ack' as const) }),
+      fc.record({ kind: fc.constant('giveBack' as const) }),
+      fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 250 }), (maxsize, ops) => {
+        // The model: exactly what the queue should hold, front first.
+        const model: number[] = [];
+        const fifo = new BoundedFifo<number>(maxsize, asyncScheduler, { admitted: (item) => model.push(item) });
+        let next = 0;
+        let credits = 0; // granted to "the remote producer" and not used yet
+        const leased: number[] = []; // held by "the remote consumer", oldest first
+        const consumed: number[] = [];
+        const refused = new Set<number>();
+        const localAccepted: number[] = [];
+        const localWaiting = new Set<number>();
+        const tickets: { cancel: () => boolean; item?: number; fetch?: boolean }[] = [];
+        const take = (item: number) => {
+          expect(model.shift(), 'delivered in queue order').to.equal(item);
+        };
+        const localGetter = { delivered: (v: number) => (take(v), consumed.push(v)), failed() {}, ended() {} };
+        const leasingGetter = { leases: true, delivered: (v: number) => (take(v), leased.push(v)), failed() {}, ended() {} };
+        for (const o of ops) {
+          switch (o.kind) {
+            case 'put': {
+              const item = next++;
+              const accepted = () => {
+                localWaiting.delete(item);
+                for (const earlier of localWaiting) expect(earlier, 'no put overtakes an earlier waiting put').to.be.above(item);
+                localWaiting.delete(item);
+                localAccepted.push(item);
+              };
+              const t = fifo.put({ item, accepted, failed: () => refused.add(item) }, o.wait ? undefined : 0);
+              if (t) {
+                localWaiting.add(item);
+                tickets.push({ cancel: () => fifo.cancelPut(t), item });
+              }
+              break;
+            }
+            case 'get':
+            case 'fetch': {
+              const getter = o.kind === 'get' ? localGetter : leasingGetter;
+              const t = fifo.get(getter, o.wait ? undefined : 0);
+              if (t) tickets.push({ cancel: () => fifo.cancelGet(t), fetch: o.kind === 'fetch' });
+              break;
+            }
+            case 'want': {
+              const t = fifo.want({ wanted: o.n, granted: (k) => (credits += k) }, o.tryOnly);
+              if (t) tickets.push({ cancel: () => fifo.cancelPut(t) });
+              break;
+            }
+            case 'commit':
+              if (credits > 0) {
+                credits--;
+                expect(fifo.commit(next++)).to.equal(true);
+              } else {
+                expect(fifo.commit(-1)).to.equal(false);
+              }
+              break;
+            case 'refund': {
+              const unused = credits;
+              credits = 0; // a refund may re-grant at once, to a credit request waiting in line
+              fifo.refund(unused);
+              break;
+            }
+            case 'ack':
+              if (leased.length > 0) {
+                consumed.push(leased.shift()!);
+                fifo.release(1);
+              }
+              break;
+            case 'giveBack':
+              if (leased.length > 0) {
+                const back = leased.splice(0, leased.length);
+                model.unshift(...back);
+                fifo.giveBack(back);
+              }
+              break;
+            case 'cancel':
+              if (tickets.length > 0) {
+                const t = tickets.splice(o.pick % tickets.length, 1)[0]!;
+                if (t.cancel() && t.item !== undefined) {
+                  refused.add(t.item);
+                  localWaiting.delete(t.item);
+                }
+              }
+              break;
+          }
+          expect(fifo.occupied, 'occupied').to.be.at.most(maxsize);
+          expect(fifo.reserved).to.equal(credits);
+          expect(fifo.leased).to.equal(leased.length);
+          expect(fifo.size).to.equal(model.length + leased.length);
+          if (fifo.waitingGetters > 0) expect(model.length, 'getters wait only on an empty queue').to.equal(0);
+        }
+        // Local puts are accepted in the order they were made (no overtaking a waiting put).
+        expect(localAccepted).to.deep.equal([...localAccepted].sort((a, b) => a - b));
+        // Conservation: every item ever accepted is consumed, leased or still queued, exactly once.
+        const everywhere = [...consumed, ...leased, ...model].sort((a, b) => a - b);
+        expect(new Set(everywhere).size).to.equal(everywhere.length);
+        for (const item of refused) expect(everywhere).to.not.include(item);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
 
 /** Under `TestScheduler.run`, asyncScheduler itself runs in virtual time. */

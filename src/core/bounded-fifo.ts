@@ -10,65 +10,99 @@ export interface PutWaiter<T> {
   failed(error: Error): void;
 }
 
+/**
+ * A remote producer asking for up to `wanted` slots (credits). It waits in
+ * line with local putters and is granted what is free when its turn comes
+ * (at least one slot); `granted` is called once.
+ */
+export interface CreditWaiter {
+  readonly wanted: number;
+  granted(slots: number): void;
+}
+
 /** A caller waiting for an item. Exactly one of its callbacks is called, once. */
 export interface GetWaiter<T> {
+  /**
+   * A remote consumer's fetch: the item it receives stays counted toward
+   * `maxsize` (leased) until it is acknowledged or given back.
+   */
+  readonly leases?: boolean;
   delivered(item: T): void;
   failed(error: Error): void;
   /** The queue has ended and is drained: there will never be another item. */
   ended(): void;
 }
 
-export type PutTicket<T> = WaitNode<PutWaiter<T>>;
+type Putter<T> = PutWaiter<T> | CreditWaiter;
 
-export interface BoundedFifoHooks {
+export type PutTicket<T> = WaitNode<Putter<T>>;
+export type GetTicket<T> = WaitNode<GetWaiter<T>>;
+
+export interface BoundedFifoHooks<T> {
   /**
    * Called the moment an item is accepted, before anyone can receive it
    * (JoinableQueue opens its task here, so a fast consumer's `taskDone`
    * never runs ahead of the put).
    */
-  admitted?(): void;
+  admitted?(item: T): void;
 }
-export type GetTicket<T> = WaitNode<GetWaiter<T>>;
 
 /**
  * The bounded FIFO at the heart of every queue: items, waiting putters and
  * waiting getters, with deadlines taken from an RxJS scheduler.
  *
+ * Slots are occupied by queued items, by slots reserved for remote producers
+ * (credits), and by items leased to remote consumers (prefetched, not yet
+ * acknowledged): `occupied ≤ maxsize` always, except briefly after `requeue`.
+ *
  * Everything is synchronous. A call that can complete at once calls its
- * waiter before returning, and returns `undefined`; otherwise it returns a
+ * waiter before returning and returns `undefined`; otherwise it returns a
  * ticket to cancel with. Cancelling is atomic: a waiter is either settled or
  * still waiting, never both, so a cancelled get never loses an item.
- *
- * Invariants: getters wait only while there are no items; putters wait only
- * while the queue is full (`size >= maxsize`).
  */
 export class BoundedFifo<T> {
   /** `Infinity` for an unbounded queue. */
   readonly maxsize: number;
   private readonly scheduler: SchedulerLike;
   private readonly items = new Deque<T>();
-  private readonly putters = new WaitList<PutWaiter<T>>();
+  private readonly putters = new WaitList<Putter<T>>();
   private readonly getters = new WaitList<GetWaiter<T>>();
+  private reservedSlots = 0;
+  private leasedItems = 0;
   private endedFlag = false;
-  private readonly admitted: (() => void) | undefined;
+  private readonly admitted: ((item: T) => void) | undefined;
 
-  constructor(maxsize: number, scheduler: SchedulerLike, hooks: BoundedFifoHooks = {}) {
+  constructor(maxsize: number, scheduler: SchedulerLike, hooks: BoundedFifoHooks<T> = {}) {
     this.maxsize = maxsize;
     this.scheduler = scheduler;
     this.admitted = hooks.admitted;
   }
 
-  /** Items in the queue (not counting putters still waiting for a slot). */
+  /** Items accepted and not yet handed to an application: queued plus leased. */
   get size(): number {
-    return this.items.length;
+    return this.items.length + this.leasedItems;
   }
 
+  /** Slots in use: queued, reserved and leased. */
+  get occupied(): number {
+    return this.items.length + this.reservedSlots + this.leasedItems;
+  }
+
+  /** No slot is free: a put would wait. */
   get full(): boolean {
-    return this.items.length >= this.maxsize;
+    return this.occupied >= this.maxsize;
   }
 
   get ended(): boolean {
     return this.endedFlag;
+  }
+
+  get reserved(): number {
+    return this.reservedSlots;
+  }
+
+  get leased(): number {
+    return this.leasedItems;
   }
 
   /** Callers currently waiting for an item. */
@@ -76,7 +110,7 @@ export class BoundedFifo<T> {
     return this.getters.length;
   }
 
-  /** Callers currently waiting for a free slot. */
+  /** Callers (local puts and credit requests) currently waiting for a slot. */
   get waitingPutters(): number {
     return this.putters.length;
   }
@@ -87,14 +121,14 @@ export class BoundedFifo<T> {
    */
   put(waiter: PutWaiter<T>, timeout?: number): PutTicket<T> | undefined {
     if (this.endedFlag) {
-      waiter.failed(new ClosedError('queue', 'queue has ended: no more puts'));
+      waiter.failed(endedForPuts());
       return undefined;
     }
-    if (this.putters.length === 0 && this.items.length < this.maxsize) {
-      this.admitted?.();
-      const getter = this.getters.shift();
-      if (getter) getter.delivered(waiter.item);
-      else this.items.push(waiter.item);
+    const getter = this.getters.peek();
+    // A local getter takes the item without it ever occupying a slot.
+    const direct = getter !== undefined && !getter.leases;
+    if (direct || (this.putters.length === 0 && this.occupied < this.maxsize)) {
+      this.admit(waiter.item);
       waiter.accepted();
       return undefined;
     }
@@ -104,19 +138,66 @@ export class BoundedFifo<T> {
     }
     const ticket = this.putters.push(waiter);
     if (timeout !== undefined && timeout !== Infinity) {
-      this.putters.expireAfter(ticket, timeout, this.scheduler, (w) => w.failed(new Full(this.maxsize, timeout)));
+      this.putters.expireAfter(ticket, timeout, this.scheduler, (w) => (w as PutWaiter<T>).failed(new Full(this.maxsize, timeout)));
     }
     return ticket;
+  }
+
+  /**
+   * Reserves up to `waiter.wanted` slots for a remote producer, at once if
+   * any are free and nobody is ahead in line; otherwise it waits its turn.
+   * `tryOnly`: grant what is free now, possibly nothing, and never wait.
+   */
+  want(waiter: CreditWaiter, tryOnly = false): PutTicket<T> | undefined {
+    const free = this.putters.length === 0 && !this.endedFlag ? this.maxsize - this.occupied : 0;
+    if (free > 0 || tryOnly || this.endedFlag) {
+      const slots = Math.max(0, Math.min(free, waiter.wanted));
+      this.reservedSlots += slots;
+      waiter.granted(slots);
+      return undefined;
+    }
+    return this.putters.push(waiter);
+  }
+
+  /** Puts an item into a slot reserved earlier; `false` if there is no reservation to use. */
+  commit(item: T): boolean {
+    if (this.reservedSlots === 0) {
+      if (this.maxsize !== Infinity) return false;
+    } else {
+      this.reservedSlots--;
+    }
+    this.admit(item);
+    this.fillFreeSlots();
+    return true;
+  }
+
+  /** Gives back `count` reserved slots that were not used. */
+  refund(count: number): void {
+    this.reservedSlots -= Math.min(count, this.reservedSlots);
+    this.fillFreeSlots();
   }
 
   /** Takes the oldest item. `timeout`: `undefined` waits forever, `0` does not wait. */
   get(waiter: GetWaiter<T>, timeout?: number): GetTicket<T> | undefined {
     if (this.items.length > 0) {
       const item = this.items.shift() as T;
-      const promoted = this.fillFreeSlots();
+      if (waiter.leases) this.leasedItems++;
       waiter.delivered(item);
-      if (promoted) for (const p of promoted) p.accepted();
+      this.fillFreeSlots();
       return undefined;
+    }
+    if (!waiter.leases) {
+      // No item queued, but a put may be waiting only for a slot (behind credit
+      // requests, which hold no item); a local getter needs no slot.
+      const node = this.putters.find((p) => 'item' in p);
+      if (node) {
+        this.putters.remove(node);
+        const putter = node.waiter as PutWaiter<T>;
+        this.admitted?.(putter.item);
+        waiter.delivered(putter.item);
+        putter.accepted();
+        return undefined;
+      }
     }
     if (this.endedFlag) {
       waiter.ended();
@@ -133,14 +214,29 @@ export class BoundedFifo<T> {
     return ticket;
   }
 
-  /** Withdraws a waiting put; `false` if it had already been settled. */
+  /** Withdraws a waiting put or credit request; `false` if it had already been settled. */
   cancelPut(ticket: PutTicket<T>): boolean {
-    return this.putters.remove(ticket);
+    const removed = this.putters.remove(ticket);
+    // A withdrawn head may have been holding back a credit request behind it.
+    if (removed) this.fillFreeSlots();
+    return removed;
   }
 
   /** Withdraws a waiting get; `false` if it had already been settled. */
   cancelGet(ticket: GetTicket<T>): boolean {
     return this.getters.remove(ticket);
+  }
+
+  /** `count` leased items reached their application: their slots are free. */
+  release(count: number): void {
+    this.leasedItems -= Math.min(count, this.leasedItems);
+    this.fillFreeSlots();
+  }
+
+  /** Leased items that were not used go back to the front, in order (their slots stay taken). */
+  giveBack(items: readonly T[]): void {
+    this.leasedItems -= Math.min(items.length, this.leasedItems);
+    this.requeue(items);
   }
 
   /**
@@ -151,32 +247,61 @@ export class BoundedFifo<T> {
   requeue(items: readonly T[]): void {
     for (let i = items.length - 1; i >= 0; i--) this.items.unshift(items[i] as T);
     while (this.items.length > 0 && this.getters.length > 0) {
-      (this.getters.shift() as GetWaiter<T>).delivered(this.items.shift() as T);
+      const getter = this.getters.shift() as GetWaiter<T>;
+      if (getter.leases) this.leasedItems++;
+      getter.delivered(this.items.shift() as T);
     }
+    this.fillFreeSlots();
   }
 
   /**
    * Ends the stream for everyone: waiting and later puts fail with
-   * `ClosedError`; getters drain what is left, then see `ended()`.
+   * `ClosedError`, credit requests get nothing; getters drain what is left,
+   * then see `ended()`.
    */
   end(): void {
     if (this.endedFlag) return;
     this.endedFlag = true;
     const refused = this.putters.drain();
     const finished = this.items.length === 0 ? this.getters.drain() : [];
-    for (const p of refused) p.failed(new ClosedError('queue', 'queue has ended: no more puts'));
+    for (const p of refused) {
+      if ('item' in p) p.failed(endedForPuts());
+      else p.granted(0);
+    }
     for (const g of finished) g.ended();
   }
 
-  /** Moves waiting putters' items into slots freed by a get. */
-  private fillFreeSlots(): PutWaiter<T>[] | undefined {
-    let promoted: PutWaiter<T>[] | undefined;
-    while (this.putters.length > 0 && this.items.length < this.maxsize) {
-      const p = this.putters.shift() as PutWaiter<T>;
-      this.admitted?.();
-      this.items.push(p.item);
-      (promoted ??= []).push(p);
+  /** Accepts an item: to the oldest getter if one waits, else to the back of the queue. */
+  private admit(item: T): void {
+    this.admitted?.(item);
+    const getter = this.getters.shift();
+    if (!getter) {
+      this.items.push(item);
+      return;
     }
-    return promoted;
+    if (getter.leases) this.leasedItems++;
+    getter.delivered(item);
   }
+
+  /** Gives freed slots to whoever waits for one, in line order. */
+  private fillFreeSlots(): void {
+    while (this.putters.length > 0 && this.occupied < this.maxsize) {
+      const head = this.putters.shift() as Putter<T>;
+      if ('item' in head) {
+        this.admit(head.item);
+        head.accepted();
+      } else {
+        const slots = Math.min(this.maxsize - this.occupied, head.wanted);
+        this.reservedSlots += slots;
+        head.granted(slots);
+      }
+    }
+    if (this.endedFlag && this.items.length === 0 && this.getters.length > 0) {
+      for (const g of this.getters.drain()) g.ended();
+    }
+  }
+}
+
+function endedForPuts(): ClosedError {
+  return new ClosedError('queue', 'queue has ended: no more puts');
 }

@@ -55,6 +55,12 @@ export class WaitList<W> {
     return this.head?.waiter;
   }
 
+  /** The oldest node whose waiter matches, left in place. */
+  find(matches: (waiter: W) => boolean): WaitNode<W> | undefined {
+    for (let node = this.head; node; node = node.next) if (matches(node.waiter)) return node;
+    return undefined;
+  }
+
   /** Removes `node` if it is still waiting; returns whether it was. */
   remove(node: WaitNode<W>): boolean {
     if (!node.linked) return false;
