@@ -132,6 +132,47 @@ describe('BoundedFifo', () => {
     expect(order).to.deep.equal(['admitted', 'delivered', 'accepted']);
   });
 
+  it('a local get takes a put waiting behind a credit request, so no later put can overtake it', () => {
+    const fifo = new BoundedFifo<string>(1, asyncScheduler);
+    const log: string[] = [];
+    fifo.want({ wanted: 1, granted: (n) => log.push(`granted ${n}`) }); // takes the only slot
+    fifo.want({ wanted: 1, granted: (n) => log.push(`granted ${n}`) }); // waits in line
+    fifo.put(putter('a', log.push.bind(log))); // waits behind the credit request
+    fifo.get(getter(log.push.bind(log)));
+    fifo.put(putter('b', log.push.bind(log)));
+    expect(log).to.deep.equal(['granted 1', 'get a', 'put a']);
+  });
+
+  it('grants a credit request only what is free, and a try-only request at once, possibly nothing', () => {
+    const fifo = new BoundedFifo<number>(3, asyncScheduler);
+    const grants: number[] = [];
+    fifo.put(putter(1, () => {}));
+    fifo.want({ wanted: 5, granted: (n) => grants.push(n) });
+    fifo.want({ wanted: 1, granted: (n) => grants.push(n) }, true);
+    expect(grants).to.deep.equal([2, 0]);
+    expect(fifo.occupied).to.equal(3);
+    expect(fifo.commit(7)).to.equal(true);
+    fifo.refund(1);
+    expect(fifo.occupied).to.equal(2);
+    expect(fifo.size).to.equal(2);
+  });
+
+  it('counts leased items toward maxsize until released, and puts given-back items at the front', () => {
+    const fifo = new BoundedFifo<string>(2, asyncScheduler);
+    const log: string[] = [];
+    fifo.put(putter('a', () => {}));
+    fifo.put(putter('b', () => {}));
+    const leased: string[] = [];
+    fifo.get({ leases: true, delivered: (v) => leased.push(v), failed() {}, ended() {} });
+    expect(fifo.full).to.equal(true);
+    expect(fifo.put(putter('c', log.push.bind(log)))).to.not.equal(undefined);
+    fifo.giveBack(leased.splice(0));
+    const order: string[] = [];
+    fifo.get({ delivered: (v) => order.push(v), failed() {}, ended() {} });
+    expect(order).to.deep.equal(['a']);
+    expect(log).to.deep.equal(['put c']);
+  });
+
   it('never loses, duplicates or reorders items, and never exceeds maxsize, under random put/get/cancel interleavings', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('put' as const), wait: fc.boolean() }),
