@@ -202,7 +202,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
             listener.failed(error as Error);
             return;
           }
-          listener.delivered(value);
+          listener.delivered(value, 0);
         },
         // This end closing under a waiting subscriber ends its stream quietly.
         failed: (error) => (error instanceof ClosedError && this.closedFlag ? listener.ended() : listener.failed(error)),

@@ -22,6 +22,9 @@ export { SimpleQueue } from './simple-queue.js';
 export { Pipe } from './pipe.js';
 export { Connection } from './connection.js';
 
+// Processes
+export { Process, type ProcessOptions } from './process/process.js';
+
 // Options
 export type { GetOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './options.js';
 

@@ -13,43 +13,36 @@ import { Queue } from './queue.js';
  * await q.join();
  */
 export class JoinableQueue<T> extends Queue<T> {
-  /** Items this handle got and has not marked done. */
-  private held = 0;
-
   /**
-   * Marks one item this handle got as done. Throws `RangeError` when called
-   * more times than this handle got items (Python counts against puts).
+   * Marks one item this handle got as done (the oldest it holds). Throws
+   * `RangeError` when called more times than this handle got items (Python
+   * counts against puts).
    */
   taskDone(): void {
-    if (this.held === 0) {
-      throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
-    }
-    this.held--;
-    this.endpoint.taskDone(1);
+    this.endpoint.taskDone();
   }
 
   /** Resolves once every item put so far has been marked done (at once if none is open). */
   join(): Promise<void> {
-    return new Promise((resolve) => {
-      this.endpoint.join(resolve);
+    return new Promise((resolve, reject) => {
+      this.endpoint.join(resolve, reject);
     });
   }
 
   /** Completes, without a value, once every item put so far has been marked done. */
   join$(): Observable<never> {
     return new Observable<never>((subscriber) => {
-      const cancel = this.endpoint.join(() => subscriber.complete());
+      const cancel = this.endpoint.join(
+        () => subscriber.complete(),
+        (error) => subscriber.error(error),
+      );
       return () => {
         cancel();
       };
     });
   }
 
-  protected override delivered(): void {
-    this.held++;
-  }
-
-  protected override released(count: number): void {
-    this.held -= count;
+  protected override isJoinable(): boolean {
+    return true;
   }
 }

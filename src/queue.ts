@@ -16,11 +16,13 @@ import {
 } from './options.js';
 import { pullIterator, pullStream, type Take } from './pull-stream.js';
 import { LocalQueueEndpoint } from './transport/local/local-queue-endpoint.js';
-import type { Cancel, GetListener, PutListener, QueueEndpoint } from './transport/queue-endpoint.js';
+import type { Cancel, Delivery, GetListener, PutListener, QueueEndpoint } from './transport/queue-endpoint.js';
 
-/** Internal hooks the rx operators use; not part of the public API. */
+/** Internal hooks the rx operators and handle passing use; not part of the public API. */
 export const kTake = Symbol('rxmp.take');
 export const kRequeue = Symbol('rxmp.requeue');
+export const kTaskDone = Symbol('rxmp.taskDone');
+export const kEndpoint = Symbol('rxmp.endpoint');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -38,11 +40,26 @@ export class Queue<T> implements AsyncIterable<T> {
   /** @internal */
   protected readonly handle = new HandleState('queue');
 
-  constructor(options?: QueueOptions) {
+  /** @param endpoint internal: a handle on a queue owned elsewhere (see handle passing). */
+  constructor(options?: QueueOptions, endpoint?: QueueEndpoint<T>) {
+    if (endpoint) {
+      this.endpoint = endpoint;
+      return;
+    }
     const o = checkOptions<QueueOptions>(options, 'Queue options');
     const maxsize = checkMaxsize(o.maxsize);
     const scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
-    this.endpoint = new LocalQueueEndpoint<T>(maxsize, scheduler);
+    this.endpoint = new LocalQueueEndpoint<T>(maxsize, scheduler, this.isJoinable());
+  }
+
+  /** @internal */
+  get [kEndpoint](): QueueEndpoint<T> {
+    return this.endpoint;
+  }
+
+  /** @internal Whether this class tracks tasks. */
+  protected isJoinable(): boolean {
+    return false;
   }
 
   /** The bound on items held (`Infinity` when unbounded). */
@@ -93,6 +110,7 @@ export class Queue<T> implements AsyncIterable<T> {
     return (await this.endpoint.qsize()) === 0;
   }
 
+  /** Whether the queue holds `maxsize` items (a snapshot, like `qsize`). */
   async full(): Promise<boolean> {
     return (await this.endpoint.qsize()) >= this.endpoint.maxsize;
   }
@@ -105,9 +123,14 @@ export class Queue<T> implements AsyncIterable<T> {
    * full queue. Other handles are not affected. Calling it again is harmless.
    */
   close(): Promise<void> {
-    this.handle.close();
-    return this.endpoint.flush();
+    if (!this.handle.closed) {
+      this.handle.close();
+      this.closing = this.endpoint.close();
+    }
+    return this.closing as Promise<void>;
   }
+
+  private closing: Promise<void> | undefined;
 
   /** True once `close()` has been called on this handle. */
   get closed(): boolean {
@@ -168,9 +191,9 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   observe(options?: ObserveOptions): Observable<T> {
     const o = checkOptions<ObserveOptions>(options, 'observe options');
-    checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
+    const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
     const timeout = checkTimeout(o.timeout);
-    return pullStream(this[kTake], timeout);
+    return pullStream((listener, wait) => this.startGet(wait, undefined, listener, () => listener.ended(), prefetch), timeout);
   }
 
   /** Ends like `observe()`. Takes one item per `next()`: breaking out of the loop takes nothing more. */
@@ -182,16 +205,14 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly [kTake]: Take<T> = (listener, timeout) => this.startGet(timeout, undefined, listener, () => listener.ended());
 
   /** @internal Returns items this handle took but did not consume to the front of the queue. */
-  [kRequeue](items: readonly T[]): void {
-    this.released(items.length);
-    this.endpoint.requeue(items);
+  [kRequeue](deliveries: readonly Delivery<T>[]): void {
+    this.endpoint.requeue(deliveries);
   }
 
-  /** @internal An item reached the application (JoinableQueue counts it). */
-  protected delivered(_item: T): void {}
-
-  /** @internal Items went back to the queue without being consumed. */
-  protected released(_count: number): void {}
+  /** @internal Marks one delivery done (JoinableQueue). */
+  [kTaskDone](tag: number): void {
+    this.endpoint.taskDone(tag);
+  }
 
   private startPut(item: T, timeout: number | undefined, signal: AbortSignal | undefined, listener: PutListener): Cancel | undefined {
     return this.handle.track(
@@ -222,6 +243,7 @@ export class Queue<T> implements AsyncIterable<T> {
     signal: AbortSignal | undefined,
     listener: GetListener<T>,
     onClose: () => void,
+    prefetch?: number,
   ): Cancel | undefined {
     return this.handle.track(
       signal,
@@ -230,10 +252,9 @@ export class Queue<T> implements AsyncIterable<T> {
       (finish) =>
         this.endpoint.get(
           {
-            delivered: (item) => {
+            delivered: (item, tag) => {
               finish();
-              this.delivered(item);
-              listener.delivered(item);
+              listener.delivered(item, tag);
             },
             failed: (error) => {
               finish();
@@ -245,6 +266,7 @@ export class Queue<T> implements AsyncIterable<T> {
             },
           },
           timeout,
+          prefetch,
         ),
     );
   }

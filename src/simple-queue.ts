@@ -1,6 +1,10 @@
 import type { Observable } from 'rxjs';
 import { quote } from './options.js';
 import { kRequeue, kTake, Queue } from './queue.js';
+import type { Delivery } from './transport/queue-endpoint.js';
+
+/** Internal: the Queue a SimpleQueue wraps. */
+export const kInner = Symbol('rxmp.inner');
 import type { Take } from './pull-stream.js';
 
 /**
@@ -9,7 +13,17 @@ import type { Take } from './pull-stream.js';
  * copied at `put`, exactly as in `Queue`.
  */
 export class SimpleQueue<T> implements AsyncIterable<T> {
-  private readonly inner = new Queue<T>();
+  private readonly inner: Queue<T>;
+
+  /** @param inner internal: a handle on a queue owned elsewhere (see handle passing). */
+  constructor(inner?: Queue<T>) {
+    this.inner = inner ?? new Queue<T>();
+  }
+
+  /** @internal */
+  get [kInner](): Queue<T> {
+    return this.inner;
+  }
 
   put(item: T, ...extra: unknown[]): Promise<void> {
     if (extra.length > 0) return Promise.reject(noOptions('put', extra));
@@ -60,8 +74,8 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   }
 
   /** @internal */
-  [kRequeue](items: readonly T[]): void {
-    this.inner[kRequeue](items);
+  [kRequeue](deliveries: readonly Delivery<T>[]): void {
+    this.inner[kRequeue](deliveries);
   }
 }
 

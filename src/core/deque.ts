@@ -40,6 +40,16 @@ export class Deque<T> {
     return item;
   }
 
+  /** Removes and returns the newest item. */
+  pop(): T | undefined {
+    if (this.count === 0) return undefined;
+    const index = (this.head + this.count - 1) & (this.buffer.length - 1);
+    const item = this.buffer[index];
+    this.buffer[index] = undefined;
+    this.count--;
+    return item;
+  }
+
   peek(): T | undefined {
     return this.count === 0 ? undefined : this.buffer[this.head];
   }

@@ -55,6 +55,11 @@ export class WaitList<W> {
     return this.head?.waiter;
   }
 
+  /** Every waiter, oldest first (do not change the list while iterating). */
+  *values(): IterableIterator<W> {
+    for (let node = this.head; node; node = node.next) yield node.waiter;
+  }
+
   /** The oldest node whose waiter matches, left in place. */
   find(matches: (waiter: W) => boolean): WaitNode<W> | undefined {
     for (let node = this.head; node; node = node.next) if (matches(node.waiter)) return node;

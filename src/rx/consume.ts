@@ -2,13 +2,13 @@ import { from, Observable, type ObservableInput, type Subscription } from 'rxjs'
 import { JoinableQueue } from '../joinable-queue.js';
 import { checkCount, checkOptions, checkTimeout } from '../options.js';
 import type { Take } from '../pull-stream.js';
-import { kRequeue, kTake } from '../queue.js';
-import type { Cancel, GetListener } from '../transport/queue-endpoint.js';
+import { kRequeue, kTake, kTaskDone } from '../queue.js';
+import type { Cancel, Delivery, GetListener } from '../transport/queue-endpoint.js';
 
 /** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Consumable<T> {
   readonly [kTake]: Take<T>;
-  [kRequeue](items: readonly T[]): void;
+  [kRequeue](deliveries: readonly Delivery<T>[]): void;
 }
 
 export interface ConsumeOptions {
@@ -18,8 +18,7 @@ export interface ConsumeOptions {
   timeout?: number;
 }
 
-interface Run<T> {
-  readonly item: T;
+interface Run<T> extends Delivery<T> {
   subscription: Subscription | undefined;
 }
 
@@ -61,7 +60,7 @@ export function consume<T, R>(
       const unfinished = [...running];
       running.clear();
       for (const run of unfinished) run.subscription?.unsubscribe();
-      if (unfinished.length > 0) queue[kRequeue](unfinished.map((run) => run.item));
+      if (unfinished.length > 0) queue[kRequeue](unfinished);
     };
     const fail = (error: unknown): void => {
       stop();
@@ -73,8 +72,8 @@ export function consume<T, R>(
         subscriber.complete();
       }
     };
-    const start = (item: T): void => {
-      const run: Run<T> = { item, subscription: undefined };
+    const start = (item: T, tag: number): void => {
+      const run: Run<T> = { item, tag, subscription: undefined };
       running.add(run);
       let input: ObservableInput<R>;
       try {
@@ -88,7 +87,7 @@ export function consume<T, R>(
         error: (error) => fail(error),
         complete: () => {
           if (!running.delete(run)) return;
-          joinable?.taskDone();
+          joinable?.[kTaskDone](run.tag);
           pump();
           finishIfDone();
         },
@@ -97,9 +96,9 @@ export function consume<T, R>(
       if (!running.has(run)) run.subscription = undefined;
     };
     const listener: GetListener<T> = {
-      delivered: (item) => {
+      delivered: (item, tag) => {
         waiting = undefined;
-        start(item);
+        start(item, tag);
         pump();
       },
       failed: (error) => {

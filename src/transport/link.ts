@@ -1,4 +1,4 @@
-import type { Message } from '../wire/protocol.js';
+import { coalesce, type Message } from '../wire/protocol.js';
 
 export type MessageHandler = (message: Message, link: Link) => void;
 export type CloseHandler = (link: Link, reason: Error | undefined) => void;
@@ -32,10 +32,16 @@ export abstract class Link {
     this.closeHandlers.push(handler);
   }
 
-  /** Queues `message` for the next batch. Dropped silently once the link is closed (the close handlers tell). */
+  /**
+   * Queues `message` for the next batch, folding it into the message queued
+   * just before when they are the same kind (see `coalesce`): do not touch a
+   * message after sending it. Dropped once the link is closed (the close
+   * handlers tell).
+   */
   send(message: Message): void {
     if (this.closedFlag) return;
-    this.pending.push(message);
+    const last = this.pending[this.pending.length - 1];
+    if (last === undefined || !coalesce(last, message)) this.pending.push(message);
     if (!this.scheduled && this.ready) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -102,6 +108,13 @@ export abstract class Link {
     this.drainWaiters = [];
     for (const w of waiters) w();
   }
+
+  /** Keeps the process (or thread) alive while someone waits on this link; `release` undoes one `hold`. */
+  abstract hold(): void;
+  abstract release(): void;
+
+  /** Cuts the link off at once; the close handlers receive `error`. */
+  abstract fail(error: Error): void;
 
   /** Writes one batch to the transport. */
   protected abstract write(batch: Message[]): void;

@@ -9,10 +9,17 @@ export interface PutListener {
 }
 
 export interface GetListener<T> {
-  delivered(item: T): void;
+  /** `tag` names this delivery, for `taskDone(tag)` and `requeue`. */
+  delivered(item: T, tag: number): void;
   failed(error: Error): void;
   /** The queue has ended and is drained. */
   ended(): void;
+}
+
+/** An item an application got, named by its delivery tag. */
+export interface Delivery<T> {
+  readonly item: T;
+  readonly tag: number;
 }
 
 /**
@@ -28,16 +35,21 @@ export interface QueueEndpoint<T> {
    * enqueued, when it cannot be copied) and puts it.
    */
   put(item: T, listener: PutListener, timeout: number | undefined): Cancel | undefined;
-  get(listener: GetListener<T>, timeout: number | undefined): Cancel | undefined;
-  /** Items this handle took but did not consume go back to the front, in order. */
-  requeue(items: readonly T[]): void;
+  /** `prefetch`: how many items a remote handle may fetch ahead for this consumer. */
+  get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined;
+  /** Items this handle got but did not consume go back to the front, in order. */
+  requeue(deliveries: readonly Delivery<T>[]): void;
+  /** Items accepted and not yet handed to an application. */
   qsize(): Promise<number>;
   /** Ends the stream for every handle. */
   end(): Promise<void>;
-  /** JoinableQueue: closes `count` tasks. */
-  taskDone(count: number): void;
-  /** JoinableQueue: calls `release` once no task is open. */
-  join(release: () => void): Cancel;
-  /** Resolves once every put this handle saw accepted has reached the queue. */
-  flush(): Promise<void>;
+  /**
+   * JoinableQueue: marks the delivery `tag` (default: the oldest this handle
+   * holds) done. Throws `RangeError` when this handle holds none.
+   */
+  taskDone(tag?: number): void;
+  /** JoinableQueue: calls `release` once no task is open (`fail` if that can no longer be known). */
+  join(release: () => void, fail: (error: Error) => void): Cancel;
+  /** The handle is closed (its waiting calls already withdrawn): resolves once what it put is in the queue. */
+  close(): Promise<void>;
 }

@@ -37,6 +37,8 @@ export interface WantMsg {
   t: 'want';
   q: string;
   n: number;
+  /** Grant only what is free now, possibly nothing, and answer at once (a non-blocking put). */
+  try?: true;
 }
 /** Withdraws a waiting credit request. */
 export interface UnwantMsg {
@@ -54,6 +56,8 @@ export interface FetchMsg {
   t: 'fetch';
   q: string;
   n: number;
+  /** Serve only what is queued now and answer at once, with `items` marked `try` (a non-blocking get). */
+  try?: true;
 }
 /** Withdraws fetch requests the owner has not served yet. */
 export interface UnfetchMsg {
@@ -72,11 +76,11 @@ export interface GivebackMsg {
   q: string;
   n: number;
 }
-/** JoinableQueue: the item delivered with `tag` is done. */
+/** JoinableQueue: the items delivered with these tags are done. */
 export interface DoneMsg {
   t: 'done';
   q: string;
-  tag: number;
+  tags: number[];
 }
 /** Items the application got but did not consume, back to the front (with their tags for a JoinableQueue). */
 export interface RequeueMsg {
@@ -111,16 +115,25 @@ export interface CreditMsg {
   t: 'credit';
   q: string;
   n: number;
+  /** The answer to a `want` marked `try` (n may be 0). */
+  try?: true;
 }
 /** Fetched items, in queue order. Each gets the next delivery tag of this link and queue (from 1). */
 export interface ItemsMsg {
   t: 'items';
   q: string;
   items: Uint8Array[];
+  /** The answer to a `fetch` marked `try` (items may be empty). */
+  try?: true;
 }
-/** The queue has ended and is drained: outstanding fetches will never be served. */
+/** The queue has ended: puts are refused from now on (credits held are void). */
 export interface EndedMsg {
   t: 'ended';
+  q: string;
+}
+/** The queue has ended and is drained: outstanding fetches will never be served. */
+export interface DrainedMsg {
+  t: 'drained';
   q: string;
 }
 export interface ReplyMsg {
@@ -149,7 +162,7 @@ export type QueueRequest =
   | CallMsg
   | UncallMsg
   | DetachMsg;
-export type QueueResponse = CreditMsg | ItemsMsg | EndedMsg | ReplyMsg | UnknownMsg;
+export type QueueResponse = CreditMsg | ItemsMsg | EndedMsg | DrainedMsg | ReplyMsg | UnknownMsg;
 
 // ---- pipes between the homes of their two ends --------------------------------
 
@@ -225,6 +238,51 @@ export type PipeMsg =
   | PipeWhereMsg;
 
 export type Message = Hello | QueueRequest | QueueResponse | PipeMsg;
+
+/**
+ * Folds `next` into `last` (the message queued just before it) when both are
+ * the same kind for the same queue or pipe end, so that a burst of puts or
+ * acks becomes one message. Returns whether it did; `last` is then changed.
+ */
+export function coalesce(last: Message, next: Message): boolean {
+  if (last.t !== next.t) return false;
+  switch (next.t) {
+    case 'put':
+    case 'items': {
+      const l = last as PutMsg | ItemsMsg;
+      if (l.q !== next.q || (l as ItemsMsg).try || (next as ItemsMsg).try) return false;
+      for (const item of next.items) l.items.push(item);
+      return true;
+    }
+    case 'ack':
+    case 'credit': {
+      const l = last as AckMsg | CreditMsg;
+      if (l.q !== next.q || (l as CreditMsg).try || (next as CreditMsg).try) return false;
+      l.n += next.n;
+      return true;
+    }
+    case 'done': {
+      const l = last as DoneMsg;
+      if (l.q !== next.q) return false;
+      for (const tag of next.tags) l.tags.push(tag);
+      return true;
+    }
+    case 'pdata': {
+      const l = last as PipeDataMsg;
+      if (l.p !== next.p || l.e !== next.e) return false;
+      for (const d of next.data) l.data.push(d);
+      return true;
+    }
+    case 'pcredit': {
+      const l = last as PipeCreditMsg;
+      if (l.p !== next.p || l.e !== next.e) return false;
+      l.bytes += next.bytes;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 /** One frame's payload: a batch of messages, one serializer call. */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {

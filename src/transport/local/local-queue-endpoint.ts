@@ -1,21 +1,36 @@
 import type { SchedulerLike } from 'rxjs';
-import { BoundedFifo } from '../../core/bounded-fifo.js';
+import { BoundedFifo, type GetWaiter } from '../../core/bounded-fifo.js';
 import { TaskLedger } from '../../core/task-ledger.js';
+import type { Codec } from '../../wire/codec.js';
+import { Encoded } from '../../wire/encoded.js';
 import { cloneValue } from '../../wire/structured-clone.js';
-import type { Cancel, GetListener, PutListener, QueueEndpoint } from '../queue-endpoint.js';
+import { v8Codec } from '../../wire/v8-codec.js';
+import type { Cancel, Delivery, GetListener, PutListener, QueueEndpoint } from '../queue-endpoint.js';
 
 /**
  * The owner's own view of its queue: the state machine itself, in this
- * thread, with synchronous handoff. Items are stored as structured clones.
+ * thread, with synchronous handoff. Items put here are stored as structured
+ * clones; items from other processes arrive `Encoded` and are decoded when a
+ * consumer in this thread takes them.
  */
 export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
-  readonly fifo: BoundedFifo<T>;
+  readonly fifo: BoundedFifo<T | Encoded>;
   readonly ledger = new TaskLedger();
   readonly scheduler: SchedulerLike;
+  readonly codec: Codec = v8Codec;
+  /** Deliveries this handle got and has not marked done (JoinableQueue), oldest first. */
+  private readonly held = new Set<number>();
+  private nextTag = 1;
+  private readonly endWatchers: (() => void)[] = [];
 
-  constructor(maxsize: number, scheduler: SchedulerLike) {
+  constructor(
+    maxsize: number,
+    scheduler: SchedulerLike,
+    /** Only a JoinableQueue tracks what its consumers hold. */
+    readonly joinable: boolean,
+  ) {
     this.scheduler = scheduler;
-    this.fifo = new BoundedFifo<T>(maxsize, scheduler, { admitted: () => this.ledger.opened() });
+    this.fifo = new BoundedFifo<T | Encoded>(maxsize, scheduler, { admitted: () => this.ledger.opened() });
   }
 
   get maxsize(): number {
@@ -36,12 +51,35 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   }
 
   get(listener: GetListener<T>, timeout: number | undefined): Cancel | undefined {
-    const ticket = this.fifo.get(listener, timeout);
+    const waiter: GetWaiter<T | Encoded> = {
+      delivered: (stored) => {
+        let item: T;
+        try {
+          item = stored instanceof Encoded ? (this.codec.decode(stored.bytes) as T) : stored;
+        } catch (error) {
+          // The item is consumed (as in Python); its task, if any, counts as taken.
+          this.hold(this.nextTag++);
+          listener.failed(error as Error);
+          return;
+        }
+        const tag = this.nextTag++;
+        this.hold(tag);
+        listener.delivered(item, tag);
+      },
+      failed: (error) => listener.failed(error),
+      ended: () => listener.ended(),
+    };
+    const ticket = this.fifo.get(waiter, timeout);
     return ticket && (() => this.fifo.cancelGet(ticket));
   }
 
-  requeue(items: readonly T[]): void {
-    this.fifo.requeue(items);
+  private hold(tag: number): void {
+    if (this.joinable) this.held.add(tag);
+  }
+
+  requeue(deliveries: readonly Delivery<T>[]): void {
+    for (const d of deliveries) this.held.delete(d.tag);
+    this.fifo.requeue(deliveries.map((d) => d.item));
   }
 
   qsize(): Promise<number> {
@@ -49,12 +87,25 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   }
 
   end(): Promise<void> {
-    this.fifo.end();
+    if (!this.fifo.ended) {
+      this.fifo.end();
+      for (const watcher of this.endWatchers) watcher();
+    }
     return Promise.resolve();
   }
 
-  taskDone(count: number): void {
-    this.ledger.closed(count);
+  /** Tells `watcher` when the queue ends, however it is ended (the broker relays it). */
+  onEnd(watcher: () => void): void {
+    this.endWatchers.push(watcher);
+  }
+
+  taskDone(tag?: number): void {
+    const settled = tag ?? (this.held.values().next().value as number | undefined);
+    if (settled === undefined || !this.held.has(settled)) {
+      throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
+    }
+    this.ledger.closed(1);
+    this.held.delete(settled);
   }
 
   join(release: () => void): Cancel {
@@ -65,7 +116,7 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     };
   }
 
-  flush(): Promise<void> {
+  close(): Promise<void> {
     // In-process an accepted put is already in the queue.
     return Promise.resolve();
   }

@@ -55,7 +55,6 @@ export class SocketLink extends Link {
     return link;
   }
 
-  /** Keeps the process alive while someone waits on this link. */
   hold(): void {
     if (this.holds++ === 0) this.socket.ref();
   }

@@ -10,11 +10,28 @@ export class PortLink extends Link {
   constructor(private readonly port: MessagePort) {
     super();
     port.on('message', (batch: Message[]) => this.deliver(batch));
-    port.on('close', () => this.closedBy(undefined));
+    port.on('close', () => this.closedBy(this.failure));
     // A link must not keep its thread alive by itself; the work it carries does.
     port.unref();
     this.markReady();
   }
+
+  private holds = 0;
+
+  hold(): void {
+    if (this.holds++ === 0) this.port.ref();
+  }
+
+  release(): void {
+    if (--this.holds === 0) this.port.unref();
+  }
+
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.port.close();
+  }
+
+  private failure: Error | undefined;
 
   protected write(batch: Message[]): void {
     this.port.postMessage(batch);

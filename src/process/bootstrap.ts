@@ -1,0 +1,113 @@
+/**
+ * The entry point of every child, forked or thread: waits for the parent's
+ * `start`, revives the arguments' handles, runs the target's export, streams
+ * back an Observable result, flushes every queue it used, and exits with 0
+ * (or 1 when the target throws or rejects).
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { encodeError } from '../wire/error-codec.js';
+import { PortLink } from '../transport/thread/port-link.js';
+import { Runtime } from '../transport/runtime.js';
+import type { ChildMsg, StartMsg, ThreadData } from './control.js';
+import { exportHandles, importHandles, revivedQueues } from './handles.js';
+
+interface ObservableLike {
+  subscribe(observer: { next(v: unknown): void; error(e: unknown): void; complete(): void }): unknown;
+}
+
+/** Control messages to the parent, in order; `done` waits until they are handed over. */
+function channel(): { send(message: ChildMsg): void; done(): Promise<void> } {
+  if (isMainThread) {
+    let last: Promise<void> = Promise.resolve();
+    return {
+      send(message) {
+        last = last.then(() => new Promise<void>((resolve) => process.send?.(message, undefined, {}, () => resolve())));
+      },
+      done: () => last,
+    };
+  }
+  return {
+    send: (message) => parentPort?.postMessage(message),
+    done: () => Promise.resolve(),
+  };
+}
+
+const control = channel();
+let started = false;
+
+function onStart(message: unknown): void {
+  const start = message as StartMsg;
+  if (started || start?.t !== 'start') return;
+  started = true;
+  void run(start);
+}
+
+if (isMainThread) process.on('message', onStart);
+else parentPort?.on('message', onStart);
+
+async function run(start: StartMsg): Promise<void> {
+  const thread = isMainThread ? undefined : (workerData as ThreadData);
+  const runtime = Runtime.init(thread?.runtimeId, start.authkey);
+  if (thread) runtime.adopt(new PortLink(thread.port), start.parentId);
+  if (isMainThread) process.title = start.name;
+
+  let failure: unknown;
+  let failed = false;
+  try {
+    const args = importHandles(start.args) as unknown[];
+    const module = (await import(start.target)) as Record<string, unknown>;
+    const target = module[start.exportName];
+    if (typeof target !== 'function') {
+      throw new TypeError(`${start.target} has no function export ${JSON.stringify(start.exportName)}`);
+    }
+    const result: unknown = await target(...args);
+    if (isObservableLike(result)) await stream(result);
+  } catch (error) {
+    failed = true;
+    failure = error;
+  }
+  await flush();
+  if (failed) control.send({ t: 'failed', error: encodeError(failure) });
+  await control.done();
+  process.exit(failed ? 1 : 0);
+}
+
+/** Sends each notification to the parent, values with their handles described, in order. */
+function stream(source: ObservableLike): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let chain: Promise<void> = Promise.resolve();
+    source.subscribe({
+      next: (value) => {
+        chain = chain.then(async () => control.send({ t: 'output', kind: 'N', value: await exportHandles(value) }));
+      },
+      error: (error) => {
+        chain = chain.then(() => control.send({ t: 'output', kind: 'E', error: encodeError(error) }));
+        chain.then(() => reject(error), reject);
+      },
+      complete: () => {
+        chain = chain.then(() => control.send({ t: 'output', kind: 'C' }));
+        chain.then(resolve, reject);
+      },
+    });
+  });
+}
+
+/** Everything this child put is in its queues (or their owners are gone), and every link is written out. */
+async function flush(): Promise<void> {
+  await Promise.all([...revivedQueues()].map((q) => q.close().catch(() => undefined)));
+  await Runtime.get().drainLinks();
+}
+
+function isObservableLike(value: unknown): value is ObservableLike {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as ObservableLike).subscribe === 'function' &&
+    typeof (value as PromiseLike<unknown>).then !== 'function'
+  );
+}
+
+process.on('uncaughtException', (error) => {
+  control.send({ t: 'failed', error: encodeError(error) });
+  void control.done().then(() => process.exit(1));
+});

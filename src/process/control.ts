@@ -1,0 +1,36 @@
+import type { ErrorInfo } from '../wire/error-codec.js';
+
+/** Parent → child: run this. Sent once the arguments' handles are ready. */
+export interface StartMsg {
+  t: 'start';
+  /** The target module's URL. */
+  target: string;
+  exportName: string;
+  /** The arguments, with handles replaced by descriptions (see `handles.ts`). */
+  args: unknown[];
+  name: string;
+  /** The process tree's secret; travels only on this private channel. */
+  authkey: Uint8Array;
+  /** The parent's runtime id (a thread's port link is bound to it). */
+  parentId: string;
+}
+
+/** Child → parent: one notification of the Observable the target returned. */
+export type OutputMsg =
+  | { t: 'output'; kind: 'N'; value: unknown }
+  | { t: 'output'; kind: 'E'; error: ErrorInfo }
+  | { t: 'output'; kind: 'C' };
+
+/** Child → parent: the target threw or rejected; the child exits with 1 after sending this. */
+export interface FailedMsg {
+  t: 'failed';
+  error: ErrorInfo;
+}
+
+export type ChildMsg = OutputMsg | FailedMsg;
+
+/** What a thread child finds in `workerData`. */
+export interface ThreadData {
+  runtimeId: string;
+  port: import('node:worker_threads').MessagePort;
+}

@@ -1,0 +1,236 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Observable } from 'rxjs';
+import { ProcessError, type RemoteErrorInfo } from '../errors.js';
+import { checkOptions, checkTimeout, quote } from '../options.js';
+import { Runtime } from '../transport/runtime.js';
+import { PortLink } from '../transport/thread/port-link.js';
+import { decodeError } from '../wire/error-codec.js';
+import { cloneValue } from '../wire/structured-clone.js';
+import type { ChildMsg, StartMsg, ThreadData } from './control.js';
+import { exportHandles, importHandles, withoutHandles } from './handles.js';
+import { OutputRelay } from './output-relay.js';
+
+export interface ProcessOptions {
+  /** The module file to run: a file URL or a path (relative paths are resolved against the working directory). */
+  target: URL | string;
+  /** The export to call with `args`. @default 'default' */
+  export?: string;
+  /** Arguments; queues and pipe ends anywhere inside arrays and plain objects arrive as working handles. */
+  args?: unknown[];
+  /** A forked process (`child_process.fork`) or a worker thread. @default 'fork' */
+  kind?: 'fork' | 'thread';
+  /** Shown in errors (and as the process title). @default 'Process-N' */
+  name?: string;
+  /** Extra environment variables for the child (added to this process's). */
+  env?: Record<string, string>;
+  /** Node options for the child. @default process.execArgv */
+  execArgv?: string[];
+}
+
+const BOOTSTRAP = new URL('./bootstrap.js', import.meta.url);
+let counter = 0;
+
+/**
+ * A child running a module's export (Python's `multiprocessing.Process`),
+ * forked or in a worker thread. Queues and pipe ends in `args` reach it as
+ * working handles; an Observable it returns is streamed back as `output$`.
+ *
+ * @example
+ * const p = new Process({ target: new URL('./worker.js', import.meta.url), args: [jobs, results] }).start();
+ * await p.join();
+ */
+export class Process {
+  readonly name: string;
+  private readonly target: URL;
+  private readonly exportName: string;
+  private readonly args: unknown[];
+  private readonly kind: 'fork' | 'thread';
+  private readonly env: Record<string, string> | undefined;
+  private readonly execArgv: string[] | undefined;
+  private child: ChildProcess | undefined;
+  private worker: Worker | undefined;
+  private exit: { code: number; signal: NodeJS.Signals | null } | undefined;
+  private readonly exitWaiters: (() => void)[] = [];
+  private childError: RemoteErrorInfo | undefined;
+  private readonly output = new OutputRelay<unknown>();
+  /** The child's failure once it exited with a non-zero code. */
+  error: ProcessError | undefined;
+
+  constructor(options: ProcessOptions) {
+    const o = checkOptions<ProcessOptions>(options, 'Process options');
+    this.target = resolveTarget(o.target);
+    if (o.export !== undefined && typeof o.export !== 'string') throw new TypeError(`export must be a string, got ${quote(o.export)}`);
+    this.exportName = o.export ?? 'default';
+    if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(`args must be an array, got ${quote(o.args)}`);
+    this.args = o.args ?? [];
+    if (o.kind !== undefined && o.kind !== 'fork' && o.kind !== 'thread') {
+      throw new TypeError(`kind must be 'fork' or 'thread', got ${quote(o.kind)}`);
+    }
+    this.kind = o.kind ?? 'fork';
+    counter++;
+    this.name = o.name ?? `Process-${counter}`;
+    this.env = o.env;
+    this.execArgv = o.execArgv;
+  }
+
+  /**
+   * Starts the child. Arguments that cannot be copied throw
+   * `SerializationError` here, before anything starts. Calling it twice throws.
+   */
+  start(): this {
+    if (this.child || this.worker) throw new Error(`process ${this.name} was already started`);
+    cloneValue(withoutHandles(this.args));
+    const runtime = Runtime.get();
+    if (this.kind === 'fork') {
+      const child = fork(new URL(BOOTSTRAP), [], {
+        serialization: 'advanced',
+        env: { ...process.env, ...this.env },
+        execArgv: this.execArgv ?? process.execArgv,
+        stdio: 'inherit',
+      });
+      child.on('message', (message: ChildMsg) => this.fromChild(message));
+      child.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
+      child.on('exit', (code, signal) => this.exited(code, signal));
+      this.child = child;
+    } else {
+      const { port1, port2 } = new MessageChannel();
+      const runtimeId = Runtime.newId();
+      const data: ThreadData = { runtimeId, port: port2 };
+      const worker = new Worker(BOOTSTRAP, {
+        workerData: data,
+        transferList: [port2],
+        env: { ...process.env, ...this.env },
+        execArgv: this.execArgv ?? process.execArgv,
+        name: this.name,
+      });
+      runtime.adopt(new PortLink(port1), runtimeId);
+      worker.on('message', (message: ChildMsg) => this.fromChild(message));
+      worker.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
+      worker.on('exit', (code) => this.exited(code, null));
+      this.worker = worker;
+    }
+    void this.sendStart(runtime);
+    return this;
+  }
+
+  /** Resolves with the exit code once the child exits, or `null` if it is still running after `timeout` ms. */
+  join(timeout?: number): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      const wait = checkTimeout(timeout, 'join timeout');
+      if (!this.child && !this.worker) return reject(new Error(`process ${this.name} was not started`));
+      if (this.exit) return resolve(this.exit.code);
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        resolve(this.exitCode);
+      };
+      this.exitWaiters.push(done);
+      if (wait !== undefined && wait !== Infinity) {
+        timer = setTimeout(() => {
+          const i = this.exitWaiters.indexOf(done);
+          if (i >= 0) this.exitWaiters.splice(i, 1);
+          resolve(null);
+        }, wait);
+      }
+    });
+  }
+
+  /** `null` while running; the exit code after, or minus the signal number when a signal ended it (as Python). */
+  get exitCode(): number | null {
+    return this.exit ? this.exit.code : null;
+  }
+
+  /** The forked child's pid (`undefined` for a thread, or before `start`). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The worker's thread id (`undefined` for a forked child). */
+  get threadId(): number | undefined {
+    return this.worker?.threadId;
+  }
+
+  isAlive(): boolean {
+    return (this.child !== undefined || this.worker !== undefined) && this.exit === undefined;
+  }
+
+  /** Asks the child to stop: SIGTERM for a forked child; a thread is terminated. */
+  terminate(): void {
+    if (this.child) this.child.kill('SIGTERM');
+    else void this.worker?.terminate();
+  }
+
+  /** Stops the child at once: SIGKILL for a forked child; a thread is terminated. */
+  kill(): void {
+    if (this.child) this.child.kill('SIGKILL');
+    else void this.worker?.terminate();
+  }
+
+  /**
+   * The notifications of the Observable the target returned, streamed back
+   * (values with their handles revived). Completes when the target's
+   * Observable does, or at once for a target that returns anything else;
+   * errors with the target's error, or a `ProcessError` if the child dies first.
+   */
+  get output$(): Observable<unknown> {
+    return this.output.observable;
+  }
+
+  private async sendStart(runtime: Runtime): Promise<void> {
+    let args: unknown[];
+    try {
+      args = (await exportHandles(this.args)) as unknown[];
+    } catch (error) {
+      this.childError = { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack };
+      this.kill();
+      return;
+    }
+    const message: StartMsg = {
+      t: 'start',
+      target: this.target.href,
+      exportName: this.exportName,
+      args,
+      name: this.name,
+      authkey: runtime.authkey,
+      parentId: runtime.id,
+    };
+    if (this.exit) return;
+    if (this.child) this.child.send(message);
+    else this.worker?.postMessage(message);
+  }
+
+  private fromChild(message: ChildMsg): void {
+    if (message.t === 'failed') {
+      this.childError = message.error;
+      return;
+    }
+    if (message.kind === 'N') this.output.next(importHandles(message.value));
+    else if (message.kind === 'E') this.output.error(decodeError(message.error));
+    else this.output.complete();
+  }
+
+  private exited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.exit) return;
+    const exitCode = code ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
+    this.exit = { code: exitCode, signal };
+    if (exitCode !== 0) this.error = new ProcessError(this.name, exitCode, signal, this.childError);
+    if (this.error) this.output.error(this.error);
+    else this.output.complete();
+    for (const waiter of this.exitWaiters.splice(0)) waiter();
+  }
+}
+
+function resolveTarget(target: unknown): URL {
+  let url: URL;
+  if (target instanceof URL) url = target;
+  else if (typeof target === 'string') url = target.startsWith('file:') ? new URL(target) : pathToFileURL(isAbsolute(target) ? target : resolve(target));
+  else throw new TypeError(`target must be a module file (a URL or a path), got ${quote(target)}`);
+  if (url.protocol !== 'file:') throw new TypeError(`target must be a file URL, got ${url.href}`);
+  if (!existsSync(url)) throw new TypeError(`target module ${url.href} does not exist`);
+  return url;
+}

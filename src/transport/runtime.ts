@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
+import { AuthenticationError, ClosedError, ProtocolError } from '../errors.js';
+import type { Address, Message } from '../wire/protocol.js';
+import type { Link } from './link.js';
+import { Listener } from './socket/listener.js';
+import { SocketLink } from './socket/socket-link.js';
+
+export type Route = (message: Message, link: Link) => void;
+export type LinkClosedWatcher = (link: Link, reason: Error | undefined) => void;
+
+/**
+ * Everything one process (or one worker thread) needs to share queues and
+ * pipes with others: its id, the authkey of its process tree, its listener
+ * (started on first need), one link per peer runtime, and the routes that
+ * deliver incoming messages to the broker and to handles.
+ *
+ * There is one Runtime per thread: module state is per thread in Node.
+ */
+export class Runtime {
+  private static instance: Runtime | undefined;
+
+  /** This thread's runtime. */
+  static get(): Runtime {
+    Runtime.instance ??= new Runtime(Runtime.newId(), randomBytes(32));
+    return Runtime.instance;
+  }
+
+  /**
+   * A child's runtime: the id its parent chose (so the parent can bind the
+   * thread's port to it at once) and the authkey of its process tree.
+   */
+  static init(id: string | undefined, authkey: Uint8Array): Runtime {
+    if (Runtime.instance) throw new Error('the runtime of this thread is already running');
+    Runtime.instance = new Runtime(id ?? Runtime.newId(), Buffer.from(authkey));
+    return Runtime.instance;
+  }
+
+  /** A fresh runtime id: readable pid and thread, plus randomness. */
+  static newId(): string {
+    return `${process.pid}.${threadId}.${randomBytes(6).toString('hex')}`;
+  }
+
+  private listener: Listener | undefined;
+  private listening: Promise<Listener> | undefined;
+  private readonly byPeer = new Map<string, Link>();
+  private readonly routes = new Map<string, Route>();
+  private readonly closeWatchers = new Set<LinkClosedWatcher>();
+  private nextRid = 1;
+
+  private constructor(
+    readonly id: string,
+    private readonly key: Buffer,
+  ) {}
+
+  /** The secret every runtime of this process tree proves before talking. */
+  get authkey(): Buffer {
+    return this.key;
+  }
+
+  /** Resolves once every link has written out what was sent on it. */
+  async drainLinks(): Promise<void> {
+    const links = new Set(this.byPeer.values());
+    for (const link of links) link.flush();
+    await Promise.all([...links].map((link) => link.drained()));
+  }
+
+  /** Where this runtime can be reached, starting its listener if it has none yet. */
+  async address(): Promise<Address> {
+    this.listening ??= Listener.start(this.key, (link) => this.adopt(link));
+    this.listener = await this.listening;
+    return { id: this.id, path: this.listener.path };
+  }
+
+  /** The listener's private directory, once listening. */
+  get listenerDirectory(): string | undefined {
+    return this.listener?.directory;
+  }
+
+  /** Delivers messages of these types to `route`. */
+  route(types: readonly Message['t'][], route: Route): void {
+    for (const t of types) this.routes.set(t, route);
+  }
+
+  /** Tells `watcher` about every link that closes. */
+  watchLinks(watcher: LinkClosedWatcher): () => void {
+    this.closeWatchers.add(watcher);
+    return () => this.closeWatchers.delete(watcher);
+  }
+
+  /** A fresh request id, unique in this runtime. */
+  rid(): number {
+    return this.nextRid++;
+  }
+
+  /**
+   * The link to the runtime at `address`: the one already open, or a new
+   * connection to its listener (usable at once; sends wait for the handshake).
+   */
+  linkTo(address: Address): Link {
+    const known = this.byPeer.get(address.id);
+    if (known && !known.closed) return known;
+    if (!address.path) throw new ClosedError('runtime', `no route to runtime ${address.id}: it is not listening`);
+    const link = SocketLink.connect(address.path, this.key);
+    this.adopt(link, address.id);
+    return link;
+  }
+
+  /** Takes a link into service: says hello, routes its messages, forgets it when it closes. */
+  adopt(link: Link, peerId?: string): void {
+    if (peerId !== undefined) {
+      link.peerId = peerId;
+      this.byPeer.set(peerId, link);
+    }
+    link.onMessage((message, from) => {
+      if (message.t === 'hello') {
+        if (!this.byPeer.has(message.id) || this.byPeer.get(message.id)?.closed) this.byPeer.set(message.id, from);
+        return;
+      }
+      const route = this.routes.get(message.t);
+      if (!route) return from.fail(new ProtocolError(`unknown message type ${JSON.stringify(message.t)}`));
+      try {
+        route(message, from);
+      } catch (error) {
+        // A peer that breaks the protocol loses its link; everyone else goes on.
+        from.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }));
+      }
+    });
+    link.onClose((closed, reason) => {
+      if (closed.peerId !== undefined && this.byPeer.get(closed.peerId) === closed) this.byPeer.delete(closed.peerId);
+      if (reason instanceof ProtocolError || reason instanceof AuthenticationError) {
+        process.emitWarning(`rxmp dropped a connection: ${reason.message}`, { type: 'RxmpWarning', code: reason.name });
+      }
+      for (const watcher of this.closeWatchers) watcher(closed, reason);
+    });
+    link.send({ t: 'hello', id: this.id });
+  }
+}
