@@ -30,3 +30,16 @@ export async function expectRejection<E extends Error>(
   expect(outcome.error, `rejection is a ${type.name}`).to.be.instanceOf(type);
   return outcome.error as E;
 }
+
+/** Awaits `promise`, failing the test if it has not settled within `ms` (a generous bound, not a timing claim). */
+export async function settles<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

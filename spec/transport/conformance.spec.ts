@@ -1,0 +1,32 @@
+/**
+ * The conformance suites, unchanged, across real processes and threads:
+ * handles on queues a child owns, and queues owned here while a child holds
+ * a handle on them.
+ */
+import { joinableQueueConformance } from '../conformance/joinable-queue.suite.js';
+import { queueConformance } from '../conformance/queue.suite.js';
+import { simpleQueueConformance } from '../conformance/simple-queue.suite.js';
+import { ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
+
+for (const kind of ['fork', 'thread'] as Kind[]) {
+  describe(`${kind} transport`, function () {
+    this.timeout(60_000);
+
+    describe(`handles on queues owned by a ${kind} child`, () => {
+      const owners = new ChildOwnedQueues(kind);
+      before(() => owners.start());
+      after(() => owners.stop());
+      queueConformance(`Queue owned by a ${kind} child`, (o) => owners.make({ kind: 'Queue', ...o }));
+      queueConformance(`JoinableQueue owned by a ${kind} child`, (o) => owners.make({ kind: 'JoinableQueue', ...o }));
+      joinableQueueConformance(`owned by a ${kind} child`, (o) => owners.make({ kind: 'JoinableQueue', ...o }));
+      simpleQueueConformance(`owned by a ${kind} child`, () => owners.make({ kind: 'SimpleQueue' }));
+    });
+
+    describe(`queues owned here, shared with a ${kind} child`, () => {
+      const shared = new SharedQueues(kind);
+      queueConformance(`Queue shared with a ${kind} child`, (o) => shared.make(() => new Queue(o)));
+      joinableQueueConformance(`shared with a ${kind} child`, (o) => shared.make(() => new JoinableQueue(o)));
+      simpleQueueConformance(`shared with a ${kind} child`, () => shared.make(() => new SimpleQueue()));
+    });
+  });
+}
