@@ -1,0 +1,143 @@
+/** The listener only talks to its process tree, and a hostile or broken client loses only its own connection. */
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { firstValueFrom } from 'rxjs';
+import { Queue } from '../../src/index.js';
+import { exportHandles } from '../../src/process/handles.js';
+import { Runtime } from '../../src/transport/runtime.js';
+import { SocketLink } from '../../src/transport/socket/socket-link.js';
+import { encodeBatch } from '../../src/wire/protocol.js';
+import { frame } from '../../src/wire/framing.js';
+import { ANSWER_BYTES, digest, GREETING_BYTES, nonce, readGreeting } from '../../src/wire/handshake.js';
+import { AuthenticationError, ProtocolError } from '../../src/errors.js';
+import { settles } from '../support/async.js';
+import { startChild } from '../support/children.js';
+
+/** A bare socket that passes the handshake with `authkey`, then lets the test write anything. */
+function authenticated(path: string, authkey: Uint8Array): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(path);
+    let buffered = Buffer.alloc(0);
+    let stage: 'greeting' | 'status' = 'greeting';
+    let mine: Buffer;
+    socket.on('error', reject);
+    socket.on('data', function onData(chunk: Buffer) {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (stage === 'greeting' && buffered.byteLength >= GREETING_BYTES) {
+        const challenge = readGreeting(buffered.subarray(0, GREETING_BYTES)) as Buffer;
+        buffered = buffered.subarray(GREETING_BYTES);
+        mine = nonce();
+        socket.write(Buffer.concat([digest(authkey, challenge), mine]));
+        stage = 'status';
+      }
+      if (stage === 'status' && buffered.byteLength >= 33) {
+        socket.off('data', onData);
+        if (buffered[0] !== 1) reject(new Error('refused'));
+        else resolve(socket);
+      }
+    });
+  });
+}
+
+function closed(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve();
+    socket.on('close', () => resolve());
+    socket.resume();
+  });
+}
+
+/** Collects the warnings rxmp emits while `body` runs. */
+async function warningsDuring(body: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onWarning = (w: Error & { code?: string }) => {
+    if (w.name === 'RxmpWarning') seen.push(`${w.code}: ${w.message}`);
+  };
+  process.on('warning', onWarning);
+  try {
+    await body();
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return seen;
+}
+
+describe('broker security', function () {
+  this.timeout(30_000);
+  let path: string;
+
+  before(async () => {
+    path = (await Runtime.get().address()).path as string;
+  });
+
+  /** A queue shared with a real child, proving the broker still serves everyone else. */
+  async function brokerStillServes(): Promise<void> {
+    const q = new Queue<number>();
+    const child = startChild('produce', { args: [q, 20] });
+    expect(await child.join()).to.equal(0);
+    expect(await q.qsize()).to.equal(20);
+  }
+
+  it('listens in a fresh private directory (mode 0700) that is removed when the process exits', async () => {
+    const child = startChild('listener-dir');
+    const report = (await firstValueFrom(child.output$)) as { dir: string; mode: number; socket: boolean };
+    expect(report.mode).to.equal(0o700);
+    expect(report.socket).to.equal(true);
+    expect(await child.join()).to.equal(0);
+    expect(existsSync(report.dir)).to.equal(false);
+  });
+
+  it('refuses a client with the wrong authkey: it gets AuthenticationError, the broker goes on', async () => {
+    const warnings = await warningsDuring(async () => {
+      const intruder = SocketLink.connect(path, Buffer.alloc(32, 7));
+      const reason = await new Promise<Error | undefined>((resolve) => intruder.onClose((_, r) => resolve(r)));
+      expect(reason).to.be.instanceOf(AuthenticationError);
+    });
+    expect(warnings.some((w) => w.startsWith('AuthenticationError'))).to.equal(true);
+    await brokerStillServes();
+  });
+
+  const hostile: [string, (socket: net.Socket) => void][] = [
+    ['random bytes as a frame', (s) => s.write(frame(Buffer.from('this is not a batch of messages')))],
+    ['a header announcing an oversize frame', (s) => s.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]))],
+    ['a message of an unknown type', (s) => s.write(frame(encodeBatch([{ t: 'bogus' } as never])))],
+    ['a put without credit into a bounded queue', (s) => s.write(frame(encodeBatch([{ t: 'put', q: 'x', items: [] }])))],
+  ];
+  for (const [what, send] of hostile) {
+    it(`drops a client that sends ${what}; the broker goes on`, async () => {
+      const q = new Queue<number>({ maxsize: 2 });
+      const d = (await exportHandles(q)) as { id: string };
+      const warnings = await warningsDuring(async () => {
+        const socket = await authenticated(path, Runtime.get().authkey);
+        send(socket);
+        // A put without credit needs a real queue id to be judged.
+        if (what.startsWith('a put')) socket.write(frame(encodeBatch([{ t: 'put', q: d.id, items: [new Uint8Array([1])] }])));
+        await settles(closed(socket));
+      });
+      expect(warnings.some((w) => w.startsWith('ProtocolError'))).to.equal(true);
+      expect(await q.qsize()).to.equal(0);
+      await brokerStillServes();
+    });
+  }
+
+  it('a truncated frame followed by a hang-up costs nothing', async () => {
+    const socket = await authenticated(path, Runtime.get().authkey);
+    socket.end(Buffer.from([0, 0, 0, 100, 1, 2, 3]));
+    await settles(closed(socket));
+    await brokerStillServes();
+  });
+
+  it('drops a client that sends bytes before the handshake is over', async () => {
+    const socket = net.connect(path);
+    socket.write(Buffer.alloc(ANSWER_BYTES + 10, 1));
+    await settles(closed(socket));
+    await brokerStillServes();
+  });
+
+  it('ProtocolError and AuthenticationError are distinct, named errors', () => {
+    expect(new ProtocolError('x').name).to.equal('ProtocolError');
+    expect(new AuthenticationError().name).to.equal('AuthenticationError');
+  });
+});
