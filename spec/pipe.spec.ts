@@ -4,6 +4,17 @@ import { pipeConformance } from './conformance/pipe.suite.js';
 
 pipeConformance('in-process', async (options = {}) => Pipe(options));
 
+describe('Pipe() in one process', () => {
+  it('makes a sent message visible at once: poll() is true and recv({ timeout: 0 }) gets it', async () => {
+    const [a, b] = Pipe<number>();
+    await a.send(1);
+    expect(await b.poll()).to.equal(true);
+    expect(await b.recv({ timeout: 0 })).to.equal(1);
+    await a.close();
+    expect(await b.poll()).to.equal(true);
+  });
+});
+
 describe('Pipe()', () => {
   it('takes (duplex) or (duplex, options) or (options)', () => {
     expect(Pipe(false)[1].writable).to.equal(true);

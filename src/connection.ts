@@ -1,6 +1,7 @@
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import { abortably } from './abortable.js';
-import type { PipeChannel, Outgoing, SendWaiter, SendTicket } from './core/pipe-channel.js';
+import type { Outgoing, PipeChannel } from './core/pipe-channel.js';
+import type { ChannelWriter, PipeEnd } from './pipe-end.js';
 import { BufferTooShort, ClosedError, EOFError, MessageTooLong } from './errors.js';
 import {
   checkMaxlength,
@@ -15,12 +16,6 @@ import { pullIterator, pullStream, type Take } from './pull-stream.js';
 import type { Cancel } from './transport/queue-endpoint.js';
 import type { Codec } from './wire/codec.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
-
-/** The writing half of a channel, local or remote. */
-export interface ChannelWriter {
-  send(waiter: SendWaiter, timeout?: number): SendTicket | undefined;
-  cancelSend(ticket: SendTicket): boolean;
-}
 
 /**
  * One end of a `Pipe` (Python's `Connection`). Messages are copied at
@@ -37,23 +32,41 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   /** A send started by `next()` failed after `next()` returned; thrown by the next call. */
   private lateFailure: Error | undefined;
 
-  /** @internal Built by `Pipe()`. */
+  /** @internal Built by `Pipe()`, or by handle passing when an end arrives from another runtime. */
   constructor(
-    private readonly inbound: PipeChannel | undefined,
-    private readonly outbound: ChannelWriter | undefined,
+    /** @internal */
+    readonly end: PipeEnd,
     private readonly codec: Codec,
-  ) {}
+    /** @internal An end that arrives having already ended its stream. */
+    writeEnded = false,
+  ) {
+    this.writeEnded = writeEnded;
+    end.close = () => this.close();
+  }
+
+  /** @internal Whether this end has ended its own stream (complete, error or close). */
+  get streamEnded(): boolean {
+    return this.writeEnded;
+  }
+
+  private get inbound(): PipeChannel | undefined {
+    return this.end.inbound;
+  }
+
+  private get outbound(): ChannelWriter | undefined {
+    return this.end.outbound;
+  }
 
   get closed(): boolean {
-    return this.closedFlag;
+    return this.closedFlag || this.end.moved;
   }
 
   get readable(): boolean {
-    return !this.closedFlag && this.inbound !== undefined && !this.readDisabled;
+    return !this.closed && this.inbound !== undefined && !this.readDisabled;
   }
 
   get writable(): boolean {
-    return !this.closedFlag && this.outbound !== undefined && !this.writeEnded;
+    return !this.closed && this.outbound !== undefined && !this.writeEnded;
   }
 
   /** Sends a copy of `value`; waits while the peer's window is full, rejecting `Full` after `timeout`. */
@@ -137,13 +150,19 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * sees end of stream; resolves when they have. Calling it again is harmless.
    */
   close(): Promise<void> {
+    if (this.end.moved) return Promise.resolve();
     if (!this.closedFlag) {
       this.closedFlag = true;
       this.inbound?.closeReader();
       if (this.outbound && !this.writeEnded) this.endStream(undefined);
+      // A writer in another process must know this reader is gone before close() resolves.
+      const told = this.end.hosted?.closeAcknowledged;
+      this.closing = told ? Promise.all([this.endDelivered, told]).then(() => undefined) : this.endDelivered;
     }
-    return this.endDelivered ?? Promise.resolve();
+    return this.closing ?? Promise.resolve();
   }
+
+  private closing: Promise<void> | undefined;
 
   // ---- RxJS Observer: a Connection can be subscribed to a source ----------
 
@@ -188,7 +207,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   private readonly take: Take<T> = (listener, timeout) => {
     if (!this.readable) {
-      listener.failed(this.closedFlag ? new ClosedError('connection') : this.notReadable());
+      listener.failed(this.closed ? this.closedError() : this.notReadable());
       return undefined;
     }
     const inbound = this.inbound as PipeChannel;
@@ -204,8 +223,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
           }
           listener.delivered(value, 0);
         },
-        // This end closing under a waiting subscriber ends its stream quietly.
-        failed: (error) => (error instanceof ClosedError && this.closedFlag ? listener.ended() : listener.failed(error)),
+        // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
+        failed: (error) => (error instanceof ClosedError && this.closed ? listener.ended() : listener.failed(error)),
         ended: (error) => (error ? listener.failed(error) : listener.ended()),
       },
       timeout,
@@ -288,14 +307,20 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     }
   }
 
+  private closedError(): ClosedError {
+    return this.end.moved
+      ? new ClosedError('connection', 'this end moved to another process')
+      : new ClosedError('connection');
+  }
+
   private checkWritable(): void {
-    if (this.closedFlag) throw new ClosedError('connection');
+    if (this.closed) throw this.closedError();
     if (!this.outbound) throw new TypeError('connection is read-only');
     if (this.writeEnded) throw new ClosedError('connection', 'this end has already ended its stream (complete/error)');
   }
 
   private checkReadable(): PipeChannel {
-    if (this.closedFlag) throw new ClosedError('connection');
+    if (this.closed) throw this.closedError();
     if (!this.inbound || this.readDisabled) throw this.notReadable();
     return this.inbound;
   }

@@ -1,6 +1,7 @@
 import { asyncScheduler } from 'rxjs';
 import { PipeChannel } from './core/pipe-channel.js';
 import { Connection } from './connection.js';
+import { PipeEnd } from './pipe-end.js';
 import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, type PipeOptions } from './options.js';
 import { v8Codec } from './wire/v8-codec.js';
 
@@ -27,9 +28,10 @@ export function Pipe<T = unknown>(duplex?: boolean | PipeOptions, options?: Pipe
   const scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
 
   const toFirst = new PipeChannel(window, scheduler);
-  if (o.duplex === false) {
-    return [new Connection<T>(toFirst, undefined, v8Codec), new Connection<T>(undefined, toFirst, v8Codec)];
-  }
-  const toSecond = new PipeChannel(window, scheduler);
-  return [new Connection<T>(toFirst, toSecond, v8Codec), new Connection<T>(toSecond, toFirst, v8Codec)];
+  const toSecond = o.duplex === false ? undefined : new PipeChannel(window, scheduler);
+  const first = new PipeEnd(0, window, scheduler, toFirst, toSecond);
+  const second = new PipeEnd(1, window, scheduler, toSecond, toFirst);
+  first.peer = second;
+  second.peer = first;
+  return [new Connection<T>(first, v8Codec), new Connection<T>(second, v8Codec)];
 }

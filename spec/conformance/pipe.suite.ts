@@ -27,6 +27,8 @@ export interface PipeOptionsUnderTest {
 export type MakePipe = <T>(options?: PipeOptionsUnderTest) => Promise<[Connection<T>, Connection<T>]>;
 
 const SHORT = 40;
+/** Long enough for a message to cross processes on a loaded machine (poll returns as soon as it does). */
+const ARRIVES = 10_000;
 
 export function pipeConformance(label: string, makePipe: MakePipe): void {
   describe(`Pipe conformance: ${label}`, () => {
@@ -66,6 +68,7 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
         expect(Date.now() - started).to.be.at.least(SHORT - 5);
         await expectRejection(b.recv({ timeout: 0 }), Empty);
         await a.send(1);
+        expect(await b.poll(ARRIVES)).to.equal(true); // across processes a sent message takes a moment to arrive
         expect(await b.recv({ timeout: 0 })).to.equal(1);
       });
 
@@ -219,7 +222,7 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
         const [a, b] = await makePipe<number>();
         expect(await b.poll()).to.equal(false);
         await a.send(1);
-        expect(await b.poll()).to.equal(true);
+        expect(await b.poll(ARRIVES)).to.equal(true);
         expect(await b.poll()).to.equal(true); // polling does not consume
         expect(await b.recv()).to.equal(1);
       });
@@ -258,9 +261,9 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
         const [a, b] = await makePipe<number>();
         await a.send(1);
         await a.close();
-        expect(await b.poll()).to.equal(true);
+        expect(await b.poll(ARRIVES)).to.equal(true);
         expect(await b.recv()).to.equal(1);
-        expect(await b.poll()).to.equal(true);
+        expect(await b.poll(ARRIVES)).to.equal(true);
         await expectRejection(b.recv(), EOFError);
       });
 
@@ -273,9 +276,13 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
 
       it('sending to a closed peer rejects ClosedError (broken pipe), on duplex and one-way pipes', async () => {
         const [a, b] = await makePipe<number>();
+        await a.send(0);
+        await b.recv(); // connected
         await b.close();
         await expectRejection(a.send(1), ClosedError);
         const [reader, writer] = await makePipe<number>({ duplex: false });
+        await writer.send(0);
+        await reader.recv();
         await reader.close();
         await expectRejection(writer.send(1), ClosedError);
       });
@@ -363,6 +370,8 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
 
       it('a next() that the closing peer never accepted is reported by the following call', async () => {
         const [a, b] = await makePipe<Uint8Array>({ window: 10 });
+        await a.send(new Uint8Array(1));
+        await b.recv(); // connected
         a.next(new Uint8Array(10));
         a.next(new Uint8Array(10)); // waits for window
         await b.close(); // fails the waiting send

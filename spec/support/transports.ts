@@ -1,28 +1,31 @@
 import { firstValueFrom, type Subscription } from 'rxjs';
-import { JoinableQueue, type Process, Queue, SimpleQueue } from '../../src/index.js';
+import { type Connection, JoinableQueue, Process, Queue, SimpleQueue } from '../../src/index.js';
+import type { PipeRequest } from '../fixtures/pipe-factory.js';
 import type { QueueRequest } from '../fixtures/queue-factory.js';
 import { afterTest, startChild } from './children.js';
 
 export type Kind = 'fork' | 'thread';
 
 /**
- * The proxy side: queues owned by a child (fork or thread) and used from
- * this process through handles it sent back.
+ * A child (fork or thread) that lives for a whole suite and creates objects
+ * on request, sending them back through output$: queues it owns, or pipes
+ * it is the registry of.
  */
-export class ChildOwnedQueues {
-  private requests: Queue<QueueRequest> | undefined;
+class ChildFactory<Request> {
+  private requests: Queue<Request> | undefined;
   private child: Process | undefined;
   private subscription: Subscription | undefined;
   private readonly waiting: ((value: unknown) => void)[] = [];
 
-  constructor(private readonly kind: Kind) {}
+  constructor(
+    private readonly fixture: string,
+    private readonly kind: Kind,
+  ) {}
 
   async start(): Promise<void> {
-    this.requests = new Queue<QueueRequest>();
-    // Not tracked by reapChildren: it lives for the whole suite.
-    const { Process } = await import('../../src/index.js');
+    this.requests = new Queue<Request>();
     this.child = new Process({
-      target: new URL('../fixtures/queue-factory.js', import.meta.url),
+      target: new URL(`../fixtures/${this.fixture}.js`, import.meta.url),
       args: [this.requests],
       kind: this.kind,
     }).start();
@@ -38,12 +41,34 @@ export class ChildOwnedQueues {
     this.subscription?.unsubscribe();
   }
 
-  async make<Q>(request: QueueRequest): Promise<Q> {
+  async make<T>(request: Request): Promise<T> {
     const answer = new Promise<unknown>((resolve) => this.waiting.push(resolve));
     await this.requests?.put(request);
     const value = await answer;
     if (value && typeof value === 'object' && 'error' in value) throw (value as { error: unknown }).error;
-    return value as Q;
+    return value as T;
+  }
+}
+
+/** The handle side: queues owned by a child and used from this process. */
+export class ChildOwnedQueues extends ChildFactory<QueueRequest> {
+  constructor(kind: Kind) {
+    super('queue-factory', kind);
+  }
+}
+
+/** Pipes created in a child (its registry) whose two ends were sent here. */
+export class ChildCreatedPipes extends ChildFactory<PipeRequest> {
+  constructor(kind: Kind) {
+    super('pipe-factory', kind);
+  }
+
+  override make<T>(request: PipeRequest): Promise<T> {
+    return super.make<T>(request);
+  }
+
+  pipe<T>(request: PipeRequest = {}): Promise<[Connection<T>, Connection<T>]> {
+    return this.make<[Connection<T>, Connection<T>]>(request);
   }
 }
 

@@ -4,9 +4,10 @@
  * a handle on them.
  */
 import { joinableQueueConformance } from '../conformance/joinable-queue.suite.js';
+import { pipeConformance } from '../conformance/pipe.suite.js';
 import { queueConformance } from '../conformance/queue.suite.js';
 import { simpleQueueConformance } from '../conformance/simple-queue.suite.js';
-import { ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
+import { ChildCreatedPipes, ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
 
 for (const kind of ['fork', 'thread'] as Kind[]) {
   describe(`${kind} transport`, function () {
@@ -28,5 +29,15 @@ for (const kind of ['fork', 'thread'] as Kind[]) {
       joinableQueueConformance(`shared with a ${kind} child`, (o) => shared.make(() => new JoinableQueue(o)));
       simpleQueueConformance(`shared with a ${kind} child`, () => shared.make(() => new SimpleQueue()));
     });
+  });
+}
+
+for (const kind of ['fork', 'thread'] as Kind[]) {
+  describe(`pipes created in a ${kind} child, both ends sent here`, function () {
+    this.timeout(60_000);
+    const pipes = new ChildCreatedPipes(kind);
+    before(() => pipes.start());
+    after(() => pipes.stop());
+    pipeConformance(`created in a ${kind} child`, (options) => pipes.pipe(options));
   });
 }

@@ -32,8 +32,24 @@ export type SendTicket = WaitNode<SendWaiter>;
 export type RecvTicket = WaitNode<RecvWaiter>;
 export type PollTicket = WaitNode<PollWaiter>;
 
-interface Ended {
+export interface Ended {
   readonly error: Error | undefined;
+}
+
+/** What a remote-fed reader reports to its home, which tells the writer. */
+export interface PipeChannelHooks {
+  /** The application took `count` messages (their room in the window is free again). */
+  consumed?(count: number): void;
+  /** The reader closed: the writer must be told (broken pipe). */
+  readerClosed?(): void;
+}
+
+/** What moves with a reader when its end goes to another process. */
+export interface ExtractedReader {
+  readonly messages: Uint8Array[];
+  readonly end: Ended | undefined;
+  /** Local sends that were waiting for room in this reader's window, oldest first. */
+  readonly senders: SendWaiter[];
 }
 
 /**
@@ -55,6 +71,8 @@ export class PipeChannel {
   private readonly senders = new WaitList<SendWaiter>();
   private readonly receivers = new WaitList<RecvWaiter>();
   private readonly pollers = new WaitList<PollWaiter>();
+  /** Set when this reader is fed by a writer in another runtime. */
+  hooks: PipeChannelHooks = {};
 
   constructor(window: number, scheduler: SchedulerLike) {
     this.window = window;
@@ -130,6 +148,7 @@ export class PipeChannel {
     if (this.buffer.length > 0) {
       const bytes = this.take();
       const admitted = this.admitWaitingSenders();
+      this.hooks.consumed?.(1);
       waiter.delivered(bytes);
       if (admitted) for (const s of admitted) s.accepted();
       return undefined;
@@ -197,6 +216,61 @@ export class PipeChannel {
     for (const s of senders) s.failed(brokenPipe());
     for (const r of receivers) r.failed(new ClosedError('connection'));
     for (const p of pollers) p.answered(false);
+    this.hooks.readerClosed?.();
+  }
+
+  /**
+   * The writer moves away: its sends still waiting for room leave with it
+   * (removed here, not failed), and it learns how much of the window its
+   * earlier messages still take (their sizes, in order) and whether its end
+   * arrived.
+   */
+  detachWriter(): { waiting: SendWaiter[]; buffered: number[]; ended: boolean } {
+    return {
+      waiting: this.senders.drain(),
+      buffered: [...this.buffer].map((bytes) => bytes.byteLength),
+      ended: this.end !== undefined,
+    };
+  }
+
+  // ---- a reader fed from another runtime ------------------------------------
+
+  /** A message the remote writer sent within its window: buffered, or handed to a waiting receiver. */
+  accept(bytes: Uint8Array): void {
+    if (this.readerGone || this.end) return;
+    const receiver = this.receivers.shift();
+    if (receiver) {
+      this.hooks.consumed?.(1);
+      receiver.delivered(bytes);
+      return;
+    }
+    this.buffer.push(bytes);
+    this.bufferedBytes += bytes.byteLength;
+    if (this.pollers.length > 0) for (const p of this.pollers.drain()) p.answered(true);
+  }
+
+  /** The remote writer ended its stream (after everything accepted before). */
+  acceptEnd(error: Error | undefined): void {
+    if (this.readerGone || this.end) return;
+    this.admit({ end: true, error });
+  }
+
+  /**
+   * Takes everything out of this reader so that it can live on elsewhere:
+   * unread messages, the end if it came, and local sends still waiting for
+   * room. Waiting receives fail with `reason`; the channel is dead afterwards.
+   */
+  extract(reason: Error): ExtractedReader {
+    const messages = this.buffer.drain();
+    const end = this.end;
+    this.bufferedBytes = 0;
+    this.readerGone = true;
+    const senders = this.senders.drain();
+    const receivers = this.receivers.drain();
+    const pollers = this.pollers.drain();
+    for (const r of receivers) r.failed(reason);
+    for (const p of pollers) p.answered(false);
+    return { messages, end, senders };
   }
 
   // ---- internals ---------------------------------------------------------

@@ -7,6 +7,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
 import { PortLink } from '../transport/thread/port-link.js';
+import { PipeHost } from '../transport/pipe/pipe-host.js';
 import { Runtime } from '../transport/runtime.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportHandles, importHandles, revivedQueues } from './handles.js';
@@ -92,9 +93,18 @@ function stream(source: ObservableLike): Promise<void> {
   });
 }
 
-/** Everything this child put is in its queues (or their owners are gone), and every link is written out. */
+/**
+ * Everything this child put is in its queues (or their owners are gone),
+ * every pipe end it holds has sent what it was given and then its end of
+ * stream, and every link is written out.
+ */
 async function flush(): Promise<void> {
-  await Promise.all([...revivedQueues()].map((q) => q.close().catch(() => undefined)));
+  await Promise.all([
+    ...[...revivedQueues()].map((q) => q.close().catch(() => undefined)),
+    ...PipeHost.get()
+      .hosted()
+      .map((end) => end.close().catch(() => undefined)),
+  ]);
   await Runtime.get().drainLinks();
 }
 

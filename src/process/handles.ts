@@ -7,6 +7,7 @@ import { QueueClient } from '../transport/queue-client.js';
 import { RemoteQueueEndpoint } from '../transport/remote-queue-endpoint.js';
 import { Runtime } from '../transport/runtime.js';
 import type { Address } from '../wire/protocol.js';
+import { exportConnection, isConnection, reviveConnection, type ConnectionDescriptor } from './connection-handles.js';
 
 /** Marks a plain object as a handle description (survives structured clone, unlike a symbol). */
 export const HANDLE = '__rxmp_handle__';
@@ -21,18 +22,20 @@ export interface QueueDescriptor {
   owner: Address;
 }
 
-export type HandleDescriptor = QueueDescriptor;
+export type HandleDescriptor = QueueDescriptor | ConnectionDescriptor;
 
 /** Queues revived in this runtime, by id: one object per queue per runtime (as `close()` is per process). */
 const revived = new Map<string, object>();
 
 /**
- * Copies `value` for another runtime, replacing every queue found in arrays
- * and plain objects with a description that runtime can revive. A queue
- * owned here starts being served by this runtime's broker.
+ * Copies `value` for another runtime, replacing every queue and pipe end
+ * found in arrays and plain objects with a description that runtime can
+ * revive. A queue owned here starts being served by this runtime's broker;
+ * a pipe end moves.
  */
 export async function exportHandles(value: unknown): Promise<unknown> {
   if (value instanceof Queue || value instanceof SimpleQueue) return describeQueue(value);
+  if (isConnection(value)) return exportConnection(value);
   if (Array.isArray(value)) return Promise.all(value.map(exportHandles));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -44,7 +47,7 @@ export async function exportHandles(value: unknown): Promise<unknown> {
 
 /** `value` with every handle replaced by `null`: what must be cloneable besides the handles. */
 export function withoutHandles(value: unknown): unknown {
-  if (value instanceof Queue || value instanceof SimpleQueue) return null;
+  if (value instanceof Queue || value instanceof SimpleQueue || isConnection(value)) return null;
   if (Array.isArray(value)) return value.map(withoutHandles);
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -59,6 +62,7 @@ export function importHandles(value: unknown): unknown {
   if (isPlainObject(value)) {
     const kind = (value as Record<string, unknown>)[HANDLE];
     if (kind === 'queue') return reviveQueue(value as unknown as QueueDescriptor);
+    if (kind === 'connection') return reviveConnection(value as unknown as ConnectionDescriptor);
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) out[key] = importHandles(v);
     return out;

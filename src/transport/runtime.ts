@@ -44,6 +44,8 @@ export class Runtime {
   private listener: Listener | undefined;
   private listening: Promise<Listener> | undefined;
   private readonly byPeer = new Map<string, Link>();
+  /** Every live link, including a second one to a peer (both sides may have connected). */
+  private readonly live = new Set<Link>();
   private readonly routes = new Map<string, Route>();
   private readonly closeWatchers = new Set<LinkClosedWatcher>();
   private nextRid = 1;
@@ -60,9 +62,9 @@ export class Runtime {
 
   /** Resolves once every link has written out what was sent on it. */
   async drainLinks(): Promise<void> {
-    const links = new Set(this.byPeer.values());
+    const links = [...this.live];
     for (const link of links) link.flush();
-    await Promise.all([...links].map((link) => link.drained()));
+    await Promise.all(links.map((link) => link.drained()));
   }
 
   /** Where this runtime can be reached, starting its listener if it has none yet. */
@@ -108,6 +110,7 @@ export class Runtime {
 
   /** Takes a link into service: says hello, routes its messages, forgets it when it closes. */
   adopt(link: Link, peerId?: string): void {
+    this.live.add(link);
     if (peerId !== undefined) {
       link.peerId = peerId;
       this.byPeer.set(peerId, link);
@@ -127,6 +130,7 @@ export class Runtime {
       }
     });
     link.onClose((closed, reason) => {
+      this.live.delete(closed);
       if (closed.peerId !== undefined && this.byPeer.get(closed.peerId) === closed) this.byPeer.delete(closed.peerId);
       if (reason instanceof ProtocolError || reason instanceof AuthenticationError) {
         process.emitWarning(`rxmp dropped a connection: ${reason.message}`, { type: 'RxmpWarning', code: reason.name });

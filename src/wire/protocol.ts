@@ -165,27 +165,35 @@ export type QueueRequest =
 export type QueueResponse = CreditMsg | ItemsMsg | EndedMsg | DrainedMsg | ReplyMsg | UnknownMsg;
 
 // ---- pipes between the homes of their two ends --------------------------------
+//
+// Each direction of a pipe numbers its messages from 1 (`seq`). The reader's
+// home reports how far it has received and consumed; the writer keeps what
+// is not yet consumed, so it knows its window exactly and, when the reader
+// moves, resends from `received + 1`. Duplicates are dropped by `seq`.
 
-/** Messages for end `e` of pipe `p`, in send order. */
+/** Messages `seq`, `seq + 1`, … for end `e` of pipe `p`. */
 export interface PipeDataMsg {
   t: 'pdata';
   p: string;
   e: number;
+  seq: number;
   data: Uint8Array[];
 }
-/** The writer toward end `e` ended its stream (after the data sent before), on an error if given. */
+/** The writer toward end `e` ended its stream at `seq` (on an error if given). */
 export interface PipeEndMsg {
   t: 'pend';
   p: string;
   e: number;
+  seq: number;
   error?: ErrorInfo;
 }
-/** End `e`'s reader grants its writer `bytes` more of its window. */
-export interface PipeCreditMsg {
-  t: 'pcredit';
+/** End `e`'s reader has received up to `received` and consumed up to `consumed`. */
+export interface PipeAckMsg {
+  t: 'pack';
   p: string;
   e: number;
-  bytes: number;
+  received: number;
+  consumed: number;
 }
 /** End `e`'s reader is closed: its writer's sends fail (broken pipe). */
 export interface PipeClosedMsg {
@@ -193,30 +201,36 @@ export interface PipeClosedMsg {
   p: string;
   e: number;
 }
-/** End `e` is leaving this home: stop sending to it here and confirm with `pmoveok`. */
-export interface PipeMoveMsg {
-  t: 'pmove';
+/** The writer toward end `e` knows its reader closed: sends fail from now on. */
+export interface PipeClosedOkMsg {
+  t: 'pclosedok';
   p: string;
   e: number;
 }
-/** Everything sent toward end `e` before `pmove` is ahead of this message. */
-export interface PipeMoveOkMsg {
-  t: 'pmoveok';
+/** End `e` is leaving the sender's home: hold on until its new home says hello. */
+export interface PipeMovingMsg {
+  t: 'pmoving';
   p: string;
   e: number;
 }
-/** To the pipe's registry: end `e` now lives at `home`. */
+/** End `e` lives at `home` (the sender) now, with its reader this far along. */
+export interface PipeHelloMsg {
+  t: 'phello';
+  p: string;
+  e: number;
+  home: Address;
+  received: number;
+  consumed: number;
+  /** The reader of end `e` is already closed: the writer's sends fail at once. */
+  closed?: true;
+}
+/** To the pipe's registry: end `e`, after its `gen`-th move, lives at `home`. */
 export interface PipeRegisterMsg {
   t: 'preg';
   p: string;
   e: number;
+  gen: number;
   home: Address;
-}
-/** To the registry: end `e` is moving and has no home for now. */
-export interface PipeUnregisterMsg {
-  t: 'punreg';
-  p: string;
-  e: number;
 }
 /** From the registry: end `e` lives at `home`. */
 export interface PipeWhereMsg {
@@ -229,12 +243,12 @@ export interface PipeWhereMsg {
 export type PipeMsg =
   | PipeDataMsg
   | PipeEndMsg
-  | PipeCreditMsg
+  | PipeAckMsg
   | PipeClosedMsg
-  | PipeMoveMsg
-  | PipeMoveOkMsg
+  | PipeClosedOkMsg
+  | PipeMovingMsg
+  | PipeHelloMsg
   | PipeRegisterMsg
-  | PipeUnregisterMsg
   | PipeWhereMsg;
 
 export type Message = Hello | QueueRequest | QueueResponse | PipeMsg;
@@ -269,14 +283,15 @@ export function coalesce(last: Message, next: Message): boolean {
     }
     case 'pdata': {
       const l = last as PipeDataMsg;
-      if (l.p !== next.p || l.e !== next.e) return false;
+      if (l.p !== next.p || l.e !== next.e || l.seq + l.data.length !== next.seq) return false;
       for (const d of next.data) l.data.push(d);
       return true;
     }
-    case 'pcredit': {
-      const l = last as PipeCreditMsg;
+    case 'pack': {
+      const l = last as PipeAckMsg;
       if (l.p !== next.p || l.e !== next.e) return false;
-      l.bytes += next.bytes;
+      l.received = Math.max(l.received, next.received);
+      l.consumed = Math.max(l.consumed, next.consumed);
       return true;
     }
     default:

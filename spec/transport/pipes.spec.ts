@@ -1,0 +1,120 @@
+/** Pipes whose ends live in different processes and threads. */
+import { expect } from 'chai';
+import { firstValueFrom } from 'rxjs';
+import { ClosedError, EOFError, Pipe } from '../../src/index.js';
+import { Runtime } from '../../src/transport/runtime.js';
+import type { Message } from '../../src/wire/protocol.js';
+import { expectRejection, settledWithin } from '../support/async.js';
+import { startChild } from '../support/children.js';
+
+/** Counts the pipe data messages this runtime receives while `body` runs. */
+async function pipeDataReceivedHere(body: () => Promise<void>): Promise<number> {
+  const routes = (Runtime.get() as unknown as { routes: Map<string, (m: Message, l: unknown) => void> }).routes;
+  const original = routes.get('pdata') as (m: Message, l: unknown) => void;
+  let count = 0;
+  routes.set('pdata', (m, l) => {
+    count++;
+    original(m, l);
+  });
+  try {
+    await body();
+  } finally {
+    routes.set('pdata', original);
+  }
+  return count;
+}
+
+for (const kind of ['fork', 'thread'] as const) {
+  describe(`pipes across ${kind} children`, function () {
+    this.timeout(60_000);
+
+    it('one end here, the other in a child: request and answer, then EOF both ways', async () => {
+      const [a, b] = Pipe<number>();
+      const child = startChild('pipe-echo', { args: [b], kind });
+      for (let i = 1; i <= 20; i++) {
+        await a.send(i);
+        expect(await a.recv()).to.equal(i * 2);
+      }
+      a.complete();
+      await expectRejection(a.recv(), EOFError); // the child closed after our end of stream
+      expect(await child.join()).to.equal(0);
+    });
+
+    it('two children talk directly: nothing is relayed through the parent, and messages sent before the move arrive first', async () => {
+      const [reader, writer] = Pipe<number>(false);
+      for (let i = 0; i < 3; i++) await writer.send(i); // before either end moves
+      const relayed = await pipeDataReceivedHere(async () => {
+        const readerChild = startChild('pipe-reader', { args: [reader], kind });
+        const writerChild = startChild('pipe-writer', { args: [writer, 500, 3], kind });
+        const got = (await firstValueFrom(readerChild.output$)) as number[];
+        expect(got).to.deep.equal([...Array(503).keys()]);
+        expect(await writerChild.join()).to.equal(0);
+        expect(await readerChild.join()).to.equal(0);
+      });
+      expect(relayed, 'pipe data messages that went through the parent').to.equal(0);
+    });
+
+    it('send waits while the remote reader’s window is full', async () => {
+      const [a, b] = Pipe<Uint8Array>({ window: 1000 });
+      const child = startChild('pipe-reader', { args: [b, 300], kind });
+      await a.send(new Uint8Array(600));
+      await a.send(new Uint8Array(600)); // fits once the child took the first
+      const third = a.send(new Uint8Array(600));
+      expect(await settledWithin(third, 100), 'the third waits for the slow reader').to.equal(false);
+      await third;
+      await a.close();
+      const got = (await firstValueFrom(child.output$)) as Uint8Array[];
+      expect(got.map((m) => m.byteLength)).to.deep.equal([600, 600, 600]);
+    });
+
+    it('a peer killed mid-stream: the reader here sees EOF after what arrived, the writer here a ClosedError', async () => {
+      const [a, b] = Pipe<number>();
+      const child = startChild('pipe-echo', { args: [b], kind });
+      await a.send(1);
+      expect(await a.recv()).to.equal(2);
+      child.kill();
+      await child.join();
+      await expectRejection(a.recv(), EOFError);
+      await expectRejection(
+        (async () => {
+          for (;;) await a.send(3); // the first sends may leave before the death is known
+        })(),
+        ClosedError,
+      );
+    });
+
+    it('error(e) in a child errors the stream here with the same class and message', async () => {
+      const [a, b] = Pipe<number>();
+      startChild('pipe-error', { args: [b], kind });
+      expect(await a.recv()).to.equal(1);
+      const error = await expectRejection(a.recv(), RangeError);
+      expect(error.message).to.equal('producer failed');
+    });
+
+    it('an end passed on twice (here → child → grandchild) loses nothing in flight', async () => {
+      const [reader, writer] = Pipe<number>(false);
+      const relay = startChild('pipe-relay', { args: [reader, 5, kind], kind });
+      for (let i = 0; i < 300; i++) await writer.send(i);
+      await writer.close();
+      expect(await relay.join()).to.equal(0);
+    });
+
+    it('both ends sent to the same child still talk to each other', async () => {
+      const [a, b] = Pipe<string>();
+      const child = startChild('pipe-both', { args: [a, b], kind });
+      expect(await firstValueFrom(child.output$)).to.deep.equal(['from a', 'from b']);
+      expect(await child.join()).to.equal(0);
+    });
+
+    it('an end that has moved is spent here: every call rejects ClosedError', async () => {
+      const [a, b] = Pipe<number>();
+      startChild('pipe-echo', { args: [b], kind });
+      await a.send(1);
+      await a.recv();
+      const error = await expectRejection(b.send(1), ClosedError);
+      expect(error.message).to.contain('moved');
+      expect(b.closed).to.equal(true);
+      await a.close();
+    });
+  });
+}

@@ -1,0 +1,284 @@
+import type { PipeChannel } from '../../core/pipe-channel.js';
+import { ClosedError } from '../../errors.js';
+import { decodeError } from '../../wire/error-codec.js';
+import type { Address, PipeMsg } from '../../wire/protocol.js';
+import type { Link } from '../link.js';
+import { Runtime } from '../runtime.js';
+import type { RemoteWriter } from './remote-writer.js';
+
+/** One pipe end living in this runtime while its peer lives (or may live) elsewhere. */
+export interface HostedEnd {
+  readonly pipe: string;
+  readonly index: number;
+  readonly registry: Address;
+  /** How many times this end has moved (the registry ignores older news). */
+  readonly gen: number;
+  /** This end's reader, if it reads. */
+  readonly inbound: PipeChannel | undefined;
+  /** This end's writer toward its peer, if it writes. */
+  readonly writer: RemoteWriter | undefined;
+  /** Reader: messages received so far (by sequence number), and consumed by the application. */
+  received: number;
+  consumed: number;
+  /** Reader: where the peer's writer lives (acks go there), once known. */
+  writerLink: Link | undefined;
+  /** Reader: the peer end is moving, so its old home closing is not the end of its stream. */
+  peerMoving: boolean;
+  /** The link this end last said hello on (its peer's home binds to it; `pmoving` follows it there). */
+  helloLink: Link | undefined;
+  /** The runtime that link reaches. */
+  helloTo: string | undefined;
+  /** The reader closed: later messages for it are answered with `pclosed`. */
+  closed: boolean;
+  /** Resolves once the peer's writer knows this reader closed (or can no longer be told). */
+  closeAcknowledged: Promise<void>;
+  /** Called when the runtime shuts down (a child about to exit): flushes and closes the end. */
+  readonly close: () => Promise<void>;
+}
+
+interface Home {
+  at: Address | undefined;
+  gen: number;
+}
+
+const MESSAGES: readonly PipeMsg['t'][] = ['pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'pwhere'];
+
+const key = (pipe: string, index: number): string => `${pipe}#${index}`;
+
+function brokenPipe(why: string): ClosedError {
+  return new ClosedError('peer', `peer end is closed (broken pipe): ${why}`);
+}
+
+/**
+ * This runtime's side of every pipe that spans runtimes: the ends it hosts,
+ * the routing of data, acks and hellos between their homes, and the
+ * registry of where each end lives for pipes created here.
+ */
+export class PipeHost {
+  private static instance: PipeHost | undefined;
+
+  static get(): PipeHost {
+    PipeHost.instance ??= new PipeHost(Runtime.get());
+    return PipeHost.instance;
+  }
+
+  private readonly ends = new Map<string, HostedEnd>();
+  /** For pipes created here: where each end lives (undefined while it moves), and after which move. */
+  private readonly homes = new Map<string, [Home, Home]>();
+  private next = 1;
+
+  private constructor(private readonly runtime: Runtime) {
+    runtime.route(MESSAGES, (message, link) => this.receive(message as PipeMsg, link));
+    runtime.watchLinks((link) => this.linkClosed(link));
+  }
+
+  /** A new id for a pipe created here, with this runtime as its registry (both ends here for now). */
+  async create(): Promise<{ pipe: string; registry: Address }> {
+    const registry = await this.runtime.address();
+    const pipe = `${this.runtime.id}/p${this.next++}`;
+    this.homes.set(pipe, [
+      { at: registry, gen: 0 },
+      { at: registry, gen: 0 },
+    ]);
+    return { pipe, registry };
+  }
+
+  /** Starts hosting an end here; its reader's progress is reported to the writer from now on. */
+  host(end: Omit<HostedEnd, 'writerLink' | 'peerMoving' | 'helloLink' | 'helloTo' | 'closed' | 'closeAcknowledged'>): HostedEnd {
+    const hosted: HostedEnd = {
+      ...end,
+      writerLink: undefined,
+      peerMoving: false,
+      helloLink: undefined,
+      helloTo: undefined,
+      closed: false,
+      closeAcknowledged: Promise.resolve(),
+    };
+    this.ends.set(key(end.pipe, end.index), hosted);
+    if (hosted.inbound) {
+      hosted.inbound.hooks = {
+        consumed: (count) => {
+          hosted.consumed += count;
+          this.ack(hosted);
+        },
+        readerClosed: () => {
+          hosted.closed = true;
+          // Where the peer's writer may already be sending from; if nowhere yet, our hello will say we are closed.
+          const link = hosted.writerLink ?? hosted.helloLink;
+          if (!link || link.closed) return;
+          // close() resolves only once the writer knows: its sends after that fail, none is dropped unseen.
+          hosted.closeAcknowledged = new Promise((resolve) => {
+            this.closeWaiters.set(key(hosted.pipe, hosted.index), { link, resolve });
+          });
+          link.send({ t: 'pclosed', p: hosted.pipe, e: hosted.index });
+        },
+      };
+    }
+    return hosted;
+  }
+
+  private readonly closeWaiters = new Map<string, { link: Link; resolve: () => void }>();
+
+  /** Tells the registry that `end` lives here now (the registry then introduces it to its peer). */
+  async register(end: HostedEnd): Promise<void> {
+    const home = await this.runtime.address();
+    this.toRegistry(end.registry, { t: 'preg', p: end.pipe, e: end.index, gen: end.gen, home });
+  }
+
+  /**
+   * `end` is leaving this runtime: its peer's home is told to hold on, and
+   * this runtime stops routing to it.
+   */
+  release(end: HostedEnd): void {
+    this.ends.delete(key(end.pipe, end.index));
+    // On the link the peer's home bound to when this end said hello: it arrives after that hello.
+    end.helloLink?.send({ t: 'pmoving', p: end.pipe, e: end.index });
+  }
+
+  /** The registry (here) learns that `index` of a pipe created here left this runtime on its `gen`-th move. */
+  leftHome(pipe: string, index: number, gen: number): void {
+    const home = this.homes.get(pipe)?.[index];
+    if (home && gen > home.gen) Object.assign(home, { at: undefined, gen });
+  }
+
+  /** Every end hosted here. */
+  hosted(): HostedEnd[] {
+    return [...this.ends.values()];
+  }
+
+  private ack(end: HostedEnd): void {
+    end.writerLink?.send({ t: 'pack', p: end.pipe, e: end.index, received: end.received, consumed: end.consumed });
+  }
+
+  /** Introduces `end` to its peer's home, always over this runtime's own link to that home. */
+  private async hello(end: HostedEnd, peerHome: Address): Promise<void> {
+    const home = await this.runtime.address();
+    if (this.ends.get(key(end.pipe, end.index)) !== end) return; // it moved on meanwhile
+    const link = this.runtime.linkTo(peerHome);
+    end.helloLink = link;
+    end.helloTo = peerHome.id;
+    link.send({
+      t: 'phello',
+      p: end.pipe,
+      e: end.index,
+      home,
+      received: end.received,
+      consumed: end.consumed,
+      ...(end.closed ? { closed: true as const } : {}),
+    });
+  }
+
+  private receive(m: PipeMsg, link: Link): void {
+    switch (m.t) {
+      case 'pdata': {
+        const end = this.ends.get(key(m.p, m.e));
+        if (!end?.inbound || end.closed) {
+          if (end?.closed) link.send({ t: 'pclosed', p: m.p, e: m.e });
+          return; // not here (any more): the writer resends once the end's new home says hello
+        }
+        end.writerLink ??= link;
+        for (let i = 0; i < m.data.length; i++) {
+          const seq = m.seq + i;
+          if (seq <= end.received) continue; // resent: already here
+          if (seq !== end.received + 1) break; // a gap: the rest is resent in order later
+          end.received = seq;
+          end.inbound.accept(m.data[i] as Uint8Array);
+        }
+        return;
+      }
+      case 'pend': {
+        const end = this.ends.get(key(m.p, m.e));
+        if (!end?.inbound || m.seq !== end.received + 1) return;
+        end.received = m.seq;
+        end.inbound.acceptEnd(m.error && decodeError(m.error));
+        this.ack(end);
+        return;
+      }
+      case 'pack':
+        this.ends.get(key(m.p, 1 - m.e))?.writer?.acked(m.consumed);
+        return;
+      case 'pclosed':
+        this.ends.get(key(m.p, 1 - m.e))?.writer?.fail(brokenPipe('its reader closed'));
+        link.send({ t: 'pclosedok', p: m.p, e: m.e });
+        return;
+      case 'pclosedok': {
+        const waiter = this.closeWaiters.get(key(m.p, m.e));
+        this.closeWaiters.delete(key(m.p, m.e));
+        waiter?.resolve();
+        return;
+      }
+      case 'pmoving': {
+        const end = this.ends.get(key(m.p, 1 - m.e));
+        // Only news from the home we are bound to counts; an older home's goodbye is stale.
+        if (!end || end.writerLink !== link) return;
+        end.writer?.hold();
+        end.writerLink = undefined;
+        end.peerMoving = true;
+        end.helloTo = undefined;
+        return;
+      }
+      case 'phello': {
+        const end = this.ends.get(key(m.p, 1 - m.e));
+        if (!end) return;
+        if (m.closed) {
+          end.writer?.fail(brokenPipe('its reader closed'));
+          link.send({ t: 'pclosedok', p: m.p, e: m.e });
+        }
+        end.writer?.bind(link, m.received, m.consumed);
+        end.writerLink = link;
+        end.peerMoving = false;
+        if (end.helloTo !== m.home.id) void this.hello(end, m.home);
+        this.ack(end);
+        return;
+      }
+      case 'preg': {
+        const homes = this.homes.get(m.p);
+        const moved = homes?.[m.e];
+        if (!homes || !moved || m.gen < moved.gen) return; // news older than what the registry knows
+        Object.assign(moved, { at: m.home, gen: m.gen });
+        const peer = homes[1 - m.e]?.at;
+        if (peer) {
+          this.where(peer, { t: 'pwhere', p: m.p, e: m.e, home: m.home });
+          this.where(m.home, { t: 'pwhere', p: m.p, e: 1 - m.e, home: peer });
+        }
+        return;
+      }
+      case 'pwhere': {
+        const end = this.ends.get(key(m.p, 1 - m.e));
+        if (end) void this.hello(end, m.home);
+        return;
+      }
+    }
+  }
+
+  /** Sends a registry answer to `home` (handling it here when `home` is this runtime). */
+  private where(home: Address, message: PipeMsg): void {
+    if (home.id === this.runtime.id) this.receive(message, undefined as unknown as Link);
+    else this.runtime.linkTo(home).send(message);
+  }
+
+  private toRegistry(registry: Address, message: PipeMsg): void {
+    if (registry.id === this.runtime.id) this.receive(message, undefined as unknown as Link);
+    else this.runtime.linkTo(registry).send(message);
+  }
+
+  /** A peer's home went away without saying its end moved: its reader sees EOF, its writer a broken pipe. */
+  private linkClosed(link: Link): void {
+    for (const [k, waiter] of this.closeWaiters) {
+      if (waiter.link !== link) continue;
+      this.closeWaiters.delete(k);
+      waiter.resolve();
+    }
+    for (const end of this.ends.values()) {
+      if (end.writer?.boundLink === link) end.writer.fail(brokenPipe("the peer's process is gone"));
+      if (end.writerLink === link) {
+        end.writerLink = undefined;
+        if (!end.peerMoving) end.inbound?.acceptEnd(undefined);
+      }
+      if (end.helloLink === link) {
+        end.helloLink = undefined;
+        end.helloTo = undefined;
+      }
+    }
+  }
+}

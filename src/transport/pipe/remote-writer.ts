@@ -1,0 +1,197 @@
+import type { SchedulerLike } from 'rxjs';
+import type { Outgoing, SendTicket, SendWaiter } from '../../core/pipe-channel.js';
+import { Deque } from '../../core/deque.js';
+import { WaitList } from '../../core/wait-list.js';
+import { ClosedError, Full } from '../../errors.js';
+import { decodeError, encodeError, type ErrorInfo } from '../../wire/error-codec.js';
+import type { Link } from '../link.js';
+
+/** A message sent and not yet consumed by the reader (kept to resend if the reader moves). */
+export interface SentEntry {
+  readonly seq: number;
+  readonly size: number;
+  /** Absent for messages the reader is known to hold already (taken over from a local pair). */
+  readonly bytes?: Uint8Array;
+  readonly end?: { error?: ErrorInfo };
+}
+
+/** Not sent yet: a message or the end of the stream. */
+export type UnsentEntry = { bytes: Uint8Array } | { end: true; error?: ErrorInfo };
+
+/** What a writer carries when its end moves to another runtime. */
+export interface WriterState {
+  nextSeq: number;
+  sent: SentEntry[];
+  unsent: UnsentEntry[];
+}
+
+/**
+ * Sends one direction of a pipe to a reader in another runtime. Messages are
+ * numbered; the reader's acks say how far it has consumed, so the writer
+ * knows exactly how much of the window is in use (a message goes out when it
+ * fits, or when nothing is outstanding). Until the reader's home says hello,
+ * and while the reader is moving, sends wait; on hello, whatever the reader
+ * has not received is sent again.
+ */
+export class RemoteWriter {
+  private link: Link | undefined;
+  private failure: Error | undefined;
+  private nextSeq: number;
+  private readonly sent = new Deque<SentEntry>();
+  private sentBytes = 0;
+  private readonly queue = new WaitList<SendWaiter>();
+
+  constructor(
+    readonly pipe: string,
+    /** The end this writer sends to. */
+    readonly readerEnd: number,
+    readonly window: number,
+    private readonly scheduler: SchedulerLike,
+    state?: WriterState,
+  ) {
+    this.nextSeq = state?.nextSeq ?? 1;
+    for (const entry of state?.sent ?? []) {
+      this.sent.push(entry);
+      this.sentBytes += entry.size;
+    }
+    // Sends made before the end moved go first; their callers were answered already.
+    for (const entry of state?.unsent ?? []) {
+      const outgoing: Outgoing = 'bytes' in entry ? { bytes: entry.bytes } : { end: true, error: entry.error && decodeError(entry.error) };
+      this.queue.push({ outgoing, accepted() {}, failed() {} });
+    }
+  }
+
+  /** The reader's home has not said hello yet, or its end is moving. */
+  get bound(): boolean {
+    return this.link !== undefined;
+  }
+
+  get boundLink(): Link | undefined {
+    return this.link;
+  }
+
+  send(waiter: SendWaiter, timeout?: number): SendTicket | undefined {
+    if (this.failure) {
+      waiter.failed(this.failure);
+      return undefined;
+    }
+    if (this.queue.length === 0 && this.fits(waiter.outgoing)) {
+      this.transmit(waiter.outgoing);
+      waiter.accepted();
+      return undefined;
+    }
+    if (timeout === 0) {
+      waiter.failed(new Full(this.window, 0, 'peer window is full'));
+      return undefined;
+    }
+    const ticket = this.queue.push(waiter);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.queue.expireAfter(ticket, timeout, this.scheduler, (w) =>
+        w.failed(new Full(this.window, timeout, `peer window stayed full for ${timeout} ms`)),
+      );
+    }
+    return ticket;
+  }
+
+  cancelSend(ticket: SendTicket): boolean {
+    const removed = this.queue.remove(ticket);
+    if (removed) this.pump();
+    return removed;
+  }
+
+  /** The reader's home said hello on `link`: resend what it has not received, then go on. */
+  bind(link: Link, received: number, consumed: number): void {
+    if (this.failure) return;
+    this.link = link;
+    this.release(consumed);
+    for (const entry of this.sent) {
+      if (entry.seq <= received) continue;
+      if (!entry.bytes && !entry.end) continue; // the reader holds it already
+      this.write(entry);
+    }
+    this.pump();
+  }
+
+  /** The reader acknowledged: messages up to `consumed` free their room. */
+  acked(consumed: number): void {
+    this.release(consumed);
+    this.pump();
+  }
+
+  /** The reader is moving: send nothing until its new home says hello. */
+  hold(): void {
+    this.link = undefined;
+  }
+
+  /** The reader is gone (closed, or its process died): waiting and later sends fail with `error`. */
+  fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.link = undefined;
+    for (const w of this.queue.drain()) w.failed(error);
+  }
+
+  /** Hands this writer's state over to the runtime its end moves to; waiting sends count as accepted. */
+  capture(): WriterState {
+    const waiting = this.queue.drain();
+    const state: WriterState = {
+      nextSeq: this.nextSeq,
+      sent: [...this.sent],
+      unsent: waiting.map((w) =>
+        'bytes' in w.outgoing ? { bytes: w.outgoing.bytes } : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
+      ),
+    };
+    this.failure = new ClosedError('connection', 'this end moved to another process');
+    this.link = undefined;
+    for (const w of waiting) w.accepted();
+    return state;
+  }
+
+  private fits(outgoing: Outgoing): boolean {
+    if (!this.link) return false;
+    if (!('bytes' in outgoing)) return true;
+    return this.sentBytes === 0 || this.sentBytes + outgoing.bytes.byteLength <= this.window;
+  }
+
+  private transmit(outgoing: Outgoing): void {
+    const seq = this.nextSeq++;
+    const entry: SentEntry =
+      'bytes' in outgoing
+        ? { seq, size: outgoing.bytes.byteLength, bytes: outgoing.bytes }
+        : { seq, size: 0, end: outgoing.error ? { error: encodeError(outgoing.error) } : {} };
+    this.sent.push(entry);
+    this.sentBytes += entry.size;
+    this.write(entry);
+  }
+
+  private write(entry: SentEntry): void {
+    const link = this.link as Link;
+    if (entry.end) {
+      link.send(
+        entry.end.error
+          ? { t: 'pend', p: this.pipe, e: this.readerEnd, seq: entry.seq, error: entry.end.error }
+          : { t: 'pend', p: this.pipe, e: this.readerEnd, seq: entry.seq },
+      );
+    } else {
+      link.send({ t: 'pdata', p: this.pipe, e: this.readerEnd, seq: entry.seq, data: [entry.bytes as Uint8Array] });
+    }
+  }
+
+  private release(consumed: number): void {
+    for (let head = this.sent.peek(); head && head.seq <= consumed; head = this.sent.peek()) {
+      this.sent.shift();
+      this.sentBytes -= head.size;
+    }
+  }
+
+  /** Sends waiting messages, in order, while they fit. */
+  private pump(): void {
+    while (this.queue.length > 0 && !this.failure) {
+      const head = this.queue.peek() as SendWaiter;
+      if (!this.fits(head.outgoing)) return;
+      this.queue.shift();
+      this.transmit(head.outgoing);
+      head.accepted();
+    }
+  }
+}
