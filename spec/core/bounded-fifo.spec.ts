@@ -173,6 +173,33 @@ describe('BoundedFifo', () => {
     expect(log).to.deep.equal(['put c']);
   });
 
+  it('is not drained after end() while items are leased: one given back still reaches a waiting getter', () => {
+    const fifo = new BoundedFifo<string>(5, asyncScheduler);
+    const log: string[] = [];
+    fifo.put(putter('a', () => {}));
+    const leased: string[] = [];
+    fifo.get({ leases: true, delivered: (v) => leased.push(v), failed() {}, ended() {} });
+    fifo.end();
+    expect(fifo.drained).to.equal(false);
+    fifo.get(getter(log.push.bind(log)));
+    expect(log).to.deep.equal([]); // still waiting: 'a' may come back
+    fifo.giveBack(leased.splice(0));
+    expect(log).to.deep.equal(['get a']);
+    fifo.get(getter(log.push.bind(log)));
+    expect(log).to.deep.equal(['get a', 'get end']);
+  });
+
+  it('after end(), tells waiting getters once the last leased item is acknowledged', () => {
+    const fifo = new BoundedFifo<string>(5, asyncScheduler);
+    const log: string[] = [];
+    fifo.put(putter('a', () => {}));
+    fifo.get({ leases: true, delivered() {}, failed() {}, ended() {} });
+    fifo.end();
+    fifo.get(getter(log.push.bind(log)));
+    fifo.release(1);
+    expect(log).to.deep.equal(['get end']);
+  });
+
   it('never loses, duplicates or reorders items, and never exceeds maxsize, under random put/get/cancel interleavings', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('put' as const), wait: fc.boolean() }),

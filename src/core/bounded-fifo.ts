@@ -199,7 +199,7 @@ export class BoundedFifo<T> {
         return undefined;
       }
     }
-    if (this.endedFlag) {
+    if (this.drained) {
       waiter.ended();
       return undefined;
     }
@@ -233,6 +233,15 @@ export class BoundedFifo<T> {
     this.fillFreeSlots();
   }
 
+  /**
+   * Ended, nothing queued, and nothing leased: no item can appear any more.
+   * (A leased item may still come back to the front, so an ended queue is
+   * not drained while any is out.)
+   */
+  get drained(): boolean {
+    return this.endedFlag && this.items.length === 0 && this.leasedItems === 0;
+  }
+
   /** Leased items that were not used go back to the front, in order (their slots stay taken). */
   giveBack(items: readonly T[]): void {
     this.leasedItems -= Math.min(items.length, this.leasedItems);
@@ -263,7 +272,7 @@ export class BoundedFifo<T> {
     if (this.endedFlag) return;
     this.endedFlag = true;
     const refused = this.putters.drain();
-    const finished = this.items.length === 0 ? this.getters.drain() : [];
+    const finished = this.drained ? this.getters.drain() : [];
     for (const p of refused) {
       if ('item' in p) p.failed(endedForPuts());
       else p.granted(0);
@@ -296,7 +305,7 @@ export class BoundedFifo<T> {
         head.granted(slots);
       }
     }
-    if (this.endedFlag && this.items.length === 0 && this.getters.length > 0) {
+    if (this.drained && this.getters.length > 0) {
       for (const g of this.getters.drain()) g.ended();
     }
   }

@@ -57,6 +57,8 @@ export class Process {
   private exit: { code: number; signal: NodeJS.Signals | null } | undefined;
   private readonly exitWaiters: (() => void)[] = [];
   private childError: RemoteErrorInfo | undefined;
+  /** A thread child's runtime id (a forked child's runtimes all start with its pid). */
+  private runtimeId: string | undefined;
   private readonly output = new OutputRelay<unknown>();
   /** The child's failure once it exited with a non-zero code. */
   error: ProcessError | undefined;
@@ -100,6 +102,7 @@ export class Process {
     } else {
       const { port1, port2 } = new MessageChannel();
       const runtimeId = Runtime.newId();
+      this.runtimeId = runtimeId;
       const data: ThreadData = { runtimeId, port: port2 };
       const worker = new Worker(BOOTSTRAP, {
         workerData: data,
@@ -156,7 +159,7 @@ export class Process {
   }
 
   isAlive(): boolean {
-    return (this.child !== undefined || this.worker !== undefined) && this.exit === undefined;
+    return (this.child !== undefined || this.worker !== undefined) && !this.exiting;
   }
 
   /** Asks the child to stop: SIGTERM for a forked child; a thread is terminated. */
@@ -215,14 +218,25 @@ export class Process {
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.exit) return;
-    const exitCode = code ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
-    this.exit = { code: exitCode, signal };
-    if (exitCode !== 0) this.error = new ProcessError(this.name, exitCode, signal, this.childError);
-    if (this.error) this.output.error(this.error);
-    else this.output.complete();
-    for (const waiter of this.exitWaiters.splice(0)) waiter();
+    if (this.exiting) return;
+    this.exiting = true;
+    // The exit can be seen before the child's sockets close: wait for them, so that
+    // after join() everything the child held (prefetched items, unfinished tasks) is back.
+    const pid = this.child?.pid;
+    const runtimeId = this.runtimeId;
+    void Runtime.get()
+      .whenGone((peer) => (pid !== undefined ? peer.startsWith(`${pid}.`) : peer === runtimeId))
+      .then(() => {
+        const exitCode = code ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
+        this.exit = { code: exitCode, signal };
+        if (exitCode !== 0) this.error = new ProcessError(this.name, exitCode, signal, this.childError);
+        if (this.error) this.output.error(this.error);
+        else this.output.complete();
+        for (const waiter of this.exitWaiters.splice(0)) waiter();
+      });
   }
+
+  private exiting = false;
 }
 
 function resolveTarget(target: unknown): URL {

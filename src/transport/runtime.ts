@@ -60,6 +60,29 @@ export class Runtime {
     return this.key;
   }
 
+  /**
+   * Resolves once no live link leads to a runtime whose id `matches` (a
+   * child that exited: its sockets close a moment after its exit is seen),
+   * or after `limitMs` at most.
+   */
+  whenGone(matches: (peerId: string) => boolean, limitMs = 2000): Promise<void> {
+    const open = (): Link[] => [...this.live].filter((l) => l.peerId !== undefined && matches(l.peerId));
+    const links = open();
+    if (links.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, limitMs);
+      timer.unref();
+      const stop = this.watchLinks(() => {
+        if (open().length === 0) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+  }
+
   /** Resolves once every link has written out what was sent on it. */
   async drainLinks(): Promise<void> {
     const links = [...this.live];

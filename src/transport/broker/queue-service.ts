@@ -179,7 +179,7 @@ export class QueueService {
     const waiter: GetWaiter<Stored> = { leases: true, delivered: (item) => got.push(item), failed() {}, ended() {} };
     for (let i = 0; i < n && got.length === i; i++) this.fifo.get(waiter, 0);
     const items = got.map((item) => this.lease(s, item));
-    if (items.length === 0 && this.fifo.ended && this.fifo.size === 0) this.sendDrained(s, link);
+    if (items.length === 0 && this.fifo.drained) this.sendDrained(s, link);
     link.send({ t: 'items', q: this.id, items, try: true });
   }
 
