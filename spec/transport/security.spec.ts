@@ -89,6 +89,15 @@ describe('broker security', function () {
     expect(existsSync(report.dir)).to.equal(false);
   });
 
+  it('a child killed with SIGKILL cannot clean up, so its parent removes its listener directory', async () => {
+    const child = startChild('listener-dir', { export: 'andWait' });
+    const report = (await firstValueFrom(child.output$)) as { dir: string };
+    expect(existsSync(report.dir)).to.equal(true);
+    child.kill();
+    await child.join();
+    expect(existsSync(report.dir)).to.equal(false);
+  });
+
   it('refuses a client with the wrong authkey: it gets AuthenticationError, the broker goes on', async () => {
     const warnings = await warningsDuring(async () => {
       const intruder = SocketLink.connect(path, Buffer.alloc(32, 7));

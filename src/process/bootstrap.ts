@@ -49,6 +49,7 @@ else parentPort?.on('message', onStart);
 async function run(start: StartMsg): Promise<void> {
   const thread = isMainThread ? undefined : (workerData as ThreadData);
   const runtime = Runtime.init(thread?.runtimeId, start.authkey);
+  runtime.onListening = (dir) => control.send({ t: 'listening', dir });
   if (thread) runtime.adopt(new PortLink(thread.port), start.parentId);
   if (isMainThread) process.title = start.name;
 

@@ -27,7 +27,13 @@ export interface FailedMsg {
   error: ErrorInfo;
 }
 
-export type ChildMsg = OutputMsg | FailedMsg;
+/** Child → parent: the child listens in this private directory (the parent removes it if the child cannot). */
+export interface ListeningMsg {
+  t: 'listening';
+  dir: string;
+}
+
+export type ChildMsg = OutputMsg | FailedMsg | ListeningMsg;
 
 /** What a thread child finds in `workerData`. */
 export interface ThreadData {

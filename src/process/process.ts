@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
@@ -212,6 +212,10 @@ export class Process {
       this.childError = message.error;
       return;
     }
+    if (message.t === 'listening') {
+      this.listenerDir = message.dir;
+      return;
+    }
     if (message.kind === 'N') this.output.next(importHandles(message.value));
     else if (message.kind === 'E') this.output.error(decodeError(message.error));
     else this.output.complete();
@@ -227,6 +231,7 @@ export class Process {
     void Runtime.get()
       .whenGone((peer) => (pid !== undefined ? peer.startsWith(`${pid}.`) : peer === runtimeId))
       .then(() => {
+        this.removeListenerDir();
         const exitCode = code ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
         this.exit = { code: exitCode, signal };
         if (exitCode !== 0) this.error = new ProcessError(this.name, exitCode, signal, this.childError);
@@ -237,6 +242,14 @@ export class Process {
   }
 
   private exiting = false;
+  /** The child's listener directory: a child killed by a signal cannot remove it itself. */
+  private listenerDir: string | undefined;
+
+  private removeListenerDir(): void {
+    const dir = this.listenerDir;
+    // Only ever a directory rxmp made for a listener, in the temporary directory.
+    if (dir && dirname(dir) === tmpdir() && basename(dir).startsWith('rxmp-')) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function resolveTarget(target: unknown): URL {

@@ -92,10 +92,16 @@ export class Runtime {
 
   /** Where this runtime can be reached, starting its listener if it has none yet. */
   async address(): Promise<Address> {
-    this.listening ??= Listener.start(this.key, (link) => this.adopt(link));
+    if (!this.listening) {
+      this.listening = Listener.start(this.key, (link) => this.adopt(link));
+      void this.listening.then((listener) => this.onListening?.(listener.directory));
+    }
     this.listener = await this.listening;
     return { id: this.id, path: this.listener.path };
   }
+
+  /** Told the listener's private directory once it listens (a child tells its parent). */
+  onListening: ((directory: string) => void) | undefined;
 
   /** The listener's private directory, once listening. */
   get listenerDirectory(): string | undefined {
