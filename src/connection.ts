@@ -1,3 +1,4 @@
+import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import { abortably } from './abortable.js';
 import type { Outgoing, PipeChannel } from './core/pipe-channel.js';
@@ -355,3 +356,10 @@ function checkWaitOptions(options: unknown): { timeout: number | undefined; sign
 }
 
 function noop(): void {}
+
+// Named in the error when a handle is put inside an item or a message.
+Object.defineProperty(Connection.prototype, HANDLE_KIND, {
+  get(this: object) {
+    return this.constructor.name;
+  },
+});

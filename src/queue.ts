@@ -1,3 +1,4 @@
+import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { ClosedError } from './errors.js';
 import { HandleState } from './handle-state.js';
@@ -275,3 +276,10 @@ export class Queue<T> implements AsyncIterable<T> {
 function endedError(): ClosedError {
   return new ClosedError('queue', 'queue has ended and is drained');
 }
+
+// Named in the error when a handle is put inside an item or a message.
+Object.defineProperty(Queue.prototype, HANDLE_KIND, {
+  get(this: object) {
+    return this.constructor.name;
+  },
+});

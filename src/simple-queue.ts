@@ -1,3 +1,4 @@
+import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import type { Observable } from 'rxjs';
 import { quote } from './options.js';
 import { kRequeue, kTake, Queue } from './queue.js';
@@ -82,3 +83,10 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
 function noOptions(method: string, extra: unknown[]): TypeError {
   return new TypeError(`SimpleQueue.${method}() takes no options (it never times out), got ${extra.map(quote).join(', ')}`);
 }
+
+// Named in the error when a handle is put inside an item or a message.
+Object.defineProperty(SimpleQueue.prototype, HANDLE_KIND, {
+  get(this: object) {
+    return this.constructor.name;
+  },
+});

@@ -223,6 +223,13 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
         expect(inMap.path).to.equal('$.get("k").p');
       });
 
+      it('refuses a queue inside an item with a SerializationError that says how handles travel', async () => {
+        const q = await makeQueue<unknown>();
+        const error = await expectRejection(q.put({ reply: new Queue() }), SerializationError);
+        expect(error.path).to.equal('$.reply');
+        expect(error.message).to.contain('is a Queue: pass queues and pipe ends to a Process');
+      });
+
       it('rejects bad timeouts and options with RangeError/TypeError, never a hang', async () => {
         const q = await makeQueue<number>();
         await expectRejection(q.get({ timeout: -1 }), RangeError);

@@ -14,6 +14,9 @@ const CLONEABLE_OBJECTS: readonly Function[] = [
   Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt,
 ];
 
+/** Marks rxmp's handle classes (queues, pipe ends), which travel only as Process arguments and output. */
+export const HANDLE_KIND = Symbol.for('rxmp.handleKind');
+
 export function findUncloneable(value: unknown, path = '$', seen = new Set<object>()): Uncloneable | undefined {
   switch (typeof value) {
     case 'function':
@@ -27,6 +30,10 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   }
   if (value === null || seen.has(value)) return undefined;
   seen.add(value);
+  const handle = (value as { [HANDLE_KIND]?: string })[HANDLE_KIND];
+  if (handle) {
+    return { path, reason: `is a ${handle}: pass queues and pipe ends to a Process in its args (or back through output$), not inside an item or a message` };
+  }
   if (value instanceof Promise) return { path, reason: 'is a Promise' };
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
     return { path, reason: `is a ${value.constructor.name}` };
