@@ -1,9 +1,8 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
-import { abortably } from './abortable.js';
 import type { Outgoing, PipeChannel } from './core/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './pipe-end.js';
-import { BufferTooShort, ClosedError, EOFError, MessageTooLong } from './errors.js';
+import { BufferTooShort, ClosedError, MessageTooLong } from './errors.js';
 import {
   checkMaxlength,
   checkOptions,
@@ -13,8 +12,8 @@ import {
   checkTimeout,
   type WaitOptions,
 } from './options.js';
+import { decodingTake, receiveOne, sendOne } from './pipe-io.js';
 import { pullIterator, pullStream, type Take } from './pull-stream.js';
-import type { Cancel } from './transport/queue-endpoint.js';
 import type { Codec } from './wire/codec.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
@@ -211,56 +210,15 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
       listener.failed(this.closed ? this.closedError() : this.notReadable());
       return undefined;
     }
-    const inbound = this.inbound as PipeChannel;
-    const ticket = inbound.recv(
-      {
-        delivered: (bytes) => {
-          let value: T;
-          try {
-            value = this.codec.decode(bytes) as T;
-          } catch (error) {
-            listener.failed(error as Error);
-            return;
-          }
-          listener.delivered(value, 0);
-        },
-        // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
-        failed: (error) => (error instanceof ClosedError && this.closed ? listener.ended() : listener.failed(error)),
-        ended: (error) => (error ? listener.failed(error) : listener.ended()),
-      },
-      timeout,
-    );
-    return ticket && (() => inbound.cancelRecv(ticket));
+    // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
+    const quietly = (error: Error): boolean => error instanceof ClosedError && this.closed;
+    return decodingTake<T>(this.inbound as PipeChannel, this.codec, quietly)(listener, timeout);
   };
 
   private receive<R>(options: WaitOptions | undefined, read: (bytes: Uint8Array) => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const { timeout, signal } = checkWaitOptions(options);
-      const inbound = this.checkReadable();
-      abortably(signal, reject, (finish) => {
-        const ticket = inbound.recv(
-          {
-            delivered: (bytes) => {
-              finish();
-              try {
-                resolve(read(bytes));
-              } catch (error) {
-                reject(error);
-              }
-            },
-            failed: (error) => {
-              finish();
-              reject(error);
-            },
-            ended: (error) => {
-              finish();
-              reject(error ?? new EOFError());
-            },
-          },
-          timeout,
-        );
-        return ticket && (() => inbound.cancelRecv(ticket));
-      });
+      receiveOne(this.checkReadable(), timeout, signal, read).then(resolve, reject);
     });
   }
 
@@ -271,24 +229,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     accepted: () => void,
     failed: (error: Error) => void,
   ): void {
-    const outbound = this.outbound as ChannelWriter;
-    abortably(signal, failed, (finish): Cancel | undefined => {
-      const ticket = outbound.send(
-        {
-          outgoing,
-          accepted: () => {
-            finish();
-            accepted();
-          },
-          failed: (error) => {
-            finish();
-            failed(error);
-          },
-        },
-        timeout,
-      );
-      return ticket && (() => outbound.cancelSend(ticket));
-    });
+    sendOne(this.outbound as ChannelWriter, outgoing, timeout, signal, accepted, failed);
   }
 
   /** Queues this end's end of stream behind the messages already sent. */

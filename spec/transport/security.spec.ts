@@ -7,7 +7,7 @@ import { Queue } from '../../src/index.js';
 import { exportHandles } from '../../src/process/handles.js';
 import { Runtime } from '../../src/transport/runtime.js';
 import { SocketLink } from '../../src/transport/socket/socket-link.js';
-import { encodeBatch } from '../../src/wire/protocol.js';
+import { encodeBatch } from '../../src/wire/batch.js';
 import { frame } from '../../src/wire/framing.js';
 import { ANSWER_BYTES, digest, GREETING_BYTES, nonce, readGreeting } from '../../src/wire/handshake.js';
 import { AuthenticationError, ProtocolError } from '../../src/errors.js';

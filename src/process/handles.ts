@@ -4,7 +4,7 @@ import { kInner, SimpleQueue } from '../simple-queue.js';
 import { QueueBroker } from '../transport/broker/queue-broker.js';
 import { LocalQueueEndpoint } from '../transport/local/local-queue-endpoint.js';
 import { QueueClient } from '../transport/queue-client.js';
-import { RemoteQueueEndpoint } from '../transport/remote-queue-endpoint.js';
+import { RemoteQueueEndpoint } from '../transport/remote/remote-queue-endpoint.js';
 import { Runtime } from '../transport/runtime.js';
 import type { Address } from '../wire/protocol.js';
 import { exportConnection, isConnection, reviveConnection, type ConnectionDescriptor } from './connection-handles.js';

@@ -1,4 +1,5 @@
-import { coalesce, type Message } from '../wire/protocol.js';
+import { coalesce } from '../wire/batch.js';
+import type { Message } from '../wire/protocol.js';
 
 export type MessageHandler = (message: Message, link: Link) => void;
 export type CloseHandler = (link: Link, reason: Error | undefined) => void;

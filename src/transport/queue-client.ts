@@ -4,7 +4,7 @@ import type { Address, CallOp, QueueResponse, ReplyMsg } from '../wire/protocol.
 import { v8Codec } from '../wire/v8-codec.js';
 import { asyncScheduler } from 'rxjs';
 import type { Link } from './link.js';
-import { RemoteQueueEndpoint, type Caller } from './remote-queue-endpoint.js';
+import { RemoteQueueEndpoint, type Caller } from './remote/remote-queue-endpoint.js';
 import { Runtime } from './runtime.js';
 
 /** What a runtime needs to reach a queue owned elsewhere. */

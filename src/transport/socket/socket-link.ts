@@ -11,7 +11,8 @@ import {
   readGreeting,
   verify,
 } from '../../wire/handshake.js';
-import { decodeBatch, encodeBatch, type Message } from '../../wire/protocol.js';
+import { decodeBatch, encodeBatch } from '../../wire/batch.js';
+import type { Message } from '../../wire/protocol.js';
 import { Link } from '../link.js';
 
 /** How long a peer may take to answer the challenge before it is cut off. */

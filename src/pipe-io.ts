@@ -1,0 +1,102 @@
+import { abortably } from './abortable.js';
+import type { Outgoing, PipeChannel } from './core/pipe-channel.js';
+import { EOFError } from './errors.js';
+import type { ChannelWriter } from './pipe-end.js';
+import type { Take } from './pull-stream.js';
+import type { Cancel } from './transport/queue-endpoint.js';
+import type { Codec } from './wire/codec.js';
+
+/**
+ * Receives one message from `inbound` into a Promise: `read` turns its bytes
+ * into the result (it may throw, consuming the message, as Python does);
+ * the end of the stream rejects `EOFError` (or the writer's error).
+ */
+export function receiveOne<R>(
+  inbound: PipeChannel,
+  timeout: number | undefined,
+  signal: AbortSignal | undefined,
+  read: (bytes: Uint8Array) => R,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    abortably(signal, reject, (finish) => {
+      const ticket = inbound.recv(
+        {
+          delivered: (bytes) => {
+            finish();
+            try {
+              resolve(read(bytes));
+            } catch (error) {
+              reject(error);
+            }
+          },
+          failed: (error) => {
+            finish();
+            reject(error);
+          },
+          ended: (error) => {
+            finish();
+            reject(error ?? new EOFError());
+          },
+        },
+        timeout,
+      );
+      return ticket && (() => inbound.cancelRecv(ticket));
+    });
+  });
+}
+
+/** Hands `outgoing` to a writer, waiting for room up to `timeout`; aborting withdraws it. */
+export function sendOne(
+  outbound: ChannelWriter,
+  outgoing: Outgoing,
+  timeout: number | undefined,
+  signal: AbortSignal | undefined,
+  accepted: () => void,
+  failed: (error: Error) => void,
+): void {
+  abortably(signal, failed, (finish): Cancel | undefined => {
+    const ticket = outbound.send(
+      {
+        outgoing,
+        accepted: () => {
+          finish();
+          accepted();
+        },
+        failed: (error) => {
+          finish();
+          failed(error);
+        },
+      },
+      timeout,
+    );
+    return ticket && (() => outbound.cancelSend(ticket));
+  });
+}
+
+/**
+ * A `Take` of decoded messages, for a Connection's Observable and async
+ * iterator: the end of stream completes (the writer's error errors), and a
+ * failure that `quietly` says is this end's own closing completes too.
+ */
+export function decodingTake<T>(inbound: PipeChannel, codec: Codec, quietly: (error: Error) => boolean): Take<T> {
+  return (listener, timeout) => {
+    const ticket = inbound.recv(
+      {
+        delivered: (bytes) => {
+          let value: T;
+          try {
+            value = codec.decode(bytes) as T;
+          } catch (error) {
+            listener.failed(error as Error);
+            return;
+          }
+          listener.delivered(value, 0);
+        },
+        failed: (error) => (quietly(error) ? listener.ended() : listener.failed(error)),
+        ended: (error) => (error ? listener.failed(error) : listener.ended()),
+      },
+      timeout,
+    );
+    return ticket && (() => inbound.cancelRecv(ticket));
+  };
+}

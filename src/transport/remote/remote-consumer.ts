@@ -1,0 +1,181 @@
+import { Deque } from '../../core/deque.js';
+import { WaitList } from '../../core/wait-list.js';
+import { type ClosedError, Empty } from '../../errors.js';
+import type { Cancel, Delivery, GetListener } from '../queue-endpoint.js';
+import type { RemoteContext } from './remote-context.js';
+import { withdraw, withdrawTry } from './remote-producer.js';
+
+interface PendingGet<T> {
+  readonly listener: GetListener<T>;
+  readonly prefetch: number;
+}
+
+interface Fetched {
+  readonly bytes: Uint8Array;
+  readonly tag: number;
+}
+
+/**
+ * The consuming half of a remote queue handle. Gets take from items fetched
+ * ahead (a window of `prefetch`), which stay counted toward `maxsize` at the
+ * owner until acknowledged; fetched items nobody waits for go back to the
+ * front of the queue at the end of the turn. Each delivery has a tag, for
+ * `taskDone` and for putting an item back.
+ */
+export class RemoteConsumer<T> {
+  private readonly buffer = new Deque<Fetched>();
+  private readonly getters = new WaitList<PendingGet<T>>();
+  private readonly tryGets = new Deque<GetListener<T> | undefined>();
+  private fetching = 0;
+  private nextTag = 1;
+  private drained = false;
+  /** JoinableQueue: deliveries not yet marked done, oldest first. */
+  private readonly held = new Set<number>();
+
+  constructor(
+    private readonly ctx: RemoteContext,
+    private readonly joinable: boolean,
+  ) {}
+
+  get(listener: GetListener<T>, timeout: number | undefined, prefetch = 1): Cancel | undefined {
+    if (this.buffer.length > 0 && this.getters.length === 0) {
+      this.deliver(this.buffer.shift() as Fetched, listener);
+      return undefined;
+    }
+    const failure = this.ctx.failure();
+    if (failure) {
+      listener.failed(failure);
+      return undefined;
+    }
+    if (this.drained) {
+      listener.ended();
+      return undefined;
+    }
+    if (timeout === 0) {
+      this.tryGets.push(listener);
+      this.ctx.busy(1);
+      this.ctx.link.send({ t: 'fetch', q: this.ctx.id, n: 1, try: true });
+      return () => withdrawTry(this.tryGets, listener, this.ctx);
+    }
+    const node = this.getters.push({ listener, prefetch });
+    this.ctx.busy(1);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.getters.expireAfter(node, timeout, this.ctx.scheduler, (g) => {
+        this.ctx.busy(-1);
+        this.afterGetterLeft();
+        g.listener.failed(new Empty(timeout));
+      });
+    }
+    this.askForItems();
+    return () => {
+      const withdrawn = withdraw(this.getters, node, this.ctx);
+      if (withdrawn) this.afterGetterLeft();
+      return withdrawn;
+    };
+  }
+
+  /** Fetched items arrived (in answer to a `try` fetch if `tryAnswer`). */
+  onItems(items: Uint8Array[], tryAnswer: boolean): void {
+    if (!tryAnswer) this.fetching = Math.max(0, this.fetching - items.length);
+    for (const bytes of items) this.buffer.push({ bytes, tag: this.nextTag++ });
+    if (tryAnswer) {
+      const listener = this.tryGets.shift();
+      if (listener) {
+        this.ctx.busy(-1);
+        const next = this.buffer.shift();
+        if (next) this.deliver(next, listener);
+        else if (this.drained) listener.ended();
+        else listener.failed(new Empty(0));
+      }
+    }
+    while (this.buffer.length > 0 && this.getters.length > 0) {
+      const g = this.getters.shift() as PendingGet<T>;
+      this.ctx.busy(-1);
+      this.deliver(this.buffer.shift() as Fetched, g.listener);
+    }
+    if (this.getters.length > 0) this.askForItems();
+    this.ctx.sweepSoon();
+  }
+
+  /** The queue ended and nothing is left at the owner. */
+  onDrained(): void {
+    this.drained = true;
+    this.fetching = 0;
+    if (this.buffer.length > 0) return;
+    for (const g of this.getters.drain()) {
+      this.ctx.busy(-1);
+      g.listener.ended();
+    }
+  }
+
+  requeue(deliveries: readonly Delivery<T>[]): void {
+    if (deliveries.length === 0 || this.ctx.failure()) return;
+    for (const d of deliveries) this.held.delete(d.tag);
+    this.ctx.link.send({
+      t: 'requeue',
+      q: this.ctx.id,
+      items: deliveries.map((d) => this.ctx.codec.encode(d.item)),
+      tags: deliveries.map((d) => d.tag),
+    });
+  }
+
+  taskDone(tag?: number): void {
+    const settled = tag ?? (this.held.values().next().value as number | undefined);
+    if (settled === undefined || !this.held.has(settled)) {
+      throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
+    }
+    this.held.delete(settled);
+    if (!this.ctx.failure()) this.ctx.link.send({ t: 'done', q: this.ctx.id, tags: [settled] });
+  }
+
+  /** Fetched items nobody waits for go back to the front of the queue. */
+  sweep(): void {
+    if (this.getters.length === 0 && this.tryGets.length === 0) this.giveBack();
+  }
+
+  /** The handle closed: what it fetched goes back. */
+  close(): void {
+    this.giveBack();
+  }
+
+  lost(error: ClosedError): void {
+    for (const g of this.getters.drain()) g.listener.failed(error);
+    for (const g of this.tryGets.drain()) g?.failed(error);
+  }
+
+  private askForItems(): void {
+    let window = 0;
+    for (const g of this.getters.values()) window = Math.max(window, g.prefetch);
+    const wanted = this.getters.length - 1 + window - this.fetching - this.buffer.length;
+    if (wanted <= 0) return;
+    this.fetching += wanted;
+    this.ctx.link.send({ t: 'fetch', q: this.ctx.id, n: wanted });
+  }
+
+  private afterGetterLeft(): void {
+    if (this.getters.length > 0 || this.fetching === 0) return;
+    // Nobody waits here any more: withdraw what the owner has not sent yet.
+    this.fetching = 0;
+    this.ctx.link.send({ t: 'unfetch', q: this.ctx.id });
+    this.ctx.sweepSoon();
+  }
+
+  private deliver(fetched: Fetched, listener: GetListener<T>): void {
+    this.ctx.link.send({ t: 'ack', q: this.ctx.id, n: 1 });
+    if (this.joinable) this.held.add(fetched.tag);
+    let item: T;
+    try {
+      item = this.ctx.codec.decode(fetched.bytes) as T;
+    } catch (error) {
+      listener.failed(error as Error); // consumed, as in Python
+      return;
+    }
+    listener.delivered(item, fetched.tag);
+  }
+
+  private giveBack(): void {
+    if (this.buffer.length === 0) return;
+    this.ctx.link.send({ t: 'giveback', q: this.ctx.id, n: this.buffer.length });
+    this.buffer.drain();
+  }
+}

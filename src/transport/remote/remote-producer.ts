@@ -1,0 +1,171 @@
+import { Deque } from '../../core/deque.js';
+import { WaitList, type WaitNode } from '../../core/wait-list.js';
+import { ClosedError, Full } from '../../errors.js';
+import type { Cancel, PutListener } from '../queue-endpoint.js';
+import type { RemoteContext } from './remote-context.js';
+
+interface PendingPut {
+  readonly bytes: Uint8Array;
+  readonly listener: PutListener;
+}
+
+/**
+ * The producing half of a remote queue handle. Puts spend credits the owner
+ * granted, so they resolve without a round trip while credits last; more are
+ * asked for before they run out, and unused ones go back after an idle turn.
+ */
+export class RemoteProducer {
+  private credits = 0;
+  private wanting = false;
+  private putSinceSweep = false;
+  private refused = false;
+  private readonly putters = new WaitList<PendingPut>();
+  private readonly tryPuts = new Deque<PendingPut | undefined>();
+
+  constructor(private readonly ctx: RemoteContext) {}
+
+  private get unbounded(): boolean {
+    return this.ctx.maxsize === Infinity;
+  }
+
+  put(bytes: Uint8Array, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+    const refusal = this.ctx.failure() ?? (this.refused ? endedError() : undefined);
+    if (refusal) {
+      listener.failed(refusal);
+      return undefined;
+    }
+    if (this.putters.length === 0 && (this.unbounded || this.credits > 0)) {
+      this.send(bytes);
+      listener.accepted();
+      return undefined;
+    }
+    if (timeout === 0) {
+      // Only the owner knows whether a slot is free: ask, without waiting in line.
+      const pending: PendingPut = { bytes, listener };
+      this.tryPuts.push(pending);
+      this.ctx.busy(1);
+      this.ctx.link.send({ t: 'want', q: this.ctx.id, n: 1, try: true });
+      return () => withdrawTry(this.tryPuts, pending, this.ctx);
+    }
+    const node = this.putters.push({ bytes, listener });
+    this.ctx.busy(1);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.putters.expireAfter(node, timeout, this.ctx.scheduler, (p) => {
+        this.ctx.busy(-1);
+        p.listener.failed(new Full(this.ctx.maxsize, timeout));
+      });
+    }
+    this.askForCredits();
+    return () => withdraw(this.putters, node, this.ctx);
+  }
+
+  /** The owner granted `n` credits (in answer to a `try` want if `tryAnswer`). */
+  onCredit(n: number, tryAnswer: boolean): void {
+    if (this.refused) {
+      if (n > 0) this.ctx.link.send({ t: 'refund', q: this.ctx.id, n });
+      return;
+    }
+    this.credits += n;
+    if (tryAnswer) {
+      const pending = this.tryPuts.shift();
+      if (pending) {
+        this.ctx.busy(-1);
+        if (this.credits > 0 && this.putters.length === 0) {
+          this.send(pending.bytes);
+          pending.listener.accepted();
+        } else {
+          pending.listener.failed(new Full(this.ctx.maxsize, 0));
+        }
+      }
+    } else {
+      this.wanting = false;
+    }
+    while (this.credits > 0 && this.putters.length > 0) {
+      const p = this.putters.shift() as PendingPut;
+      this.ctx.busy(-1);
+      this.send(p.bytes);
+      p.listener.accepted();
+    }
+    if (this.putters.length > 0) this.askForCredits();
+    this.ctx.sweepSoon();
+  }
+
+  /** The queue ended: credits are void, waiting puts fail. */
+  onEnded(): void {
+    this.refused = true;
+    this.refundAll();
+    for (const p of this.putters.drain()) {
+      this.ctx.busy(-1);
+      p.listener.failed(endedError());
+    }
+  }
+
+  /** Unused credits go back once a whole turn passed without a put spending one. */
+  sweep(): boolean {
+    if (this.credits === 0 || this.putters.length > 0) return false;
+    if (this.putSinceSweep) {
+      this.putSinceSweep = false;
+      return true; // look again next turn
+    }
+    this.refundAll();
+    return false;
+  }
+
+  /** The handle closed (the owner refunds what the link held when it detaches). */
+  close(): void {
+    this.credits = 0;
+  }
+
+  lost(error: ClosedError): void {
+    for (const p of this.putters.drain()) p.listener.failed(error);
+    for (const p of this.tryPuts.drain()) p?.listener.failed(error);
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (!this.unbounded) {
+      this.credits--;
+      this.putSinceSweep = true;
+      // Ask for more before running dry, so that a steady producer rarely waits.
+      if (this.credits < this.lookahead() / 2) this.askForCredits();
+    }
+    this.ctx.link.send({ t: 'put', q: this.ctx.id, items: [bytes] });
+  }
+
+  /** Credits asked for beyond the puts waiting now. */
+  private lookahead(): number {
+    return Math.min(1024, Math.ceil(this.ctx.maxsize / 2));
+  }
+
+  private askForCredits(): void {
+    if (this.wanting || this.unbounded) return;
+    this.wanting = true;
+    this.ctx.link.send({ t: 'want', q: this.ctx.id, n: this.putters.length + this.lookahead() });
+  }
+
+  private refundAll(): void {
+    if (this.credits > 0) this.ctx.link.send({ t: 'refund', q: this.ctx.id, n: this.credits });
+    this.credits = 0;
+  }
+}
+
+function endedError(): ClosedError {
+  return new ClosedError('queue', 'queue has ended: no more puts');
+}
+
+/** Removes a waiting call; `true` if it was still waiting. */
+export function withdraw<W>(list: WaitList<W>, node: WaitNode<W>, ctx: RemoteContext): boolean {
+  if (!list.remove(node)) return false;
+  ctx.busy(-1);
+  return true;
+}
+
+/** A non-blocking call cannot be taken back from the owner: its answer is just ignored. */
+export function withdrawTry<W>(list: Deque<W | undefined>, entry: W, ctx: RemoteContext): boolean {
+  const entries = list.drain();
+  const i = entries.indexOf(entry);
+  if (i >= 0) entries[i] = undefined;
+  for (const e of entries) list.push(e);
+  if (i < 0) return false;
+  ctx.busy(-1);
+  return true;
+}

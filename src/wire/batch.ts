@@ -1,0 +1,71 @@
+import v8 from 'node:v8';
+import { ProtocolError } from '../errors.js';
+import type { AckMsg, CreditMsg, DoneMsg, ItemsMsg, Message, PipeAckMsg, PipeDataMsg, PutMsg } from './protocol.js';
+
+/**
+ * Folds `next` into `last` (the message queued just before it) when both are
+ * the same kind for the same queue or pipe end, so that a burst of puts or
+ * acks becomes one message. Returns whether it did; `last` is then changed.
+ */
+export function coalesce(last: Message, next: Message): boolean {
+  if (last.t !== next.t) return false;
+  switch (next.t) {
+    case 'put':
+    case 'items': {
+      const l = last as PutMsg | ItemsMsg;
+      if (l.q !== next.q || (l as ItemsMsg).try || (next as ItemsMsg).try) return false;
+      for (const item of next.items) l.items.push(item);
+      return true;
+    }
+    case 'ack':
+    case 'credit': {
+      const l = last as AckMsg | CreditMsg;
+      if (l.q !== next.q || (l as CreditMsg).try || (next as CreditMsg).try) return false;
+      l.n += next.n;
+      return true;
+    }
+    case 'done': {
+      const l = last as DoneMsg;
+      if (l.q !== next.q) return false;
+      for (const tag of next.tags) l.tags.push(tag);
+      return true;
+    }
+    case 'pdata': {
+      const l = last as PipeDataMsg;
+      if (l.p !== next.p || l.e !== next.e || l.seq + l.data.length !== next.seq) return false;
+      for (const d of next.data) l.data.push(d);
+      return true;
+    }
+    case 'pack': {
+      const l = last as PipeAckMsg;
+      if (l.p !== next.p || l.e !== next.e) return false;
+      l.received = Math.max(l.received, next.received);
+      l.consumed = Math.max(l.consumed, next.consumed);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** One frame's payload: a batch of messages, one serializer call. */
+export function encodeBatch(messages: readonly Message[]): Uint8Array {
+  return v8.serialize(messages);
+}
+
+/** Decodes a frame's payload; anything but a batch of messages is a `ProtocolError`. */
+export function decodeBatch(bytes: Uint8Array): Message[] {
+  let decoded: unknown;
+  try {
+    decoded = v8.deserialize(bytes);
+  } catch (cause) {
+    throw new ProtocolError(`malformed frame: ${(cause as Error).message}`, { cause });
+  }
+  if (!Array.isArray(decoded)) throw new ProtocolError('malformed frame: not a batch of messages');
+  for (const m of decoded) {
+    if (m === null || typeof m !== 'object' || typeof (m as { t?: unknown }).t !== 'string') {
+      throw new ProtocolError('malformed frame: a message without a type');
+    }
+  }
+  return decoded as Message[];
+}
