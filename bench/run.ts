@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: every scenario, rxmp and its baseline measured side by side
+ * in this run (each measurement in a fresh process), median of 3 repetitions
+ * with min–max, one table, and bench/results/latest.json.
+ *
+ *   npm run bench [-- --quick] [-- --only <scenario,...>] [-- --reps N]
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { SCENARIOS, type Program, type Scenario } from './scenarios.js';
+
+interface Sample {
+  median: number;
+  min: number;
+  max: number;
+  unit: string;
+  values: number[];
+}
+type Outcome = Sample | { unavailable: string };
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const reps = Number(valueOf('--reps') ?? 3);
+const only = valueOf('--only')?.split(',');
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function valueOf(flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Runs one measurement program; its last output line is `{ value, unit }`. */
+function runOnce(program: Program, n: number): Promise<{ value: number; unit: string } | { unavailable: string }> {
+  const [command, file] =
+    program.runtime === 'python' ? ['python3', `${root}bench/python/${program.file}`] : [process.execPath, `${here}measure/${program.file}`];
+  return new Promise((resolve) => {
+    execFile(command, [file, ...program.args, String(n)], { timeout: 600_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ unavailable: `${command} not found` });
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        const parsed = JSON.parse(last) as { value: number; unit: string };
+        if (typeof parsed.value !== 'number') throw new Error('no value');
+        resolve(parsed);
+      } catch {
+        resolve({ unavailable: `failed: ${(stderr || String(error ?? last)).trim().split('\n').slice(-3).join(' | ')}` });
+      }
+    });
+  });
+}
+
+const cache = new Map<string, Promise<Outcome>>();
+
+/** `reps` runs of a program (shared between rows that use the same measurement). */
+function measure(program: Program, n: number): Promise<Outcome> {
+  const key = `${program.runtime}:${program.file}:${program.args.join(' ')}:${n}`;
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const values: number[] = [];
+      let unit = '';
+      for (let i = 0; i < reps; i++) {
+        const r = await runOnce(program, n);
+        if ('unavailable' in r) return r;
+        values.push(r.value);
+        unit = r.unit;
+      }
+      const sorted = [...values].sort((a, b) => a - b);
+      return { median: sorted[Math.floor(sorted.length / 2)] as number, min: sorted[0] as number, max: sorted[sorted.length - 1] as number, unit, values };
+    })();
+    cache.set(key, pending);
+  }
+  return pending;
+}
+
+function format(value: number, unit: string): string {
+  if (unit === 'µs' || unit === 'MB') return `${value.toFixed(1)} ${unit}`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M/s`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(0)}k/s`;
+  return `${value.toFixed(0)}/s`;
+}
+
+function describe(o: Outcome): string {
+  if ('unavailable' in o) return o.unavailable;
+  return `${format(o.median, o.unit)} [${format(o.min, o.unit)}–${format(o.max, o.unit)}]`;
+}
+
+interface Row {
+  scenario: string;
+  rxmp: Outcome;
+  baselineName: string;
+  baseline: Outcome | undefined;
+  ratio: number | undefined;
+  target: string;
+  met: boolean | undefined;
+}
+
+async function evaluate(s: Scenario): Promise<Row> {
+  const n = quick ? s.quickN : s.n;
+  const rxmp = await measure(s.rxmp, n);
+  const baseline = s.baseline ? await measure(s.baseline.program, s.baseline.n?.(quick) ?? n) : undefined;
+  let ratio: number | undefined;
+  let met: boolean | undefined;
+  if (!('unavailable' in rxmp)) {
+    if (s.target.kind === 'at-most-absolute') {
+      met = rxmp.median < s.target.value;
+    } else if (baseline && !('unavailable' in baseline)) {
+      ratio = s.target.kind === 'at-most' ? rxmp.median / baseline.median : rxmp.median / baseline.median;
+      met = s.target.kind === 'at-least' ? ratio >= s.target.value : s.target.kind === 'at-most' ? ratio <= s.target.value : undefined;
+    }
+  }
+  const target =
+    s.target.kind === 'at-least' ? `≥ ${s.target.value}×` : s.target.kind === 'at-most' ? `≤ ${s.target.value.toFixed(1)}×` : s.target.kind === 'info' ? '—' : `< ${s.target.value} MB`;
+  return { scenario: s.title, rxmp, baselineName: s.baseline?.name ?? '—', baseline, ratio, target, met };
+}
+
+const selected = SCENARIOS.filter((s) => !only || only.includes(s.key));
+const python = await runPythonVersion();
+console.log(`rxmp bench${quick ? ' --quick' : ''}: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}, ${python}, median of ${reps}`);
+const rows: Row[] = [];
+for (const s of selected) {
+  const row = await evaluate(s);
+  rows.push(row);
+  const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`;
+  const met = row.met === undefined ? '' : row.met ? 'yes' : 'NO';
+  console.log(
+    `| ${row.scenario} | ${describe(row.rxmp)} | ${row.baselineName}: ${row.baseline ? describe(row.baseline) : '—'} | ${ratio} | ${row.target} | ${met} |`,
+  );
+}
+
+mkdirSync(`${root}bench/results`, { recursive: true });
+writeFileSync(
+  `${root}bench/results/latest.json`,
+  JSON.stringify({ when: new Date().toISOString(), quick, reps, cores: availableParallelism(), node: process.version, python, rows }, null, 2),
+);
+console.log(`written: bench/results/latest.json (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`);
+
+function runPythonVersion(): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('python3', ['--version'], (error, stdout) => resolve(error ? 'no python3 (Python rows unavailable)' : stdout.trim()));
+  });
+}

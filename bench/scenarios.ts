@@ -1,0 +1,120 @@
+/** The rows of `npm run bench`: what rxmp runs, against what, and the target. */
+
+export interface Program {
+  runtime: 'node' | 'python';
+  /** Under dist/bench/measure (node) or bench/python (python). */
+  file: string;
+  /** Arguments before the item count. */
+  args: string[];
+}
+
+export type Target =
+  | { kind: 'at-least'; value: number } // rxmp / baseline ≥ value (throughput)
+  | { kind: 'at-most'; value: number } // rxmp / baseline ≤ value (latency)
+  | { kind: 'at-most-absolute'; value: number } // rxmp < value (MB)
+  | { kind: 'info'; value: number };
+
+export interface Scenario {
+  key: string;
+  title: string;
+  n: number;
+  quickN: number;
+  rxmp: Program;
+  baseline?: { name: string; program: Program; n?: (quick: boolean) => number };
+  target: Target;
+}
+
+const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', file, args });
+const python = (scenario: string): Program => ({ runtime: 'python', file: 'mp_baselines.py', args: [scenario] });
+
+export const SCENARIOS: Scenario[] = [
+  {
+    key: 'queue-fork-ints',
+    title: 'fork child → parent Queue, maxsize 100, ints',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('queue-throughput.js', 'fork', 'ints'),
+    baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
+    target: { kind: 'at-least', value: 10 },
+  },
+  {
+    key: 'queue-fork-objects',
+    title: 'same, 10-field objects',
+    n: 300_000,
+    quickN: 10_000,
+    rxmp: node('queue-throughput.js', 'fork', 'objects'),
+    baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-objects'), n: (q) => (q ? 10_000 : 200_000) },
+    target: { kind: 'at-least', value: 3 },
+  },
+  {
+    key: 'queue-thread-ints',
+    title: 'worker thread → main Queue, maxsize 100, ints',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('queue-throughput.js', 'thread', 'ints'),
+    baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
+    target: { kind: 'at-least', value: 20 },
+  },
+  {
+    key: 'pipe-oneway',
+    title: 'fork ↔ fork Pipe one-way throughput, ints',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('pipe-oneway.js'),
+    baseline: { name: 'Python mp.Pipe', program: python('pipe-oneway'), n: (q) => (q ? 20_000 : 500_000) },
+    target: { kind: 'at-least', value: 5 },
+  },
+  {
+    key: 'pipe-pingpong',
+    title: 'Pipe ping-pong round trip, fork',
+    n: 20_000,
+    quickN: 1_000,
+    rxmp: node('pipe-pingpong.js'),
+    baseline: { name: 'Python mp.Pipe round trip', program: python('pipe-pingpong') },
+    target: { kind: 'at-most', value: 1 },
+  },
+  {
+    key: 'joinable-2',
+    title: 'parent → 2 forked consumers, JoinableQueue(maxsize 100) + taskDone',
+    n: 300_000,
+    quickN: 10_000,
+    rxmp: node('joinable.js'),
+    baseline: { name: 'Python JoinableQueue, 2 consumers', program: python('joinable-2'), n: (q) => (q ? 10_000 : 200_000) },
+    target: { kind: 'at-least', value: 5 },
+  },
+  {
+    key: 'task-pool',
+    title: '100k trivial tasks over 2 workers with consume, results back',
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: node('task-pool.js'),
+    baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
+    target: { kind: 'at-least', value: 10 },
+  },
+  {
+    key: 'rss',
+    title: '1M items of 1 KB through maxsize 100, consumer 10× slower: peak RSS growth, worst process',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('rss.js'),
+    target: { kind: 'at-most-absolute', value: 100 },
+  },
+  {
+    key: 'queue-vs-raw',
+    title: 'rxmp fork Queue vs raw process.send (json), ints',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('queue-throughput.js', 'fork', 'ints'),
+    baseline: { name: 'raw process.send', program: node('raw-process-send.js'), n: (q) => (q ? 20_000 : 300_000) },
+    target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'thread-vs-raw',
+    title: 'rxmp thread Queue vs raw worker.postMessage, ints (the floor, for reference)',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('queue-throughput.js', 'thread', 'ints'),
+    baseline: { name: 'raw postMessage', program: node('raw-post-message.js') },
+    target: { kind: 'info', value: 0 },
+  },
+];

@@ -1,0 +1,4 @@
+/** The trivial task, for piscina. */
+export default function task(x: number): number {
+  return x * 2;
+}
