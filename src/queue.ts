@@ -70,6 +70,14 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Puts a copy of `item`, waiting for space in a bounded queue. Rejects `Full` on timeout. */
   put(item: T, options?: PutOptions): Promise<void> {
+    if (options === undefined && !this.handle.closed) {
+      // The fast path: a put that can be accepted at once needs no waiting machinery.
+      try {
+        if (this.endpoint.tryPut(item)) return RESOLVED;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return new Promise((resolve, reject) => {
       const { timeout, signal } = checkWait(options, 'put options');
       this.startPut(item, timeout, signal, { accepted: resolve, failed: reject });
@@ -86,6 +94,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * the queue has ended and is drained, or when this handle is closed.
    */
   get(options?: GetOptions): Promise<T> {
+    if (options === undefined && !this.handle.closed) {
+      const ready = this.endpoint.tryGet();
+      if (ready) return Promise.resolve(ready.item);
+    }
     return new Promise((resolve, reject) => {
       const { timeout, signal } = checkWait(options, 'get options');
       this.startGet(
@@ -216,6 +228,19 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   private startPut(item: T, timeout: number | undefined, signal: AbortSignal | undefined, listener: PutListener): Cancel | undefined {
+    if (!signal && !this.handle.closed) {
+      let accepted: boolean;
+      try {
+        accepted = this.endpoint.tryPut(item);
+      } catch (error) {
+        listener.failed(error as Error);
+        return undefined;
+      }
+      if (accepted) {
+        listener.accepted();
+        return undefined;
+      }
+    }
     return this.handle.track(
       signal,
       (error) => listener.failed(error),
@@ -246,6 +271,13 @@ export class Queue<T> implements AsyncIterable<T> {
     onClose: () => void,
     prefetch?: number,
   ): Cancel | undefined {
+    if (!signal && !this.handle.closed) {
+      const ready = this.endpoint.tryGet();
+      if (ready) {
+        listener.delivered(ready.item, ready.tag);
+        return undefined;
+      }
+    }
     return this.handle.track(
       signal,
       (error) => listener.failed(error),
@@ -272,6 +304,8 @@ export class Queue<T> implements AsyncIterable<T> {
     );
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 function endedError(): ClosedError {
   return new ClosedError('queue', 'queue has ended and is drained');

@@ -135,26 +135,45 @@ describe('BoundedFifo', () => {
   it('a local get takes a put waiting behind a credit request, so no later put can overtake it', () => {
     const fifo = new BoundedFifo<string>(1, asyncScheduler);
     const log: string[] = [];
-    fifo.want({ wanted: 1, granted: (n) => log.push(`granted ${n}`) }); // takes the only slot
-    fifo.want({ wanted: 1, granted: (n) => log.push(`granted ${n}`) }); // waits in line
+    fifo.want({ remaining: 1, granted: (n) => log.push(`granted ${n}`) }); // takes the only slot
+    fifo.want({ remaining: 1, granted: (n) => log.push(`granted ${n}`) }); // waits in line
     fifo.put(putter('a', log.push.bind(log))); // waits behind the credit request
     fifo.get(getter(log.push.bind(log)));
     fifo.put(putter('b', log.push.bind(log)));
     expect(log).to.deep.equal(['granted 1', 'get a', 'put a']);
   });
 
-  it('grants a credit request only what is free, and a try-only request at once, possibly nothing', () => {
+  it('grants a credit request what is free now and keeps it in line for the rest; a try-only request gets what is free, possibly nothing', () => {
     const fifo = new BoundedFifo<number>(3, asyncScheduler);
     const grants: number[] = [];
     fifo.put(putter(1, () => {}));
-    fifo.want({ wanted: 5, granted: (n) => grants.push(n) });
-    fifo.want({ wanted: 1, granted: (n) => grants.push(n) }, true);
+    fifo.want({ remaining: 5, granted: (n) => grants.push(n) });
+    fifo.want({ remaining: 1, granted: (n) => grants.push(n) }, true);
     expect(grants).to.deep.equal([2, 0]);
     expect(fifo.occupied).to.equal(3);
+    expect(fifo.waitingPutters).to.equal(1); // 3 more wanted
     expect(fifo.commit(7)).to.equal(true);
-    fifo.refund(1);
-    expect(fifo.occupied).to.equal(2);
+    fifo.refund(1); // the freed slot goes straight to the request in line
+    expect(grants).to.deep.equal([2, 0, 1]);
+    expect(fifo.occupied).to.equal(3);
     expect(fifo.size).to.equal(2);
+  });
+
+  it('a credit request collects freed slots one by one until it has all it asked for, then leaves the line', () => {
+    const fifo = new BoundedFifo<number>(2, asyncScheduler);
+    const grants: number[] = [];
+    fifo.put(putter(1, () => {}));
+    fifo.put(putter(2, () => {}));
+    fifo.want({ remaining: 2, granted: (n) => grants.push(n) });
+    const taken: number[] = [];
+    const take = () => fifo.get({ delivered: (v) => taken.push(v), failed() {}, ended() {} });
+    take();
+    expect(grants).to.deep.equal([1]);
+    expect(fifo.waitingPutters).to.equal(1);
+    take();
+    expect(grants).to.deep.equal([1, 1]);
+    expect(fifo.waitingPutters).to.equal(0);
+    expect(fifo.reserved).to.equal(2);
   });
 
   it('counts leased items toward maxsize until released, and puts given-back items at the front', () => {
@@ -302,7 +321,7 @@ describe('BoundedFifo', () => {
               break;
             }
             case 'want': {
-              const t = fifo.want({ wanted: o.n, granted: (k) => (credits += k) }, o.tryOnly);
+              const t = fifo.want({ remaining: o.n, granted: (k) => (credits += k) }, o.tryOnly);
               if (t) tickets.push({ cancel: () => fifo.cancelPut(t) });
               break;
             }

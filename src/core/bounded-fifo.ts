@@ -11,12 +11,13 @@ export interface PutWaiter<T> {
 }
 
 /**
- * A remote producer asking for up to `wanted` slots (credits). It waits in
- * line with local putters and is granted what is free when its turn comes
- * (at least one slot); `granted` is called once.
+ * A remote producer asking for `remaining` more slots (credits). It waits in
+ * line with local putters; at its turn it is granted slots as they free up,
+ * possibly in several grants, until `remaining` reaches 0 (then it leaves the
+ * line). Its owner may raise `remaining` while it waits.
  */
 export interface CreditWaiter {
-  readonly wanted: number;
+  remaining: number;
   granted(slots: number): void;
 }
 
@@ -34,6 +35,9 @@ export interface GetWaiter<T> {
 }
 
 type Putter<T> = PutWaiter<T> | CreditWaiter;
+
+/** What `takeNow` returns when there is nothing to take at once. */
+export const NOTHING: unique symbol = Symbol('nothing');
 
 export type PutTicket<T> = WaitNode<Putter<T>>;
 export type GetTicket<T> = WaitNode<GetWaiter<T>>;
@@ -124,11 +128,7 @@ export class BoundedFifo<T> {
       waiter.failed(endedForPuts());
       return undefined;
     }
-    const getter = this.getters.peek();
-    // A local getter takes the item without it ever occupying a slot.
-    const direct = getter !== undefined && !getter.leases;
-    if (direct || (this.putters.length === 0 && this.occupied < this.maxsize)) {
-      this.admit(waiter.item);
+    if (this.offer(waiter.item)) {
       waiter.accepted();
       return undefined;
     }
@@ -143,6 +143,40 @@ export class BoundedFifo<T> {
     return ticket;
   }
 
+  /** Whether a put would be accepted at once (nothing is changed). */
+  get canAccept(): boolean {
+    if (this.endedFlag) return false;
+    const getter = this.getters.peek();
+    // A local getter takes the item without it ever occupying a slot.
+    return (getter !== undefined && !getter.leases) || (this.putters.length === 0 && this.occupied < this.maxsize);
+  }
+
+  /** Accepts `item` if it can be at once; `false`, with nothing changed, if it would have to wait. */
+  offer(item: T): boolean {
+    if (!this.canAccept) return false;
+    this.admit(item);
+    return true;
+  }
+
+  /**
+   * Takes the oldest item at once for a local consumer, or a put that waits
+   * only for a slot; `NOTHING`, with nothing changed, if it would have to wait.
+   */
+  takeNow(): T | typeof NOTHING {
+    if (this.items.length > 0) {
+      const item = this.items.shift() as T;
+      this.fillFreeSlots();
+      return item;
+    }
+    const node = this.putters.find((p) => 'item' in p);
+    if (!node) return NOTHING;
+    this.putters.remove(node);
+    const putter = node.waiter as PutWaiter<T>;
+    this.admitted?.(putter.item);
+    putter.accepted();
+    return putter.item;
+  }
+
   /**
    * Reserves up to `waiter.wanted` slots for a remote producer, at once if
    * any are free and nobody is ahead in line; otherwise it waits its turn.
@@ -150,13 +184,16 @@ export class BoundedFifo<T> {
    */
   want(waiter: CreditWaiter, tryOnly = false): PutTicket<T> | undefined {
     const free = this.putters.length === 0 && !this.endedFlag ? this.maxsize - this.occupied : 0;
-    if (free > 0 || tryOnly || this.endedFlag) {
-      const slots = Math.max(0, Math.min(free, waiter.wanted));
-      this.reservedSlots += slots;
+    const slots = Math.max(0, Math.min(free, waiter.remaining));
+    this.reservedSlots += slots;
+    waiter.remaining -= slots;
+    if (tryOnly || this.endedFlag || waiter.remaining === 0) {
       waiter.granted(slots);
       return undefined;
     }
-    return this.putters.push(waiter);
+    const ticket = this.putters.push(waiter);
+    if (slots > 0) waiter.granted(slots);
+    return ticket;
   }
 
   /** Puts an item into a slot reserved earlier; `false` if there is no reservation to use. */
@@ -275,7 +312,10 @@ export class BoundedFifo<T> {
     const finished = this.drained ? this.getters.drain() : [];
     for (const p of refused) {
       if ('item' in p) p.failed(endedForPuts());
-      else p.granted(0);
+      else {
+        p.remaining = 0;
+        p.granted(0);
+      }
     }
     for (const g of finished) g.ended();
   }
@@ -295,13 +335,17 @@ export class BoundedFifo<T> {
   /** Gives freed slots to whoever waits for one, in line order. */
   private fillFreeSlots(): void {
     while (this.putters.length > 0 && this.occupied < this.maxsize) {
-      const head = this.putters.shift() as Putter<T>;
+      const head = this.putters.peek() as Putter<T>;
       if ('item' in head) {
+        this.putters.shift();
         this.admit(head.item);
         head.accepted();
       } else {
-        const slots = Math.min(this.maxsize - this.occupied, head.wanted);
+        // A credit request keeps its place until it has all it asked for.
+        const slots = Math.min(this.maxsize - this.occupied, head.remaining);
         this.reservedSlots += slots;
+        head.remaining -= slots;
+        if (head.remaining === 0) this.putters.shift();
         head.granted(slots);
       }
     }

@@ -10,7 +10,7 @@ import { checkOptions, checkTimeout, quote } from '../options.js';
 import { Runtime } from '../transport/runtime.js';
 import { PortLink } from '../transport/thread/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
-import { cloneValue } from '../wire/structured-clone.js';
+import { fastClone } from '../wire/fast-clone.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportHandles, importHandles, withoutHandles } from './handles.js';
 import { OutputRelay } from './output-relay.js';
@@ -86,7 +86,7 @@ export class Process {
    */
   start(): this {
     if (this.child || this.worker) throw new Error(`process ${this.name} was already started`);
-    cloneValue(withoutHandles(this.args));
+    fastClone(withoutHandles(this.args));
     const runtime = Runtime.get();
     if (this.kind === 'fork') {
       const child = fork(new URL(BOOTSTRAP), [], {

@@ -1,7 +1,6 @@
 import { ClosedError } from '../errors.js';
 import { encodeError } from '../wire/error-codec.js';
 import type { Address, CallOp, QueueResponse, ReplyMsg } from '../wire/protocol.js';
-import { v8Codec } from '../wire/v8-codec.js';
 import { asyncScheduler } from 'rxjs';
 import type { Link } from './link.js';
 import { RemoteQueueEndpoint, type Caller } from './remote/remote-queue-endpoint.js';
@@ -64,7 +63,7 @@ export class QueueClient implements Caller {
     const knownLink = this.linkOf.get(info.id);
     if (known && knownLink && !knownLink.closed) return known as RemoteQueueEndpoint<T>;
     const link = this.runtime.linkTo(info.owner);
-    const endpoint = new RemoteQueueEndpoint<T>(info.id, info.owner, info.maxsize, info.joinable, asyncScheduler, link, v8Codec, this);
+    const endpoint = new RemoteQueueEndpoint<T>(info.id, info.owner, info.maxsize, info.joinable, asyncScheduler, link, this);
     this.endpoints.set(info.id, endpoint as RemoteQueueEndpoint<unknown>);
     this.linkOf.set(info.id, link);
     return endpoint;

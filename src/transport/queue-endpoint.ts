@@ -35,6 +35,13 @@ export interface QueueEndpoint<T> {
    * enqueued, when it cannot be copied) and puts it.
    */
   put(item: T, listener: PutListener, timeout: number | undefined): Cancel | undefined;
+  /**
+   * The fast path: copies and puts `item` if that needs no waiting; `false`,
+   * with nothing done, otherwise. Throws `SerializationError` like `put`.
+   */
+  tryPut(item: T): boolean;
+  /** The fast path: an item on hand right now, or `undefined` (nothing done). */
+  tryGet(): Delivery<T> | undefined;
   /** `prefetch`: how many items a remote handle may fetch ahead for this consumer. */
   get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined;
   /** Items this handle got but did not consume go back to the front, in order. */

@@ -1,6 +1,45 @@
-import v8 from 'node:v8';
+import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
 import { ProtocolError } from '../errors.js';
+import { FRAME_HEADER } from './framing.js';
 import type { AckMsg, CreditMsg, DoneMsg, ItemsMsg, Message, PipeAckMsg, PipeDataMsg, PutMsg } from './protocol.js';
+
+/**
+ * One frame's payload is a batch of messages encoded with one msgpackr call
+ * (structured-clone mode: Map, Set, Date, BigInt, typed arrays, Errors,
+ * cycles), items inline as values. The copy a `put` must take at the call is
+ * taken then (see `fastClone`); this only encodes, once per turn.
+ */
+const packr = new Packr({ structuredClone: true });
+const unpackr = new Unpackr({ structuredClone: true });
+
+/** A batch as a length-prefixed frame, ready to write (the header is reserved in the same buffer). */
+export function encodeFrame(messages: readonly Message[]): Buffer {
+  const buffer = packr.pack(messages, RESERVE_START_SPACE | FRAME_HEADER) as Buffer;
+  buffer.writeUInt32BE(buffer.byteLength - FRAME_HEADER, 0);
+  return buffer;
+}
+
+/** A batch's payload alone (for a MessagePort, which keeps message boundaries itself). */
+export function encodeBatch(messages: readonly Message[]): Uint8Array {
+  return packr.pack(messages);
+}
+
+/** Decodes a frame's payload; anything but a batch of messages is a `ProtocolError`. */
+export function decodeBatch(bytes: Uint8Array): Message[] {
+  let decoded: unknown;
+  try {
+    decoded = unpackr.unpack(bytes);
+  } catch (cause) {
+    throw new ProtocolError(`malformed frame: ${(cause as Error).message}`, { cause });
+  }
+  if (!Array.isArray(decoded)) throw new ProtocolError('malformed frame: not a batch of messages');
+  for (const m of decoded) {
+    if (m === null || typeof m !== 'object' || typeof (m as { t?: unknown }).t !== 'string') {
+      throw new ProtocolError('malformed frame: a message without a type');
+    }
+  }
+  return decoded as Message[];
+}
 
 /**
  * Folds `next` into `last` (the message queued just before it) when both are
@@ -46,26 +85,4 @@ export function coalesce(last: Message, next: Message): boolean {
     default:
       return false;
   }
-}
-
-/** One frame's payload: a batch of messages, one serializer call. */
-export function encodeBatch(messages: readonly Message[]): Uint8Array {
-  return v8.serialize(messages);
-}
-
-/** Decodes a frame's payload; anything but a batch of messages is a `ProtocolError`. */
-export function decodeBatch(bytes: Uint8Array): Message[] {
-  let decoded: unknown;
-  try {
-    decoded = v8.deserialize(bytes);
-  } catch (cause) {
-    throw new ProtocolError(`malformed frame: ${(cause as Error).message}`, { cause });
-  }
-  if (!Array.isArray(decoded)) throw new ProtocolError('malformed frame: not a batch of messages');
-  for (const m of decoded) {
-    if (m === null || typeof m !== 'object' || typeof (m as { t?: unknown }).t !== 'string') {
-      throw new ProtocolError('malformed frame: a message without a type');
-    }
-  }
-  return decoded as Message[];
 }

@@ -2,8 +2,8 @@ import type { ErrorInfo } from './error-codec.js';
 
 /**
  * The messages runtimes exchange over a link. Every frame carries a batch of
- * them (one serializer call per frame); items inside are already encoded, one
- * `Uint8Array` each, so a broker stores and forwards them without decoding.
+ * them, encoded with one serializer call per frame; items travel inline as
+ * values (already copied by the `put` that made them).
  *
  * Queue messages name the queue (`q`); the owner keeps per-link state for each.
  */
@@ -28,7 +28,7 @@ export interface Hello {
 export interface PutMsg {
   t: 'put';
   q: string;
-  items: Uint8Array[];
+  items: unknown[];
 }
 /** Asks for up to `n` put credits; waits in line with the owner's own putters. */
 export interface WantMsg {
@@ -84,7 +84,7 @@ export interface DoneMsg {
 export interface RequeueMsg {
   t: 'requeue';
   q: string;
-  items: Uint8Array[];
+  items: unknown[];
   tags: number[];
 }
 export type CallOp = 'qsize' | 'end' | 'join' | 'flush';
@@ -120,7 +120,7 @@ export interface CreditMsg {
 export interface ItemsMsg {
   t: 'items';
   q: string;
-  items: Uint8Array[];
+  items: unknown[];
   /** The answer to a `fetch` marked `try` (items may be empty). */
   try?: true;
 }

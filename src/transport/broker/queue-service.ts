@@ -1,8 +1,7 @@
-import type { GetTicket, GetWaiter, PutTicket } from '../../core/bounded-fifo.js';
+import type { CreditWaiter, GetTicket, GetWaiter, PutTicket } from '../../core/bounded-fifo.js';
 import { Deque } from '../../core/deque.js';
 import { ProtocolError } from '../../errors.js';
 import { encodeError } from '../../wire/error-codec.js';
-import { Encoded } from '../../wire/encoded.js';
 import type { QueueRequest } from '../../wire/protocol.js';
 import type { Link } from '../link.js';
 import type { LocalQueueEndpoint } from '../local/local-queue-endpoint.js';
@@ -56,10 +55,10 @@ export class QueueService {
     const s = this.session(link);
     switch (message.t) {
       case 'put':
-        for (const bytes of message.items) {
+        for (const item of message.items) {
           if (s.credits > 0) s.credits--;
           else if (this.fifo.maxsize !== Infinity) throw new ProtocolError(`put into queue ${this.id} without a credit`);
-          if (!this.fifo.commit(new Encoded(bytes))) throw new ProtocolError(`put into queue ${this.id} without a reservation`);
+          if (!this.fifo.commit(item)) throw new ProtocolError(`put into queue ${this.id} without a reservation`);
         }
         return;
       case 'want':
@@ -89,12 +88,12 @@ export class QueueService {
         }
         return;
       case 'requeue': {
-        const items = message.items.map((bytes, i) => {
+        const items = message.items.map((item, i) => {
           const tag = message.tags[i] as number;
           const original = s.held.get(tag);
           s.held.delete(tag);
           // The owner's own copy is untouched by whatever the consumer did with its item.
-          return original !== undefined ? original : new Encoded(bytes);
+          return original !== undefined ? original : item;
         });
         this.fifo.requeue(items);
         return;
@@ -131,18 +130,22 @@ export class QueueService {
   }
 
   private want(s: Session, link: Link, n: number, tryOnly: boolean): void {
-    if (!tryOnly && s.creditRequest) return; // one request in line per link is enough
-    const ticket = this.fifo.want(
-      {
-        wanted: n,
-        granted: (slots) => {
-          if (!tryOnly) s.creditRequest = undefined;
-          s.credits += slots;
-          link.send(tryOnly ? { t: 'credit', q: this.id, n: slots, try: true } : { t: 'credit', q: this.id, n: slots });
-        },
+    const waiting = s.creditRequest;
+    if (!tryOnly && waiting?.linked) {
+      // One request in line per link: it just asks for more.
+      (waiting.waiter as CreditWaiter).remaining += n;
+      return;
+    }
+    const waiter: CreditWaiter = {
+      remaining: n,
+      granted: (slots) => {
+        if (!tryOnly && waiter.remaining === 0) s.creditRequest = undefined;
+        s.credits += slots;
+        // Grants made within one turn fold into one credit message (see coalesce).
+        link.send(tryOnly ? { t: 'credit', q: this.id, n: slots, try: true } : { t: 'credit', q: this.id, n: slots });
       },
-      tryOnly,
-    );
+    };
+    const ticket = this.fifo.want(waiter, tryOnly);
     if (ticket) s.creditRequest = ticket;
   }
 
@@ -243,9 +246,9 @@ export class QueueService {
     link.send({ t: 'items', q: this.id, items: [this.lease(s, item)] });
   }
 
-  private lease(s: Session, item: Stored): Uint8Array {
+  private lease(s: Session, item: Stored): Stored {
     s.leased.push({ item, tag: s.nextTag++ });
-    return item instanceof Encoded ? item.bytes : this.local.codec.encode(item);
+    return item;
   }
 
   private sendDrained(s: Session, link: Link): void {

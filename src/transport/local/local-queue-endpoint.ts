@@ -1,23 +1,18 @@
 import type { SchedulerLike } from 'rxjs';
-import { BoundedFifo, type GetWaiter } from '../../core/bounded-fifo.js';
+import { BoundedFifo, NOTHING, type GetWaiter } from '../../core/bounded-fifo.js';
 import { TaskLedger } from '../../core/task-ledger.js';
-import type { Codec } from '../../wire/codec.js';
-import { Encoded } from '../../wire/encoded.js';
-import { cloneValue } from '../../wire/structured-clone.js';
-import { v8Codec } from '../../wire/v8-codec.js';
+import { fastClone } from '../../wire/fast-clone.js';
 import type { Cancel, Delivery, GetListener, PutListener, QueueEndpoint } from '../queue-endpoint.js';
 
 /**
  * The owner's own view of its queue: the state machine itself, in this
- * thread, with synchronous handoff. Items put here are stored as structured
- * clones; items from other processes arrive `Encoded` and are decoded when a
- * consumer in this thread takes them.
+ * thread, with synchronous handoff. Items are stored as copies: taken at the
+ * put here, or decoded from the frame they came in from another runtime.
  */
 export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
-  readonly fifo: BoundedFifo<T | Encoded>;
+  readonly fifo: BoundedFifo<T>;
   readonly ledger = new TaskLedger();
   readonly scheduler: SchedulerLike;
-  readonly codec: Codec = v8Codec;
   /** Deliveries this handle got and has not marked done (JoinableQueue), oldest first. */
   private readonly held = new Set<number>();
   private nextTag = 1;
@@ -30,7 +25,7 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     readonly joinable: boolean,
   ) {
     this.scheduler = scheduler;
-    this.fifo = new BoundedFifo<T | Encoded>(maxsize, scheduler, { admitted: () => this.ledger.opened() });
+    this.fifo = new BoundedFifo<T>(maxsize, scheduler, { admitted: () => this.ledger.opened() });
   }
 
   get maxsize(): number {
@@ -38,7 +33,7 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   }
 
   put(item: T, listener: PutListener, timeout: number | undefined): Cancel | undefined {
-    const copy = cloneValue(item);
+    const copy = fastClone(item);
     const ticket = this.fifo.put(
       {
         item: copy,
@@ -50,18 +45,22 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     return ticket && (() => this.fifo.cancelPut(ticket));
   }
 
+  tryPut(item: T): boolean {
+    if (!this.fifo.canAccept) return false;
+    return this.fifo.offer(fastClone(item));
+  }
+
+  tryGet(): Delivery<T> | undefined {
+    const item = this.fifo.takeNow();
+    if (item === NOTHING) return undefined;
+    const tag = this.nextTag++;
+    this.hold(tag);
+    return { item, tag };
+  }
+
   get(listener: GetListener<T>, timeout: number | undefined): Cancel | undefined {
-    const waiter: GetWaiter<T | Encoded> = {
-      delivered: (stored) => {
-        let item: T;
-        try {
-          item = stored instanceof Encoded ? (this.codec.decode(stored.bytes) as T) : stored;
-        } catch (error) {
-          // The item is consumed (as in Python); its task, if any, counts as taken.
-          this.hold(this.nextTag++);
-          listener.failed(error as Error);
-          return;
-        }
+    const waiter: GetWaiter<T> = {
+      delivered: (item) => {
         const tag = this.nextTag++;
         this.hold(tag);
         listener.delivered(item, tag);

@@ -11,7 +11,7 @@ interface PendingGet<T> {
 }
 
 interface Fetched {
-  readonly bytes: Uint8Array;
+  readonly item: unknown;
   readonly tag: number;
 }
 
@@ -74,10 +74,19 @@ export class RemoteConsumer<T> {
     };
   }
 
+  /** An item fetched already, if one is on hand and nobody waits ahead. */
+  tryGet(): Delivery<T> | undefined {
+    if (this.buffer.length === 0 || this.getters.length > 0) return undefined;
+    const fetched = this.buffer.shift() as Fetched;
+    this.ctx.link.send({ t: 'ack', q: this.ctx.id, n: 1 });
+    if (this.joinable) this.held.add(fetched.tag);
+    return { item: fetched.item as T, tag: fetched.tag };
+  }
+
   /** Fetched items arrived (in answer to a `try` fetch if `tryAnswer`). */
-  onItems(items: Uint8Array[], tryAnswer: boolean): void {
+  onItems(items: unknown[], tryAnswer: boolean): void {
     if (!tryAnswer) this.fetching = Math.max(0, this.fetching - items.length);
-    for (const bytes of items) this.buffer.push({ bytes, tag: this.nextTag++ });
+    for (const item of items) this.buffer.push({ item, tag: this.nextTag++ });
     if (tryAnswer) {
       const listener = this.tryGets.shift();
       if (listener) {
@@ -114,7 +123,7 @@ export class RemoteConsumer<T> {
     this.ctx.link.send({
       t: 'requeue',
       q: this.ctx.id,
-      items: deliveries.map((d) => this.ctx.codec.encode(d.item)),
+      items: deliveries.map((d) => d.item),
       tags: deliveries.map((d) => d.tag),
     });
   }
@@ -163,14 +172,7 @@ export class RemoteConsumer<T> {
   private deliver(fetched: Fetched, listener: GetListener<T>): void {
     this.ctx.link.send({ t: 'ack', q: this.ctx.id, n: 1 });
     if (this.joinable) this.held.add(fetched.tag);
-    let item: T;
-    try {
-      item = this.ctx.codec.decode(fetched.bytes) as T;
-    } catch (error) {
-      listener.failed(error as Error); // consumed, as in Python
-      return;
-    }
-    listener.delivered(item, fetched.tag);
+    listener.delivered(fetched.item as T, fetched.tag);
   }
 
   private giveBack(): void {

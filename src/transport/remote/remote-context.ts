@@ -1,6 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
 import type { ClosedError } from '../../errors.js';
-import type { Codec } from '../../wire/codec.js';
 import type { Link } from '../link.js';
 
 /** What the producer and consumer halves of a remote queue handle share. */
@@ -9,7 +8,6 @@ export interface RemoteContext {
   readonly maxsize: number;
   readonly link: Link;
   readonly scheduler: SchedulerLike;
-  readonly codec: Codec;
   /** Set once the link to the owner is gone. */
   failure(): ClosedError | undefined;
   /** Counts calls waiting on the owner (the link keeps the process alive while any does). */

@@ -5,7 +5,8 @@ import type { Cancel, PutListener } from '../queue-endpoint.js';
 import type { RemoteContext } from './remote-context.js';
 
 interface PendingPut {
-  readonly bytes: Uint8Array;
+  /** Already copied at the put. */
+  readonly item: unknown;
   readonly listener: PutListener;
 }
 
@@ -16,7 +17,8 @@ interface PendingPut {
  */
 export class RemoteProducer {
   private credits = 0;
-  private wanting = false;
+  /** Credits asked for and not granted yet. */
+  private outstanding = 0;
   private putSinceSweep = false;
   private refused = false;
   private readonly putters = new WaitList<PendingPut>();
@@ -28,26 +30,26 @@ export class RemoteProducer {
     return this.ctx.maxsize === Infinity;
   }
 
-  put(bytes: Uint8Array, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+  put(item: unknown, listener: PutListener, timeout: number | undefined): Cancel | undefined {
     const refusal = this.ctx.failure() ?? (this.refused ? endedError() : undefined);
     if (refusal) {
       listener.failed(refusal);
       return undefined;
     }
     if (this.putters.length === 0 && (this.unbounded || this.credits > 0)) {
-      this.send(bytes);
+      this.send(item);
       listener.accepted();
       return undefined;
     }
     if (timeout === 0) {
       // Only the owner knows whether a slot is free: ask, without waiting in line.
-      const pending: PendingPut = { bytes, listener };
+      const pending: PendingPut = { item, listener };
       this.tryPuts.push(pending);
       this.ctx.busy(1);
       this.ctx.link.send({ t: 'want', q: this.ctx.id, n: 1, try: true });
       return () => withdrawTry(this.tryPuts, pending, this.ctx);
     }
-    const node = this.putters.push({ bytes, listener });
+    const node = this.putters.push({ item, listener });
     this.ctx.busy(1);
     if (timeout !== undefined && timeout !== Infinity) {
       this.putters.expireAfter(node, timeout, this.ctx.scheduler, (p) => {
@@ -71,19 +73,19 @@ export class RemoteProducer {
       if (pending) {
         this.ctx.busy(-1);
         if (this.credits > 0 && this.putters.length === 0) {
-          this.send(pending.bytes);
+          this.send(pending.item);
           pending.listener.accepted();
         } else {
           pending.listener.failed(new Full(this.ctx.maxsize, 0));
         }
       }
     } else {
-      this.wanting = false;
+      this.outstanding = Math.max(0, this.outstanding - n);
     }
     while (this.credits > 0 && this.putters.length > 0) {
       const p = this.putters.shift() as PendingPut;
       this.ctx.busy(-1);
-      this.send(p.bytes);
+      this.send(p.item);
       p.listener.accepted();
     }
     if (this.putters.length > 0) this.askForCredits();
@@ -102,7 +104,7 @@ export class RemoteProducer {
 
   /** Unused credits go back once a whole turn passed without a put spending one. */
   sweep(): boolean {
-    if (this.credits === 0 || this.putters.length > 0) return false;
+    if ((this.credits === 0 && this.outstanding === 0) || this.putters.length > 0) return false;
     if (this.putSinceSweep) {
       this.putSinceSweep = false;
       return true; // look again next turn
@@ -121,30 +123,48 @@ export class RemoteProducer {
     for (const p of this.tryPuts.drain()) p?.listener.failed(error);
   }
 
-  private send(bytes: Uint8Array): void {
+  private send(item: unknown): void {
     if (!this.unbounded) {
       this.credits--;
       this.putSinceSweep = true;
       // Ask for more before running dry, so that a steady producer rarely waits.
-      if (this.credits < this.lookahead() / 2) this.askForCredits();
+      if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
     }
-    this.ctx.link.send({ t: 'put', q: this.ctx.id, items: [bytes] });
+    this.ctx.link.send({ t: 'put', q: this.ctx.id, items: [item] });
+  }
+
+  /** A put would go out at once: a credit is on hand (or the queue is unbounded) and nothing waits. */
+  get canPutNow(): boolean {
+    return !this.refused && this.putters.length === 0 && (this.unbounded || this.credits > 0);
+  }
+
+  /** Puts at once if `canPutNow`, without any bookkeeping for waiting. */
+  tryPut(item: unknown): boolean {
+    if (!this.canPutNow) return false;
+    this.send(item);
+    return true;
   }
 
   /** Credits asked for beyond the puts waiting now. */
   private lookahead(): number {
-    return Math.min(1024, Math.ceil(this.ctx.maxsize / 2));
+    return Math.min(1024, this.ctx.maxsize);
   }
 
+  /** Keeps credits + outstanding at the puts waiting plus the lookahead. */
   private askForCredits(): void {
-    if (this.wanting || this.unbounded) return;
-    this.wanting = true;
-    this.ctx.link.send({ t: 'want', q: this.ctx.id, n: this.putters.length + this.lookahead() });
+    if (this.unbounded) return;
+    const n = this.putters.length + this.lookahead() - this.credits - this.outstanding;
+    if (n <= 0) return;
+    this.outstanding += n;
+    this.ctx.link.send({ t: 'want', q: this.ctx.id, n });
   }
 
+  /** Idle: unused credits go back, and the request still in line is withdrawn. */
   private refundAll(): void {
     if (this.credits > 0) this.ctx.link.send({ t: 'refund', q: this.ctx.id, n: this.credits });
+    if (this.outstanding > 0) this.ctx.link.send({ t: 'unwant', q: this.ctx.id });
     this.credits = 0;
+    this.outstanding = 0;
   }
 }
 

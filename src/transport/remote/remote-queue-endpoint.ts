@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { ClosedError } from '../../errors.js';
-import type { Codec } from '../../wire/codec.js';
+import { fastClone } from '../../wire/fast-clone.js';
 import { decodeError } from '../../wire/error-codec.js';
 import type { Address, CallOp, QueueResponse, ReplyMsg } from '../../wire/protocol.js';
 import type { Link } from '../link.js';
@@ -35,7 +35,6 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     readonly joinable: boolean,
     readonly scheduler: SchedulerLike,
     readonly link: Link,
-    readonly codec: Codec,
     private readonly caller: Caller,
   ) {
     this.producer = new RemoteProducer(this);
@@ -48,7 +47,16 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
       listener.failed(failure);
       return undefined;
     }
-    return this.producer.put(this.codec.encode(item), listener, timeout);
+    return this.producer.put(fastClone(item), listener, timeout);
+  }
+
+  tryPut(item: T): boolean {
+    if (this.lostWith || !this.producer.canPutNow) return false;
+    return this.producer.tryPut(fastClone(item));
+  }
+
+  tryGet(): Delivery<T> | undefined {
+    return this.consumer.tryGet();
   }
 
   get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { AuthenticationError, ProtocolError } from '../../errors.js';
-import { FrameDecoder, frame } from '../../wire/framing.js';
+import { FrameDecoder } from '../../wire/framing.js';
 import {
   ANSWER_BYTES,
   DIGEST_BYTES,
@@ -11,7 +11,7 @@ import {
   readGreeting,
   verify,
 } from '../../wire/handshake.js';
-import { decodeBatch, encodeBatch } from '../../wire/batch.js';
+import { decodeBatch, encodeFrame } from '../../wire/batch.js';
 import type { Message } from '../../wire/protocol.js';
 import { Link } from '../link.js';
 
@@ -66,7 +66,7 @@ export class SocketLink extends Link {
 
   protected write(batch: Message[]): void {
     this.unsettled++;
-    this.socket.write(frame(encodeBatch(batch)), () => {
+    this.socket.write(encodeFrame(batch), () => {
       this.unsettled--;
       this.releaseDrainWaiters();
     });

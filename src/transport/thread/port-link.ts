@@ -1,15 +1,25 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Link } from '../link.js';
+import { decodeBatch, encodeBatch } from '../../wire/batch.js';
 import type { Message } from '../../wire/protocol.js';
 
 /**
  * A link over a worker_threads MessagePort (between a thread and its
- * parent): one `postMessage` per batch, structured-cloned by the runtime.
+ * parent): one `postMessage` of one encoded batch per turn.
  */
 export class PortLink extends Link {
   constructor(private readonly port: MessagePort) {
     super();
-    port.on('message', (batch: Message[]) => this.deliver(batch));
+    port.on('message', (bytes: Uint8Array) => {
+      let batch: Message[];
+      try {
+        batch = decodeBatch(bytes);
+      } catch (error) {
+        this.fail(error as Error);
+        return;
+      }
+      this.deliver(batch);
+    });
     port.on('close', () => this.closedBy(this.failure));
     // A link must not keep its thread alive by itself; the work it carries does.
     port.unref();
@@ -34,7 +44,8 @@ export class PortLink extends Link {
   private failure: Error | undefined;
 
   protected write(batch: Message[]): void {
-    this.port.postMessage(batch);
+    // One encoder call per batch, as on a socket; the port copies the bytes over.
+    this.port.postMessage(encodeBatch(batch));
   }
 
   protected settledWrites(): boolean {
