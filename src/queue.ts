@@ -1,5 +1,6 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { asyncScheduler, Observable } from 'rxjs';
+import { NOTHING } from './core/bounded-fifo.js';
 import { ClosedError } from './errors.js';
 import { HandleState } from './handle-state.js';
 import {
@@ -95,8 +96,8 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   get(options?: GetOptions): Promise<T> {
     if (options === undefined && !this.handle.closed) {
-      const ready = this.endpoint.tryGet();
-      if (ready) return Promise.resolve(ready.item);
+      const item = this.endpoint.tryGet();
+      if (item !== NOTHING) return Promise.resolve(item);
     }
     return new Promise((resolve, reject) => {
       const { timeout, signal } = checkWait(options, 'get options');
@@ -272,9 +273,9 @@ export class Queue<T> implements AsyncIterable<T> {
     prefetch?: number,
   ): Cancel | undefined {
     if (!signal && !this.handle.closed) {
-      const ready = this.endpoint.tryGet();
-      if (ready) {
-        listener.delivered(ready.item, ready.tag);
+      const item = this.endpoint.tryGet();
+      if (item !== NOTHING) {
+        listener.delivered(item, this.endpoint.lastTag);
         return undefined;
       }
     }

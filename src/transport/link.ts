@@ -49,6 +49,32 @@ export abstract class Link {
     }
   }
 
+  /**
+   * Appends `item` to the `put` or `items` message for queue `q` queued just
+   * before, allocating a new message only when there is none to extend (the
+   * hot path of a steady stream allocates nothing per item here).
+   */
+  sendItem(t: 'put' | 'items', q: string, item: unknown): void {
+    if (this.closedFlag) return;
+    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true } | undefined;
+    if (last && last.t === t && last.q === q && !last.try) {
+      (last.items as unknown[]).push(item);
+      return;
+    }
+    this.send({ t, q, items: [item] });
+  }
+
+  /** Adds `n` to the `ack` or `credit` message for queue `q` queued just before (see `sendItem`). */
+  sendCount(t: 'ack' | 'credit', q: string, n: number): void {
+    if (this.closedFlag) return;
+    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true } | undefined;
+    if (last && last.t === t && last.q === q && !last.try) {
+      last.n = (last.n as number) + n;
+      return;
+    }
+    this.send({ t, q, n });
+  }
+
   /** Resolves once every message queued so far has been handed to the OS (or the link closed). */
   drained(): Promise<void> {
     if (this.closedFlag || (this.pending.length === 0 && this.settledWrites())) return Promise.resolve();

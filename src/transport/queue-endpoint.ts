@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { NOTHING } from '../core/bounded-fifo.js';
 
 /** Withdraws a waiting call; `true` if it was still waiting (and now never settles). */
 export type Cancel = () => boolean;
@@ -40,8 +41,12 @@ export interface QueueEndpoint<T> {
    * with nothing done, otherwise. Throws `SerializationError` like `put`.
    */
   tryPut(item: T): boolean;
-  /** The fast path: an item on hand right now, or `undefined` (nothing done). */
-  tryGet(): Delivery<T> | undefined;
+  /**
+   * The fast path: an item on hand right now (its tag is then `lastTag`), or
+   * `NOTHING`, with nothing done. No allocation on this path.
+   */
+  tryGet(): T | typeof NOTHING;
+  readonly lastTag: number;
   /** `prefetch`: how many items a remote handle may fetch ahead for this consumer. */
   get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined;
   /** Items this handle got but did not consume go back to the front, in order. */

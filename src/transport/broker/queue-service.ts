@@ -141,8 +141,9 @@ export class QueueService {
       granted: (slots) => {
         if (!tryOnly && waiter.remaining === 0) s.creditRequest = undefined;
         s.credits += slots;
-        // Grants made within one turn fold into one credit message (see coalesce).
-        link.send(tryOnly ? { t: 'credit', q: this.id, n: slots, try: true } : { t: 'credit', q: this.id, n: slots });
+        // Grants made within one turn fold into one credit message.
+        if (tryOnly) link.send({ t: 'credit', q: this.id, n: slots, try: true });
+        else link.sendCount('credit', this.id, slots);
       },
     };
     const ticket = this.fifo.want(waiter, tryOnly);
@@ -243,7 +244,7 @@ export class QueueService {
 
   /** Leases `item` to this link and adds it to the link's next `items` message. */
   private send(s: Session, link: Link, item: Stored): void {
-    link.send({ t: 'items', q: this.id, items: [this.lease(s, item)] });
+    link.sendItem('items', this.id, this.lease(s, item));
   }
 
   private lease(s: Session, item: Stored): Stored {

@@ -50,13 +50,16 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     return this.fifo.offer(fastClone(item));
   }
 
-  tryGet(): Delivery<T> | undefined {
+  tryGet(): T | typeof NOTHING {
     const item = this.fifo.takeNow();
-    if (item === NOTHING) return undefined;
-    const tag = this.nextTag++;
-    this.hold(tag);
-    return { item, tag };
+    if (item === NOTHING) return NOTHING;
+    this.lastTag = this.nextTag++;
+    this.hold(this.lastTag);
+    return item;
   }
+
+  /** The tag of the item `tryGet` returned last. */
+  lastTag = 0;
 
   get(listener: GetListener<T>, timeout: number | undefined): Cancel | undefined {
     const waiter: GetWaiter<T> = {

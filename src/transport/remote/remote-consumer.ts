@@ -1,5 +1,6 @@
 import { Deque } from '../../core/deque.js';
 import { WaitList } from '../../core/wait-list.js';
+import { NOTHING } from '../../core/bounded-fifo.js';
 import { type ClosedError, Empty } from '../../errors.js';
 import type { Cancel, Delivery, GetListener } from '../queue-endpoint.js';
 import type { RemoteContext } from './remote-context.js';
@@ -75,13 +76,17 @@ export class RemoteConsumer<T> {
   }
 
   /** An item fetched already, if one is on hand and nobody waits ahead. */
-  tryGet(): Delivery<T> | undefined {
-    if (this.buffer.length === 0 || this.getters.length > 0) return undefined;
+  tryGet(): T | typeof NOTHING {
+    if (this.buffer.length === 0 || this.getters.length > 0) return NOTHING;
     const fetched = this.buffer.shift() as Fetched;
-    this.ctx.link.send({ t: 'ack', q: this.ctx.id, n: 1 });
+    this.ctx.link.sendCount('ack', this.ctx.id, 1);
     if (this.joinable) this.held.add(fetched.tag);
-    return { item: fetched.item as T, tag: fetched.tag };
+    this.lastTag = fetched.tag;
+    return fetched.item as T;
   }
+
+  /** The tag of the item `tryGet` returned last. */
+  lastTag = 0;
 
   /** Fetched items arrived (in answer to a `try` fetch if `tryAnswer`). */
   onItems(items: unknown[], tryAnswer: boolean): void {
@@ -170,7 +175,7 @@ export class RemoteConsumer<T> {
   }
 
   private deliver(fetched: Fetched, listener: GetListener<T>): void {
-    this.ctx.link.send({ t: 'ack', q: this.ctx.id, n: 1 });
+    this.ctx.link.sendCount('ack', this.ctx.id, 1);
     if (this.joinable) this.held.add(fetched.tag);
     listener.delivered(fetched.item as T, fetched.tag);
   }

@@ -130,7 +130,7 @@ export class RemoteProducer {
       // Ask for more before running dry, so that a steady producer rarely waits.
       if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
     }
-    this.ctx.link.send({ t: 'put', q: this.ctx.id, items: [item] });
+    this.ctx.link.sendItem('put', this.ctx.id, item);
   }
 
   /** A put would go out at once: a credit is on hand (or the queue is unbounded) and nothing waits. */

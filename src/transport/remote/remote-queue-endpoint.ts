@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { NOTHING } from '../../core/bounded-fifo.js';
 import { ClosedError } from '../../errors.js';
 import { fastClone } from '../../wire/fast-clone.js';
 import { decodeError } from '../../wire/error-codec.js';
@@ -55,8 +56,12 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     return this.producer.tryPut(fastClone(item));
   }
 
-  tryGet(): Delivery<T> | undefined {
+  tryGet(): T | typeof NOTHING {
     return this.consumer.tryGet();
+  }
+
+  get lastTag(): number {
+    return this.consumer.lastTag;
   }
 
   get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined {
