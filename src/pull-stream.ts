@@ -8,14 +8,18 @@ import type { Cancel, GetListener } from './transport/queue-endpoint.js';
  */
 export type Take<T> = (listener: GetListener<T>, timeout: number | undefined) => Cancel | undefined;
 
+/** Declares a consumer that will keep taking, with its window; returns the detach. */
+export type Attach = () => () => void;
+
 /**
  * An Observable that takes items one at a time for as long as it is
  * subscribed: it never takes an item it cannot emit at once, so
  * unsubscribing (even from inside `next`) leaves every other item where it was.
  * Completes on `ended`, errors on `failed`.
  */
-export function pullStream<T>(take: Take<T>, timeout: number | undefined): Observable<T> {
+export function pullStream<T>(take: Take<T>, timeout: number | undefined, attach?: Attach): Observable<T> {
   return new Observable<T>((subscriber) => {
+    const detach = attach?.();
     let cancel: Cancel | undefined;
     let pumping = false;
     let again = false;
@@ -54,20 +58,27 @@ export function pullStream<T>(take: Take<T>, timeout: number | undefined): Obser
     return () => {
       stopped = true;
       cancel?.();
+      detach?.();
     };
   });
 }
 
 /** An async iterator taking one item per `next()`; `return()` withdraws a waiting take. */
-export function pullIterator<T>(take: Take<T>): AsyncIterator<T> {
+export function pullIterator<T>(take: Take<T>, attach?: Attach): AsyncIterator<T> {
   let cancel: Cancel | undefined;
   let finished = false;
+  let detach: (() => void) | undefined;
+  const finish = (): void => {
+    finished = true;
+    detach?.();
+  };
   let settlePending: ((result: IteratorResult<T>) => void) | undefined;
   const done = (): IteratorResult<T> => ({ done: true, value: undefined });
   return {
     next: () =>
       new Promise<IteratorResult<T>>((resolve, reject) => {
         if (finished) return resolve(done());
+        detach ??= attach?.();
         settlePending = resolve;
         cancel = take(
           {
@@ -76,12 +87,12 @@ export function pullIterator<T>(take: Take<T>): AsyncIterator<T> {
               resolve({ done: false, value });
             },
             failed: (error) => {
-              finished = true;
+              finish();
               cancel = settlePending = undefined;
               reject(error);
             },
             ended: () => {
-              finished = true;
+              finish();
               cancel = settlePending = undefined;
               resolve(done());
             },
@@ -90,7 +101,7 @@ export function pullIterator<T>(take: Take<T>): AsyncIterator<T> {
         );
       }),
     return: () => {
-      finished = true;
+      finish();
       if (cancel?.()) settlePending?.(done());
       cancel = settlePending = undefined;
       return Promise.resolve(done());

@@ -25,6 +25,7 @@ export const kTake = Symbol('rxmp.take');
 export const kRequeue = Symbol('rxmp.requeue');
 export const kTaskDone = Symbol('rxmp.taskDone');
 export const kEndpoint = Symbol('rxmp.endpoint');
+export const kAttach = Symbol('rxmp.attach');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -207,12 +208,21 @@ export class Queue<T> implements AsyncIterable<T> {
     const o = checkOptions<ObserveOptions>(options, 'observe options');
     const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
     const timeout = checkTimeout(o.timeout);
-    return pullStream((listener, wait) => this.startGet(wait, undefined, listener, () => listener.ended(), prefetch), timeout);
+    return pullStream(
+      (listener, wait) => this.startGet(wait, undefined, listener, () => listener.ended(), prefetch),
+      timeout,
+      () => this.endpoint.attach(prefetch),
+    );
   }
 
   /** Ends like `observe()`. Takes one item per `next()`: breaking out of the loop takes nothing more. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return pullIterator(this[kTake]);
+    return pullIterator(this[kTake], () => this.endpoint.attach(DEFAULT_PREFETCH));
+  }
+
+  /** @internal A consumer that keeps taking, with its window (see QueueEndpoint.attach). */
+  [kAttach](prefetch: number): () => void {
+    return this.endpoint.attach(prefetch);
   }
 
   /** @internal Takes one item for the rx layer, with this handle's bookkeeping. */

@@ -1,7 +1,7 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import type { Observable } from 'rxjs';
 import { quote } from './options.js';
-import { kRequeue, kTake, Queue } from './queue.js';
+import { kAttach, kRequeue, kTake, Queue } from './queue.js';
 import type { Delivery } from './transport/queue-endpoint.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
@@ -72,6 +72,11 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   /** @internal */
   get [kTake](): Take<T> {
     return this.inner[kTake];
+  }
+
+  /** @internal */
+  [kAttach](prefetch: number): () => void {
+    return this.inner[kAttach](prefetch);
   }
 
   /** @internal */

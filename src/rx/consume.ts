@@ -1,14 +1,15 @@
 import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
 import { JoinableQueue } from '../joinable-queue.js';
-import { checkCount, checkOptions, checkTimeout } from '../options.js';
+import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../options.js';
 import type { Take } from '../pull-stream.js';
-import { kRequeue, kTake, kTaskDone } from '../queue.js';
+import { kAttach, kRequeue, kTake, kTaskDone } from '../queue.js';
 import type { Cancel, Delivery, GetListener } from '../transport/queue-endpoint.js';
 
 /** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Consumable<T> {
   readonly [kTake]: Take<T>;
   [kRequeue](deliveries: readonly Delivery<T>[]): void;
+  [kAttach](prefetch: number): () => void;
 }
 
 export interface ConsumeOptions {
@@ -16,6 +17,13 @@ export interface ConsumeOptions {
   concurrency?: number;
   /** Error with `Empty` when a free slot waits this many ms for an item. @default undefined (wait forever) */
   timeout?: number;
+  /**
+   * Items a handle on a queue owned by another process keeps fetched ahead
+   * (they stay counted toward `maxsize`, and go back to the queue if this
+   * stops). `fn` still gets an item only when a slot is free.
+   * @default 16
+   */
+  prefetch?: number;
 }
 
 interface Run<T> extends Delivery<T> {
@@ -42,10 +50,12 @@ export function consume<T, R>(
   const o = checkOptions<ConsumeOptions>(options, 'consume options');
   const concurrency = checkCount(o.concurrency, 'concurrency', 1);
   const timeout = checkTimeout(o.timeout);
+  const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
   if (typeof fn !== 'function') throw new TypeError('consume() needs a function to run for each item');
   const joinable = queue instanceof JoinableQueue ? queue : undefined;
 
   return new Observable<R>((subscriber) => {
+    const detach = queue[kAttach](Math.max(prefetch, concurrency === Infinity ? prefetch : concurrency));
     const running = new Set<Run<T>>();
     let waiting: Cancel | undefined;
     let ended = false;
@@ -55,6 +65,7 @@ export function consume<T, R>(
     const stop = (): void => {
       if (stopped) return;
       stopped = true;
+      detach();
       waiting?.();
       waiting = undefined;
       const unfinished = [...running];
@@ -69,6 +80,7 @@ export function consume<T, R>(
     const finishIfDone = (): void => {
       if (ended && running.size === 0 && !stopped) {
         stopped = true;
+        detach();
         subscriber.complete();
       }
     };

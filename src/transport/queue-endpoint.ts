@@ -49,6 +49,13 @@ export interface QueueEndpoint<T> {
   readonly lastTag: number;
   /** `prefetch`: how many items a remote handle may fetch ahead for this consumer. */
   get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined;
+  /**
+   * A consumer that will keep taking (a stream, an iterator, `consume`)
+   * attaches with its window: a remote handle then keeps up to `prefetch`
+   * items fetched ahead until every attached consumer has detached (then the
+   * items it holds go back). Returns the detach.
+   */
+  attach(prefetch: number): () => void;
   /** Items this handle got but did not consume go back to the front, in order. */
   requeue(deliveries: readonly Delivery<T>[]): void;
   /** Items accepted and not yet handed to an application. */

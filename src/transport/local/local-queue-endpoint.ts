@@ -79,6 +79,10 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     if (this.joinable) this.held.add(tag);
   }
 
+  attach(): () => void {
+    return noop; // the owner takes straight from the queue: nothing is fetched ahead
+  }
+
   requeue(deliveries: readonly Delivery<T>[]): void {
     for (const d of deliveries) this.held.delete(d.tag);
     this.fifo.requeue(deliveries.map((d) => d.item));
@@ -123,3 +127,5 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     return Promise.resolve();
   }
 }
+
+function noop(): void {}

@@ -32,6 +32,8 @@ export class RemoteConsumer<T> {
   private drained = false;
   /** JoinableQueue: deliveries not yet marked done, oldest first. */
   private readonly held = new Set<number>();
+  /** The windows of the consumers attached now (streams, iterators, `consume`). */
+  private readonly streams: number[] = [];
 
   constructor(
     private readonly ctx: RemoteContext,
@@ -75,6 +77,22 @@ export class RemoteConsumer<T> {
     };
   }
 
+  /** A consumer that keeps taking: keep its window of items fetched ahead while it is attached. */
+  attach(prefetch: number): () => void {
+    this.streams.push(prefetch);
+    this.askForItems();
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      this.streams.splice(this.streams.indexOf(prefetch), 1);
+      if (this.streams.length === 0 && this.getters.length === 0) {
+        this.withdrawFetches();
+        this.ctx.sweepSoon();
+      }
+    };
+  }
+
   /** An item fetched already, if one is on hand and nobody waits ahead. */
   tryGet(): T | typeof NOTHING {
     if (this.buffer.length === 0 || this.getters.length > 0) return NOTHING;
@@ -82,6 +100,7 @@ export class RemoteConsumer<T> {
     this.ctx.link.sendCount('ack', this.ctx.id, 1);
     if (this.joinable) this.held.add(fetched.tag);
     this.lastTag = fetched.tag;
+    if (this.streams.length > 0) this.askForItems();
     return fetched.item as T;
   }
 
@@ -124,6 +143,11 @@ export class RemoteConsumer<T> {
 
   requeue(deliveries: readonly Delivery<T>[]): void {
     if (deliveries.length === 0 || this.ctx.failure()) return;
+    // Nothing may be handed out between what goes back now: withdraw the fetches still
+    // outstanding. What this handle fetched ahead came after these in queue order, so it
+    // goes back first: the owner, putting both at its front, ends with these ahead of it.
+    this.withdrawFetches();
+    this.giveBack();
     for (const d of deliveries) this.held.delete(d.tag);
     this.ctx.link.send({
       t: 'requeue',
@@ -131,6 +155,7 @@ export class RemoteConsumer<T> {
       items: deliveries.map((d) => d.item),
       tags: deliveries.map((d) => d.tag),
     });
+    if (this.getters.length > 0 || this.streams.length > 0) this.askForItems();
   }
 
   taskDone(tag?: number): void {
@@ -142,9 +167,9 @@ export class RemoteConsumer<T> {
     if (!this.ctx.failure()) this.ctx.link.send({ t: 'done', q: this.ctx.id, tags: [settled] });
   }
 
-  /** Fetched items nobody waits for go back to the front of the queue. */
+  /** Fetched items nobody waits for, and no attached consumer will take, go back to the front of the queue. */
   sweep(): void {
-    if (this.getters.length === 0 && this.tryGets.length === 0) this.giveBack();
+    if (this.getters.length === 0 && this.tryGets.length === 0 && this.streams.length === 0) this.giveBack();
   }
 
   /** The handle closed: what it fetched goes back. */
@@ -157,26 +182,41 @@ export class RemoteConsumer<T> {
     for (const g of this.tryGets.drain()) g?.failed(error);
   }
 
+  /**
+   * Keeps enough fetched or on the way: one for each waiting get beyond the
+   * first, plus the largest window among waiting gets and attached consumers.
+   * Refills by a quarter of the window at a time, not item by item.
+   */
   private askForItems(): void {
+    if (this.drained || this.ctx.failure()) return;
     let window = 0;
     for (const g of this.getters.values()) window = Math.max(window, g.prefetch);
-    const wanted = this.getters.length - 1 + window - this.fetching - this.buffer.length;
-    if (wanted <= 0) return;
+    for (const w of this.streams) window = Math.max(window, w);
+    const target = Math.max(0, this.getters.length - 1) + window;
+    const wanted = target - this.fetching - this.buffer.length;
+    if (wanted <= 0 || (this.getters.length === 0 && wanted < Math.max(1, window / 4))) return;
     this.fetching += wanted;
     this.ctx.link.send({ t: 'fetch', q: this.ctx.id, n: wanted });
   }
 
   private afterGetterLeft(): void {
-    if (this.getters.length > 0 || this.fetching === 0) return;
+    if (this.getters.length > 0 || this.streams.length > 0) return;
     // Nobody waits here any more: withdraw what the owner has not sent yet.
+    this.withdrawFetches();
+    this.ctx.sweepSoon();
+  }
+
+  /** Cancels the fetches the owner has not served (items already on their way still arrive). */
+  private withdrawFetches(): void {
+    if (this.fetching === 0) return;
     this.fetching = 0;
     this.ctx.link.send({ t: 'unfetch', q: this.ctx.id });
-    this.ctx.sweepSoon();
   }
 
   private deliver(fetched: Fetched, listener: GetListener<T>): void {
     this.ctx.link.sendCount('ack', this.ctx.id, 1);
     if (this.joinable) this.held.add(fetched.tag);
+    if (this.streams.length > 0) this.askForItems();
     listener.delivered(fetched.item as T, fetched.tag);
   }
 

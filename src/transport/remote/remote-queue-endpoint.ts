@@ -68,6 +68,10 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     return this.consumer.get(listener, timeout, prefetch);
   }
 
+  attach(prefetch: number): () => void {
+    return this.consumer.attach(prefetch);
+  }
+
   requeue(deliveries: readonly Delivery<T>[]): void {
     this.consumer.requeue(deliveries);
   }
