@@ -1,6 +1,6 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
-import type { Outgoing, PipeChannel } from './core/pipe-channel.js';
+import type { Outgoing, PipeChannel, PipeMessage } from './core/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './pipe-end.js';
 import { BufferTooShort, ClosedError, MessageTooLong } from './errors.js';
 import {
@@ -12,9 +12,8 @@ import {
   checkTimeout,
   type WaitOptions,
 } from './options.js';
-import { decodingTake, receiveOne, sendOne } from './pipe-io.js';
+import { bytesOf, decodingTake, receiveOne, sendOne, valueMessage, valueOf } from './pipe-io.js';
 import { pullIterator, pullStream, type Take } from './pull-stream.js';
-import type { Codec } from './wire/codec.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
 /**
@@ -36,7 +35,6 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   constructor(
     /** @internal */
     readonly end: PipeEnd,
-    private readonly codec: Codec,
     /** @internal An end that arrives having already ended its stream. */
     writeEnded = false,
   ) {
@@ -74,7 +72,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return new Promise((resolve, reject) => {
       const { timeout, signal } = checkWaitOptions(options);
       this.checkWritable();
-      this.startSend({ bytes: this.codec.encode(value) }, timeout, signal, resolve, reject);
+      this.startSend({ message: valueMessage(value) }, timeout, signal, resolve, reject);
     });
   }
 
@@ -83,7 +81,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return new Promise((resolve, reject) => {
       const bytes = checkSendRange(buf, offset, size).slice();
       this.checkWritable();
-      this.startSend({ bytes }, undefined, undefined, resolve, reject);
+      this.startSend({ message: bytes }, undefined, undefined, resolve, reject);
     });
   }
 
@@ -92,7 +90,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * stream and nothing is left, `Empty` on timeout.
    */
   recv(options?: WaitOptions): Promise<T> {
-    return this.receive(options, (bytes) => this.codec.decode(bytes) as T);
+    return this.receive(options, valueOf as (message: PipeMessage) => T);
   }
 
   /**
@@ -106,7 +104,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.receive(undefined, (bytes) => {
+    return this.receive(undefined, (message) => {
+      const bytes = bytesOf(message);
       if (limit !== undefined && bytes.byteLength > limit) {
         this.disableReading();
         throw new MessageTooLong(bytes.byteLength, limit);
@@ -126,7 +125,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.receive(undefined, (bytes) => {
+    return this.receive(undefined, (message) => {
+      const bytes = bytesOf(message);
       const room = target.bytes.byteLength - target.offset;
       if (bytes.byteLength > room) throw new BufferTooShort(bytes, room);
       target.bytes.set(bytes, target.offset);
@@ -170,8 +170,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   next(value: T): void {
     this.throwLateFailure();
     this.checkWritable();
-    const bytes = this.codec.encode(value);
-    this.startSend({ bytes }, undefined, undefined, noop, (error) => {
+    const message = valueMessage(value);
+    this.startSend({ message }, undefined, undefined, noop, (error) => {
       this.lateFailure ??= error;
     });
   }
@@ -212,10 +212,10 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     }
     // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
     const quietly = (error: Error): boolean => error instanceof ClosedError && this.closed;
-    return decodingTake<T>(this.inbound as PipeChannel, this.codec, quietly)(listener, timeout);
+    return decodingTake<T>(this.inbound as PipeChannel, quietly)(listener, timeout);
   };
 
-  private receive<R>(options: WaitOptions | undefined, read: (bytes: Uint8Array) => R): Promise<R> {
+  private receive<R>(options: WaitOptions | undefined, read: (message: PipeMessage) => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const { timeout, signal } = checkWaitOptions(options);
       receiveOne(this.checkReadable(), timeout, signal, read).then(resolve, reject);

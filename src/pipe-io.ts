@@ -1,10 +1,27 @@
 import { abortably } from './abortable.js';
-import type { Outgoing, PipeChannel } from './core/pipe-channel.js';
+import { ValueMessage, type Outgoing, type PipeChannel, type PipeMessage } from './core/pipe-channel.js';
 import { EOFError } from './errors.js';
 import type { ChannelWriter } from './pipe-end.js';
 import type { Take } from './pull-stream.js';
 import type { Cancel } from './transport/queue-endpoint.js';
-import type { Codec } from './wire/codec.js';
+import { fastClone } from './wire/fast-clone.js';
+import { approximateSize, decodeMessage, encodeMessage } from './wire/message-codec.js';
+
+/** A value to send: copied now (refusing what cannot be copied), with its size for the window. */
+export function valueMessage(value: unknown): ValueMessage {
+  const copy = fastClone(value);
+  return new ValueMessage(copy, approximateSize(copy));
+}
+
+/** What `recv` returns for a message: the value sent, or bytes decoded as one. */
+export function valueOf(message: PipeMessage): unknown {
+  return message instanceof Uint8Array ? decodeMessage(message) : message.value;
+}
+
+/** What `recvBytes` returns for a message: the bytes sent, or the value encoded. */
+export function bytesOf(message: PipeMessage): Uint8Array {
+  return message instanceof Uint8Array ? message : encodeMessage(message.value);
+}
 
 /**
  * Receives one message from `inbound` into a Promise: `read` turns its bytes
@@ -15,16 +32,16 @@ export function receiveOne<R>(
   inbound: PipeChannel,
   timeout: number | undefined,
   signal: AbortSignal | undefined,
-  read: (bytes: Uint8Array) => R,
+  read: (message: PipeMessage) => R,
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     abortably(signal, reject, (finish) => {
       const ticket = inbound.recv(
         {
-          delivered: (bytes) => {
+          delivered: (message) => {
             finish();
             try {
-              resolve(read(bytes));
+              resolve(read(message));
             } catch (error) {
               reject(error);
             }
@@ -78,14 +95,14 @@ export function sendOne(
  * iterator: the end of stream completes (the writer's error errors), and a
  * failure that `quietly` says is this end's own closing completes too.
  */
-export function decodingTake<T>(inbound: PipeChannel, codec: Codec, quietly: (error: Error) => boolean): Take<T> {
+export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) => boolean): Take<T> {
   return (listener, timeout) => {
     const ticket = inbound.recv(
       {
-        delivered: (bytes) => {
+        delivered: (message) => {
           let value: T;
           try {
-            value = codec.decode(bytes) as T;
+            value = valueOf(message) as T;
           } catch (error) {
             listener.failed(error as Error);
             return;

@@ -3,7 +3,6 @@ import { PipeChannel } from './core/pipe-channel.js';
 import { Connection } from './connection.js';
 import { PipeEnd } from './pipe-end.js';
 import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, type PipeOptions } from './options.js';
-import { v8Codec } from './wire/v8-codec.js';
 
 /**
  * Two connected ends (Python's `multiprocessing.Pipe`). Duplex by default:
@@ -33,5 +32,5 @@ export function Pipe<T = unknown>(duplex?: boolean | PipeOptions, options?: Pipe
   const second = new PipeEnd(1, window, scheduler, toSecond, toFirst);
   first.peer = second;
   second.peer = first;
-  return [new Connection<T>(first, v8Codec), new Connection<T>(second, v8Codec)];
+  return [new Connection<T>(first), new Connection<T>(second)];
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { asyncScheduler } from 'rxjs';
-import { PipeChannel, type RecvWaiter, type SendWaiter } from '../../src/core/pipe-channel.js';
+import { PipeChannel, sizeOf, type RecvWaiter, type SendWaiter } from '../../src/core/pipe-channel.js';
 import { Timeline, testScheduler } from '../support/marbles.js';
 
 const bytes = (n: number, fill = 0) => new Uint8Array(n).fill(fill);
@@ -10,7 +10,7 @@ function sender(tag: string, log: (e: string) => void, outgoing: SendWaiter['out
 }
 function receiver(log: (e: string) => void): RecvWaiter {
   return {
-    delivered: (b) => log(`recv ${b.byteLength}`),
+    delivered: (b) => log(`recv ${sizeOf(b)}`),
     failed: (e) => log(`recv ${e.name}`),
     ended: (e) => log(e ? `recv end ${e.message}` : 'recv end'),
   };
@@ -21,9 +21,9 @@ describe('PipeChannel', () => {
     const ch = new PipeChannel(100, asyncScheduler);
     const log: string[] = [];
     const l = log.push.bind(log);
-    ch.send(sender('a', l, { bytes: bytes(60) }));
-    ch.send(sender('b', l, { bytes: bytes(60) }));
-    ch.send(sender('c', l, { bytes: bytes(10) })); // fits, but must not overtake b
+    ch.send(sender('a', l, { message: bytes(60) }));
+    ch.send(sender('b', l, { message: bytes(60) }));
+    ch.send(sender('c', l, { message: bytes(10) })); // fits, but must not overtake b
     expect(log).to.deep.equal(['a sent']);
     ch.recv(receiver(l));
     expect(log).to.deep.equal(['a sent', 'recv 60', 'b sent', 'c sent']);
@@ -33,7 +33,7 @@ describe('PipeChannel', () => {
   it('lets one message larger than the window through when the buffer is empty', () => {
     const ch = new PipeChannel(10, asyncScheduler);
     const log: string[] = [];
-    ch.send(sender('big', log.push.bind(log), { bytes: bytes(1000) }));
+    ch.send(sender('big', log.push.bind(log), { message: bytes(1000) }));
     expect(log).to.deep.equal(['big sent']);
   });
 
@@ -41,8 +41,8 @@ describe('PipeChannel', () => {
     const ch = new PipeChannel(100, asyncScheduler);
     const log: string[] = [];
     const l = log.push.bind(log);
-    ch.send(sender('a', l, { bytes: bytes(80) }));
-    ch.send(sender('b', l, { bytes: bytes(80) }));
+    ch.send(sender('a', l, { message: bytes(80) }));
+    ch.send(sender('b', l, { message: bytes(80) }));
     ch.send(sender('end', l, { end: true }));
     for (let i = 0; i < 3; i++) ch.recv(receiver(l));
     expect(log).to.deep.equal(['a sent', 'recv 80', 'b sent', 'end sent', 'recv 80', 'recv end']);
@@ -52,7 +52,7 @@ describe('PipeChannel', () => {
     const ch = new PipeChannel(100, asyncScheduler);
     const log: string[] = [];
     const l = log.push.bind(log);
-    ch.send(sender('a', l, { bytes: bytes(1) }));
+    ch.send(sender('a', l, { message: bytes(1) }));
     ch.send(sender('end', l, { end: true, error: new Error('upstream failed') }));
     ch.recv(receiver(l));
     ch.recv(receiver(l));
@@ -63,9 +63,9 @@ describe('PipeChannel', () => {
     const ch = new PipeChannel(100, asyncScheduler);
     const log: string[] = [];
     const l = log.push.bind(log);
-    ch.send(sender('a', l, { bytes: bytes(90) }));
-    const big = ch.send(sender('big', l, { bytes: bytes(50) }));
-    ch.send(sender('small', l, { bytes: bytes(5) }));
+    ch.send(sender('a', l, { message: bytes(90) }));
+    const big = ch.send(sender('big', l, { message: bytes(50) }));
+    ch.send(sender('small', l, { message: bytes(5) }));
     expect(ch.cancelSend(big!)).to.equal(true);
     expect(log).to.deep.equal(['a sent', 'small sent']);
   });
@@ -77,8 +77,8 @@ describe('PipeChannel', () => {
       ch.recv(receiver((e) => t.log(e)), 3);
       ch.poll({ answered: (ready) => t.log(`poll ${ready}`) }, 4);
       asyncScheduler.schedule(() => {
-        ch.send(sender('a', (e) => t.log(e), { bytes: bytes(10) }));
-        ch.send(sender('b', (e) => t.log(e), { bytes: bytes(10) }), 2);
+        ch.send(sender('a', (e) => t.log(e), { message: bytes(10) }));
+        ch.send(sender('b', (e) => t.log(e), { message: bytes(10) }), 2);
       }, 6);
       flush();
       expect(t.events).to.deep.equal([
@@ -94,7 +94,7 @@ describe('PipeChannel', () => {
     const ch = new PipeChannel(10, asyncScheduler);
     const log: string[] = [];
     ch.poll({ answered: (r) => log.push(`poll ${r}`) });
-    ch.send(sender('a', log.push.bind(log), { bytes: bytes(1) }));
+    ch.send(sender('a', log.push.bind(log), { message: bytes(1) }));
     expect(log).to.deep.equal(['poll true', 'a sent']);
     expect(ch.messages).to.equal(1);
   });
@@ -103,10 +103,10 @@ describe('PipeChannel', () => {
     const ch = new PipeChannel(10, asyncScheduler);
     const log: string[] = [];
     const l = log.push.bind(log);
-    ch.send(sender('a', l, { bytes: bytes(10) }));
-    ch.send(sender('b', l, { bytes: bytes(10) }));
+    ch.send(sender('a', l, { message: bytes(10) }));
+    ch.send(sender('b', l, { message: bytes(10) }));
     ch.closeReader();
-    ch.send(sender('c', l, { bytes: bytes(1) }));
+    ch.send(sender('c', l, { message: bytes(1) }));
     expect(log).to.deep.equal(['a sent', 'b ClosedError', 'c ClosedError']);
     expect(ch.buffered).to.equal(0);
   });

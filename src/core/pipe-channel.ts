@@ -3,12 +3,28 @@ import { ClosedError, Empty, Full } from '../errors.js';
 import { Deque } from './deque.js';
 import { WaitList, type WaitNode } from './wait-list.js';
 
+/** A message sent as a value (already copied at `send`), with its approximate encoded size. */
+export class ValueMessage {
+  constructor(
+    readonly value: unknown,
+    readonly size: number,
+  ) {}
+}
+
+/** One message on a pipe: a value from `send`, or raw bytes from `sendBytes`. */
+export type PipeMessage = ValueMessage | Uint8Array;
+
+/** The room a message takes in the reader's window, in bytes. */
+export function sizeOf(message: PipeMessage): number {
+  return message instanceof Uint8Array ? message.byteLength : message.size;
+}
+
 /**
  * What a writer hands to the channel: a message, or the end of its stream
  * (with the error it ended on, if any). The end travels in order behind
  * every message sent before it.
  */
-export type Outgoing = { readonly bytes: Uint8Array } | { readonly end: true; readonly error?: Error };
+export type Outgoing = { readonly message: PipeMessage } | { readonly end: true; readonly error?: Error };
 
 export interface SendWaiter {
   readonly outgoing: Outgoing;
@@ -17,7 +33,7 @@ export interface SendWaiter {
 }
 
 export interface RecvWaiter {
-  delivered(bytes: Uint8Array): void;
+  delivered(message: PipeMessage): void;
   failed(error: Error): void;
   /** The writer ended (with `error` if it ended on one) and every message has been read. */
   ended(error: Error | undefined): void;
@@ -46,7 +62,7 @@ export interface PipeChannelHooks {
 
 /** What moves with a reader when its end goes to another process. */
 export interface ExtractedReader {
-  readonly messages: Uint8Array[];
+  readonly messages: PipeMessage[];
   readonly end: Ended | undefined;
   /** Local sends that were waiting for room in this reader's window, oldest first. */
   readonly senders: SendWaiter[];
@@ -64,7 +80,7 @@ export class PipeChannel {
   /** The reader's buffer limit in bytes. */
   readonly window: number;
   private readonly scheduler: SchedulerLike;
-  private readonly buffer = new Deque<Uint8Array>();
+  private readonly buffer = new Deque<PipeMessage>();
   private bufferedBytes = 0;
   private end: Ended | undefined;
   private readerGone = false;
@@ -146,10 +162,10 @@ export class PipeChannel {
       return undefined;
     }
     if (this.buffer.length > 0) {
-      const bytes = this.take();
+      const message = this.take();
       const admitted = this.admitWaitingSenders();
       this.hooks.consumed?.(1);
-      waiter.delivered(bytes);
+      waiter.delivered(message);
       if (admitted) for (const s of admitted) s.accepted();
       return undefined;
     }
@@ -228,7 +244,7 @@ export class PipeChannel {
   detachWriter(): { waiting: SendWaiter[]; buffered: number[]; ended: boolean } {
     return {
       waiting: this.senders.drain(),
-      buffered: [...this.buffer].map((bytes) => bytes.byteLength),
+      buffered: [...this.buffer].map(sizeOf),
       ended: this.end !== undefined,
     };
   }
@@ -236,16 +252,16 @@ export class PipeChannel {
   // ---- a reader fed from another runtime ------------------------------------
 
   /** A message the remote writer sent within its window: buffered, or handed to a waiting receiver. */
-  accept(bytes: Uint8Array): void {
+  accept(message: PipeMessage): void {
     if (this.readerGone || this.end) return;
     const receiver = this.receivers.shift();
     if (receiver) {
       this.hooks.consumed?.(1);
-      receiver.delivered(bytes);
+      receiver.delivered(message);
       return;
     }
-    this.buffer.push(bytes);
-    this.bufferedBytes += bytes.byteLength;
+    this.buffer.push(message);
+    this.bufferedBytes += sizeOf(message);
     if (this.pollers.length > 0) for (const p of this.pollers.drain()) p.answered(true);
   }
 
@@ -276,20 +292,20 @@ export class PipeChannel {
   // ---- internals ---------------------------------------------------------
 
   private hasRoomFor(outgoing: Outgoing): boolean {
-    if (!('bytes' in outgoing)) return true;
-    return this.buffer.length === 0 || this.bufferedBytes + outgoing.bytes.byteLength <= this.window;
+    if (!('message' in outgoing)) return true;
+    return this.buffer.length === 0 || this.bufferedBytes + sizeOf(outgoing.message) <= this.window;
   }
 
   /** Accepts `outgoing` into the buffer, handing it straight to a waiting receiver if there is one. */
   private admit(outgoing: Outgoing): void {
-    if ('bytes' in outgoing) {
+    if ('message' in outgoing) {
       const receiver = this.receivers.shift();
       if (receiver) {
-        receiver.delivered(outgoing.bytes);
+        receiver.delivered(outgoing.message);
         return;
       }
-      this.buffer.push(outgoing.bytes);
-      this.bufferedBytes += outgoing.bytes.byteLength;
+      this.buffer.push(outgoing.message);
+      this.bufferedBytes += sizeOf(outgoing.message);
     } else {
       this.end = { error: outgoing.error };
       if (this.buffer.length === 0) {
@@ -299,10 +315,10 @@ export class PipeChannel {
     if (this.pollers.length > 0) for (const p of this.pollers.drain()) p.answered(true);
   }
 
-  private take(): Uint8Array {
-    const bytes = this.buffer.shift() as Uint8Array;
-    this.bufferedBytes -= bytes.byteLength;
-    return bytes;
+  private take(): PipeMessage {
+    const message = this.buffer.shift() as PipeMessage;
+    this.bufferedBytes -= sizeOf(message);
+    return message;
   }
 
   /**

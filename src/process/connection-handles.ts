@@ -1,20 +1,19 @@
 import { asyncScheduler } from 'rxjs';
 import { Connection } from '../connection.js';
-import { PipeChannel, type SendWaiter } from '../core/pipe-channel.js';
+import { PipeChannel, sizeOf, type SendWaiter } from '../core/pipe-channel.js';
 import { ClosedError } from '../errors.js';
 import { PipeEnd } from '../pipe-end.js';
 import { PipeHost } from '../transport/pipe/pipe-host.js';
-import { RemoteWriter, type SentEntry, type WriterState } from '../transport/pipe/remote-writer.js';
+import { fromPortable, portable, RemoteWriter, type PortableMessage, type SentEntry, type WriterState } from '../transport/pipe/remote-writer.js';
 import { decodeError, encodeError, type ErrorInfo } from '../wire/error-codec.js';
 import type { Address } from '../wire/protocol.js';
-import { v8Codec } from '../wire/v8-codec.js';
 
 export interface ReaderState {
   /** Sequence numbers of the messages toward this end received so far, and consumed by its application. */
   received: number;
   consumed: number;
   /** Received and not consumed, in order. */
-  messages: Uint8Array[];
+  messages: PortableMessage[];
   /** The peer's end of stream, if it arrived. */
   end?: { error?: ErrorInfo };
 }
@@ -68,7 +67,7 @@ export async function exportConnection(conn: Connection<unknown>): Promise<Conne
     reader = {
       received: x.hosted ? x.hosted.received : held,
       consumed: x.hosted ? x.hosted.consumed : 0,
-      messages: extracted.messages,
+      messages: extracted.messages.map(portable),
       ...(extracted.end ? { end: extracted.end.error ? { error: encodeError(extracted.end.error) } : {} } : {}),
     };
     towardX = extracted.senders;
@@ -88,7 +87,9 @@ export async function exportConnection(conn: Connection<unknown>): Promise<Conne
       nextSeq: sent.length + 1,
       sent,
       unsent: detached.waiting.map((w) =>
-        'bytes' in w.outgoing ? { bytes: w.outgoing.bytes } : { end: true, error: w.outgoing.error && encodeError(w.outgoing.error) },
+        'message' in w.outgoing
+          ? { message: portable(w.outgoing.message) }
+          : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
       ),
     };
     for (const w of detached.waiting) w.accepted(); // handed over with the end
@@ -100,7 +101,7 @@ export async function exportConnection(conn: Connection<unknown>): Promise<Conne
     x.peer = undefined;
     let peerWriter: RemoteWriter | undefined;
     if (peer.outbound && reader) {
-      const sent: SentEntry[] = reader.messages.map((bytes, i) => ({ seq: i + 1, size: bytes.byteLength, bytes }));
+      const sent: SentEntry[] = reader.messages.map((message, i) => ({ seq: i + 1, size: sizeOf(fromPortable(message)), message }));
       if (reader.end) sent.push({ seq: sent.length + 1, size: 0, end: reader.end });
       peerWriter = new RemoteWriter(pipe, x.index, x.window, x.scheduler, { nextSeq: sent.length + 1, sent, unsent: [] });
       for (const waiter of towardX) peerWriter.send(waiter);
@@ -147,7 +148,7 @@ export function reviveConnection(d: ConnectionDescriptor): Connection<unknown> {
   let inbound: PipeChannel | undefined;
   if (d.reader) {
     inbound = new PipeChannel(d.window, asyncScheduler);
-    for (const bytes of d.reader.messages) inbound.accept(bytes);
+    for (const message of d.reader.messages) inbound.accept(fromPortable(message));
     if (d.reader.end) inbound.acceptEnd(d.reader.end.error && decodeError(d.reader.end.error));
   }
   const writer = d.writer ? new RemoteWriter(d.pipe, 1 - d.end, d.window, asyncScheduler, d.writer) : undefined;
@@ -155,7 +156,7 @@ export function reviveConnection(d: ConnectionDescriptor): Connection<unknown> {
   end.pipe = d.pipe;
   end.registry = d.registry;
   end.gen = d.gen;
-  const conn = new Connection<unknown>(end, v8Codec, d.writeEnded);
+  const conn = new Connection<unknown>(end, d.writeEnded);
   end.hosted = host.host({
     pipe: d.pipe,
     index: d.end,

@@ -72,6 +72,7 @@ export function coalesce(last: Message, next: Message): boolean {
     case 'pdata': {
       const l = last as PipeDataMsg;
       if (l.p !== next.p || l.e !== next.e || l.seq + l.data.length !== next.seq) return false;
+      if (next.raw) (l.raw ??= []).push(...next.raw.map((i) => i + l.data.length));
       for (const d of next.data) l.data.push(d);
       return true;
     }

@@ -169,13 +169,17 @@ export type QueueResponse = CreditMsg | ItemsMsg | EndedMsg | DrainedMsg | Reply
 // is not yet consumed, so it knows its window exactly and, when the reader
 // moves, resends from `received + 1`. Duplicates are dropped by `seq`.
 
-/** Messages `seq`, `seq + 1`, … for end `e` of pipe `p`. */
+/**
+ * Messages `seq`, `seq + 1`, … for end `e` of pipe `p`: values (sent with
+ * `send`), except those at the indexes in `raw`, which are bytes (`sendBytes`).
+ */
 export interface PipeDataMsg {
   t: 'pdata';
   p: string;
   e: number;
   seq: number;
-  data: Uint8Array[];
+  data: unknown[];
+  raw?: number[];
 }
 /** The writer toward end `e` ended its stream at `seq` (on an error if given). */
 export interface PipeEndMsg {

@@ -1,6 +1,7 @@
-import type { PipeChannel } from '../../core/pipe-channel.js';
+import { ValueMessage, type PipeChannel } from '../../core/pipe-channel.js';
 import { ClosedError } from '../../errors.js';
 import { decodeError } from '../../wire/error-codec.js';
+import { approximateSize } from '../../wire/message-codec.js';
 import type { Address, PipeMsg } from '../../wire/protocol.js';
 import type { Link } from '../link.js';
 import { Runtime } from '../runtime.js';
@@ -177,12 +178,14 @@ export class PipeHost {
           return; // not here (any more): the writer resends once the end's new home says hello
         }
         end.writerLink ??= link;
+        const raw = m.raw && new Set(m.raw);
         for (let i = 0; i < m.data.length; i++) {
           const seq = m.seq + i;
           if (seq <= end.received) continue; // resent: already here
           if (seq !== end.received + 1) break; // a gap: the rest is resent in order later
           end.received = seq;
-          end.inbound.accept(m.data[i] as Uint8Array);
+          const data = m.data[i];
+          end.inbound.accept(raw?.has(i) ? (data as Uint8Array) : new ValueMessage(data, approximateSize(data)));
         }
         return;
       }

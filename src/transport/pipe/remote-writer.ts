@@ -1,22 +1,33 @@
 import type { SchedulerLike } from 'rxjs';
-import type { Outgoing, SendTicket, SendWaiter } from '../../core/pipe-channel.js';
+import { sizeOf, ValueMessage, type Outgoing, type PipeMessage, type SendTicket, type SendWaiter } from '../../core/pipe-channel.js';
 import { Deque } from '../../core/deque.js';
 import { WaitList } from '../../core/wait-list.js';
 import { ClosedError, Full } from '../../errors.js';
 import { decodeError, encodeError, type ErrorInfo } from '../../wire/error-codec.js';
 import type { Link } from '../link.js';
 
+/** A pipe message in a form that survives being copied to another runtime: a value and its size, or bytes. */
+export type PortableMessage = { v: unknown; s: number } | { b: Uint8Array };
+
+export function portable(message: PipeMessage): PortableMessage {
+  return message instanceof Uint8Array ? { b: message } : { v: message.value, s: message.size };
+}
+
+export function fromPortable(p: PortableMessage): PipeMessage {
+  return 'b' in p ? p.b : new ValueMessage(p.v, p.s);
+}
+
 /** A message sent and not yet consumed by the reader (kept to resend if the reader moves). */
 export interface SentEntry {
   readonly seq: number;
   readonly size: number;
   /** Absent for messages the reader is known to hold already (taken over from a local pair). */
-  readonly bytes?: Uint8Array;
+  readonly message?: PortableMessage;
   readonly end?: { error?: ErrorInfo };
 }
 
 /** Not sent yet: a message or the end of the stream. */
-export type UnsentEntry = { bytes: Uint8Array } | { end: true; error?: ErrorInfo };
+export type UnsentEntry = { message: PortableMessage } | { end: true; error?: ErrorInfo };
 
 /** What a writer carries when its end moves to another runtime. */
 export interface WriterState {
@@ -56,7 +67,7 @@ export class RemoteWriter {
     }
     // Sends made before the end moved go first; their callers were answered already.
     for (const entry of state?.unsent ?? []) {
-      const outgoing: Outgoing = 'bytes' in entry ? { bytes: entry.bytes } : { end: true, error: entry.error && decodeError(entry.error) };
+      const outgoing: Outgoing = 'message' in entry ? { message: fromPortable(entry.message) } : { end: true, error: entry.error && decodeError(entry.error) };
       this.queue.push({ outgoing, accepted() {}, failed() {} });
     }
   }
@@ -106,7 +117,7 @@ export class RemoteWriter {
     this.release(consumed);
     for (const entry of this.sent) {
       if (entry.seq <= received) continue;
-      if (!entry.bytes && !entry.end) continue; // the reader holds it already
+      if (!entry.message && !entry.end) continue; // the reader holds it already
       this.write(entry);
     }
     this.pump();
@@ -138,7 +149,9 @@ export class RemoteWriter {
       nextSeq: this.nextSeq,
       sent: [...this.sent],
       unsent: waiting.map((w) =>
-        'bytes' in w.outgoing ? { bytes: w.outgoing.bytes } : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
+        'message' in w.outgoing
+          ? { message: portable(w.outgoing.message) }
+          : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
       ),
     };
     this.failure = new ClosedError('connection', 'this end moved to another process');
@@ -149,15 +162,15 @@ export class RemoteWriter {
 
   private fits(outgoing: Outgoing): boolean {
     if (!this.link) return false;
-    if (!('bytes' in outgoing)) return true;
-    return this.sentBytes === 0 || this.sentBytes + outgoing.bytes.byteLength <= this.window;
+    if (!('message' in outgoing)) return true;
+    return this.sentBytes === 0 || this.sentBytes + sizeOf(outgoing.message) <= this.window;
   }
 
   private transmit(outgoing: Outgoing): void {
     const seq = this.nextSeq++;
     const entry: SentEntry =
-      'bytes' in outgoing
-        ? { seq, size: outgoing.bytes.byteLength, bytes: outgoing.bytes }
+      'message' in outgoing
+        ? { seq, size: sizeOf(outgoing.message), message: portable(outgoing.message) }
         : { seq, size: 0, end: outgoing.error ? { error: encodeError(outgoing.error) } : {} };
     this.sent.push(entry);
     this.sentBytes += entry.size;
@@ -173,7 +186,12 @@ export class RemoteWriter {
           : { t: 'pend', p: this.pipe, e: this.readerEnd, seq: entry.seq },
       );
     } else {
-      link.send({ t: 'pdata', p: this.pipe, e: this.readerEnd, seq: entry.seq, data: [entry.bytes as Uint8Array] });
+      const message = entry.message as PortableMessage;
+      link.send(
+        'b' in message
+          ? { t: 'pdata', p: this.pipe, e: this.readerEnd, seq: entry.seq, data: [message.b], raw: [0] }
+          : { t: 'pdata', p: this.pipe, e: this.readerEnd, seq: entry.seq, data: [message.v] },
+      );
     }
   }
 
