@@ -69,6 +69,17 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Sends a copy of `value`; waits while the peer's window is full, rejecting `Full` after `timeout`. */
   send(value: T, options?: WaitOptions): Promise<void> {
+    if (options === undefined && this.writable) {
+      // The fast path: a message that fits the window now needs no waiting machinery.
+      let message: PipeMessage;
+      try {
+        message = valueMessage(value);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if ((this.outbound as ChannelWriter).trySend(message)) return RESOLVED;
+      return new Promise((resolve, reject) => this.startSend({ message }, undefined, undefined, resolve, reject));
+    }
     return new Promise((resolve, reject) => {
       const { timeout, signal } = checkWaitOptions(options);
       this.checkWritable();
@@ -90,6 +101,16 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * stream and nothing is left, `Empty` on timeout.
    */
   recv(options?: WaitOptions): Promise<T> {
+    if (options === undefined && this.readable) {
+      const message = (this.inbound as PipeChannel).tryRecv();
+      if (message !== undefined) {
+        try {
+          return Promise.resolve(valueOf(message) as T);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+    }
     return this.receive(options, valueOf as (message: PipeMessage) => T);
   }
 
@@ -281,6 +302,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     }
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 // `from(connection)` and other interop consumers look for the observable symbol.
 Object.defineProperty(Connection.prototype, observable, {

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { PipeChannel, SendTicket, SendWaiter } from './core/pipe-channel.js';
+import type { PipeChannel, PipeMessage, SendTicket, SendWaiter } from './core/pipe-channel.js';
 import type { HostedEnd } from './transport/pipe/pipe-host.js';
 import type { Address } from './wire/protocol.js';
 
@@ -7,6 +7,8 @@ import type { Address } from './wire/protocol.js';
 export interface ChannelWriter {
   send(waiter: SendWaiter, timeout?: number): SendTicket | undefined;
   cancelSend(ticket: SendTicket): boolean;
+  /** The fast path: sends `message` if it goes out at once; `false`, with nothing done, otherwise. */
+  trySend(message: PipeMessage): boolean;
 }
 
 /**

@@ -144,6 +144,25 @@ export class PipeChannel {
     return ticket;
   }
 
+  /** Accepts `message` if it fits now and no send waits ahead; `false`, with nothing changed, otherwise. */
+  trySend(message: PipeMessage): boolean {
+    if (this.readerGone || this.end || this.senders.length > 0) return false;
+    const outgoing = { message };
+    if (!this.hasRoomFor(outgoing)) return false;
+    this.admit(outgoing);
+    return true;
+  }
+
+  /** Takes the next message if one is buffered; `undefined`, with nothing changed, otherwise. */
+  tryRecv(): PipeMessage | undefined {
+    if (this.readerGone || this.buffer.length === 0) return undefined;
+    const message = this.take();
+    const admitted = this.admitWaitingSenders();
+    this.hooks.consumed?.(1);
+    if (admitted) for (const s of admitted) s.accepted();
+    return message;
+  }
+
   cancelSend(ticket: SendTicket): boolean {
     const removed = this.senders.remove(ticket);
     // A withdrawn send may have been the one holding back smaller ones behind it.

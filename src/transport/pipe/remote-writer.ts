@@ -104,6 +104,14 @@ export class RemoteWriter {
     return ticket;
   }
 
+  trySend(message: PipeMessage): boolean {
+    if (this.failure || this.queue.length > 0) return false;
+    const outgoing = { message };
+    if (!this.fits(outgoing)) return false;
+    this.transmit(outgoing);
+    return true;
+  }
+
   cancelSend(ticket: SendTicket): boolean {
     const removed = this.queue.remove(ticket);
     if (removed) this.pump();
