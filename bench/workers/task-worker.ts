@@ -5,7 +5,8 @@ import { consume, type Queue } from '../../src/index.js';
 export default async function taskWorker(tasks: Queue<number>, results: Queue<number>, ready: Queue<number>): Promise<void> {
   await ready.put(1);
   await lastValueFrom(
-    consume(tasks, (x: number) => results.put(x * 2)),
+    // Trivial tasks: a wide prefetch window keeps the worker busy between round trips.
+    consume(tasks, (x: number) => results.put(x * 2), { prefetch: 256 }),
     { defaultValue: undefined },
   );
 }

@@ -131,7 +131,15 @@ export class RemoteProducer {
       if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
     }
     this.ctx.link.sendItem('put', this.ctx.id, item);
+    // Half the window at a time, without waiting for the end of the turn: the owner
+    // works on that half (and returns its credits) while this side makes the other.
+    if (!this.unbounded && ++this.unflushed >= Math.max(1, this.lookahead() >> 1)) {
+      this.unflushed = 0;
+      this.ctx.link.flush();
+    }
   }
+
+  private unflushed = 0;
 
   /** A put would go out at once: a credit is on hand (or the queue is unbounded) and nothing waits. */
   get canPutNow(): boolean {
