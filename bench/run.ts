@@ -3,11 +3,12 @@
  * in this run (each measurement in a fresh process), median of 3 repetitions
  * with min–max, one table, and bench/results/latest.json.
  *
- *   npm run bench [-- --quick] [-- --only <scenario,...>] [-- --reps N]
+ *   npm run bench [-- --quick] [-- --only <scenario,...>] [-- --reps N] [-- --out <file>]
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCENARIOS, type Program, type Scenario } from './scenarios.js';
 
@@ -24,6 +25,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const reps = Number(valueOf('--reps') ?? 3);
 const only = valueOf('--only')?.split(',');
+const out = valueOf('--out');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -130,12 +132,13 @@ for (const s of selected) {
   );
 }
 
-mkdirSync(`${root}bench/results`, { recursive: true });
+const file = out ?? `${root}bench/results/latest.json`;
+mkdirSync(dirname(file), { recursive: true });
 writeFileSync(
-  `${root}bench/results/latest.json`,
+  file,
   JSON.stringify({ when: new Date().toISOString(), quick, reps, cores: availableParallelism(), node: process.version, python, rows }, null, 2),
 );
-console.log(`written: bench/results/latest.json (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`);
+console.log(`written: ${out ?? 'bench/results/latest.json'} (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`);
 
 function runPythonVersion(): Promise<string> {
   return new Promise((resolve) => {
