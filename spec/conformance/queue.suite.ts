@@ -99,6 +99,13 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
         expect(got.error.message).to.equal('boom');
       });
 
+      it('carries what structured clone carries, boxed numbers as their values', async () => {
+        const q = await makeQueue<unknown>();
+        const value = { n: new Number(5), nested: { list: [1, 'two', null, undefined, [3n]] }, nul: Object.assign(Object.create(null), { x: 1 }) };
+        await q.put(value);
+        expect(await q.get()).to.deep.equal({ n: 5, nested: { list: [1, 'two', null, undefined, [3n]] }, nul: { x: 1 } });
+      });
+
       it('carries a 4 MiB item intact', async () => {
         const q = await makeQueue<Uint8Array>();
         const big = new Uint8Array(4 * 1024 * 1024).map((_, i) => i % 251);

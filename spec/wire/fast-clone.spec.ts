@@ -46,6 +46,10 @@ describe('fastClone', () => {
     expect(Object.getPrototypeOf(copy.p)).to.equal(Object.prototype);
   });
 
+  it('turns boxed primitives into their values, so no encoding can drop them', () => {
+    expect(fastClone({ n: new Number(5), s: new String('x'), b: new Boolean(true) })).to.deep.equal({ n: 5, s: 'x', b: true });
+  });
+
   it('refuses functions and symbols anywhere, naming the path', () => {
     const cases: [unknown, string][] = [
       [() => 0, '$'],

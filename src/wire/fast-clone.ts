@@ -63,6 +63,10 @@ function copy(object: object, seen: Map<object, unknown> | undefined): unknown {
     }
     return out;
   }
+  // Boxed primitives travel as their value (the wire encoding would keep none of it).
+  if (object instanceof Number || object instanceof String || object instanceof Boolean || object instanceof BigInt) {
+    return object.valueOf();
+  }
   // Exotic objects: the platform's own structured clone (it copies, and refuses what it must).
   const cloned = structuredClone(object);
   seen?.set(object, cloned);
