@@ -78,12 +78,12 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
         return Promise.reject(error);
       }
       if ((this.outbound as ChannelWriter).trySend(message)) return RESOLVED;
-      return new Promise((resolve, reject) => this.startSend({ message }, undefined, undefined, resolve, reject));
+      return new Promise((resolve, reject) => sendOne(this.outbound as ChannelWriter, { message }, undefined, undefined, resolve, reject));
     }
     return new Promise((resolve, reject) => {
       const { timeout, signal } = checkWaitOptions(options);
       this.checkWritable();
-      this.startSend({ message: valueMessage(value) }, timeout, signal, resolve, reject);
+      sendOne(this.outbound as ChannelWriter, { message: valueMessage(value) }, timeout, signal, resolve, reject);
     });
   }
 
@@ -92,7 +92,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return new Promise((resolve, reject) => {
       const bytes = checkSendRange(buf, offset, size).slice();
       this.checkWritable();
-      this.startSend({ message: bytes }, undefined, undefined, resolve, reject);
+      sendOne(this.outbound as ChannelWriter, { message: bytes }, undefined, undefined, resolve, reject);
     });
   }
 
@@ -192,7 +192,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     this.throwLateFailure();
     this.checkWritable();
     const message = valueMessage(value);
-    this.startSend({ message }, undefined, undefined, noop, (error) => {
+    sendOne(this.outbound as ChannelWriter, { message }, undefined, undefined, noop, (error) => {
       this.lateFailure ??= error;
     });
   }
@@ -243,21 +243,11 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     });
   }
 
-  private startSend(
-    outgoing: Outgoing,
-    timeout: number | undefined,
-    signal: AbortSignal | undefined,
-    accepted: () => void,
-    failed: (error: Error) => void,
-  ): void {
-    sendOne(this.outbound as ChannelWriter, outgoing, timeout, signal, accepted, failed);
-  }
-
   /** Queues this end's end of stream behind the messages already sent. */
   private endStream(error: Error | undefined): void {
     this.writeEnded = true;
     this.endDelivered = new Promise((resolve) => {
-      this.startSend({ end: true, error }, undefined, undefined, resolve, () => resolve());
+      sendOne(this.outbound as ChannelWriter, { end: true, error }, undefined, undefined, resolve, () => resolve());
     });
   }
 

@@ -1,55 +1,15 @@
 import type { SchedulerLike } from 'rxjs';
 import { ClosedError, Empty, Full } from '../errors.js';
 import { Deque } from './deque.js';
+import { NOTHING, type BoundedFifoHooks, type CreditWaiter, type GetWaiter, type Putter, type PutWaiter } from './fifo-waiters.js';
 import { WaitList, type WaitNode } from './wait-list.js';
 
-/** A caller waiting to put `item`. Exactly one of its callbacks is called, once. */
-export interface PutWaiter<T> {
-  readonly item: T;
-  accepted(): void;
-  failed(error: Error): void;
-}
-
-/**
- * A remote producer asking for `remaining` more slots (credits). It waits in
- * line with local putters; at its turn it is granted slots as they free up,
- * possibly in several grants, until `remaining` reaches 0 (then it leaves the
- * line). Its owner may raise `remaining` while it waits.
- */
-export interface CreditWaiter {
-  remaining: number;
-  granted(slots: number): void;
-}
-
-/** A caller waiting for an item. Exactly one of its callbacks is called, once. */
-export interface GetWaiter<T> {
-  /**
-   * A remote consumer's fetch: the item it receives stays counted toward
-   * `maxsize` (leased) until it is acknowledged or given back.
-   */
-  readonly leases?: boolean;
-  delivered(item: T): void;
-  failed(error: Error): void;
-  /** The queue has ended and is drained: there will never be another item. */
-  ended(): void;
-}
-
-type Putter<T> = PutWaiter<T> | CreditWaiter;
-
-/** What `takeNow` returns when there is nothing to take at once. */
-export const NOTHING: unique symbol = Symbol('nothing');
+export { NOTHING } from './fifo-waiters.js';
+export type { BoundedFifoHooks, CreditWaiter, GetWaiter, PutWaiter } from './fifo-waiters.js';
 
 export type PutTicket<T> = WaitNode<Putter<T>>;
 export type GetTicket<T> = WaitNode<GetWaiter<T>>;
 
-export interface BoundedFifoHooks<T> {
-  /**
-   * Called the moment an item is accepted, before anyone can receive it
-   * (JoinableQueue opens its task here, so a fast consumer's `taskDone`
-   * never runs ahead of the put).
-   */
-  admitted?(item: T): void;
-}
 
 /**
  * The bounded FIFO at the heart of every queue: items, waiting putters and
