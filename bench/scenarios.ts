@@ -74,6 +74,15 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-most', value: 1 },
   },
   {
+    key: 'pingpong-vs-raw',
+    title: 'rxmp Pipe round trip vs a bare Unix-socket round trip between two Node processes (the floor, for reference)',
+    n: 20_000,
+    quickN: 1_000,
+    rxmp: node('pipe-pingpong.js'),
+    baseline: { name: 'bare socket, 1 byte', program: node('raw-socket-rtt.js') },
+    target: { kind: 'info', value: 0 },
+  },
+  {
     key: 'joinable-2',
     title: 'parent → 2 forked consumers, JoinableQueue(maxsize 100) + taskDone',
     n: 300_000,

@@ -27,7 +27,7 @@ describe('bench (quick mode)', function () {
         ),
       );
       const { rows } = JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[] };
-      expect(rows.length).to.equal(10);
+      expect(rows.length).to.equal(11);
       for (const row of rows) {
         expect(row.rxmp.median, `${row.scenario}: ${row.rxmp.unavailable ?? ''}`).to.be.a('number');
         if (!row.baseline) continue;
