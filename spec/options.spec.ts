@@ -11,6 +11,11 @@ describe('argument checks', () => {
     expect(() => checkTimeout(null)).to.throw(TypeError, 'null');
   });
 
+  it('a timeout longer than a timer can hold means no deadline (it would otherwise fire at once)', () => {
+    expect(checkTimeout(2 ** 31)).to.equal(Infinity);
+    expect(checkTimeout(2 ** 31 - 1)).to.equal(2 ** 31 - 1);
+  });
+
   it('maxsize: ≤ 0 and Infinity mean unbounded; fractions are RangeErrors', () => {
     expect(checkMaxsize(0)).to.equal(Infinity);
     expect(checkMaxsize(-3)).to.equal(Infinity);

@@ -15,6 +15,19 @@ describe('Pipe() in one process', () => {
   });
 });
 
+describe('Connection.poll', () => {
+  it('rejects ClosedError when its own end closes while it waits', async () => {
+    const [a] = Pipe<number>();
+    const waiting = a.poll(10_000);
+    await a.close();
+    const error = await waiting.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.name).to.equal('ClosedError');
+  });
+});
+
 describe('Pipe()', () => {
   it('takes (duplex) or (duplex, options) or (options)', () => {
     expect(Pipe(false)[1].writable).to.equal(true);

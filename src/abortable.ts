@@ -35,7 +35,10 @@ export function abortably(
     signal.removeEventListener('abort', onAbort);
   };
   const cancel = start(finish);
-  if (!done && cancel) signal.addEventListener('abort', onAbort, { once: true });
+  if (done || !cancel) return;
+  // The signal may have aborted while `start` ran (a getter of the value, say): no event comes then.
+  if (signal.aborted) return onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
 }
 
 /** Subscribes `fn` to `signal`'s abort; returns the unsubscriber. */

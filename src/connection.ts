@@ -160,7 +160,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return new Promise((resolve, reject) => {
       const wait = checkTimeout(timeout, 'poll timeout');
       const inbound = this.checkReadable();
-      inbound.poll({ answered: resolve }, wait);
+      inbound.poll({ answered: resolve, failed: reject }, wait);
     });
   }
 

@@ -78,12 +78,15 @@ export class HandleState {
     if (done || !cancel) return undefined;
     const withdraw = cancel;
     this.waiting.add(closeUnder);
-    detach = onAbort(signal, () => {
+    const aborted = (): void => {
       if (!done && withdraw()) {
         finish();
         fail(abortReason(signal as AbortSignal));
       }
-    });
+    };
+    // The signal may have aborted while `start` ran (a getter of the item, say): no event comes then.
+    if (signal?.aborted) aborted();
+    else detach = onAbort(signal, aborted);
     return () => {
       if (done || !withdraw()) return false;
       finish();

@@ -88,14 +88,20 @@ export function quote(value: unknown): string {
   }
 }
 
-/** A timeout in ms: `undefined` (forever), `Infinity`, or a finite number ≥ 0. */
+/** The longest delay a timer can hold (about 24.8 days); longer ones would fire at once. */
+export const LONGEST_TIMER = 2_147_483_647;
+
+/**
+ * A timeout in ms: `undefined` (forever), `Infinity`, or a number ≥ 0. One
+ * longer than a timer can hold means no deadline (`Infinity`).
+ */
 export function checkTimeout(value: unknown, what = 'timeout'): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number') throw new TypeError(`${what} must be a number of milliseconds, got ${quote(value)}`);
   if (Number.isNaN(value) || value < 0) {
     throw new RangeError(`${what} must be ≥ 0 ms (or undefined to wait forever), got ${quote(value)}`);
   }
-  return value;
+  return value > LONGEST_TIMER ? Infinity : value;
 }
 
 /** `maxsize ≤ 0`, `Infinity` or absent → `Infinity`; otherwise a positive integer. */

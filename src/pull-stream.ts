@@ -63,47 +63,55 @@ export function pullStream<T>(take: Take<T>, timeout: number | undefined, attach
   });
 }
 
-/** An async iterator taking one item per `next()`; `return()` withdraws a waiting take. */
+/**
+ * An async iterator taking one item per `next()`; several `next()` calls may
+ * wait at once. `return()` withdraws every waiting take (nothing is taken for
+ * them) and ends the iteration.
+ */
 export function pullIterator<T>(take: Take<T>, attach?: Attach): AsyncIterator<T> {
-  let cancel: Cancel | undefined;
   let finished = false;
   let detach: (() => void) | undefined;
+  /** The takes still waiting, each with the way to end its `next()` as done. */
+  const waiting = new Map<Cancel, () => void>();
+  const done = (): IteratorResult<T> => ({ done: true, value: undefined });
   const finish = (): void => {
     finished = true;
     detach?.();
   };
-  let settlePending: ((result: IteratorResult<T>) => void) | undefined;
-  const done = (): IteratorResult<T> => ({ done: true, value: undefined });
   return {
     next: () =>
       new Promise<IteratorResult<T>>((resolve, reject) => {
         if (finished) return resolve(done());
         detach ??= attach?.();
-        settlePending = resolve;
+        let cancel: Cancel | undefined;
+        const settle = (): void => {
+          if (cancel) waiting.delete(cancel);
+        };
         cancel = take(
           {
             delivered: (value) => {
-              cancel = settlePending = undefined;
+              settle();
               resolve({ done: false, value });
             },
             failed: (error) => {
+              settle();
               finish();
-              cancel = settlePending = undefined;
               reject(error);
             },
             ended: () => {
+              settle();
               finish();
-              cancel = settlePending = undefined;
               resolve(done());
             },
           },
           undefined,
         );
+        if (cancel) waiting.set(cancel, () => resolve(done()));
       }),
     return: () => {
       finish();
-      if (cancel?.()) settlePending?.(done());
-      cancel = settlePending = undefined;
+      for (const [cancel, end] of [...waiting]) if (cancel()) end();
+      waiting.clear();
       return Promise.resolve(done());
     },
   };

@@ -16,8 +16,11 @@ import type { Take } from './pull-stream.js';
 export class SimpleQueue<T> implements AsyncIterable<T> {
   private readonly inner: Queue<T>;
 
-  /** @param inner internal: a handle on a queue owned elsewhere (see handle passing). */
+  /** Takes no options (as Python). @param inner internal: a handle on a queue owned elsewhere (see handle passing). */
   constructor(inner?: Queue<T>) {
+    if (inner !== undefined && !(inner instanceof Queue)) {
+      throw new TypeError(`SimpleQueue() takes no options (it is always unbounded), got ${quote(inner)}`);
+    }
     this.inner = inner ?? new Queue<T>();
   }
 

@@ -75,7 +75,7 @@ describe('PipeChannel', () => {
       const t = new Timeline(asyncScheduler);
       const ch = new PipeChannel(10, asyncScheduler);
       ch.recv(receiver((e) => t.log(e)), 3);
-      ch.poll({ answered: (ready) => t.log(`poll ${ready}`) }, 4);
+      ch.poll({ answered: (ready) => t.log(`poll ${ready}`), failed: (e) => t.log(`poll ${e.name}`) }, 4);
       asyncScheduler.schedule(() => {
         ch.send(sender('a', (e) => t.log(e), { message: bytes(10) }));
         ch.send(sender('b', (e) => t.log(e), { message: bytes(10) }), 2);
@@ -93,7 +93,7 @@ describe('PipeChannel', () => {
   it('answers a waiting poll in the frame a message arrives, without consuming it', () => {
     const ch = new PipeChannel(10, asyncScheduler);
     const log: string[] = [];
-    ch.poll({ answered: (r) => log.push(`poll ${r}`) });
+    ch.poll({ answered: (r) => log.push(`poll ${r}`), failed: (e) => log.push(`poll ${e.name}`) });
     ch.send(sender('a', log.push.bind(log), { message: bytes(1) }));
     expect(log).to.deep.equal(['poll true', 'a sent']);
     expect(ch.messages).to.equal(1);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { concatMap, delay, map, of, tap, throwError, timer } from 'rxjs';
+import { concat, concatMap, delay, finalize, firstValueFrom, map, of, take, tap, throwError, timer } from 'rxjs';
 import { consume, Empty, JoinableQueue, Queue } from '../../src/index.js';
 import { testScheduler } from '../support/marbles.js';
 
@@ -119,6 +119,52 @@ describe('consume', () => {
       q.observe().subscribe((v) => left.push(v));
       expect(left).to.deep.equal(['a', 'b', 'c']);
     });
+  });
+
+  it('firstValueFrom(consume(…)) processes one item once: an item whose result was delivered does not come back', async () => {
+    const q = new Queue<string>();
+    fill(q, ['a', 'b']);
+    let calls = 0;
+    const first = await firstValueFrom(
+      consume(q, async (x: string) => {
+        calls++;
+        return x.toUpperCase();
+      }),
+    );
+    expect(first).to.equal('A');
+    expect(calls).to.equal(1);
+    expect(await q.qsize()).to.equal(1);
+    expect(await q.get()).to.equal('b');
+  });
+
+  it('a run that delivered a result before the subscriber left is done: taskDone, not back in the queue', () => {
+    testScheduler().run(({ expectObservable, flush }) => {
+      const q = new JoinableQueue<string>();
+      fill(q, ['a']);
+      // One result at once, a second later: the subscriber leaves in between.
+      expectObservable(consume(q, (v: string) => concat(of(v), timer(10).pipe(map(() => 'late')))), '^--!').toBe('a--');
+      flush();
+      const joined: string[] = [];
+      q.join$().subscribe({ complete: () => joined.push('joined') });
+      expect(joined).to.deep.equal(['joined']);
+      let size = -1;
+      void q.qsize().then((n) => (size = n));
+      return Promise.resolve().then(() => expect(size).to.equal(0));
+    });
+  });
+
+  it('tears down a run whose output was subscribed while the subscriber left (nothing keeps running)', async () => {
+    const q = new Queue<string>();
+    fill(q, ['a']);
+    let finalized = false;
+    const seen: string[] = [];
+    // take(1) unsubscribes inside the synchronous first `next`, while consume is still subscribing to the run.
+    consume(q, (v: string) => concat(of(v), timer(20).pipe(map(() => 'late'))).pipe(finalize(() => (finalized = true))))
+      .pipe(take(1))
+      .subscribe((v) => seen.push(v));
+    await new Promise((r) => setTimeout(r, 40));
+    expect(seen).to.deep.equal(['a']);
+    expect(finalized).to.equal(true);
   });
 
   it('treats a synchronous throw from fn like an error of its run', () => {

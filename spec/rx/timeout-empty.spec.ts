@@ -27,6 +27,12 @@ describe('timeoutEmpty', () => {
     });
   });
 
+  it('with no limit (Infinity), passes everything through', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('--------a|').pipe(timeoutEmpty(Infinity))).toBe('--------a|');
+    });
+  });
+
   it('rejects a bad limit at the call', () => {
     expect(() => timeoutEmpty(-1)).to.throw(RangeError);
   });

@@ -46,6 +46,27 @@ describe('fastClone', () => {
     expect(Object.getPrototypeOf(copy.p)).to.equal(Object.prototype);
   });
 
+  it('keeps identity through Maps and Sets (a Map holding its owner)', () => {
+    const o: Record<string, unknown> = {};
+    o.m = new Map([['self', o]]);
+    o.s = new Set([o]);
+    const copy = fastClone(o) as { m: Map<string, unknown>; s: Set<unknown> };
+    expect(copy.m.get('self')).to.equal(copy);
+    expect([...copy.s][0]).to.equal(copy);
+    expect(copy.m).to.not.equal(o.m);
+  });
+
+  it('refuses an own "__proto__" key instead of turning it into a prototype', () => {
+    const hostile = JSON.parse('{"__proto__":{"admin":true},"x":1}') as object;
+    try {
+      fastClone({ req: hostile });
+      expect.fail('should refuse');
+    } catch (error) {
+      expect(error).to.be.instanceOf(SerializationError);
+      expect((error as SerializationError).path).to.equal('$.req["__proto__"]');
+    }
+  });
+
   it('turns boxed primitives into their values, so no encoding can drop them', () => {
     expect(fastClone({ n: new Number(5), s: new String('x'), b: new Boolean(true) })).to.deep.equal({ n: 5, s: 'x', b: true });
   });

@@ -35,4 +35,13 @@ describe('message codec', () => {
     cyclic.self = cyclic;
     expect(approximateSize(cyclic)).to.be.a('number');
   });
+
+  it('counts a shared object once, so a densely linked value is cheap to size', () => {
+    const nodes: { edges?: unknown[] }[] = Array.from({ length: 200 }, () => ({}));
+    for (const n of nodes) n.edges = nodes;
+    const started = performance.now();
+    const size = approximateSize({ nodes });
+    expect(performance.now() - started).to.be.below(1000); // a tree walk would take minutes
+    expect(size).to.be.below(200 * 200 * 20);
+  });
 });

@@ -158,8 +158,7 @@ export class PipeChannel {
   /** Answers whether a message (or the end) is ready, waiting up to `timeout`. */
   poll(waiter: PollWaiter, timeout?: number): PollTicket | undefined {
     if (this.readerGone) {
-      // The API layer rejects polls on a closed end before they get here.
-      waiter.answered(false);
+      waiter.failed(new ClosedError('connection'));
       return undefined;
     }
     if (this.buffer.length > 0 || this.end) {
@@ -196,7 +195,7 @@ export class PipeChannel {
     const pollers = this.pollers.drain();
     for (const s of senders) s.failed(brokenPipe());
     for (const r of receivers) r.failed(new ClosedError('connection'));
-    for (const p of pollers) p.answered(false);
+    for (const p of pollers) p.failed(new ClosedError('connection'));
     this.hooks.readerClosed?.();
   }
 
@@ -250,7 +249,7 @@ export class PipeChannel {
     const receivers = this.receivers.drain();
     const pollers = this.pollers.drain();
     for (const r of receivers) r.failed(reason);
-    for (const p of pollers) p.answered(false);
+    for (const p of pollers) p.failed(reason);
     return { messages, end, senders };
   }
 

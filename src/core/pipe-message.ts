@@ -39,6 +39,8 @@ export interface RecvWaiter {
 export interface PollWaiter {
   /** `true`: a message or the end is ready to be received. `false`: the timeout ran out. */
   answered(ready: boolean): void;
+  /** The reading end closed (or moved away) while the poll waited. */
+  failed(error: Error): void;
 }
 
 export interface Ended {

@@ -1,4 +1,4 @@
-import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
+import { from, Observable, type ObservableInput, Subscription } from 'rxjs';
 import { JoinableQueue } from '../joinable-queue.js';
 import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../options.js';
 import type { Take } from '../pull-stream.js';
@@ -27,7 +27,10 @@ export interface ConsumeOptions {
 }
 
 interface Run<T> extends Delivery<T> {
-  subscription: Subscription | undefined;
+  /** Created before `fn`'s output is subscribed, so a stop during that subscribe still tears it down. */
+  readonly subscription: Subscription;
+  /** The run delivered at least one result: its item counts as consumed if the subscriber leaves. */
+  emitted: boolean;
 }
 
 /**
@@ -36,8 +39,11 @@ interface Run<T> extends Delivery<T> {
  * a `JoinableQueue` it calls `taskDone()` when `fn`'s output completes.
  * Completes when the queue has ended and every run has finished.
  *
- * An item whose run errors, or is still running when the subscriber
- * unsubscribes, goes back to the front of the queue: nothing is lost.
+ * An item whose run errors, or that had delivered no result yet when the
+ * subscriber unsubscribes, goes back to the front of the queue: nothing is
+ * lost. A run that already delivered a result counts as done (for a
+ * JoinableQueue, `taskDone` is called), so `firstValueFrom(consume(…))`
+ * does not process its item twice.
  *
  * @example
  * consume(jobs, (job) => handle(job), { concurrency: 4 }).subscribe();
@@ -62,7 +68,8 @@ export function consume<T, R>(
     let stopped = false;
     let pumping = false;
 
-    const stop = (): void => {
+    /** Stops taking; unfinished runs end: `failing` and those that delivered nothing go back. */
+    const stop = (failing?: Run<T>): void => {
       if (stopped) return;
       stopped = true;
       detach();
@@ -70,11 +77,13 @@ export function consume<T, R>(
       waiting = undefined;
       const unfinished = [...running];
       running.clear();
-      for (const run of unfinished) run.subscription?.unsubscribe();
-      if (unfinished.length > 0) queue[kRequeue](unfinished);
+      for (const run of unfinished) run.subscription.unsubscribe();
+      const back = unfinished.filter((run) => run === failing || !run.emitted);
+      for (const run of unfinished) if (run !== failing && run.emitted) joinable?.[kTaskDone](run.tag);
+      if (back.length > 0) queue[kRequeue](back);
     };
-    const fail = (error: unknown): void => {
-      stop();
+    const fail = (error: unknown, failing?: Run<T>): void => {
+      stop(failing);
       subscriber.error(error);
     };
     const finishIfDone = (): void => {
@@ -85,27 +94,32 @@ export function consume<T, R>(
       }
     };
     const start = (item: T, tag: number): void => {
-      const run: Run<T> = { item, tag, subscription: undefined };
+      const run: Run<T> = { item, tag, subscription: new Subscription(), emitted: false };
       running.add(run);
       let input: ObservableInput<R>;
       try {
         input = fn(item);
       } catch (error) {
-        fail(error);
+        fail(error, run);
         return;
       }
-      run.subscription = from(input).subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error) => fail(error),
-        complete: () => {
-          if (!running.delete(run)) return;
-          joinable?.[kTaskDone](run.tag);
-          pump();
-          finishIfDone();
-        },
-      });
-      // A run that finished synchronously already left `running`.
-      if (!running.has(run)) run.subscription = undefined;
+      // Added to a Subscription that may already be closed (a stop during this very
+      // subscribe): then it is torn down at once.
+      run.subscription.add(
+        from(input).subscribe({
+          next: (value) => {
+            run.emitted = true;
+            subscriber.next(value);
+          },
+          error: (error) => fail(error, run),
+          complete: () => {
+            if (!running.delete(run)) return;
+            joinable?.[kTaskDone](run.tag);
+            pump();
+            finishIfDone();
+          },
+        }),
+      );
     };
     const listener: GetListener<T> = {
       delivered: (item, tag) => {
@@ -134,6 +148,6 @@ export function consume<T, R>(
     };
 
     pump();
-    return stop;
+    return () => stop();
   });
 }

@@ -1,4 +1,4 @@
-import { throwError, timeout, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { identity, throwError, timeout, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { Full } from '../errors.js';
 import { checkTimeout } from '../options.js';
 
@@ -8,6 +8,7 @@ import { checkTimeout } from '../options.js';
  */
 export function timeoutFull<T>(ms: number, options: { maxsize?: number; scheduler?: SchedulerLike } = {}): MonoTypeOperatorFunction<T> {
   const each = checkTimeout(ms, 'timeoutFull ms') ?? Infinity;
+  if (each === Infinity) return identity; // no deadline
   const maxsize = options.maxsize ?? Infinity;
   return timeout({
     each,

@@ -50,6 +50,8 @@ function copy(object: object, seen: Map<object, unknown> | undefined): unknown {
     let map = seen;
     map?.set(object, out);
     for (const key of Object.keys(object)) {
+      // Assigning it would set the copy's prototype, and the wire encoding renames it: refuse it plainly.
+      if (key === '__proto__') throw new SerializationError('$', 'an own property named "__proto__" cannot be carried');
       const v = (object as Record<string, unknown>)[key];
       if (v !== null && typeof v === 'object') {
         if (!map) {
@@ -61,6 +63,21 @@ function copy(object: object, seen: Map<object, unknown> | undefined): unknown {
         out[key] = element(v, map);
       }
     }
+    return out;
+  }
+  // Containers are walked here, so that what they hold keeps its identity (a Map holding its owner).
+  if (object instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    const map = seen ?? new Map<object, unknown>();
+    map.set(object, out);
+    for (const [k, v] of object) out.set(element(k, map), element(v, map));
+    return out;
+  }
+  if (object instanceof Set) {
+    const out = new Set<unknown>();
+    const map = seen ?? new Map<object, unknown>();
+    map.set(object, out);
+    for (const v of object) out.add(element(v, map));
     return out;
   }
   // Boxed primitives travel as their value (the wire encoding would keep none of it).

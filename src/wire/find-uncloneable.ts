@@ -71,6 +71,7 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
     if (name && isHostObject(value)) return { path, reason: `is a ${name}, which cannot be cloned` };
   }
   for (const key of Object.keys(value)) {
+    if (key === '__proto__') return { path: `${path}["__proto__"]`, reason: 'is an own property named "__proto__", which cannot be carried' };
     const found = findUncloneable((value as Record<string, unknown>)[key], `${path}${formatKey(key)}`, seen);
     if (found) return found;
   }

@@ -25,11 +25,42 @@ export function decodeMessage(bytes: Uint8Array): unknown {
   }
 }
 
+/** Past this many objects the estimate stops walking (a send must never stall on a dense graph). */
+const SIZE_WALK_LIMIT = 10_000;
+
 /**
  * About how many bytes `value` takes encoded: what it counts against a
- * pipe's window. Cheap for primitives; nested data is walked a few levels.
+ * pipe's window. Cheap for primitives; objects are each counted once
+ * (shared references and cycles cost nothing more), up to a walk limit.
  */
-export function approximateSize(value: unknown, depth = 0): number {
+export function approximateSize(value: unknown): number {
+  if (value === null || typeof value !== 'object') return primitiveSize(value);
+  let size = 0;
+  let walked = 0;
+  const seen = new Set<object>();
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const object = stack.pop() as object;
+    if (seen.has(object)) continue;
+    seen.add(object);
+    if (++walked > SIZE_WALK_LIMIT) return size + 16 * stack.length;
+    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+      size += object.byteLength + 6;
+      continue;
+    }
+    size += 5;
+    const add = (v: unknown): void => {
+      if (v !== null && typeof v === 'object') stack.push(v);
+      else size += primitiveSize(v);
+    };
+    if (Array.isArray(object) || object instanceof Set) for (const v of object) add(v);
+    else if (object instanceof Map) for (const [k, v] of object) (add(k), add(v));
+    else for (const key of Object.keys(object)) (size += key.length + 2, add((object as Record<string, unknown>)[key]));
+  }
+  return size;
+}
+
+function primitiveSize(value: unknown): number {
   switch (typeof value) {
     case 'number':
       return 9;
@@ -37,28 +68,7 @@ export function approximateSize(value: unknown, depth = 0): number {
       return value.length + 5;
     case 'bigint':
       return 16;
-    case 'object':
-      break;
     default:
       return 1;
   }
-  if (value === null) return 1;
-  if (ArrayBuffer.isView(value)) return value.byteLength + 6;
-  if (value instanceof ArrayBuffer) return value.byteLength + 6;
-  if (depth >= 8) return 16;
-  let size = 5;
-  if (Array.isArray(value)) {
-    for (const v of value) size += approximateSize(v, depth + 1);
-    return size;
-  }
-  if (value instanceof Map) {
-    for (const [k, v] of value) size += approximateSize(k, depth + 1) + approximateSize(v, depth + 1);
-    return size;
-  }
-  if (value instanceof Set) {
-    for (const v of value) size += approximateSize(v, depth + 1);
-    return size;
-  }
-  for (const key of Object.keys(value)) size += key.length + 2 + approximateSize((value as Record<string, unknown>)[key], depth + 1);
-  return size;
 }
