@@ -78,6 +78,31 @@ for (const kind of ['fork', 'thread'] as const) {
       expect(rest, 'what came back is at the front, in order').to.deep.equal([...rest].sort((a, b) => a - b));
     });
 
+    it('a child that closes its handle while fetched items are on their way gives them all back, in order, and its link goes on', async () => {
+      const total = 40;
+      const q = new Queue<number>({ maxsize: total });
+      for (let i = 0; i < total; i++) await q.put(i);
+      const results = new Queue<number>();
+      const dropped: string[] = [];
+      const onWarning = (w: Error) => void (w.name === 'RxmpWarning' && dropped.push(w.message));
+      process.on('warning', onWarning);
+      const child = startChild('take-then-close', { args: [q, results, 4, 8], kind });
+      try {
+        expect(await child.join()).to.equal(0);
+        await sleep(50); // a warning is emitted on the next tick
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(dropped, 'the link was never dropped').to.deep.equal([]);
+      const reported: number[] = [];
+      for (let n = await results.qsize(); n > 0; n--) reported.push(await results.get());
+      expect(reported).to.deep.equal([0, 1, 2, 3, -1]);
+      const rest: number[] = [];
+      while (rest.length < total - 4) rest.push(await q.get());
+      expect(rest, 'the rest, each once and in order').to.deep.equal([...Array(total).keys()].slice(4));
+      expect(await q.qsize()).to.equal(0);
+    });
+
     it('a child that returns right after its puts has flushed every one of them', async () => {
       const q = new Queue<number>();
       const child = startChild('produce', { args: [q, 5000], kind });

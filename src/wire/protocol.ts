@@ -68,11 +68,15 @@ export interface AckMsg {
   q: string;
   n: number;
 }
-/** The `n` newest fetched items were not used: back to the front of the queue. */
+/**
+ * The fetched items with these delivery tags were not used: back to the
+ * front of the queue, in order. (Items still on their way are not among them:
+ * the owner takes them back when the handle detaches.)
+ */
 export interface GivebackMsg {
   t: 'giveback';
   q: string;
-  n: number;
+  tags: number[];
 }
 /** JoinableQueue: the items delivered with these tags are done. */
 export interface DoneMsg {

@@ -1,5 +1,4 @@
 import type { CreditWaiter, GetTicket, GetWaiter, PutTicket } from '../../core/bounded-fifo.js';
-import { Deque } from '../../core/deque.js';
 import { ProtocolError } from '../../errors.js';
 import { encodeError } from '../../wire/error-codec.js';
 import type { QueueRequest } from '../../wire/protocol.js';
@@ -8,10 +7,6 @@ import type { LocalQueueEndpoint } from '../local/local-queue-endpoint.js';
 
 type Stored = unknown;
 
-interface Lease {
-  readonly item: Stored;
-  readonly tag: number;
-}
 
 /** What the owner knows about one link's use of one queue. */
 class Session {
@@ -19,8 +14,8 @@ class Session {
   credits = 0;
   creditRequest: PutTicket<Stored> | undefined;
   readonly fetches = new Set<GetTicket<Stored>>();
-  /** Fetched and not yet acknowledged, oldest first: still counted toward maxsize. */
-  readonly leased = new Deque<Lease>();
+  /** Fetched and not yet acknowledged, by delivery tag, oldest first: still counted toward maxsize. */
+  readonly leased = new Map<number, Stored>();
   /** JoinableQueue: acknowledged and not yet done, by tag (oldest first). */
   readonly held = new Map<number, Stored>();
   nextTag = 1;
@@ -80,7 +75,7 @@ export class QueueService {
       case 'ack':
         return this.ack(s, message.n);
       case 'giveback':
-        return this.giveBack(s, message.n);
+        return this.giveBack(s, message.tags);
       case 'done':
         for (const tag of message.tags) {
           if (!s.held.delete(tag)) throw new ProtocolError(`done for a delivery (${tag}) this link does not hold`);
@@ -192,20 +187,26 @@ export class QueueService {
     s.fetches.clear();
   }
 
+  /** The `n` oldest leases reached the application (a handle hands out its fetched items in order). */
   private ack(s: Session, n: number): void {
+    if (n > s.leased.size) throw new ProtocolError(`ack for more items than were fetched from queue ${this.id}`);
     for (let i = 0; i < n; i++) {
-      const lease = s.leased.shift();
-      if (!lease) throw new ProtocolError(`ack for more items than were fetched from queue ${this.id}`);
-      if (this.local.joinable) s.held.set(lease.tag, lease.item);
+      const [tag, item] = s.leased.entries().next().value as [number, Stored];
+      s.leased.delete(tag);
+      if (this.local.joinable) s.held.set(tag, item);
     }
     this.fifo.release(n);
   }
 
-  private giveBack(s: Session, n: number): void {
-    if (n > s.leased.length) throw new ProtocolError(`giveback of more items than were fetched from queue ${this.id}`);
-    const back: Stored[] = new Array(n);
-    for (let i = n - 1; i >= 0; i--) back[i] = (s.leased.pop() as Lease).item;
-    this.fifo.giveBack(back);
+  /** These leases come back to the front, in delivery order; tags already taken back are ignored. */
+  private giveBack(s: Session, tags: readonly number[]): void {
+    const back: Stored[] = [];
+    for (const tag of [...tags].sort((a, b) => a - b)) {
+      if (!s.leased.has(tag)) continue;
+      back.push(s.leased.get(tag));
+      s.leased.delete(tag);
+    }
+    if (back.length > 0) this.fifo.giveBack(back);
   }
 
   private detach(s: Session): void {
@@ -214,7 +215,7 @@ export class QueueService {
     this.unfetch(s);
     if (s.credits > 0) this.fifo.refund(s.credits);
     s.credits = 0;
-    if (s.leased.length > 0) this.giveBack(s, s.leased.length);
+    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()]);
   }
 
   private call(s: Session, link: Link, rid: number, op: string): void {
@@ -248,7 +249,7 @@ export class QueueService {
   }
 
   private lease(s: Session, item: Stored): Stored {
-    s.leased.push({ item, tag: s.nextTag++ });
+    s.leased.set(s.nextTag++, item);
     return item;
   }
 

@@ -41,7 +41,7 @@ export class RemoteConsumer<T> {
   ) {}
 
   get(listener: GetListener<T>, timeout: number | undefined, prefetch = 1): Cancel | undefined {
-    if (this.buffer.length > 0 && this.getters.length === 0) {
+    if (!this.closed && this.buffer.length > 0 && this.getters.length === 0) {
       this.deliver(this.buffer.shift() as Fetched, listener);
       return undefined;
     }
@@ -95,7 +95,7 @@ export class RemoteConsumer<T> {
 
   /** An item fetched already, if one is on hand and nobody waits ahead. */
   tryGet(): T | typeof NOTHING {
-    if (this.buffer.length === 0 || this.getters.length > 0) return NOTHING;
+    if (this.closed || this.buffer.length === 0 || this.getters.length > 0) return NOTHING;
     const fetched = this.buffer.shift() as Fetched;
     this.ctx.link.sendCount('ack', this.ctx.id, 1);
     if (this.joinable) this.held.add(fetched.tag);
@@ -109,6 +109,8 @@ export class RemoteConsumer<T> {
 
   /** Fetched items arrived (in answer to a `try` fetch if `tryAnswer`). */
   onItems(items: unknown[], tryAnswer: boolean): void {
+    // A closed handle's leases went back when it detached: what still arrives is not its any more.
+    if (this.closed) return;
     if (!tryAnswer) this.fetching = Math.max(0, this.fetching - items.length);
     for (const item of items) this.buffer.push({ item, tag: this.nextTag++ });
     if (tryAnswer) {
@@ -172,12 +174,22 @@ export class RemoteConsumer<T> {
     if (this.getters.length === 0 && this.tryGets.length === 0 && this.streams.length === 0) this.giveBack();
   }
 
-  /** The handle closed: what it fetched goes back. */
+  /**
+   * The handle closed. Its `detach` (sent next) gives every lease back at the
+   * owner in delivery order, those buffered here and those still on their way
+   * alike, so nothing is given back from here (two givebacks would invert them).
+   */
   close(): void {
-    this.giveBack();
+    this.buffer.drain();
+    this.closed = true;
   }
 
+  private closed = false;
+
+  /** The owner is gone (or took everything back when the link dropped): nothing buffered may be handed out. */
   lost(error: ClosedError): void {
+    this.buffer.drain();
+    this.closed = true;
     for (const g of this.getters.drain()) g.listener.failed(error);
     for (const g of this.tryGets.drain()) g?.failed(error);
   }
@@ -220,9 +232,9 @@ export class RemoteConsumer<T> {
     listener.delivered(fetched.item as T, fetched.tag);
   }
 
+  /** Gives back exactly the fetched items this handle holds (by tag; those still on their way are not its to give). */
   private giveBack(): void {
     if (this.buffer.length === 0) return;
-    this.ctx.link.send({ t: 'giveback', q: this.ctx.id, n: this.buffer.length });
-    this.buffer.drain();
+    this.ctx.link.send({ t: 'giveback', q: this.ctx.id, tags: this.buffer.drain().map((f) => f.tag) });
   }
 }
