@@ -104,6 +104,15 @@ describe('Process', function () {
         expect(a.error).to.be.instanceOf(ProcessError);
       });
 
+      it('a child stopped right after start() still reports that it was stopped, and join() resolves', async () => {
+        const a = startChild('sleepy', { args: [60_000], kind });
+        a.kill();
+        const code = await a.join();
+        expect(code).to.equal(kind === 'fork' ? -9 : 1);
+        expect(a.error).to.be.instanceOf(ProcessError);
+        expect(a.isAlive()).to.equal(false);
+      });
+
       it('passes env to the child, on top of this process’s environment', async () => {
         const p = startChild('sleepy', { export: 'env', kind, env: { RXMP_TEST: 'hello' } });
         expect(await firstValueFrom(p.output$)).to.equal('hello');

@@ -1,10 +1,10 @@
 /** Pipes whose ends live in different processes and threads. */
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
-import { ClosedError, EOFError, Pipe } from '../../src/index.js';
+import { ClosedError, type Connection, EOFError, Pipe } from '../../src/index.js';
 import { Runtime } from '../../src/transport/runtime.js';
 import type { Message } from '../../src/wire/protocol.js';
-import { expectRejection, settledWithin } from '../support/async.js';
+import { expectRejection, settledWithin, settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
 
 /** Counts the pipe data messages this runtime receives while `body` runs. */
@@ -104,6 +104,32 @@ for (const kind of ['fork', 'thread'] as const) {
       const child = startChild('pipe-both', { args: [a, b], kind });
       expect(await firstValueFrom(child.output$)).to.deep.equal(['from a', 'from b']);
       expect(await child.join()).to.equal(0);
+    });
+
+    it('an end sent to a child that dies before it arrives is lost: the reader here sees EOF, the writer a ClosedError', async () => {
+      const [a, b] = Pipe<number>();
+      await a.send(1); // waits for b in its reader, and goes with it
+      const child = startChild('sleepy', { args: [60_000, b], kind });
+      child.kill();
+      expect(await child.join()).to.not.equal(0);
+      await settles(expectRejection(a.recv(), EOFError));
+      const error = await settles(expectRejection(a.send(2), ClosedError));
+      expect(error.message).to.contain('broken pipe');
+    });
+
+    it('an end a child passed on before exiting is not lost with it', async () => {
+      const [a, b] = Pipe<number>();
+      const child = startChild('hand-back', { args: [b], kind });
+      const handed = firstValueFrom(child.output$) as Promise<Connection<number>>;
+      expect(await child.join()).to.equal(0);
+      await sleep(100); // news of a loss, if any, would be here by now
+      const back = await handed;
+      await a.send(1);
+      expect(await back.recv()).to.equal(1);
+      await back.send(2);
+      expect(await a.recv()).to.equal(2);
+      await back.close();
+      await expectRejection(a.recv(), EOFError);
     });
 
     it('an end that has moved is spent here: every call rejects ClosedError', async () => {

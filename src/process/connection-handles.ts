@@ -118,10 +118,10 @@ export async function exportConnection(conn: Connection<unknown>): Promise<Conne
       consumed: 0,
       close: () => peer.close(),
     });
-    host.leftHome(pipe, x.index, x.gen + 1);
+    host.leftHome(pipe, x.index, registry, x.gen + 1);
   } else if (x.hosted) {
     host.release(x.hosted);
-    host.leftHome(pipe, x.index, x.gen + 1);
+    host.leftHome(pipe, x.index, registry, x.gen + 1);
   }
 
   const descriptor: ConnectionDescriptor = {

@@ -57,6 +57,16 @@ export function withoutHandles(value: unknown): unknown {
   return value;
 }
 
+/** The pipe ends described in an exported value: on their way to whoever receives it. */
+export function connectionsIn(value: unknown, found: ConnectionDescriptor[] = []): ConnectionDescriptor[] {
+  if (Array.isArray(value)) for (const v of value) connectionsIn(v, found);
+  else if (isPlainObject(value)) {
+    if ((value as Record<string, unknown>)[HANDLE] === 'connection') found.push(value as unknown as ConnectionDescriptor);
+    else for (const v of Object.values(value)) connectionsIn(v, found);
+  }
+  return found;
+}
+
 /** The inverse of `exportHandles`, in the receiving runtime. */
 export function importHandles(value: unknown): unknown {
   if (isPlainObject(value)) {

@@ -12,7 +12,9 @@ import { PortLink } from '../transport/thread/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
 import { fastClone } from '../wire/fast-clone.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { exportHandles, importHandles, withoutHandles } from './handles.js';
+import { PipeHost } from '../transport/pipe/pipe-host.js';
+import { connectionsIn, exportHandles, importHandles, withoutHandles } from './handles.js';
+import type { ConnectionDescriptor } from './connection-handles.js';
 import { OutputRelay } from './output-relay.js';
 
 export interface ProcessOptions {
@@ -165,14 +167,23 @@ export class Process {
   /** Asks the child to stop: SIGTERM for a forked child; a thread is terminated. */
   terminate(): void {
     if (this.child) this.child.kill('SIGTERM');
-    else void this.worker?.terminate();
+    else this.stopThread();
   }
 
   /** Stops the child at once: SIGKILL for a forked child; a thread is terminated. */
   kill(): void {
     if (this.child) this.child.kill('SIGKILL');
-    else void this.worker?.terminate();
+    else this.stopThread();
   }
+
+  /** A thread has no signal: one this side stopped exits with 1, even before it got going. */
+  private stopThread(): void {
+    if (!this.worker || this.exiting) return;
+    this.stopped = true;
+    void this.worker.terminate();
+  }
+
+  private stopped = false;
 
   /**
    * The notifications of the Observable the target returned, streamed back
@@ -202,7 +213,8 @@ export class Process {
       authkey: runtime.authkey,
       parentId: runtime.id,
     };
-    if (this.exit) return;
+    this.sentEnds = connectionsIn(args);
+    if (this.exiting) return this.loseSentEnds();
     if (this.child) this.child.send(message);
     else this.worker?.postMessage(message);
   }
@@ -232,7 +244,9 @@ export class Process {
       .whenGone((peer) => (pid !== undefined ? peer.startsWith(`${pid}.`) : peer === runtimeId))
       .then(() => {
         this.removeListenerDir();
-        const exitCode = code ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
+        this.loseSentEnds();
+        const stoppedThread = this.stopped && code === 0 ? 1 : code;
+        const exitCode = stoppedThread ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
         this.exit = { code: exitCode, signal };
         if (exitCode !== 0) this.error = new ProcessError(this.name, exitCode, signal, this.childError);
         if (this.error) this.output.error(this.error);
@@ -242,6 +256,13 @@ export class Process {
   }
 
   private exiting = false;
+  /** Pipe ends sent to the child in its arguments. */
+  private sentEnds: ConnectionDescriptor[] = [];
+
+  /** Any of them the child still held when it exited is lost: their peers see EOF and a broken pipe. */
+  private loseSentEnds(): void {
+    for (const d of this.sentEnds.splice(0)) PipeHost.get().lostWith(d.pipe, d.end, d.registry, d.gen);
+  }
   /** The child's listener directory: a child killed by a signal cannot remove it itself. */
   private listenerDir: string | undefined;
 

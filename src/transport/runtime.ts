@@ -63,15 +63,18 @@ export class Runtime {
   /**
    * Resolves once no live link leads to a runtime whose id `matches` (a
    * child that exited: its sockets close a moment after its exit is seen),
-   * or after `limitMs` at most.
+   * or after `limitMs` at most (closing what is still open to it then).
    */
   whenGone(matches: (peerId: string) => boolean, limitMs = 2000): Promise<void> {
     const open = (): Link[] => [...this.live].filter((l) => l.peerId !== undefined && matches(l.peerId));
     const links = open();
     if (links.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, limitMs);
-      timer.unref();
+      // Past the limit, links still open to a peer that is gone are closed here (their users see it gone).
+      const timer = setTimeout(() => {
+        for (const link of open()) link.fail(new ClosedError('runtime', `runtime ${link.peerId} is gone`));
+        done();
+      }, limitMs);
       const stop = this.watchLinks(() => {
         if (open().length === 0) done();
       });

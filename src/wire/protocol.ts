@@ -230,13 +230,26 @@ export interface PipeHelloMsg {
   /** The reader of end `e` is already closed: the writer's sends fail at once. */
   closed?: true;
 }
-/** To the pipe's registry: end `e`, after its `gen`-th move, lives at `home`. */
+/** To the pipe's registry: end `e`, after its `gen`-th move, lives at `home` (or, without one, is on its way there). */
 export interface PipeRegisterMsg {
   t: 'preg';
   p: string;
   e: number;
   gen: number;
-  home: Address;
+  home?: Address;
+}
+/** To the pipe's registry: end `e`, on its `gen`-th move, went to a process that has exited. */
+export interface PipeLostMsg {
+  t: 'plost';
+  p: string;
+  e: number;
+  gen: number;
+}
+/** From the registry: end `e` was lost with a process that exited; its peer's reader sees EOF, its writer a broken pipe. */
+export interface PipeGoneMsg {
+  t: 'pgone';
+  p: string;
+  e: number;
 }
 /** From the registry: end `e` lives at `home`. */
 export interface PipeWhereMsg {
@@ -255,6 +268,8 @@ export type PipeMsg =
   | PipeMovingMsg
   | PipeHelloMsg
   | PipeRegisterMsg
+  | PipeLostMsg
+  | PipeGoneMsg
   | PipeWhereMsg;
 
 export type Message = Hello | QueueRequest | QueueResponse | PipeMsg;

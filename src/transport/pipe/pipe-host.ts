@@ -38,11 +38,16 @@ export interface HostedEnd {
 }
 
 interface Home {
+  /** Where the end lives; undefined while it moves (or once it is lost). */
   at: Address | undefined;
   gen: number;
+  /** It went to a process that exited holding it. */
+  lost?: true;
 }
 
-const MESSAGES: readonly PipeMsg['t'][] = ['pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'pwhere'];
+const MESSAGES: readonly PipeMsg['t'][] = [
+  'pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'plost', 'pgone', 'pwhere',
+];
 
 const key = (pipe: string, index: number): string => `${pipe}#${index}`;
 
@@ -136,10 +141,17 @@ export class PipeHost {
     end.helloLink?.send({ t: 'pmoving', p: end.pipe, e: end.index });
   }
 
-  /** The registry (here) learns that `index` of a pipe created here left this runtime on its `gen`-th move. */
-  leftHome(pipe: string, index: number, gen: number): void {
-    const home = this.homes.get(pipe)?.[index];
-    if (home && gen > home.gen) Object.assign(home, { at: undefined, gen });
+  /** Tells the registry that an end left this runtime on its `gen`-th move (it is in transit until it registers). */
+  leftHome(pipe: string, index: number, registry: Address, gen: number): void {
+    this.toRegistry(registry, { t: 'preg', p: pipe, e: index, gen });
+  }
+
+  /**
+   * An end went to a child on its `gen`-th move and the child has exited.
+   * Unless it moved on from there, it is lost: the registry tells its peer.
+   */
+  lostWith(pipe: string, index: number, registry: Address, gen: number): void {
+    this.toRegistry(registry, { t: 'plost', p: pipe, e: index, gen });
   }
 
   /** Every end hosted here. */
@@ -237,12 +249,39 @@ export class PipeHost {
       case 'preg': {
         const homes = this.homes.get(m.p);
         const moved = homes?.[m.e];
-        if (!homes || !moved || m.gen < moved.gen) return; // news older than what the registry knows
+        if (!homes || !moved || m.gen < moved.gen || moved.lost) return; // news older than what the registry knows
+        if (!m.home) {
+          if (m.gen > moved.gen) Object.assign(moved, { at: undefined, gen: m.gen });
+          return;
+        }
         Object.assign(moved, { at: m.home, gen: m.gen });
-        const peer = homes[1 - m.e]?.at;
-        if (peer) {
-          this.where(peer, { t: 'pwhere', p: m.p, e: m.e, home: m.home });
-          this.where(m.home, { t: 'pwhere', p: m.p, e: 1 - m.e, home: peer });
+        const peer = homes[1 - m.e];
+        if (peer.lost) this.where(m.home, { t: 'pgone', p: m.p, e: 1 - m.e });
+        else if (peer.at) {
+          this.where(peer.at, { t: 'pwhere', p: m.p, e: m.e, home: m.home });
+          this.where(m.home, { t: 'pwhere', p: m.p, e: 1 - m.e, home: peer.at });
+        }
+        return;
+      }
+      case 'plost': {
+        const homes = this.homes.get(m.p);
+        const home = homes?.[m.e];
+        // Moved on from that process (or news of an older move): not lost.
+        if (!homes || !home || home.gen !== m.gen || home.lost) return;
+        Object.assign(home, { at: undefined, lost: true });
+        const peer = homes[1 - m.e].at;
+        if (peer) this.where(peer, { t: 'pgone', p: m.p, e: m.e });
+        return;
+      }
+      case 'pgone': {
+        const end = this.ends.get(key(m.p, 1 - m.e));
+        if (!end) return;
+        // A link still bound to the lost end's home closes by itself, after the data it carried.
+        const writerBound = end.writer?.boundLink && !end.writer.boundLink.closed;
+        if (!writerBound) end.writer?.fail(brokenPipe('its process exited holding it'));
+        if (!end.writerLink || end.writerLink.closed) {
+          end.peerMoving = false;
+          end.inbound?.acceptEnd(undefined);
         }
         return;
       }
