@@ -219,6 +219,24 @@ describe('BoundedFifo', () => {
     expect(log).to.deep.equal(['get end']);
   });
 
+  for (const maxsize of [5, Infinity]) {
+    it(`(maxsize ${maxsize}) is not drained after end() while slots are reserved: a put accepted before the end still reaches a waiting getter`, () => {
+      const fifo = new BoundedFifo<string>(maxsize, asyncScheduler);
+      const log: string[] = [];
+      fifo.want({ remaining: 2, granted: (n) => log.push(`granted ${n}`) });
+      fifo.end();
+      expect(fifo.drained).to.equal(false);
+      fifo.get(getter(log.push.bind(log)));
+      expect(log).to.deep.equal(['granted 2']); // still waiting: the producer may have spent its credits
+      expect(fifo.commit('a')).to.equal(true);
+      expect(log).to.deep.equal(['granted 2', 'get a']);
+      fifo.get(getter(log.push.bind(log)));
+      fifo.refund(1); // the producer saw the end: its last credit comes back
+      expect(log).to.deep.equal(['granted 2', 'get a', 'get end']);
+      expect(fifo.commit('b'), 'no reservation left').to.equal(false);
+    });
+  }
+
   it('never loses, duplicates or reorders items, and never exceeds maxsize, under random put/get/cancel interleavings', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('put' as const), wait: fc.boolean() }),

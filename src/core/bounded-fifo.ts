@@ -158,11 +158,8 @@ export class BoundedFifo<T> {
 
   /** Puts an item into a slot reserved earlier; `false` if there is no reservation to use. */
   commit(item: T): boolean {
-    if (this.reservedSlots === 0) {
-      if (this.maxsize !== Infinity) return false;
-    } else {
-      this.reservedSlots--;
-    }
+    if (this.reservedSlots === 0) return false;
+    this.reservedSlots--;
     this.admit(item);
     this.fillFreeSlots();
     return true;
@@ -231,12 +228,13 @@ export class BoundedFifo<T> {
   }
 
   /**
-   * Ended, nothing queued, and nothing leased: no item can appear any more.
-   * (A leased item may still come back to the front, so an ended queue is
-   * not drained while any is out.)
+   * Ended, nothing queued, nothing leased and nothing reserved: no item can
+   * appear any more. (A leased item may still come back to the front, and a
+   * reserved slot may still be filled by a put accepted before the end, so
+   * an ended queue is not drained while any is out.)
    */
   get drained(): boolean {
-    return this.endedFlag && this.items.length === 0 && this.leasedItems === 0;
+    return this.endedFlag && this.items.length === 0 && this.leasedItems === 0 && this.reservedSlots === 0;
   }
 
   /** Leased items that were not used go back to the front, in order (their slots stay taken). */

@@ -50,9 +50,9 @@ export class QueueService {
     const s = this.session(link);
     switch (message.t) {
       case 'put':
+        if (message.items.length > s.credits) throw new ProtocolError(`put into queue ${this.id} without a credit`);
+        s.credits -= message.items.length;
         for (const item of message.items) {
-          if (s.credits > 0) s.credits--;
-          else if (this.fifo.maxsize !== Infinity) throw new ProtocolError(`put into queue ${this.id} without a credit`);
           if (!this.fifo.commit(item)) throw new ProtocolError(`put into queue ${this.id} without a reservation`);
         }
         return;

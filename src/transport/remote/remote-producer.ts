@@ -14,6 +14,9 @@ interface PendingPut {
  * The producing half of a remote queue handle. Puts spend credits the owner
  * granted, so they resolve without a round trip while credits last; more are
  * asked for before they run out, and unused ones go back after an idle turn.
+ * An unbounded queue grants credits too (a large window, kept while idle):
+ * so the owner always knows which accepted puts may still be on their way,
+ * and an ended queue is not drained before they are in.
  */
 export class RemoteProducer {
   private credits = 0;
@@ -36,7 +39,7 @@ export class RemoteProducer {
       listener.failed(refusal);
       return undefined;
     }
-    if (this.putters.length === 0 && (this.unbounded || this.credits > 0)) {
+    if (this.putters.length === 0 && this.credits > 0) {
       this.send(item);
       listener.accepted();
       return undefined;
@@ -104,7 +107,7 @@ export class RemoteProducer {
 
   /** Unused credits go back once a whole turn passed without a put spending one. */
   sweep(): boolean {
-    if ((this.credits === 0 && this.outstanding === 0) || this.putters.length > 0) return false;
+    if ((this.credits === 0 && this.outstanding === 0) || this.putters.length > 0 || this.unbounded) return false;
     if (this.putSinceSweep) {
       this.putSinceSweep = false;
       return true; // look again next turn
@@ -124,12 +127,10 @@ export class RemoteProducer {
   }
 
   private send(item: unknown): void {
-    if (!this.unbounded) {
-      this.credits--;
-      this.putSinceSweep = true;
-      // Ask for more before running dry, so that a steady producer rarely waits.
-      if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
-    }
+    this.credits--;
+    this.putSinceSweep = true;
+    // Ask for more before running dry, so that a steady producer rarely waits.
+    if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
     this.ctx.link.sendItem('put', this.ctx.id, item);
     // Half the window at a time, without waiting for the end of the turn: the owner
     // works on that half (and returns its credits) while this side makes the other.
@@ -141,9 +142,9 @@ export class RemoteProducer {
 
   private unflushed = 0;
 
-  /** A put would go out at once: a credit is on hand (or the queue is unbounded) and nothing waits. */
+  /** A put would go out at once: a credit is on hand and nothing waits. */
   get canPutNow(): boolean {
-    return !this.refused && this.putters.length === 0 && (this.unbounded || this.credits > 0);
+    return !this.refused && this.putters.length === 0 && this.credits > 0;
   }
 
   /** Puts at once if `canPutNow`, without any bookkeeping for waiting. */
@@ -155,12 +156,12 @@ export class RemoteProducer {
 
   /** Credits asked for beyond the puts waiting now. */
   private lookahead(): number {
-    return Math.min(1024, this.ctx.maxsize);
+    // Unbounded: a window no run of puts within one turn reaches, so a steady producer never waits.
+    return this.unbounded ? 1 << 20 : Math.min(1024, this.ctx.maxsize);
   }
 
   /** Keeps credits + outstanding at the puts waiting plus the lookahead. */
   private askForCredits(): void {
-    if (this.unbounded) return;
     const n = this.putters.length + this.lookahead() - this.credits - this.outstanding;
     if (n <= 0) return;
     this.outstanding += n;
