@@ -343,6 +343,15 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
         expect(error).to.be.instanceOf(Empty);
       });
 
+      it('observe({ prefetch: Infinity }) takes every item in order, and those it did not take stay queued', async () => {
+        const q = await makeQueue<number>();
+        for (let i = 0; i < 50; i++) await q.put(i);
+        expect(await lastValueFrom(q.observe({ prefetch: Infinity }).pipe(take(30), toArray()))).to.deep.equal([...Array(30).keys()]);
+        await sleep(SHORT);
+        expect(await q.qsize()).to.equal(20);
+        expect(await q.get()).to.equal(30);
+      });
+
       it('observe() rejects a bad prefetch at the call', async () => {
         const q = await makeQueue<number>();
         expect(() => q.observe({ prefetch: 0 })).to.throw(RangeError);

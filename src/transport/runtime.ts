@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { threadId } from 'node:worker_threads';
 import { AuthenticationError, ClosedError, ProtocolError } from '../errors.js';
 import type { Address, Message } from '../wire/protocol.js';
+import { checkMessage } from '../wire/validate.js';
 import type { Link } from './link.js';
 import { Listener } from './socket/listener.js';
 import { SocketLink } from './socket/socket-link.js';
@@ -148,13 +149,14 @@ export class Runtime {
       this.byPeer.set(peerId, link);
     }
     link.onMessage((message, from) => {
-      if (message.t === 'hello') {
-        if (!this.byPeer.has(message.id) || this.byPeer.get(message.id)?.closed) this.byPeer.set(message.id, from);
-        return;
-      }
-      const route = this.routes.get(message.t);
-      if (!route) return from.fail(new ProtocolError(`unknown message type ${JSON.stringify(message.t)}`));
       try {
+        checkMessage(message);
+        if (message.t === 'hello') {
+          if (!this.byPeer.has(message.id) || this.byPeer.get(message.id)?.closed) this.byPeer.set(message.id, from);
+          return;
+        }
+        const route = this.routes.get(message.t);
+        if (!route) throw new ProtocolError(`no one here handles ${JSON.stringify(message.t)} messages`);
         route(message, from);
       } catch (error) {
         // A peer that breaks the protocol loses its link; everyone else goes on.

@@ -5,6 +5,7 @@ import { type ClosedError, Empty } from '../../errors.js';
 import type { Cancel, Delivery, GetListener } from '../queue-endpoint.js';
 import type { RemoteContext } from './remote-context.js';
 import { withdraw, withdrawTry } from './remote-producer.js';
+import { MAX_FETCH } from '../../wire/validate.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
@@ -204,7 +205,8 @@ export class RemoteConsumer<T> {
     let window = 0;
     for (const g of this.getters.values()) window = Math.max(window, g.prefetch);
     for (const w of this.streams) window = Math.max(window, w);
-    const target = Math.max(0, this.getters.length - 1) + window;
+    // A window of Infinity (or beyond what one request may ask) is as many as the owner serves at once.
+    const target = Math.min(MAX_FETCH, Math.max(0, this.getters.length - 1) + window);
     const wanted = target - this.fetching - this.buffer.length;
     if (wanted <= 0 || (this.getters.length === 0 && wanted < Math.max(1, window / 2))) return;
     this.fetching += wanted;
