@@ -53,6 +53,14 @@ describe('Process', function () {
         expect(p.error?.childError?.message).to.equal('uncaught in a timer');
       });
 
+      it('a child that crashes uncaught right after its puts resolved still delivers every item it put', async () => {
+        const q = new Queue<number>();
+        const p = startChild('put-then-crash', { args: [q, 500], kind });
+        expect(await p.join()).to.equal(1);
+        expect(p.error?.childError?.name).to.equal('RangeError');
+        expect(await q.qsize()).to.equal(500);
+      });
+
       it('output$ streams the values of an Observable the target returns, then completes', async () => {
         const p = startChild('echo', { args: [1, 'two', { three: [3] }], kind });
         expect(await lastValueFrom(p.output$.pipe(toArray()))).to.deep.equal([1, 'two', { three: [3] }]);

@@ -118,7 +118,18 @@ function isObservableLike(value: unknown): value is ObservableLike {
   );
 }
 
+/** How long a crashing child spends handing over what it already sent before it exits anyway. */
+const CRASH_FLUSH_MS = 2000;
+let crashed = false;
+
+// An uncaught exception still exits 1, but only after what the child's puts and
+// sends already accepted is on its way: a resolved put is never lost to a crash.
 process.on('uncaughtException', (error) => {
+  if (crashed) return;
+  crashed = true;
   control.send({ t: 'failed', error: encodeError(error) });
-  void control.done().then(() => process.exit(1));
+  const limit = new Promise<void>((resolve) => setTimeout(resolve, CRASH_FLUSH_MS));
+  void Promise.race([flush().catch(() => undefined), limit])
+    .then(() => control.done())
+    .then(() => process.exit(1));
 });
