@@ -39,12 +39,17 @@ export class RemoteProducer {
       listener.failed(refusal);
       return undefined;
     }
-    if (this.putters.length === 0 && this.credits > 0) {
+    if (this.canPutNow) {
       this.send(item);
       listener.accepted();
       return undefined;
     }
     if (timeout === 0) {
+      // A put waits ahead of this one: there is no room for it now.
+      if (this.putters.length > 0) {
+        listener.failed(new Full(this.ctx.maxsize, 0));
+        return undefined;
+      }
       // Only the owner knows whether a slot is free: ask, without waiting in line.
       const pending: PendingPut = { item, listener };
       this.tryPuts.push(pending);
@@ -75,7 +80,8 @@ export class RemoteProducer {
       const pending = this.tryPuts.shift();
       if (pending) {
         this.ctx.busy(-1);
-        if (this.credits > 0 && this.putters.length === 0) {
+        // Every put waiting here came after this one (it would have failed otherwise): it goes first.
+        if (this.credits > 0) {
           this.send(pending.item);
           pending.listener.accepted();
         } else {
@@ -85,7 +91,8 @@ export class RemoteProducer {
     } else {
       this.outstanding = Math.max(0, this.outstanding - n);
     }
-    while (this.credits > 0 && this.putters.length > 0) {
+    // Puts made after a try-put still waiting for its answer wait for it too: put order holds.
+    while (this.credits > 0 && this.putters.length > 0 && this.tryPuts.length === 0) {
       const p = this.putters.shift() as PendingPut;
       this.ctx.busy(-1);
       this.send(p.item);
@@ -142,9 +149,9 @@ export class RemoteProducer {
 
   private unflushed = 0;
 
-  /** A put would go out at once: a credit is on hand and nothing waits. */
+  /** A put would go out at once: a credit is on hand and no earlier put waits. */
   get canPutNow(): boolean {
-    return !this.refused && this.putters.length === 0 && this.credits > 0;
+    return !this.refused && this.putters.length === 0 && this.tryPuts.length === 0 && this.credits > 0;
   }
 
   /** Puts at once if `canPutNow`, without any bookkeeping for waiting. */
