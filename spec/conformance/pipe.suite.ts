@@ -305,9 +305,9 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
 
       it('close() rejects this end’s waiting recv with ClosedError', async () => {
         const [, b] = await makePipe<number>();
-        const waiting = b.recv();
+        const waiting = expectRejection(b.recv(), ClosedError);
         await b.close();
-        await expectRejection(waiting, ClosedError);
+        await waiting;
       });
 
       it('close() still delivers messages queued by next() behind a full window, then EOF', async () => {

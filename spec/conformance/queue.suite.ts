@@ -419,19 +419,19 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
 
       it('close() ends this handle’s waiting gets with ClosedError and completes its observe() streams', async () => {
         const q = await makeQueue<number>();
-        const waiting = q.get();
+        const waiting = expectRejection(q.get(), ClosedError);
         const stream = lastValueFrom(q.observe().pipe(toArray()));
         await q.close();
-        await expectRejection(waiting, ClosedError);
+        await waiting;
         expect(await stream).to.deep.equal([]);
       });
 
       it('close() withdraws this handle’s waiting puts with ClosedError, enqueueing nothing, and does not hang', async () => {
         const q = await makeQueue<number>({ maxsize: 1 });
         await q.put(1);
-        const waiting = q.put(2);
+        const waiting = expectRejection(q.put(2), ClosedError);
         await q.close();
-        await expectRejection(waiting, ClosedError);
+        await waiting;
         expect(await q.qsize()).to.equal(1);
       });
     });
