@@ -19,6 +19,7 @@ describe('checkMessage', () => {
     { t: 'preg', p: 'p1', e: 0, gen: 2 },
     { t: 'preg', p: 'p1', e: 0, gen: 2, home: { id: '2.0.def' } },
     { t: 'pgone', p: 'p1', e: 1 },
+    { t: 'pgone', p: 'p1', e: 1, at: '2.0.def' },
   ];
   for (const m of good) {
     it(`accepts ${JSON.stringify(m)}`, () => expect(() => checkMessage(m)).to.not.throw());
@@ -42,6 +43,7 @@ describe('checkMessage', () => {
     [{ t: 'pdata', p: 'p1', e: 2, seq: 1, data: [] }, 'bad "e"'],
     [{ t: 'pack', p: 'p1', e: 0, received: 1 }, 'bad "consumed"'],
     [{ t: 'pwhere', p: 'p1', e: 0, home: { path: '/x' } }, 'bad "home"'],
+    [{ t: 'pgone', p: 'p1', e: 0, at: 7 }, 'bad "at"'],
   ];
   for (const [m, why] of bad) {
     it(`refuses ${JSON.stringify(m)} with ProtocolError (${why})`, () => {

@@ -97,7 +97,7 @@ function stream(source: ObservableLike): Promise<void> {
 /**
  * Everything this child put is in its queues (or their owners are gone),
  * every pipe end it holds has sent what it was given and then its end of
- * stream, and every link is written out.
+ * stream, and every link is written out and hung up.
  */
 async function flush(): Promise<void> {
   await Promise.all([
@@ -107,7 +107,11 @@ async function flush(): Promise<void> {
       .map((end) => end.close().catch(() => undefined)),
   ]);
   await Runtime.get().drainLinks();
+  await Runtime.get().hangUp(HANG_UP_MS);
 }
+
+/** How long an exiting child waits for its peers to read what it sent and hang up. */
+const HANG_UP_MS = 1000;
 
 function isObservableLike(value: unknown): value is ObservableLike {
   return (

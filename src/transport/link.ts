@@ -81,6 +81,12 @@ export abstract class Link {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
+  /** Resolves once this link has closed (by either side). */
+  whenClosed(): Promise<void> {
+    if (this.closedFlag) return Promise.resolve();
+    return new Promise((resolve) => this.onClose(() => resolve()));
+  }
+
   /** Flushes what is queued, then closes. */
   async close(): Promise<void> {
     if (this.closedFlag) return;

@@ -94,6 +94,30 @@ export class Runtime {
     await Promise.all(links.map((link) => link.drained()));
   }
 
+  /** Whether a link to (or from) the runtime `id` is open. */
+  hasLinkTo(id: string): boolean {
+    for (const link of this.live) if (link.peerId === id && !link.closed) return true;
+    return false;
+  }
+
+  /**
+   * Hangs up every socket link gracefully (a runtime about to exit): writes
+   * out what is queued, ends this side, and waits until each peer has read
+   * to the end and hung up too, or `limitMs` at most. A process that simply
+   * exited could make a peer's next write fail, and that failure would cut
+   * off data the peer had not read yet.
+   */
+  async hangUp(limitMs: number): Promise<void> {
+    const links = [...this.live].filter((link) => link instanceof SocketLink);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, limitMs);
+    });
+    const hungUp = Promise.all(links.map((link) => link.close().then(() => link.whenClosed())));
+    await Promise.race([hungUp, limit]);
+    clearTimeout(timer);
+  }
+
   /** Where this runtime can be reached, starting its listener if it has none yet. */
   async address(): Promise<Address> {
     if (!this.listening) {

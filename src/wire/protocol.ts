@@ -245,11 +245,16 @@ export interface PipeLostMsg {
   e: number;
   gen: number;
 }
-/** From the registry: end `e` was lost with a process that exited; its peer's reader sees EOF, its writer a broken pipe. */
+/**
+ * From the registry: end `e` was lost with a process that exited; its peer's
+ * reader sees EOF, its writer a broken pipe, once no link from runtime `at`
+ * (where the end had arrived, if it had) may still carry what it sent.
+ */
 export interface PipeGoneMsg {
   t: 'pgone';
   p: string;
   e: number;
+  at?: string;
 }
 /** From the registry: end `e` lives at `home`. */
 export interface PipeWhereMsg {

@@ -60,7 +60,7 @@ const SHAPES: Record<Message['t'], Record<string, Check>> = {
   phello: { ...pipe, home: isAddress, received: isSeq, consumed: isSeq },
   preg: { ...pipe, gen: isSeq, home: optional(isAddress) },
   plost: { ...pipe, gen: isSeq },
-  pgone: pipe,
+  pgone: { ...pipe, at: optional(isString) },
   pwhere: { ...pipe, home: isAddress },
 };
 

@@ -5,6 +5,7 @@ import { approximateSize } from '../../wire/message-codec.js';
 import type { Address, PipeMsg } from '../../wire/protocol.js';
 import type { Link } from '../link.js';
 import { Runtime } from '../runtime.js';
+import { PipeRegistry } from './pipe-registry.js';
 import type { RemoteWriter } from './remote-writer.js';
 
 /** One pipe end living in this runtime while its peer lives (or may live) elsewhere. */
@@ -31,18 +32,17 @@ export interface HostedEnd {
   helloTo: string | undefined;
   /** The reader closed: later messages for it are answered with `pclosed`. */
   closed: boolean;
+  /** Hellos on their way out (the link they go on is not chosen yet). */
+  greeting: number;
+  /**
+   * The peer end was lost with a process that exited; `at` is the runtime it
+   * had arrived at, if it had: links from there may still carry its data.
+   */
+  peerGone: { at: string | undefined } | undefined;
   /** Resolves once the peer's writer knows this reader closed (or can no longer be told). */
   closeAcknowledged: Promise<void>;
   /** Called when the runtime shuts down (a child about to exit): flushes and closes the end. */
   readonly close: () => Promise<void>;
-}
-
-interface Home {
-  /** Where the end lives; undefined while it moves (or once it is lost). */
-  at: Address | undefined;
-  gen: number;
-  /** It went to a process that exited holding it. */
-  lost?: true;
 }
 
 const MESSAGES: readonly PipeMsg['t'][] = [
@@ -69,8 +69,8 @@ export class PipeHost {
   }
 
   private readonly ends = new Map<string, HostedEnd>();
-  /** For pipes created here: where each end lives (undefined while it moves), and after which move. */
-  private readonly homes = new Map<string, [Home, Home]>();
+  /** Where the ends of the pipes created here live. */
+  private readonly registry = new PipeRegistry((home, message) => this.where(home, message));
   private next = 1;
 
   private constructor(private readonly runtime: Runtime) {
@@ -82,15 +82,14 @@ export class PipeHost {
   async create(): Promise<{ pipe: string; registry: Address }> {
     const registry = await this.runtime.address();
     const pipe = `${this.runtime.id}/p${this.next++}`;
-    this.homes.set(pipe, [
-      { at: registry, gen: 0 },
-      { at: registry, gen: 0 },
-    ]);
+    this.registry.add(pipe, registry);
     return { pipe, registry };
   }
 
   /** Starts hosting an end here; its reader's progress is reported to the writer from now on. */
-  host(end: Omit<HostedEnd, 'writerLink' | 'peerMoving' | 'helloLink' | 'helloTo' | 'closed' | 'closeAcknowledged'>): HostedEnd {
+  host(
+    end: Omit<HostedEnd, 'writerLink' | 'peerMoving' | 'helloLink' | 'helloTo' | 'closed' | 'closeAcknowledged' | 'greeting' | 'peerGone'>,
+  ): HostedEnd {
     const hosted: HostedEnd = {
       ...end,
       writerLink: undefined,
@@ -98,6 +97,8 @@ export class PipeHost {
       helloLink: undefined,
       helloTo: undefined,
       closed: false,
+      greeting: 0,
+      peerGone: undefined,
       closeAcknowledged: Promise.resolve(),
     };
     this.ends.set(key(end.pipe, end.index), hosted);
@@ -165,8 +166,15 @@ export class PipeHost {
 
   /** Introduces `end` to its peer's home, always over this runtime's own link to that home. */
   private async hello(end: HostedEnd, peerHome: Address): Promise<void> {
-    const home = await this.runtime.address();
+    end.greeting++;
+    let home: Address;
+    try {
+      home = await this.runtime.address();
+    } finally {
+      end.greeting--;
+    }
     if (this.ends.get(key(end.pipe, end.index)) !== end) return; // it moved on meanwhile
+    if (end.peerGone) return this.settleGone(end);
     const link = this.runtime.linkTo(peerHome);
     end.helloLink = link;
     end.helloTo = peerHome.id;
@@ -204,13 +212,14 @@ export class PipeHost {
       case 'pend': {
         const end = this.ends.get(key(m.p, m.e));
         if (!end?.inbound || m.seq !== end.received + 1) return;
+        end.writerLink ??= link;
         end.received = m.seq;
         end.inbound.acceptEnd(m.error && decodeError(m.error));
         this.ack(end);
         return;
       }
       case 'pack':
-        this.ends.get(key(m.p, 1 - m.e))?.writer?.acked(m.consumed);
+        this.ends.get(key(m.p, 1 - m.e))?.writer?.acked(m.received, m.consumed);
         return;
       case 'pclosed':
         this.ends.get(key(m.p, 1 - m.e))?.writer?.fail(brokenPipe('its reader closed'));
@@ -229,6 +238,7 @@ export class PipeHost {
         end.writer?.hold();
         end.writerLink = undefined;
         end.peerMoving = true;
+        end.helloLink = undefined; // our hello went to the home the peer is leaving
         end.helloTo = undefined;
         return;
       }
@@ -246,43 +256,16 @@ export class PipeHost {
         this.ack(end);
         return;
       }
-      case 'preg': {
-        const homes = this.homes.get(m.p);
-        const moved = homes?.[m.e];
-        if (!homes || !moved || m.gen < moved.gen || moved.lost) return; // news older than what the registry knows
-        if (!m.home) {
-          if (m.gen > moved.gen) Object.assign(moved, { at: undefined, gen: m.gen });
-          return;
-        }
-        Object.assign(moved, { at: m.home, gen: m.gen });
-        const peer = homes[1 - m.e];
-        if (peer.lost) this.where(m.home, { t: 'pgone', p: m.p, e: 1 - m.e });
-        else if (peer.at) {
-          this.where(peer.at, { t: 'pwhere', p: m.p, e: m.e, home: m.home });
-          this.where(m.home, { t: 'pwhere', p: m.p, e: 1 - m.e, home: peer.at });
-        }
-        return;
-      }
-      case 'plost': {
-        const homes = this.homes.get(m.p);
-        const home = homes?.[m.e];
-        // Moved on from that process (or news of an older move): not lost.
-        if (!homes || !home || home.gen !== m.gen || home.lost) return;
-        Object.assign(home, { at: undefined, lost: true });
-        const peer = homes[1 - m.e].at;
-        if (peer) this.where(peer, { t: 'pgone', p: m.p, e: m.e });
-        return;
-      }
+      case 'preg':
+        return this.registry.registered(m);
+      case 'plost':
+        return this.registry.lost(m);
       case 'pgone': {
         const end = this.ends.get(key(m.p, 1 - m.e));
         if (!end) return;
-        // A link still bound to the lost end's home closes by itself, after the data it carried.
-        const writerBound = end.writer?.boundLink && !end.writer.boundLink.closed;
-        if (!writerBound) end.writer?.fail(brokenPipe('its process exited holding it'));
-        if (!end.writerLink || end.writerLink.closed) {
-          end.peerMoving = false;
-          end.inbound?.acceptEnd(undefined);
-        }
+        end.peerGone = { at: m.at };
+        end.peerMoving = false;
+        this.settleGone(end);
         return;
       }
       case 'pwhere': {
@@ -291,6 +274,21 @@ export class PipeHost {
         return;
       }
     }
+  }
+
+  /**
+   * The peer end was lost: its reader here sees EOF and its writer a broken
+   * pipe once nothing more can come from it. A link from the runtime it had
+   * reached closes by itself after the data it carried (the process exited),
+   * and a hello still on its way will find that runtime gone; until then, wait.
+   */
+  private settleGone(end: HostedEnd): void {
+    if (!end.peerGone || end.greeting > 0) return;
+    const open = (link: Link | undefined): boolean => link !== undefined && !link.closed;
+    const { at } = end.peerGone;
+    if (open(end.writerLink) || open(end.writer?.boundLink) || (at !== undefined && this.runtime.hasLinkTo(at))) return;
+    end.writer?.fail(brokenPipe('its process exited holding it'));
+    end.inbound?.acceptEnd(undefined);
   }
 
   /** Sends a registry answer to `home` (handling it here when `home` is this runtime). */
@@ -321,6 +319,7 @@ export class PipeHost {
         end.helloLink = undefined;
         end.helloTo = undefined;
       }
+      this.settleGone(end);
     }
   }
 }

@@ -42,7 +42,9 @@ export interface WriterState {
  * knows exactly how much of the window is in use (a message goes out when it
  * fits, or when nothing is outstanding). Until the reader's home says hello,
  * and while the reader is moving, sends wait; on hello, whatever the reader
- * has not received is sent again.
+ * has not received is sent again. The end of the stream counts as sent once
+ * the reader's home says it arrived (so a writer that then exits has lost
+ * nothing on the way).
  */
 export class RemoteWriter {
   private link: Link | undefined;
@@ -51,6 +53,10 @@ export class RemoteWriter {
   private readonly sent = new Deque<SentEntry>();
   private sentBytes = 0;
   private readonly queue = new WaitList<SendWaiter>();
+  /** How many messages the reader's home has received (by sequence number). */
+  private received = 0;
+  /** The end of the stream, sent and not yet confirmed by the reader's home. */
+  private endSent: { seq: number; waiter: SendWaiter } | undefined;
 
   constructor(
     readonly pipe: string,
@@ -87,8 +93,7 @@ export class RemoteWriter {
       return undefined;
     }
     if (this.queue.length === 0 && this.fits(waiter.outgoing)) {
-      this.transmit(waiter.outgoing);
-      waiter.accepted();
+      this.settleSent(waiter, this.transmit(waiter.outgoing));
       return undefined;
     }
     if (timeout === 0) {
@@ -122,6 +127,7 @@ export class RemoteWriter {
   bind(link: Link, received: number, consumed: number): void {
     if (this.failure) return;
     this.link = link;
+    this.arrived(received);
     this.release(consumed);
     for (const entry of this.sent) {
       if (entry.seq <= received) continue;
@@ -131,8 +137,9 @@ export class RemoteWriter {
     this.pump();
   }
 
-  /** The reader acknowledged: messages up to `consumed` free their room. */
-  acked(consumed: number): void {
+  /** The reader acknowledged: messages up to `received` are there, those up to `consumed` free their room. */
+  acked(received: number, consumed: number): void {
+    this.arrived(received);
     this.release(consumed);
     this.pump();
   }
@@ -147,6 +154,8 @@ export class RemoteWriter {
     if (this.failure) return;
     this.failure = error;
     this.link = undefined;
+    this.endSent?.waiter.failed(error);
+    this.endSent = undefined;
     for (const w of this.queue.drain()) w.failed(error);
   }
 
@@ -164,6 +173,9 @@ export class RemoteWriter {
     };
     this.failure = new ClosedError('connection', 'this end moved to another process');
     this.link = undefined;
+    // The end, confirmed or not, goes along with the state (the new home resends it if need be).
+    this.endSent?.waiter.accepted();
+    this.endSent = undefined;
     for (const w of waiting) w.accepted();
     return state;
   }
@@ -174,7 +186,22 @@ export class RemoteWriter {
     return this.sentBytes === 0 || this.sentBytes + sizeOf(outgoing.message) <= this.window;
   }
 
-  private transmit(outgoing: Outgoing): void {
+  /** `waiter`'s message went out as number `seq`: it is accepted (an end once it has arrived). */
+  private settleSent(waiter: SendWaiter, seq: number): void {
+    if ('message' in waiter.outgoing || seq <= this.received) waiter.accepted();
+    else this.endSent = { seq, waiter };
+  }
+
+  private arrived(received: number): void {
+    this.received = Math.max(this.received, received);
+    if (this.endSent && this.endSent.seq <= this.received) {
+      const { waiter } = this.endSent;
+      this.endSent = undefined;
+      waiter.accepted();
+    }
+  }
+
+  private transmit(outgoing: Outgoing): number {
     const seq = this.nextSeq++;
     const entry: SentEntry =
       'message' in outgoing
@@ -183,6 +210,7 @@ export class RemoteWriter {
     this.sent.push(entry);
     this.sentBytes += entry.size;
     this.write(entry);
+    return seq;
   }
 
   private write(entry: SentEntry): void {
@@ -216,8 +244,7 @@ export class RemoteWriter {
       const head = this.queue.peek() as SendWaiter;
       if (!this.fits(head.outgoing)) return;
       this.queue.shift();
-      this.transmit(head.outgoing);
-      head.accepted();
+      this.settleSent(head, this.transmit(head.outgoing));
     }
   }
 }
