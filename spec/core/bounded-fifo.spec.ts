@@ -143,6 +143,25 @@ describe('BoundedFifo', () => {
     expect(log).to.deep.equal(['granted 1', 'get a', 'put a']);
   });
 
+  for (const served of ['by an item', 'by withdrawing it'] as const) {
+    it(`a local get waiting behind a leasing get takes a waiting put once first in line (${served}), so no later put overtakes it`, () => {
+      const fifo = new BoundedFifo<string>(1, asyncScheduler);
+      const log: string[] = [];
+      let credits = 0;
+      fifo.want({ remaining: 1, granted: (n) => (credits += n) }); // a remote producer holds the only slot
+      const fetch = fifo.get({ leases: true, delivered: (v) => log.push(`fetch ${v}`), failed() {}, ended() {} });
+      fifo.get(getter(log.push.bind(log)));
+      fifo.put(putter('a', log.push.bind(log))); // no slot, and the leasing get is first in line: waits
+      expect(log).to.deep.equal([]);
+      if (served === 'by an item') fifo.commit('r');
+      else fifo.cancelGet(fetch!);
+      expect(log.slice(-2)).to.deep.equal(['get a', 'put a']);
+      fifo.put(putter('b', log.push.bind(log)), 0);
+      expect(log.slice(-1)).to.deep.equal(['put b Full']);
+      expect(credits).to.equal(1);
+    });
+  }
+
   it('grants a credit request what is free now and keeps it in line for the rest; a try-only request gets what is free, possibly nothing', () => {
     const fifo = new BoundedFifo<number>(3, asyncScheduler);
     const grants: number[] = [];

@@ -128,11 +128,8 @@ export class BoundedFifo<T> {
       this.fillFreeSlots();
       return item;
     }
-    const node = this.putters.find((p) => 'item' in p);
-    if (!node) return NOTHING;
-    this.putters.remove(node);
-    const putter = node.waiter as PutWaiter<T>;
-    this.admitted?.(putter.item);
+    const putter = this.takeWaitingPut();
+    if (!putter) return NOTHING;
     putter.accepted();
     return putter.item;
   }
@@ -183,11 +180,8 @@ export class BoundedFifo<T> {
     if (!waiter.leases) {
       // No item queued, but a put may be waiting only for a slot (behind credit
       // requests, which hold no item); a local getter needs no slot.
-      const node = this.putters.find((p) => 'item' in p);
-      if (node) {
-        this.putters.remove(node);
-        const putter = node.waiter as PutWaiter<T>;
-        this.admitted?.(putter.item);
+      const putter = this.takeWaitingPut();
+      if (putter) {
         waiter.delivered(putter.item);
         putter.accepted();
         return undefined;
@@ -218,7 +212,10 @@ export class BoundedFifo<T> {
 
   /** Withdraws a waiting get; `false` if it had already been settled. */
   cancelGet(ticket: GetTicket<T>): boolean {
-    return this.getters.remove(ticket);
+    const removed = this.getters.remove(ticket);
+    // A withdrawn leasing get may have been holding back a local one behind it.
+    if (removed) this.fillFreeSlots();
+    return removed;
   }
 
   /** `count` leased items reached their application: their slots are free. */
@@ -307,9 +304,27 @@ export class BoundedFifo<T> {
         head.granted(slots);
       }
     }
+    // A local getter needs no slot: once first in line, it takes a put waiting only for one.
+    for (let head = this.getters.peek(); head !== undefined && !head.leases; head = this.getters.peek()) {
+      const putter = this.takeWaitingPut();
+      if (!putter) break;
+      this.getters.shift();
+      head.delivered(putter.item);
+      putter.accepted();
+    }
     if (this.drained && this.getters.length > 0) {
       for (const g of this.getters.drain()) g.ended();
     }
+  }
+
+  /** The oldest put waiting (only for a slot), out of line and admitted, for a local getter. */
+  private takeWaitingPut(): PutWaiter<T> | undefined {
+    const node = this.putters.find((p) => 'item' in p);
+    if (!node) return undefined;
+    this.putters.remove(node);
+    const putter = node.waiter as PutWaiter<T>;
+    this.admitted?.(putter.item);
+    return putter;
   }
 }
 
