@@ -175,10 +175,13 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     if (!this.closedFlag) {
       this.closedFlag = true;
       this.inbound?.closeReader();
-      if (this.outbound && !this.writeEnded) this.endStream(undefined);
-      // A writer in another process must know this reader is gone before close() resolves.
+      const writer = this.outbound;
+      if (writer && !this.writeEnded) this.endStream(undefined);
+      // A reader in another process has every message and the end before close() resolves…
+      const sent = writer?.settled ? Promise.resolve(this.endDelivered).then(() => writer.settled?.()) : this.endDelivered;
+      // …and a writer in another process knows this reader is gone.
       const told = this.end.hosted?.closeAcknowledged;
-      this.closing = told ? Promise.all([this.endDelivered, told]).then(() => undefined) : this.endDelivered;
+      this.closing = told ? Promise.all([sent, told]).then(() => undefined) : sent;
     }
     return this.closing ?? Promise.resolve();
   }

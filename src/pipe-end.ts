@@ -9,6 +9,8 @@ export interface ChannelWriter {
   cancelSend(ticket: SendTicket): boolean;
   /** The fast path: sends `message` if it goes out at once; `false`, with nothing done, otherwise. */
   trySend(message: PipeMessage): boolean;
+  /** A writer toward another runtime: resolves once the reader's runtime has received everything sent so far. */
+  settled?(): Promise<void>;
 }
 
 /**

@@ -22,8 +22,16 @@ function send(writer: RemoteWriter, outgoing: Outgoing, log: string[], name: str
 
 const message = (n: number): Outgoing => ({ message: new ValueMessage(n, 8) });
 
+/** Whether `promise` has settled by the time pending microtasks have run. */
+async function settledNow(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  return done;
+}
+
 describe('RemoteWriter', () => {
-  it('a message counts as sent when it goes out; the end of the stream only once the reader’s home says it arrived', () => {
+  it('settled() resolves once the reader’s home has received every message and the end', async () => {
     const { link, sent } = recordingLink();
     const writer = new RemoteWriter('p', 1, 1000, asyncScheduler);
     writer.bind(link, 0, 0);
@@ -31,48 +39,62 @@ describe('RemoteWriter', () => {
     send(writer, message(1), log, 'one');
     send(writer, { end: true }, log, 'end');
     expect(sent).to.deep.equal(['pdata 1', 'pend 2']);
-    expect(log).to.deep.equal(['one sent']);
+    expect(log, 'both went out').to.deep.equal(['one sent', 'end sent']);
+    const settled = writer.settled();
     writer.acked(1, 1);
-    expect(log, 'only the message has arrived').to.deep.equal(['one sent']);
+    expect(await settledNow(settled), 'only the message has arrived').to.equal(false);
     writer.acked(2, 1);
-    expect(log).to.deep.equal(['one sent', 'end sent']);
+    expect(await settledNow(settled)).to.equal(true);
+    expect(await settledNow(writer.settled()), 'nothing outstanding: at once').to.equal(true);
   });
 
-  it('an end that arrived is confirmed by the hello of a reader that moved on', () => {
+  it('the hello of a reader that moved on confirms what it had received; the rest is sent again', async () => {
     const first = recordingLink();
     const writer = new RemoteWriter('p', 1, 1000, asyncScheduler);
     writer.bind(first.link, 0, 0);
     const log: string[] = [];
+    send(writer, message(1), log, 'one');
     send(writer, { end: true }, log, 'end');
+    const settled = writer.settled();
     writer.hold(); // the reader moves
     const second = recordingLink();
     writer.bind(second.link, 1, 0);
-    expect(log).to.deep.equal(['end sent']);
-    expect(second.sent, 'nothing to resend').to.deep.equal([]);
+    expect(second.sent, 'what it had not received').to.deep.equal(['pend 2']);
+    expect(await settledNow(settled)).to.equal(false);
+    writer.acked(2, 2);
+    expect(await settledNow(settled)).to.equal(true);
   });
 
-  it('an end whose reader goes away before confirming it fails with the reason', () => {
+  it('settled() resolves when the reader goes away before confirming (sends fail instead)', async () => {
     const { link } = recordingLink();
     const writer = new RemoteWriter('p', 1, 1000, asyncScheduler);
     writer.bind(link, 0, 0);
     const log: string[] = [];
     send(writer, { end: true }, log, 'end');
+    const settled = writer.settled();
     writer.fail(new ClosedError('peer', 'gone'));
-    expect(log).to.deep.equal(['end ClosedError']);
+    expect(await settledNow(settled)).to.equal(true);
+    send(writer, message(2), log, 'two');
+    expect(log).to.deep.equal(['end sent', 'two ClosedError']);
   });
 
-  it('an unconfirmed end moves on with the writer’s state, and is sent again from there', () => {
+  it('what is unconfirmed moves on with the writer’s state and is sent again from its new home', async () => {
     const { link } = recordingLink();
     const writer = new RemoteWriter('p', 1, 1000, asyncScheduler);
     writer.bind(link, 0, 0);
     const log: string[] = [];
     send(writer, message(1), log, 'one');
     send(writer, { end: true }, log, 'end');
+    const settled = writer.settled();
     const state = writer.capture();
-    expect(log).to.deep.equal(['one sent', 'end sent']);
+    expect(await settledNow(settled), 'handed over').to.equal(true);
     const moved = new RemoteWriter('p', 1, 1000, asyncScheduler, state);
     const there = recordingLink();
+    const settledThere = moved.settled();
     moved.bind(there.link, 1, 1);
     expect(there.sent).to.deep.equal(['pend 2']);
+    expect(await settledNow(settledThere)).to.equal(false);
+    moved.acked(2, 2);
+    expect(await settledNow(settledThere)).to.equal(true);
   });
 });

@@ -42,9 +42,9 @@ export interface WriterState {
  * knows exactly how much of the window is in use (a message goes out when it
  * fits, or when nothing is outstanding). Until the reader's home says hello,
  * and while the reader is moving, sends wait; on hello, whatever the reader
- * has not received is sent again. The end of the stream counts as sent once
- * the reader's home says it arrived (so a writer that then exits has lost
- * nothing on the way).
+ * has not received is sent again. `settled()` tells when the reader's home
+ * has received everything sent (so a writer that then exits has lost nothing
+ * on the way).
  */
 export class RemoteWriter {
   private link: Link | undefined;
@@ -55,8 +55,8 @@ export class RemoteWriter {
   private readonly queue = new WaitList<SendWaiter>();
   /** How many messages the reader's home has received (by sequence number). */
   private received = 0;
-  /** The end of the stream, sent and not yet confirmed by the reader's home. */
-  private endSent: { seq: number; waiter: SendWaiter } | undefined;
+  /** Waiting for the reader's home to have received everything sent. */
+  private settleWaiters: (() => void)[] = [];
 
   constructor(
     readonly pipe: string,
@@ -93,7 +93,8 @@ export class RemoteWriter {
       return undefined;
     }
     if (this.queue.length === 0 && this.fits(waiter.outgoing)) {
-      this.settleSent(waiter, this.transmit(waiter.outgoing));
+      this.transmit(waiter.outgoing);
+      waiter.accepted();
       return undefined;
     }
     if (timeout === 0) {
@@ -154,8 +155,7 @@ export class RemoteWriter {
     if (this.failure) return;
     this.failure = error;
     this.link = undefined;
-    this.endSent?.waiter.failed(error);
-    this.endSent = undefined;
+    this.settle();
     for (const w of this.queue.drain()) w.failed(error);
   }
 
@@ -173,9 +173,7 @@ export class RemoteWriter {
     };
     this.failure = new ClosedError('connection', 'this end moved to another process');
     this.link = undefined;
-    // The end, confirmed or not, goes along with the state (the new home resends it if need be).
-    this.endSent?.waiter.accepted();
-    this.endSent = undefined;
+    this.settle(); // what is unconfirmed goes along with the state: the new home resends it if need be
     for (const w of waiting) w.accepted();
     return state;
   }
@@ -186,22 +184,28 @@ export class RemoteWriter {
     return this.sentBytes === 0 || this.sentBytes + sizeOf(outgoing.message) <= this.window;
   }
 
-  /** `waiter`'s message went out as number `seq`: it is accepted (an end once it has arrived). */
-  private settleSent(waiter: SendWaiter, seq: number): void {
-    if ('message' in waiter.outgoing || seq <= this.received) waiter.accepted();
-    else this.endSent = { seq, waiter };
+  /**
+   * Resolves once the reader's home has received everything sent so far
+   * (sends still waiting for room are not sent yet), or this writer failed
+   * or moved on with its end.
+   */
+  settled(): Promise<void> {
+    if (this.failure || this.received >= this.nextSeq - 1) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
   private arrived(received: number): void {
     this.received = Math.max(this.received, received);
-    if (this.endSent && this.endSent.seq <= this.received) {
-      const { waiter } = this.endSent;
-      this.endSent = undefined;
-      waiter.accepted();
-    }
+    if (this.received >= this.nextSeq - 1) this.settle();
   }
 
-  private transmit(outgoing: Outgoing): number {
+  private settle(): void {
+    const waiters = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private transmit(outgoing: Outgoing): void {
     const seq = this.nextSeq++;
     const entry: SentEntry =
       'message' in outgoing
@@ -210,7 +214,6 @@ export class RemoteWriter {
     this.sent.push(entry);
     this.sentBytes += entry.size;
     this.write(entry);
-    return seq;
   }
 
   private write(entry: SentEntry): void {
@@ -244,7 +247,8 @@ export class RemoteWriter {
       const head = this.queue.peek() as SendWaiter;
       if (!this.fits(head.outgoing)) return;
       this.queue.shift();
-      this.settleSent(head, this.transmit(head.outgoing));
+      this.transmit(head.outgoing);
+      head.accepted();
     }
   }
 }
