@@ -1,7 +1,7 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
-import type { Outgoing, PipeChannel, PipeMessage } from './core/pipe-channel.js';
-import type { ChannelWriter, PipeEnd } from './pipe-end.js';
+import type { Outgoing, PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
+import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
 import { BufferTooShort, ClosedError, MessageTooLong } from './errors.js';
 import {
   checkMaxlength,
@@ -11,9 +11,9 @@ import {
   checkSignal,
   checkTimeout,
   type WaitOptions,
-} from './options.js';
+} from './handle/options.js';
 import { bytesOf, decodingTake, receiveOne, sendOne, valueMessage, valueOf } from './pipe-io.js';
-import { pullIterator, pullStream, type Take } from './pull-stream.js';
+import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
 /**

@@ -26,7 +26,7 @@ export { Connection } from './connection.js';
 export { Process, type ProcessOptions } from './process/process.js';
 
 // Options
-export type { GetOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './options.js';
+export type { GetOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
 
 // RxJS operators
 export { enqueue, type Enqueueable } from './rx/enqueue.js';

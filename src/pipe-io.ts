@@ -1,9 +1,9 @@
-import { abortably } from './abortable.js';
-import { ValueMessage, type Outgoing, type PipeChannel, type PipeMessage } from './core/pipe-channel.js';
+import { abortably } from './handle/abortable.js';
+import { ValueMessage, type Outgoing, type PipeChannel, type PipeMessage } from './core/pipe/pipe-channel.js';
 import { EOFError } from './errors.js';
-import type { ChannelWriter } from './pipe-end.js';
-import type { Take } from './pull-stream.js';
-import type { Cancel } from './transport/queue-endpoint.js';
+import type { ChannelWriter } from './transport/pipe/pipe-end.js';
+import type { Take } from './handle/pull-stream.js';
+import type { Cancel } from './core/listeners.js';
 import { fastClone } from './wire/fast-clone.js';
 import { approximateSize, decodeMessage, encodeMessage } from './wire/message-codec.js';
 

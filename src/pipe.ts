@@ -1,8 +1,8 @@
 import { asyncScheduler } from 'rxjs';
-import { PipeChannel } from './core/pipe-channel.js';
+import { PipeChannel } from './core/pipe/pipe-channel.js';
 import { Connection } from './connection.js';
-import { PipeEnd } from './pipe-end.js';
-import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, type PipeOptions } from './options.js';
+import { PipeEnd } from './transport/pipe/pipe-end.js';
+import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, type PipeOptions } from './handle/options.js';
 
 /**
  * Two connected ends (Python's `multiprocessing.Pipe`). Duplex by default:

@@ -1,8 +1,8 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { asyncScheduler, Observable } from 'rxjs';
-import { NOTHING } from './core/bounded-fifo.js';
+import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
-import { HandleState } from './handle-state.js';
+import { HandleState } from './handle/handle-state.js';
 import {
   checkCount,
   checkMaxsize,
@@ -15,10 +15,11 @@ import {
   type ObserveOptions,
   type PutOptions,
   type QueueOptions,
-} from './options.js';
-import { pullIterator, pullStream, type Take } from './pull-stream.js';
-import { LocalQueueEndpoint } from './transport/local/local-queue-endpoint.js';
-import type { Cancel, Delivery, GetListener, PutListener, QueueEndpoint } from './transport/queue-endpoint.js';
+} from './handle/options.js';
+import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
+import { LocalQueueEndpoint } from './transport/queue/owner/local-queue-endpoint.js';
+import type { QueueEndpoint } from './transport/queue/queue-endpoint.js';
+import type { Cancel, Delivery, GetListener, PutListener } from './core/listeners.js';
 
 /** Internal hooks the rx operators and handle passing use; not part of the public API. */
 export const kTake = Symbol('rxmp.take');

@@ -1,12 +1,12 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import type { Observable } from 'rxjs';
-import { quote } from './options.js';
+import { quote } from './handle/options.js';
 import { kAttach, kRequeue, kTake, Queue } from './queue.js';
-import type { Delivery } from './transport/queue-endpoint.js';
+import type { Delivery } from './core/listeners.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
 export const kInner = Symbol('rxmp.inner');
-import type { Take } from './pull-stream.js';
+import type { Take } from './handle/pull-stream.js';
 
 /**
  * An unbounded queue without timeouts (Python's `SimpleQueue`): `put`,

@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import { ClosedError, type Connection, EOFError, Pipe } from '../../src/index.js';
-import { Runtime } from '../../src/transport/runtime.js';
-import type { Message } from '../../src/wire/protocol.js';
+import { Runtime } from '../../src/transport/link/runtime.js';
+import type { Message } from '../../src/wire/protocol/index.js';
 import { expectRejection, settledWithin, settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
 

@@ -6,11 +6,11 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
-import { PortLink } from '../transport/thread/port-link.js';
+import { PortLink } from '../transport/link/port-link.js';
 import { PipeHost } from '../transport/pipe/pipe-host.js';
-import { Runtime } from '../transport/runtime.js';
+import { Runtime } from '../transport/link/runtime.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { exportHandles, importHandles, revivedQueues } from './handles.js';
+import { exportHandles, importHandles, revivedQueues } from './handle-passing.js';
 
 interface ObservableLike {
   subscribe(observer: { next(v: unknown): void; error(e: unknown): void; complete(): void }): unknown;

@@ -6,15 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
-import { checkOptions, checkTimeout, quote } from '../options.js';
-import { Runtime } from '../transport/runtime.js';
-import { PortLink } from '../transport/thread/port-link.js';
+import { checkOptions, checkTimeout, quote } from '../handle/options.js';
+import { Runtime } from '../transport/link/runtime.js';
+import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
 import { fastClone } from '../wire/fast-clone.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { PipeHost } from '../transport/pipe/pipe-host.js';
-import { connectionsIn, exportHandles, importHandles, withoutHandles } from './handles.js';
-import type { ConnectionDescriptor } from './connection-handles.js';
+import { connectionsIn, exportHandles, importHandles, withoutHandles } from './handle-passing.js';
+import type { ConnectionDescriptor } from '../transport/pipe/connection-handles.js';
 import { OutputRelay } from './output-relay.js';
 
 export interface ProcessOptions {

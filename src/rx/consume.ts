@@ -1,9 +1,9 @@
 import { from, Observable, type ObservableInput, Subscription } from 'rxjs';
 import { JoinableQueue } from '../joinable-queue.js';
-import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../options.js';
-import type { Take } from '../pull-stream.js';
+import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../handle/options.js';
+import type { Take } from '../handle/pull-stream.js';
 import { kAttach, kRequeue, kTake, kTaskDone } from '../queue.js';
-import type { Cancel, Delivery, GetListener } from '../transport/queue-endpoint.js';
+import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 
 /** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Consumable<T> {

@@ -1,5 +1,5 @@
 import { concatMap, type Observable, type OperatorFunction } from 'rxjs';
-import { checkWait, type PutOptions } from '../options.js';
+import { checkWait, type PutOptions } from '../handle/options.js';
 
 /** Anything `enqueue` can put into: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Enqueueable<T> {

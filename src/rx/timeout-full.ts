@@ -1,6 +1,6 @@
 import { identity, throwError, timeout, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { Full } from '../errors.js';
-import { checkTimeout } from '../options.js';
+import { checkTimeout } from '../handle/options.js';
 
 /**
  * RxJS `timeout` whose error is `Full`: for a put-like stream (`put$`,

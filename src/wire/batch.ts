@@ -1,7 +1,7 @@
 import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
 import { ProtocolError } from '../errors.js';
 import { FRAME_HEADER } from './framing.js';
-import type { AckMsg, CreditMsg, DoneMsg, ItemsMsg, Message, PipeAckMsg, PipeDataMsg, PutMsg } from './protocol.js';
+import type { AckMsg, CreditMsg, DoneMsg, ItemsMsg, Message, PipeAckMsg, PipeDataMsg, PutMsg } from './protocol/index.js';
 
 /**
  * One frame's payload is a batch of messages encoded with one msgpackr call

@@ -1,5 +1,5 @@
 import { ProtocolError } from '../errors.js';
-import type { Message } from './protocol.js';
+import type { Message } from './protocol/index.js';
 
 /** The largest count a message may carry (credits, acks): far beyond any real window. */
 export const MAX_COUNT = 2 ** 30;

@@ -1,10 +1,10 @@
-import { ValueMessage, type PipeChannel } from '../../core/pipe-channel.js';
+import { ValueMessage, type PipeChannel } from '../../core/pipe/pipe-channel.js';
 import { ClosedError } from '../../errors.js';
 import { decodeError } from '../../wire/error-codec.js';
 import { approximateSize } from '../../wire/message-codec.js';
-import type { Address, PipeMsg } from '../../wire/protocol.js';
-import type { Link } from '../link.js';
-import { Runtime } from '../runtime.js';
+import type { Address, PipeMsg } from '../../wire/protocol/index.js';
+import type { Link } from '../link/link.js';
+import { Runtime } from '../link/runtime.js';
 import { PipeRegistry } from './pipe-registry.js';
 import type { RemoteWriter } from './remote-writer.js';
 

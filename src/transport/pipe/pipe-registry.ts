@@ -1,4 +1,4 @@
-import type { Address, PipeLostMsg, PipeMsg, PipeRegisterMsg } from '../../wire/protocol.js';
+import type { Address, PipeLostMsg, PipeMsg, PipeRegisterMsg } from '../../wire/protocol/index.js';
 
 interface Home {
   /** Where the end lives; undefined while it moves (or once it is lost). */

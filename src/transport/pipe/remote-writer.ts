@@ -1,10 +1,10 @@
 import type { SchedulerLike } from 'rxjs';
-import { sizeOf, ValueMessage, type Outgoing, type PipeMessage, type SendTicket, type SendWaiter } from '../../core/pipe-channel.js';
-import { Deque } from '../../core/deque.js';
-import { WaitList } from '../../core/wait-list.js';
+import { sizeOf, ValueMessage, type Outgoing, type PipeMessage, type SendTicket, type SendWaiter } from '../../core/pipe/pipe-channel.js';
+import { Deque } from '../../core/collections/deque.js';
+import { WaitList } from '../../core/collections/wait-list.js';
 import { ClosedError, Full } from '../../errors.js';
 import { decodeError, encodeError, type ErrorInfo } from '../../wire/error-codec.js';
-import type { Link } from '../link.js';
+import type { Link } from '../link/link.js';
 
 /** A pipe message in a form that survives being copied to another runtime: a value and its size, or bytes. */
 export type PortableMessage = { v: unknown; s: number } | { b: Uint8Array };

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
+import { AuthenticationError, ClosedError, ProtocolError } from '../../errors.js';
+import type { Address, Message } from '../../wire/protocol/index.js';
+import { checkMessage } from '../../wire/validate.js';
+import type { Link } from './link.js';
+import { Listener } from './listener.js';
+import { SocketLink } from './socket-link.js';
+
+export type Route = (message: Message, link: Link) => void;
+export type LinkClosedWatcher = (link: Link, reason: Error | undefined) => void;
+
+/**
+ * Everything one process (or one worker thread) needs to share queues and
+ * pipes with others: its id, the authkey of its process tree, its listener
+ * (started on first need), one link per peer runtime, and the routes that
+ * deliver incoming messages to the broker and to handles.
+ *
+ * There is one Runtime per thread: module state is per thread in Node.
+ */
+export class Runtime {
+  private static instance: Runtime | undefined;
+
+  /** This thread's runtime. */
+  static get(): Runtime {
+    Runtime.instance ??= new Runtime(Runtime.newId(), randomBytes(32));
+    return Runtime.instance;
+  }
+
+  /**
+   * A child's runtime: the id its parent chose (so the parent can bind the
+   * thread's port to it at once) and the authkey of its process tree.
+   */
+  static init(id: string | undefined, authkey: Uint8Array): Runtime {
+    if (Runtime.instance) throw new Error('the runtime of this thread is already running');
+    Runtime.instance = new Runtime(id ?? Runtime.newId(), Buffer.from(authkey));
+    return Runtime.instance;
+  }
+
+  /** A fresh runtime id: readable pid and thread, plus randomness. */
+  static newId(): string {
+    return `${process.pid}.${threadId}.${randomBytes(6).toString('hex')}`;
+  }
+
+  private listener: Listener | undefined;
+  private listening: Promise<Listener> | undefined;
+  private readonly byPeer = new Map<string, Link>();
+  /** Every live link, including a second one to a peer (both sides may have connected). */
+  private readonly live = new Set<Link>();
+  private readonly routes = new Map<string, Route>();
+  private readonly closeWatchers = new Set<LinkClosedWatcher>();
+  private nextRid = 1;
+
+  private constructor(
+    readonly id: string,
+    private readonly key: Buffer,
+  ) {}
+
+  /** The secret every runtime of this process tree proves before talking. */
+  get authkey(): Buffer {
+    return this.key;
+  }
+
+  /**
+   * Resolves once no live link leads to a runtime whose id `matches` (a
+   * child that exited: its sockets close a moment after its exit is seen),
+   * or after `limitMs` at most (closing what is still open to it then).
+   */
+  whenGone(matches: (peerId: string) => boolean, limitMs = 2000): Promise<void> {
+    const open = (): Link[] => [...this.live].filter((l) => l.peerId !== undefined && matches(l.peerId));
+    const links = open();
+    if (links.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Past the limit, links still open to a peer that is gone are closed here (their users see it gone).
+      const timer = setTimeout(() => {
+        for (const link of open()) link.fail(new ClosedError('runtime', `runtime ${link.peerId} is gone`));
+        done();
+      }, limitMs);
+      const stop = this.watchLinks(() => {
+        if (open().length === 0) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+  }
+
+  /** Resolves once every link has written out what was sent on it. */
+  async drainLinks(): Promise<void> {
+    const links = [...this.live];
+    for (const link of links) link.flush();
+    await Promise.all(links.map((link) => link.drained()));
+  }
+
+  /** Whether a link to (or from) the runtime `id` is open. */
+  hasLinkTo(id: string): boolean {
+    for (const link of this.live) if (link.peerId === id && !link.closed) return true;
+    return false;
+  }
+
+  /**
+   * Hangs up every socket link gracefully (a runtime about to exit): writes
+   * out what is queued, ends this side, and waits until each peer has read
+   * to the end and hung up too, or `limitMs` at most. A process that simply
+   * exited could make a peer's next write fail, and that failure would cut
+   * off data the peer had not read yet.
+   */
+  async hangUp(limitMs: number): Promise<void> {
+    const links = [...this.live].filter((link) => link instanceof SocketLink);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, limitMs);
+    });
+    const hungUp = Promise.all(links.map((link) => link.close().then(() => link.whenClosed())));
+    await Promise.race([hungUp, limit]);
+    clearTimeout(timer);
+  }
+
+  /** Where this runtime can be reached, starting its listener if it has none yet. */
+  async address(): Promise<Address> {
+    if (!this.listening) {
+      this.listening = Listener.start(this.key, (link) => this.adopt(link));
+      void this.listening.then((listener) => this.onListening?.(listener.directory));
+    }
+    this.listener = await this.listening;
+    return { id: this.id, path: this.listener.path };
+  }
+
+  /** Told the listener's private directory once it listens (a child tells its parent). */
+  onListening: ((directory: string) => void) | undefined;
+
+  /** The listener's private directory, once listening. */
+  get listenerDirectory(): string | undefined {
+    return this.listener?.directory;
+  }
+
+  /** Delivers messages of these types to `route`. */
+  route(types: readonly Message['t'][], route: Route): void {
+    for (const t of types) this.routes.set(t, route);
+  }
+
+  /** Tells `watcher` about every link that closes. */
+  watchLinks(watcher: LinkClosedWatcher): () => void {
+    this.closeWatchers.add(watcher);
+    return () => this.closeWatchers.delete(watcher);
+  }
+
+  /** A fresh request id, unique in this runtime. */
+  rid(): number {
+    return this.nextRid++;
+  }
+
+  /**
+   * The link to the runtime at `address`: the one already open, or a new
+   * connection to its listener (usable at once; sends wait for the handshake).
+   */
+  linkTo(address: Address): Link {
+    const known = this.byPeer.get(address.id);
+    if (known && !known.closed) return known;
+    if (!address.path) throw new ClosedError('runtime', `no route to runtime ${address.id}: it is not listening`);
+    const link = SocketLink.connect(address.path, this.key);
+    this.adopt(link, address.id);
+    return link;
+  }
+
+  /** Takes a link into service: says hello, routes its messages, forgets it when it closes. */
+  adopt(link: Link, peerId?: string): void {
+    this.live.add(link);
+    if (peerId !== undefined) {
+      link.peerId = peerId;
+      this.byPeer.set(peerId, link);
+    }
+    link.onMessage((message, from) => {
+      try {
+        checkMessage(message);
+        if (message.t === 'hello') {
+          if (!this.byPeer.has(message.id) || this.byPeer.get(message.id)?.closed) this.byPeer.set(message.id, from);
+          return;
+        }
+        const route = this.routes.get(message.t);
+        if (!route) throw new ProtocolError(`no one here handles ${JSON.stringify(message.t)} messages`);
+        route(message, from);
+      } catch (error) {
+        // A peer that breaks the protocol loses its link; everyone else goes on.
+        from.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }));
+      }
+    });
+    link.onClose((closed, reason) => {
+      this.live.delete(closed);
+      if (closed.peerId !== undefined && this.byPeer.get(closed.peerId) === closed) this.byPeer.delete(closed.peerId);
+      if (reason instanceof ProtocolError || reason instanceof AuthenticationError) {
+        process.emitWarning(`rxmp dropped a connection: ${reason.message}`, { type: 'RxmpWarning', code: reason.name });
+      }
+      for (const watcher of this.closeWatchers) watcher(closed, reason);
+    });
+    link.send({ t: 'hello', id: this.id });
+  }
+}

@@ -1,0 +1,207 @@
+import { Deque } from '../../../core/collections/deque.js';
+import { WaitList, type WaitNode } from '../../../core/collections/wait-list.js';
+import { ClosedError, Full } from '../../../errors.js';
+import type { Cancel, PutListener } from '../../../core/listeners.js';
+import type { RemoteContext } from './remote-context.js';
+
+interface PendingPut {
+  /** Already copied at the put. */
+  readonly item: unknown;
+  readonly listener: PutListener;
+}
+
+/**
+ * The producing half of a remote queue handle. Puts spend credits the owner
+ * granted, so they resolve without a round trip while credits last; more are
+ * asked for before they run out, and unused ones go back after an idle turn.
+ * An unbounded queue grants credits too (a large window, kept while idle):
+ * so the owner always knows which accepted puts may still be on their way,
+ * and an ended queue is not drained before they are in.
+ */
+export class RemoteProducer {
+  private credits = 0;
+  /** Credits asked for and not granted yet. */
+  private outstanding = 0;
+  private putSinceSweep = false;
+  private refused = false;
+  private readonly putters = new WaitList<PendingPut>();
+  private readonly tryPuts = new Deque<PendingPut | undefined>();
+
+  constructor(private readonly ctx: RemoteContext) {}
+
+  private get unbounded(): boolean {
+    return this.ctx.maxsize === Infinity;
+  }
+
+  put(item: unknown, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+    const refusal = this.ctx.failure() ?? (this.refused ? endedError() : undefined);
+    if (refusal) {
+      listener.failed(refusal);
+      return undefined;
+    }
+    if (this.canPutNow) {
+      this.send(item);
+      listener.accepted();
+      return undefined;
+    }
+    if (timeout === 0) {
+      // A put waits ahead of this one: there is no room for it now.
+      if (this.putters.length > 0) {
+        listener.failed(new Full(this.ctx.maxsize, 0));
+        return undefined;
+      }
+      // Only the owner knows whether a slot is free: ask, without waiting in line.
+      const pending: PendingPut = { item, listener };
+      this.tryPuts.push(pending);
+      this.ctx.busy(1);
+      this.ctx.link.send({ t: 'want', q: this.ctx.id, n: 1, try: true });
+      return () => withdrawTry(this.tryPuts, pending, this.ctx);
+    }
+    const node = this.putters.push({ item, listener });
+    this.ctx.busy(1);
+    if (timeout !== undefined && timeout !== Infinity) {
+      this.putters.expireAfter(node, timeout, this.ctx.scheduler, (p) => {
+        this.ctx.busy(-1);
+        p.listener.failed(new Full(this.ctx.maxsize, timeout));
+      });
+    }
+    this.askForCredits();
+    return () => withdraw(this.putters, node, this.ctx);
+  }
+
+  /** The owner granted `n` credits (in answer to a `try` want if `tryAnswer`). */
+  onCredit(n: number, tryAnswer: boolean): void {
+    if (this.refused) {
+      if (n > 0) this.ctx.link.send({ t: 'refund', q: this.ctx.id, n });
+      return;
+    }
+    this.credits += n;
+    if (tryAnswer) {
+      const pending = this.tryPuts.shift();
+      if (pending) {
+        this.ctx.busy(-1);
+        // Every put waiting here came after this one (it would have failed otherwise): it goes first.
+        if (this.credits > 0) {
+          this.send(pending.item);
+          pending.listener.accepted();
+        } else {
+          pending.listener.failed(new Full(this.ctx.maxsize, 0));
+        }
+      }
+    } else {
+      this.outstanding = Math.max(0, this.outstanding - n);
+    }
+    // Puts made after a try-put still waiting for its answer wait for it too: put order holds.
+    while (this.credits > 0 && this.putters.length > 0 && this.tryPuts.length === 0) {
+      const p = this.putters.shift() as PendingPut;
+      this.ctx.busy(-1);
+      this.send(p.item);
+      p.listener.accepted();
+    }
+    if (this.putters.length > 0) this.askForCredits();
+    this.ctx.sweepSoon();
+  }
+
+  /** The queue ended: credits are void, waiting puts fail. */
+  onEnded(): void {
+    this.refused = true;
+    this.refundAll();
+    for (const p of this.putters.drain()) {
+      this.ctx.busy(-1);
+      p.listener.failed(endedError());
+    }
+  }
+
+  /** Unused credits go back once a whole turn passed without a put spending one. */
+  sweep(): boolean {
+    if ((this.credits === 0 && this.outstanding === 0) || this.putters.length > 0 || this.unbounded) return false;
+    if (this.putSinceSweep) {
+      this.putSinceSweep = false;
+      return true; // look again next turn
+    }
+    this.refundAll();
+    return false;
+  }
+
+  /** The handle closed (the owner refunds what the link held when it detaches). */
+  close(): void {
+    this.credits = 0;
+  }
+
+  lost(error: ClosedError): void {
+    for (const p of this.putters.drain()) p.listener.failed(error);
+    for (const p of this.tryPuts.drain()) p?.listener.failed(error);
+  }
+
+  private send(item: unknown): void {
+    this.credits--;
+    this.putSinceSweep = true;
+    // Ask for more before running dry, so that a steady producer rarely waits.
+    if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
+    this.ctx.link.sendItem('put', this.ctx.id, item);
+    // Half the window at a time, without waiting for the end of the turn: the owner
+    // works on that half (and returns its credits) while this side makes the other.
+    if (!this.unbounded && ++this.unflushed >= Math.max(1, this.lookahead() >> 1)) {
+      this.unflushed = 0;
+      this.ctx.link.flush();
+    }
+  }
+
+  private unflushed = 0;
+
+  /** A put would go out at once: a credit is on hand and no earlier put waits. */
+  get canPutNow(): boolean {
+    return !this.refused && this.putters.length === 0 && this.tryPuts.length === 0 && this.credits > 0;
+  }
+
+  /** Puts at once if `canPutNow`, without any bookkeeping for waiting. */
+  tryPut(item: unknown): boolean {
+    if (!this.canPutNow) return false;
+    this.send(item);
+    return true;
+  }
+
+  /** Credits asked for beyond the puts waiting now. */
+  private lookahead(): number {
+    // Unbounded: a window no run of puts within one turn reaches, so a steady producer never waits.
+    return this.unbounded ? 1 << 20 : Math.min(1024, this.ctx.maxsize);
+  }
+
+  /** Keeps credits + outstanding at the puts waiting plus the lookahead. */
+  private askForCredits(): void {
+    const n = this.putters.length + this.lookahead() - this.credits - this.outstanding;
+    if (n <= 0) return;
+    this.outstanding += n;
+    this.ctx.link.send({ t: 'want', q: this.ctx.id, n });
+  }
+
+  /** Idle: unused credits go back, and the request still in line is withdrawn. */
+  private refundAll(): void {
+    if (this.credits > 0) this.ctx.link.send({ t: 'refund', q: this.ctx.id, n: this.credits });
+    if (this.outstanding > 0) this.ctx.link.send({ t: 'unwant', q: this.ctx.id });
+    this.credits = 0;
+    this.outstanding = 0;
+  }
+}
+
+function endedError(): ClosedError {
+  return new ClosedError('queue', 'queue has ended: no more puts');
+}
+
+/** Removes a waiting call; `true` if it was still waiting. */
+export function withdraw<W>(list: WaitList<W>, node: WaitNode<W>, ctx: RemoteContext): boolean {
+  if (!list.remove(node)) return false;
+  ctx.busy(-1);
+  return true;
+}
+
+/** A non-blocking call cannot be taken back from the owner: its answer is just ignored. */
+export function withdrawTry<W>(list: Deque<W | undefined>, entry: W, ctx: RemoteContext): boolean {
+  const entries = list.drain();
+  const i = entries.indexOf(entry);
+  if (i >= 0) entries[i] = undefined;
+  for (const e of entries) list.push(e);
+  if (i < 0) return false;
+  ctx.busy(-1);
+  return true;
+}
