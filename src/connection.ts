@@ -1,4 +1,5 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
+import { markHandle } from './handle/handle-kinds.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import type { Outgoing, PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
@@ -320,3 +321,6 @@ Object.defineProperty(Connection.prototype, HANDLE_KIND, {
     return this.constructor.name;
   },
 });
+
+// Travels in Process args and output$ as a handle (see connection-kind.ts).
+markHandle(Connection, 'connection');

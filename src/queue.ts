@@ -1,4 +1,5 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
+import { markHandle } from './handle/handle-kinds.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
@@ -329,3 +330,6 @@ Object.defineProperty(Queue.prototype, HANDLE_KIND, {
     return this.constructor.name;
   },
 });
+
+// Travels in Process args and output$ as a handle (see queue-kind.ts).
+markHandle(Queue, 'queue');

@@ -1,4 +1,5 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
+import { markHandle } from './handle/handle-kinds.js';
 import type { Observable } from 'rxjs';
 import { quote } from './handle/options.js';
 import { kAttach, kRequeue, kTake, Queue } from './queue.js';
@@ -98,3 +99,6 @@ Object.defineProperty(SimpleQueue.prototype, HANDLE_KIND, {
     return this.constructor.name;
   },
 });
+
+// Travels in Process args and output$ as a handle (see queue-kind.ts).
+markHandle(SimpleQueue, 'queue');

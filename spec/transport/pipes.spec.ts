@@ -2,14 +2,14 @@
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import { ClosedError, type Connection, EOFError, Pipe } from '../../src/index.js';
-import { Runtime } from '../../src/transport/link/runtime.js';
+import { Runtime } from '../../src/transport/runtime.js';
 import type { Message } from '../../src/wire/protocol/index.js';
 import { expectRejection, settledWithin, settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
 
 /** Counts the pipe data messages this runtime receives while `body` runs. */
 async function pipeDataReceivedHere(body: () => Promise<void>): Promise<number> {
-  const routes = (Runtime.get() as unknown as { routes: Map<string, (m: Message, l: unknown) => void> }).routes;
+  const routes = (Runtime.get().hub as unknown as { routes: Map<string, (m: Message, l: unknown) => void> }).routes;
   const original = routes.get('pdata') as (m: Message, l: unknown) => void;
   let count = 0;
   routes.set('pdata', (m, l) => {

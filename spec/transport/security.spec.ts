@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import { Queue } from '../../src/index.js';
-import { exportHandles } from '../../src/process/handle-passing.js';
-import { Runtime } from '../../src/transport/link/runtime.js';
+import { exportValue } from '../../src/process/handle-passing.js';
+import { Runtime } from '../../src/transport/runtime.js';
 import { SocketLink } from '../../src/transport/link/socket-link.js';
 import { encodeBatch } from '../../src/wire/batch.js';
 import { frame } from '../../src/wire/framing.js';
@@ -69,7 +69,7 @@ describe('broker security', function () {
   let path: string;
 
   before(async () => {
-    path = (await Runtime.get().address()).path as string;
+    path = (await Runtime.get().hub.address()).path as string;
   });
 
   /** A queue shared with a real child, proving the broker still serves everyone else. */
@@ -125,9 +125,9 @@ describe('broker security', function () {
   for (const [what, send] of hostile) {
     it(`drops a client that sends ${what}; the broker goes on`, async () => {
       const q = new Queue<number>({ maxsize: 2 });
-      const d = (await exportHandles(q)) as { id: string };
+      const d = (await exportValue(q, Runtime.get())).handles[0]?.descriptor as { id: string };
       const warnings = await warningsDuring(async () => {
-        const socket = await authenticated(path, Runtime.get().authkey);
+        const socket = await authenticated(path, Runtime.get().hub.authkey);
         send(socket, d.id);
         await settles(closed(socket));
       });
@@ -138,7 +138,7 @@ describe('broker security', function () {
   }
 
   it('a truncated frame followed by a hang-up costs nothing', async () => {
-    const socket = await authenticated(path, Runtime.get().authkey);
+    const socket = await authenticated(path, Runtime.get().hub.authkey);
     socket.end(Buffer.from([0, 0, 0, 100, 1, 2, 3]));
     await settles(closed(socket));
     await brokerStillServes();

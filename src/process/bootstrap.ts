@@ -7,10 +7,9 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
 import { PortLink } from '../transport/link/port-link.js';
-import { PipeHost } from '../transport/pipe/pipe-host.js';
-import { Runtime } from '../transport/link/runtime.js';
+import { Runtime } from '../transport/runtime.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { exportHandles, importHandles, revivedQueues } from './handle-passing.js';
+import { exportValue, importValue, type Transfer } from './handle-passing.js';
 
 interface ObservableLike {
   subscribe(observer: { next(v: unknown): void; error(e: unknown): void; complete(): void }): unknown;
@@ -48,22 +47,22 @@ else parentPort?.on('message', onStart);
 
 async function run(start: StartMsg): Promise<void> {
   const thread = isMainThread ? undefined : (workerData as ThreadData);
-  const runtime = Runtime.init(thread?.runtimeId, start.authkey);
-  runtime.onListening = (dir) => control.send({ t: 'listening', dir });
-  if (thread) runtime.adopt(new PortLink(thread.port), start.parentId);
+  const runtime = Runtime.install(new Runtime({ ...(thread ? { id: thread.runtimeId } : {}), authkey: start.authkey }));
+  runtime.hub.onListening = (dir) => control.send({ t: 'listening', dir });
+  if (thread) runtime.hub.adopt(new PortLink(thread.port), start.parentId);
   if (isMainThread) process.title = start.name;
 
   let failure: unknown;
   let failed = false;
   try {
-    const args = importHandles(start.args) as unknown[];
+    const args = importValue(start.args, runtime) as unknown[];
     const module = (await import(start.target)) as Record<string, unknown>;
     const target = module[start.exportName];
     if (typeof target !== 'function') {
       throw new TypeError(`${start.target} has no function export ${JSON.stringify(start.exportName)}`);
     }
     const result: unknown = await target(...args);
-    if (isObservableLike(result)) await stream(result);
+    if (isObservableLike(result)) await stream(result, runtime);
   } catch (error) {
     failed = true;
     failure = error;
@@ -75,12 +74,20 @@ async function run(start: StartMsg): Promise<void> {
 }
 
 /** Sends each notification to the parent, values with their handles described, in order. */
-function stream(source: ObservableLike): Promise<void> {
+function stream(source: ObservableLike, runtime: Runtime): Promise<void> {
   return new Promise((resolve, reject) => {
     let chain: Promise<void> = Promise.resolve();
     source.subscribe({
       next: (value) => {
-        chain = chain.then(async () => control.send({ t: 'output', kind: 'N', value: await exportHandles(value) }));
+        // Checked and taken out at once, in order; described as soon as it can be.
+        let transfer: Promise<Transfer>;
+        try {
+          transfer = exportValue(value, runtime);
+        } catch (error) {
+          transfer = Promise.reject(error);
+        }
+        transfer.catch(() => undefined); // fails the chain below when its turn comes, not before
+        chain = chain.then(async () => control.send({ t: 'output', kind: 'N', value: await transfer }));
       },
       error: (error) => {
         chain = chain.then(() => control.send({ t: 'output', kind: 'E', error: encodeError(error) }));
@@ -100,14 +107,13 @@ function stream(source: ObservableLike): Promise<void> {
  * stream, and every link is written out and hung up.
  */
 async function flush(): Promise<void> {
+  const runtime = Runtime.get();
   await Promise.all([
-    ...[...revivedQueues()].map((q) => q.close().catch(() => undefined)),
-    ...PipeHost.get()
-      .hosted()
-      .map((end) => end.close().catch(() => undefined)),
+    ...[...runtime.queueClient.revived()].map((q) => q.close().catch(() => undefined)),
+    ...runtime.pipeHost.hosted().map((end) => end.close().catch(() => undefined)),
   ]);
-  await Runtime.get().drainLinks();
-  await Runtime.get().hangUp(HANG_UP_MS);
+  await runtime.hub.drainLinks();
+  await runtime.hub.hangUp(HANG_UP_MS);
 }
 
 /** How long an exiting child waits for its peers to read what it sent and hang up. */

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../wire/error-codec.js';
+import type { Transfer } from './handle-passing.js';
 
 /** Parent → child: run this. Sent once the arguments' handles are ready. */
 export interface StartMsg {
@@ -6,8 +7,8 @@ export interface StartMsg {
   /** The target module's URL. */
   target: string;
   exportName: string;
-  /** The arguments, with handles replaced by descriptions (see `handles.ts`). */
-  args: unknown[];
+  /** The arguments, their handles out of band (see `handle-passing.ts`). */
+  args: Transfer;
   name: string;
   /** The process tree's secret; travels only on this private channel. */
   authkey: Uint8Array;
@@ -17,7 +18,7 @@ export interface StartMsg {
 
 /** Child → parent: one notification of the Observable the target returned. */
 export type OutputMsg =
-  | { t: 'output'; kind: 'N'; value: unknown }
+  | { t: 'output'; kind: 'N'; value: Transfer }
   | { t: 'output'; kind: 'E'; error: ErrorInfo }
   | { t: 'output'; kind: 'C' };
 

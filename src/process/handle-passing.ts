@@ -1,127 +1,136 @@
-import { JoinableQueue } from '../joinable-queue.js';
-import { kEndpoint, Queue } from '../queue.js';
-import { kInner, SimpleQueue } from '../simple-queue.js';
-import { QueueBroker } from '../transport/queue/owner/queue-broker.js';
-import { LocalQueueEndpoint } from '../transport/queue/owner/local-queue-endpoint.js';
-import { QueueClient } from '../transport/queue/remote/queue-client.js';
-import { RemoteQueueEndpoint } from '../transport/queue/remote/remote-queue-endpoint.js';
-import { Runtime } from '../transport/link/runtime.js';
-import type { Address } from '../wire/protocol/index.js';
-import { exportConnection, isConnection, reviveConnection, type ConnectionDescriptor } from '../transport/pipe/connection-handles.js';
+import { connectionKind } from '../connection-kind.js';
+import { HandleKinds, type HandleKind } from '../handle/handle-kinds.js';
+import { queueKind } from '../queue-kind.js';
+import type { Runtime } from '../transport/runtime.js';
+import { fastClone } from '../wire/fast-clone.js';
 
-/** Marks a plain object as a handle description (survives structured clone, unlike a symbol). */
-export const HANDLE = '__rxmp_handle__';
+/** Every kind of handle that travels in `Process` args and `output$` values. */
+const KINDS = new HandleKinds<Runtime>([queueKind, connectionKind]);
 
-type QueueKind = 'Queue' | 'JoinableQueue' | 'SimpleQueue';
-
-export interface QueueDescriptor {
-  [HANDLE]: 'queue';
-  kind: QueueKind;
-  id: string;
-  maxsize: number;
-  owner: Address;
-}
-
-export type HandleDescriptor = QueueDescriptor | ConnectionDescriptor;
-
-/** Queues revived in this runtime, by id: one object per queue per runtime (as `close()` is per process). */
-const revived = new Map<string, object>();
+/** Where a handle sat in a value: keys from the root (array indexes and object keys). */
+export type Path = (string | number)[];
 
 /**
- * Copies `value` for another runtime, replacing every queue and pipe end
- * found in arrays and plain objects with a description that runtime can
- * revive. A queue owned here starts being served by this runtime's broker;
- * a pipe end moves.
+ * A value on its way to another runtime. Handles travel out of band: the
+ * value holds `null` where each was, and `handles` says which kind, how to
+ * revive it and where to put it back. A user value that merely looks like a
+ * description is never taken for one.
  */
-export async function exportHandles(value: unknown): Promise<unknown> {
-  if (value instanceof Queue || value instanceof SimpleQueue) return describeQueue(value);
-  if (isConnection(value)) return exportConnection(value);
-  if (Array.isArray(value)) return Promise.all(value.map(exportHandles));
+export interface Transfer {
+  value: unknown;
+  handles: { kind: string; descriptor: unknown; paths: Path[] }[];
+}
+
+interface Found {
+  readonly handle: object;
+  readonly kind: HandleKind<object, unknown, Runtime>;
+  readonly paths: Path[];
+}
+
+/**
+ * Takes `value` out toward another runtime: every handle inside arrays and
+ * plain objects (at any depth) is found and checked, and the rest copied,
+ * before anything changes — so a bad argument throws here with nothing
+ * moved. Then each handle leaves (a pipe end moves at once); the promise
+ * resolves when every description is ready.
+ */
+export function exportValue(value: unknown, runtime: Runtime): Promise<Transfer> {
+  const found = new Map<object, Found>();
+  const rest = fastClone(strip(value, [], found, new Map()));
+  for (const { kind, handle } of found.values()) kind.check(handle);
+  const leaving: { kind: HandleKind<object, unknown, Runtime>; paths: Path[]; descriptor: Promise<unknown> }[] = [];
+  try {
+    for (const { kind, handle, paths } of found.values()) {
+      leaving.push({ kind, paths, descriptor: Promise.resolve(kind.export(handle, runtime)) });
+    }
+  } catch (error) {
+    loseLeaving(leaving, runtime);
+    throw error;
+  }
+  return Promise.all(leaving.map((l) => l.descriptor)).then(
+    (descriptors) => ({
+      value: rest,
+      handles: leaving.map((l, i) => ({ kind: l.kind.name, descriptor: descriptors[i], paths: l.paths })),
+    }),
+    (error: unknown) => {
+      loseLeaving(leaving, runtime);
+      throw error;
+    },
+  );
+}
+
+/** Brings a transferred value to life in this runtime: each handle revived once, put back where it was. */
+export function importValue(transfer: Transfer, runtime: Runtime): unknown {
+  let root = transfer.value;
+  for (const { kind: name, descriptor, paths } of transfer.handles) {
+    const kind = KINDS.named(name);
+    if (!kind) throw new TypeError(`a handle of unknown kind ${JSON.stringify(name)} arrived`);
+    const handle = kind.revive(descriptor, runtime);
+    for (const path of paths) root = putAt(root, path, handle);
+  }
+  return root;
+}
+
+/** The transfer never reached a runtime that took it in (its receiver exited first). */
+export function loseTransfer(transfer: Transfer, runtime: Runtime): void {
+  for (const { kind: name, descriptor } of transfer.handles) KINDS.named(name)?.lost?.(descriptor, runtime);
+}
+
+/** Handles that left before an export failed: their descriptions will never arrive anywhere. */
+function loseLeaving(leaving: { kind: HandleKind<object, unknown, Runtime>; descriptor: Promise<unknown> }[], runtime: Runtime): void {
+  for (const { kind, descriptor } of leaving) {
+    descriptor.then(
+      (d) => kind.lost?.(d, runtime),
+      () => undefined,
+    );
+  }
+}
+
+/** `value` with each handle replaced by `null` (recorded in `found` with its paths); arrays and plain objects copied once each. */
+function strip(value: unknown, path: Path, found: Map<object, Found>, copies: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const kind = KINDS.of(value);
+  if (kind) {
+    const known = found.get(value);
+    if (known) known.paths.push(path);
+    else found.set(value, { handle: value, kind, paths: [path] });
+    return null;
+  }
+  const copied = copies.get(value);
+  if (copied !== undefined) return copied;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    copies.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = strip(value[i], [...path, i], found, copies);
+    return out;
+  }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = await exportHandles(v);
+    copies.set(value, out);
+    for (const key of Object.keys(value)) out[key] = strip(value[key], [...path, key], found, copies);
     return out;
   }
   return value;
 }
 
-/** `value` with every handle replaced by `null`: what must be cloneable besides the handles. */
-export function withoutHandles(value: unknown): unknown {
-  if (value instanceof Queue || value instanceof SimpleQueue || isConnection(value)) return null;
-  if (Array.isArray(value)) return value.map(withoutHandles);
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = withoutHandles(v);
-    return out;
-  }
-  return value;
+/** Puts `handle` at `path` inside `root` (which it replaces when the path is empty). */
+function putAt(root: unknown, path: Path, handle: object): unknown {
+  if (path.length === 0) return handle;
+  let container = root;
+  for (let i = 0; i < path.length - 1; i++) container = step(container, path[i] as string | number);
+  const last = path[path.length - 1] as string | number;
+  if (!isContainer(container) || !Object.hasOwn(container, last)) throw new TypeError(`a handle's place ${JSON.stringify(path)} is not in the value`);
+  (container as Record<string | number, unknown>)[last] = handle;
+  return root;
 }
 
-/** The pipe ends described in an exported value: on their way to whoever receives it. */
-export function connectionsIn(value: unknown, found: ConnectionDescriptor[] = []): ConnectionDescriptor[] {
-  if (Array.isArray(value)) for (const v of value) connectionsIn(v, found);
-  else if (isPlainObject(value)) {
-    if ((value as Record<string, unknown>)[HANDLE] === 'connection') found.push(value as unknown as ConnectionDescriptor);
-    else for (const v of Object.values(value)) connectionsIn(v, found);
-  }
-  return found;
+function step(container: unknown, key: string | number): unknown {
+  if (!isContainer(container) || !Object.hasOwn(container, key)) throw new TypeError(`a handle's place is not in the value (at ${JSON.stringify(key)})`);
+  return (container as Record<string | number, unknown>)[key];
 }
 
-/** The inverse of `exportHandles`, in the receiving runtime. */
-export function importHandles(value: unknown): unknown {
-  if (isPlainObject(value)) {
-    const kind = (value as Record<string, unknown>)[HANDLE];
-    if (kind === 'queue') return reviveQueue(value as unknown as QueueDescriptor);
-    if (kind === 'connection') return reviveConnection(value as unknown as ConnectionDescriptor);
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = importHandles(v);
-    return out;
-  }
-  if (Array.isArray(value)) return value.map(importHandles);
-  return value;
-}
-
-async function describeQueue(handle: Queue<unknown> | SimpleQueue<unknown>): Promise<QueueDescriptor> {
-  const queue = handle instanceof SimpleQueue ? handle[kInner] : handle;
-  const kind: QueueKind = handle instanceof SimpleQueue ? 'SimpleQueue' : handle instanceof JoinableQueue ? 'JoinableQueue' : 'Queue';
-  const endpoint = queue[kEndpoint];
-  if (endpoint instanceof RemoteQueueEndpoint) {
-    // Passing on a handle we hold: the receiver talks to the owner directly.
-    return { [HANDLE]: 'queue', kind, id: endpoint.id, maxsize: endpoint.maxsize, owner: endpoint.owner };
-  }
-  const id = QueueBroker.get().serve(endpoint as LocalQueueEndpoint<unknown>, handle);
-  const owner = await Runtime.get().address();
-  return { [HANDLE]: 'queue', kind, id, maxsize: endpoint.maxsize, owner };
-}
-
-function reviveQueue(d: QueueDescriptor): object {
-  const runtime = Runtime.get();
-  if (d.owner.id === runtime.id) {
-    const own = QueueBroker.get().owner(d.id);
-    if (!own) throw new TypeError(`queue ${d.id} came home but this runtime does not own it`);
-    return own;
-  }
-  const known = revived.get(d.id);
-  if (known) return known;
-  const endpoint = QueueClient.get().endpoint<unknown>({
-    id: d.id,
-    maxsize: d.maxsize,
-    joinable: d.kind === 'JoinableQueue',
-    owner: d.owner,
-  });
-  const handle =
-    d.kind === 'SimpleQueue'
-      ? new SimpleQueue(new Queue(undefined, endpoint))
-      : d.kind === 'JoinableQueue'
-        ? new JoinableQueue(undefined, endpoint)
-        : new Queue(undefined, endpoint);
-  revived.set(d.id, handle);
-  return handle;
-}
-
-/** Every handle on a queue owned elsewhere that this runtime revived (the child closes them at exit). */
-export function revivedQueues(): Iterable<{ close(): Promise<void> }> {
-  return revived.values() as Iterable<{ close(): Promise<void> }>;
+function isContainer(value: unknown): value is object {
+  return Array.isArray(value) || isPlainObject(value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -7,14 +7,11 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
-import { Runtime } from '../transport/link/runtime.js';
+import { Runtime } from '../transport/runtime.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
-import { fastClone } from '../wire/fast-clone.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { PipeHost } from '../transport/pipe/pipe-host.js';
-import { connectionsIn, exportHandles, importHandles, withoutHandles } from './handle-passing.js';
-import type { ConnectionDescriptor } from '../transport/pipe/connection-handles.js';
+import { exportValue, importValue, loseTransfer, type Transfer } from './handle-passing.js';
 import { OutputRelay } from './output-relay.js';
 
 export interface ProcessOptions {
@@ -88,8 +85,9 @@ export class Process {
    */
   start(): this {
     if (this.child || this.worker) throw new Error(`process ${this.name} was already started`);
-    fastClone(withoutHandles(this.args));
     const runtime = Runtime.get();
+    // Every argument is checked before anything moves or starts: a bad one throws here.
+    const transfer = exportValue(this.args, runtime);
     if (this.kind === 'fork') {
       const child = fork(new URL(BOOTSTRAP), [], {
         serialization: 'advanced',
@@ -113,13 +111,13 @@ export class Process {
         execArgv: this.execArgv ?? process.execArgv,
         name: this.name,
       });
-      runtime.adopt(new PortLink(port1), runtimeId);
+      runtime.hub.adopt(new PortLink(port1), runtimeId);
       worker.on('message', (message: ChildMsg) => this.fromChild(message));
       worker.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
       worker.on('exit', (code) => this.exited(code, null));
       this.worker = worker;
     }
-    void this.sendStart(runtime);
+    void this.sendStart(runtime, transfer);
     return this;
   }
 
@@ -195,10 +193,10 @@ export class Process {
     return this.output.observable;
   }
 
-  private async sendStart(runtime: Runtime): Promise<void> {
-    let args: unknown[];
+  private async sendStart(runtime: Runtime, transfer: Promise<Transfer>): Promise<void> {
+    let args: Transfer;
     try {
-      args = (await exportHandles(this.args)) as unknown[];
+      args = await transfer;
     } catch (error) {
       this.childError = { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack };
       this.kill();
@@ -210,11 +208,11 @@ export class Process {
       exportName: this.exportName,
       args,
       name: this.name,
-      authkey: runtime.authkey,
+      authkey: runtime.hub.authkey,
       parentId: runtime.id,
     };
-    this.sentEnds = connectionsIn(args);
-    if (this.exiting) return this.loseSentEnds();
+    this.sent = args;
+    if (this.exiting) return this.loseSent();
     if (this.child) this.child.send(message);
     else this.worker?.postMessage(message);
   }
@@ -228,7 +226,7 @@ export class Process {
       this.listenerDir = message.dir;
       return;
     }
-    if (message.kind === 'N') this.output.next(importHandles(message.value));
+    if (message.kind === 'N') this.output.next(importValue(message.value, Runtime.get()));
     else if (message.kind === 'E') this.output.error(decodeError(message.error));
     else this.output.complete();
   }
@@ -241,10 +239,10 @@ export class Process {
     const pid = this.child?.pid;
     const runtimeId = this.runtimeId;
     void Runtime.get()
-      .whenGone((peer) => (pid !== undefined ? peer.startsWith(`${pid}.`) : peer === runtimeId))
+      .hub.whenGone((peer) => (pid !== undefined ? peer.startsWith(`${pid}.`) : peer === runtimeId))
       .then(() => {
         this.removeListenerDir();
-        this.loseSentEnds();
+        this.loseSent();
         const stoppedThread = this.stopped && code === 0 ? 1 : code;
         const exitCode = stoppedThread ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
         this.exit = { code: exitCode, signal };
@@ -256,12 +254,14 @@ export class Process {
   }
 
   private exiting = false;
-  /** Pipe ends sent to the child in its arguments. */
-  private sentEnds: ConnectionDescriptor[] = [];
+  /** The arguments sent to the child, once described. */
+  private sent: Transfer | undefined;
 
-  /** Any of them the child still held when it exited is lost: their peers see EOF and a broken pipe. */
-  private loseSentEnds(): void {
-    for (const d of this.sentEnds.splice(0)) PipeHost.get().lostWith(d.pipe, d.end, d.registry, d.gen);
+  /** The child exited: what it was sent and still held is lost (a pipe end's peer sees EOF and a broken pipe). */
+  private loseSent(): void {
+    const sent = this.sent;
+    this.sent = undefined;
+    if (sent) loseTransfer(sent, Runtime.get());
   }
   /** The child's listener directory: a child killed by a signal cannot remove it itself. */
   private listenerDir: string | undefined;

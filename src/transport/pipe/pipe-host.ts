@@ -4,7 +4,7 @@ import { decodeError } from '../../wire/error-codec.js';
 import { approximateSize } from '../../wire/message-codec.js';
 import type { Address, PipeMsg } from '../../wire/protocol/index.js';
 import type { Link } from '../link/link.js';
-import { Runtime } from '../link/runtime.js';
+import type { LinkHub } from '../link/link-hub.js';
 import { PipeRegistry } from './pipe-registry.js';
 import type { RemoteWriter } from './remote-writer.js';
 
@@ -61,27 +61,20 @@ function brokenPipe(why: string): ClosedError {
  * registry of where each end lives for pipes created here.
  */
 export class PipeHost {
-  private static instance: PipeHost | undefined;
-
-  static get(): PipeHost {
-    PipeHost.instance ??= new PipeHost(Runtime.get());
-    return PipeHost.instance;
-  }
-
   private readonly ends = new Map<string, HostedEnd>();
   /** Where the ends of the pipes created here live. */
   private readonly registry = new PipeRegistry((home, message) => this.where(home, message));
   private next = 1;
 
-  private constructor(private readonly runtime: Runtime) {
-    runtime.route(MESSAGES, (message, link) => this.receive(message as PipeMsg, link));
-    runtime.watchLinks((link) => this.linkClosed(link));
+  constructor(private readonly hub: LinkHub) {
+    hub.route(MESSAGES, (message, link) => this.receive(message as PipeMsg, link));
+    hub.watchLinks((link) => this.linkClosed(link));
   }
 
   /** A new id for a pipe created here, with this runtime as its registry (both ends here for now). */
   async create(): Promise<{ pipe: string; registry: Address }> {
-    const registry = await this.runtime.address();
-    const pipe = `${this.runtime.id}/p${this.next++}`;
+    const registry = await this.hub.address();
+    const pipe = `${this.hub.id}/p${this.next++}`;
     this.registry.add(pipe, registry);
     return { pipe, registry };
   }
@@ -128,7 +121,7 @@ export class PipeHost {
 
   /** Tells the registry that `end` lives here now (the registry then introduces it to its peer). */
   async register(end: HostedEnd): Promise<void> {
-    const home = await this.runtime.address();
+    const home = await this.hub.address();
     this.toRegistry(end.registry, { t: 'preg', p: end.pipe, e: end.index, gen: end.gen, home });
   }
 
@@ -169,13 +162,13 @@ export class PipeHost {
     end.greeting++;
     let home: Address;
     try {
-      home = await this.runtime.address();
+      home = await this.hub.address();
     } finally {
       end.greeting--;
     }
     if (this.ends.get(key(end.pipe, end.index)) !== end) return; // it moved on meanwhile
     if (end.peerGone) return this.settleGone(end);
-    const link = this.runtime.linkTo(peerHome);
+    const link = this.hub.linkTo(peerHome);
     end.helloLink = link;
     end.helloTo = peerHome.id;
     link.send({
@@ -286,20 +279,20 @@ export class PipeHost {
     if (!end.peerGone || end.greeting > 0) return;
     const open = (link: Link | undefined): boolean => link !== undefined && !link.closed;
     const { at } = end.peerGone;
-    if (open(end.writerLink) || open(end.writer?.boundLink) || (at !== undefined && this.runtime.hasLinkTo(at))) return;
+    if (open(end.writerLink) || open(end.writer?.boundLink) || (at !== undefined && this.hub.hasLinkTo(at))) return;
     end.writer?.fail(brokenPipe('its process exited holding it'));
     end.inbound?.acceptEnd(undefined);
   }
 
   /** Sends a registry answer to `home` (handling it here when `home` is this runtime). */
   private where(home: Address, message: PipeMsg): void {
-    if (home.id === this.runtime.id) this.receive(message, undefined as unknown as Link);
-    else this.runtime.linkTo(home).send(message);
+    if (home.id === this.hub.id) this.receive(message, undefined as unknown as Link);
+    else this.hub.linkTo(home).send(message);
   }
 
   private toRegistry(registry: Address, message: PipeMsg): void {
-    if (registry.id === this.runtime.id) this.receive(message, undefined as unknown as Link);
-    else this.runtime.linkTo(registry).send(message);
+    if (registry.id === this.hub.id) this.receive(message, undefined as unknown as Link);
+    else this.hub.linkTo(registry).send(message);
   }
 
   /** A peer's home went away without saying its end moved: its reader sees EOF, its writer a broken pipe. */

@@ -1,6 +1,6 @@
 import type { QueueRequest } from '../../../wire/protocol/index.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
-import { Runtime } from '../../link/runtime.js';
+import type { LinkHub } from '../../link/link-hub.js';
 import { QueueService } from './queue-service.js';
 
 const REQUESTS: readonly QueueRequest['t'][] = [
@@ -13,26 +13,19 @@ const REQUESTS: readonly QueueRequest['t'][] = [
  * queue it used.
  */
 export class QueueBroker {
-  private static instance: QueueBroker | undefined;
-
-  static get(): QueueBroker {
-    QueueBroker.instance ??= new QueueBroker(Runtime.get());
-    return QueueBroker.instance;
-  }
-
   private readonly services = new Map<string, QueueService>();
   private readonly ids = new WeakMap<LocalQueueEndpoint<unknown>, string>();
   private readonly owners = new Map<string, object>();
   private next = 1;
 
-  private constructor(private readonly runtime: Runtime) {
-    runtime.route(REQUESTS, (message, link) => {
+  constructor(private readonly hub: LinkHub) {
+    hub.route(REQUESTS, (message, link) => {
       const request = message as QueueRequest;
       const service = this.services.get(request.q);
       if (service) service.handle(request, link);
       else link.send({ t: 'unknown', q: request.q });
     });
-    runtime.watchLinks((link) => {
+    hub.watchLinks((link) => {
       for (const service of this.services.values()) service.linkClosed(link);
     });
   }
@@ -41,7 +34,7 @@ export class QueueBroker {
   serve(local: LocalQueueEndpoint<unknown>, owner: object): string {
     let id = this.ids.get(local);
     if (id === undefined) {
-      id = `${this.runtime.id}/q${this.next++}`;
+      id = `${this.hub.id}/q${this.next++}`;
       this.ids.set(local, id);
       this.services.set(id, new QueueService(id, local));
       this.owners.set(id, owner);

@@ -1,47 +1,42 @@
-import { randomBytes } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
 import { AuthenticationError, ClosedError, ProtocolError } from '../../errors.js';
 import type { Address, Message } from '../../wire/protocol/index.js';
 import { checkMessage } from '../../wire/validate.js';
 import type { Link } from './link.js';
 import { Listener } from './listener.js';
+import { reportBug } from './report-bug.js';
 import { SocketLink } from './socket-link.js';
 
 export type Route = (message: Message, link: Link) => void;
 export type LinkClosedWatcher = (link: Link, reason: Error | undefined) => void;
 
-/**
- * Everything one process (or one worker thread) needs to share queues and
- * pipes with others: its id, the authkey of its process tree, its listener
- * (started on first need), one link per peer runtime, and the routes that
- * deliver incoming messages to the broker and to handles.
- *
- * There is one Runtime per thread: module state is per thread in Node.
- */
-export class Runtime {
-  private static instance: Runtime | undefined;
-
-  /** This thread's runtime. */
-  static get(): Runtime {
-    Runtime.instance ??= new Runtime(Runtime.newId(), randomBytes(32));
-    return Runtime.instance;
-  }
-
+export interface LinkHubOptions {
+  /** This runtime's id, unique among the runtimes that may ever meet. */
+  id: string;
+  /** The secret every runtime of this process tree proves before talking. */
+  authkey: Uint8Array;
   /**
-   * A child's runtime: the id its parent chose (so the parent can bind the
-   * thread's port to it at once) and the authkey of its process tree.
+   * Whether this runtime may open a Unix-socket listener when another
+   * runtime must reach it. Off for runtimes that only talk over links
+   * handed to them (two runtimes joined in memory in a spec).
+   * @default true
    */
-  static init(id: string | undefined, authkey: Uint8Array): Runtime {
-    if (Runtime.instance) throw new Error('the runtime of this thread is already running');
-    Runtime.instance = new Runtime(id ?? Runtime.newId(), Buffer.from(authkey));
-    return Runtime.instance;
-  }
+  listen?: boolean;
+}
 
-  /** A fresh runtime id: readable pid and thread, plus randomness. */
-  static newId(): string {
-    return `${process.pid}.${threadId}.${randomBytes(6).toString('hex')}`;
-  }
-
+/**
+ * The links of one runtime: its id, the authkey of its process tree, its
+ * listener (started on first need), one link per peer runtime, and the
+ * routes that deliver incoming messages to the services. Each message type
+ * has exactly one route.
+ *
+ * A message that breaks the protocol cuts off the link it came on (the
+ * peer's fault); an exception thrown by a route for any other reason is a
+ * bug here: it is reported as one, and the link goes on.
+ */
+export class LinkHub {
+  readonly id: string;
+  private readonly key: Buffer;
+  private readonly mayListen: boolean;
   private listener: Listener | undefined;
   private listening: Promise<Listener> | undefined;
   private readonly byPeer = new Map<string, Link>();
@@ -51,10 +46,11 @@ export class Runtime {
   private readonly closeWatchers = new Set<LinkClosedWatcher>();
   private nextRid = 1;
 
-  private constructor(
-    readonly id: string,
-    private readonly key: Buffer,
-  ) {}
+  constructor(options: LinkHubOptions) {
+    this.id = options.id;
+    this.key = Buffer.from(options.authkey);
+    this.mayListen = options.listen ?? true;
+  }
 
   /** The secret every runtime of this process tree proves before talking. */
   get authkey(): Buffer {
@@ -118,8 +114,16 @@ export class Runtime {
     clearTimeout(timer);
   }
 
+  /** Cuts off every link and stops listening (a runtime that is done, e.g. at the end of a spec). */
+  async close(): Promise<void> {
+    for (const link of [...this.live]) link.fail(new ClosedError('runtime', `runtime ${this.id} closed`));
+    const listener = await this.listening?.catch(() => undefined);
+    listener?.close();
+  }
+
   /** Where this runtime can be reached, starting its listener if it has none yet. */
   async address(): Promise<Address> {
+    if (!this.mayListen) return { id: this.id };
     if (!this.listening) {
       this.listening = Listener.start(this.key, (link) => this.adopt(link));
       void this.listening.then((listener) => this.onListening?.(listener.directory));
@@ -136,8 +140,10 @@ export class Runtime {
     return this.listener?.directory;
   }
 
-  /** Delivers messages of these types to `route`. */
+  /** Delivers messages of these types to `route`. A type that already has a route is an error. */
   route(types: readonly Message['t'][], route: Route): void {
+    const taken = types.filter((t) => this.routes.has(t));
+    if (taken.length > 0) throw new Error(`rxmp: messages of type ${taken.map((t) => JSON.stringify(t)).join(', ')} already have a route`);
     for (const t of types) this.routes.set(t, route);
   }
 
@@ -184,7 +190,8 @@ export class Runtime {
         route(message, from);
       } catch (error) {
         // A peer that breaks the protocol loses its link; everyone else goes on.
-        from.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }));
+        if (error instanceof ProtocolError) from.fail(error);
+        else reportBug(`handling a ${JSON.stringify((message as { t?: unknown }).t)} message from runtime ${from.peerId ?? '(unknown)'}`, error);
       }
     });
     link.onClose((closed, reason) => {

@@ -1,9 +1,8 @@
 import { asyncScheduler } from 'rxjs';
-import { Connection } from '../../connection.js';
 import { PipeChannel, sizeOf, type SendWaiter } from '../../core/pipe/pipe-channel.js';
 import { ClosedError } from '../../errors.js';
 import { PipeEnd } from './pipe-end.js';
-import { PipeHost } from './pipe-host.js';
+import type { PipeHost } from './pipe-host.js';
 import { fromPortable, portable, RemoteWriter, type PortableMessage, type SentEntry, type WriterState } from './remote-writer.js';
 import { decodeError, encodeError, type ErrorInfo } from '../../wire/error-codec.js';
 import type { Address } from '../../wire/protocol/index.js';
@@ -18,8 +17,7 @@ export interface ReaderState {
   end?: { error?: ErrorInfo };
 }
 
-export interface ConnectionDescriptor {
-  __rxmp_handle__: 'connection';
+export interface PipeEndDescriptor {
   pipe: string;
   end: 0 | 1;
   window: number;
@@ -31,10 +29,6 @@ export interface ConnectionDescriptor {
   writeEnded: boolean;
 }
 
-export function isConnection(value: unknown): value is Connection<unknown> {
-  return value instanceof Connection;
-}
-
 const movedAway = () => new ClosedError('connection', 'this end moved to another process');
 
 /**
@@ -43,17 +37,19 @@ const movedAway = () => new ClosedError('connection', 'this end moved to another
  * and a peer staying here switches to talking to the end's new home. The
  * object here is spent afterwards (calls reject `ClosedError`).
  */
-export async function exportConnection(conn: Connection<unknown>): Promise<ConnectionDescriptor> {
-  const x = conn.end;
-  if (conn.closed) {
-    throw new ClosedError('connection', x.moved ? 'this end already moved to another process' : 'a closed end cannot be passed on');
-  }
-  const host = PipeHost.get();
+export async function exportEnd(
+  x: PipeEnd,
+  host: PipeHost,
+  /** Whether the end was closed (by the Connection standing on it), now. */
+  isClosed: () => boolean,
+  /** Whether the end has ended its own stream. */
+  writeEnded: boolean,
+): Promise<PipeEndDescriptor> {
   if (!x.pipe) {
     const { pipe, registry } = await host.create();
     if (!x.pipe) for (const e of [x, x.peer]) if (e) Object.assign(e, { pipe, registry });
   }
-  if (conn.closed) throw new ClosedError('connection', 'this end was closed or passed on meanwhile');
+  if (x.moved || isClosed()) throw new ClosedError('connection', 'this end was closed or passed on meanwhile');
   const pipe = x.pipe as string;
   const registry = x.registry as Address;
   const peer = x.peer;
@@ -124,14 +120,13 @@ export async function exportConnection(conn: Connection<unknown>): Promise<Conne
     host.leftHome(pipe, x.index, registry, x.gen + 1);
   }
 
-  const descriptor: ConnectionDescriptor = {
-    __rxmp_handle__: 'connection',
+  const descriptor: PipeEndDescriptor = {
     pipe,
     end: x.index,
     window: x.window,
     registry,
     gen: x.gen + 1,
-    writeEnded: conn.streamEnded,
+    writeEnded,
     ...(reader ? { reader } : {}),
     ...(writer ? { writer } : {}),
   };
@@ -142,9 +137,11 @@ export async function exportConnection(conn: Connection<unknown>): Promise<Conne
   return descriptor;
 }
 
-/** Brings a moved end to life in this runtime and tells the pipe's registry where it is. */
-export function reviveConnection(d: ConnectionDescriptor): Connection<unknown> {
-  const host = PipeHost.get();
+/**
+ * Brings a moved end to life in this runtime and tells the pipe's registry
+ * where it is. The caller stands a Connection on it (which sets `end.close`).
+ */
+export function reviveEnd(d: PipeEndDescriptor, host: PipeHost): PipeEnd {
   let inbound: PipeChannel | undefined;
   if (d.reader) {
     inbound = new PipeChannel(d.window, asyncScheduler);
@@ -156,7 +153,6 @@ export function reviveConnection(d: ConnectionDescriptor): Connection<unknown> {
   end.pipe = d.pipe;
   end.registry = d.registry;
   end.gen = d.gen;
-  const conn = new Connection<unknown>(end, d.writeEnded);
   end.hosted = host.host({
     pipe: d.pipe,
     index: d.end,
@@ -166,8 +162,8 @@ export function reviveConnection(d: ConnectionDescriptor): Connection<unknown> {
     writer,
     received: d.reader?.received ?? 0,
     consumed: d.reader?.consumed ?? 0,
-    close: () => conn.close(),
+    close: () => end.close(),
   });
   void host.register(end.hosted);
-  return conn;
+  return end;
 }
