@@ -11,9 +11,11 @@ import {
   checkSendRange,
   checkSignal,
   checkTimeout,
+  type Wait,
   type WaitOptions,
 } from './handle/options.js';
-import { bytesOf, decodingTake, receiveOne, sendOne, valueMessage, valueOf } from './pipe-io.js';
+import { finishingPut, NOT_NOW, PendingCalls, type PromisedCall } from './handle/pending-calls.js';
+import { bytesOf, decodingTake, receiveOne, startSend, valueMessage, valueOf } from './pipe-io.js';
 import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
@@ -25,6 +27,8 @@ import { decodeError, encodeError } from './wire/error-codec.js';
  */
 export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, AsyncIterable<T> {
   private closedFlag = false;
+  /** The calls this end has waiting (closing the end fails its receives through the channel; its sends still go out). */
+  private readonly calls = new PendingCalls('connection');
   private writeEnded = false;
   private readDisabled = false;
   /** Settles when this end's end-of-stream has reached the peer (or the peer is gone). */
@@ -70,31 +74,28 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Sends a copy of `value`; waits while the peer's window is full, rejecting `Full` after `timeout`. */
   send(value: T, options?: WaitOptions): Promise<void> {
-    if (options === undefined && this.writable) {
-      // The fast path: a message that fits the window now needs no waiting machinery.
-      let message: PipeMessage;
-      try {
-        message = valueMessage(value);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if ((this.outbound as ChannelWriter).trySend(message)) return RESOLVED;
-      return new Promise((resolve, reject) => sendOne(this.outbound as ChannelWriter, { message }, undefined, undefined, resolve, reject));
-    }
-    return new Promise((resolve, reject) => {
-      const { timeout, signal } = checkWaitOptions(options);
+    let wait: Wait;
+    let message: PipeMessage;
+    try {
+      wait = checkWaitOptions(options);
       this.checkWritable();
-      sendOne(this.outbound as ChannelWriter, { message: valueMessage(value) }, timeout, signal, resolve, reject);
-    });
+      message = valueMessage(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.sendMessage({ message }, wait);
   }
 
   /** Sends `size` bytes of `buf` from byte `offset` as one message (copied now). */
   sendBytes(buf: ArrayBufferView | ArrayBufferLike, offset?: number, size?: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const bytes = checkSendRange(buf, offset, size).slice();
+    let bytes: Uint8Array;
+    try {
+      bytes = checkSendRange(buf, offset, size).slice();
       this.checkWritable();
-      sendOne(this.outbound as ChannelWriter, { message: bytes }, undefined, undefined, resolve, reject);
-    });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.sendMessage({ message: bytes }, NO_WAIT);
   }
 
   /**
@@ -102,16 +103,6 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * stream and nothing is left, `Empty` on timeout.
    */
   recv(options?: WaitOptions): Promise<T> {
-    if (options === undefined && this.readable) {
-      const message = (this.inbound as PipeChannel).tryRecv();
-      if (message !== undefined) {
-        try {
-          return Promise.resolve(valueOf(message) as T);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      }
-    }
     return this.receive(options, valueOf as (message: PipeMessage) => T);
   }
 
@@ -196,8 +187,11 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     this.throwLateFailure();
     this.checkWritable();
     const message = valueMessage(value);
-    sendOne(this.outbound as ChannelWriter, { message }, undefined, undefined, noop, (error) => {
-      this.lateFailure ??= error;
+    this.calls.run<void>({
+      fast: () => this.trySend(message),
+      start: (finish) => startSend(this.outbound as ChannelWriter, { message }, finishingPut(finish, this.nextListener), undefined),
+      settled: noop,
+      failed: this.nextListener.failed,
     });
   }
 
@@ -241,17 +235,49 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   };
 
   private receive<R>(options: WaitOptions | undefined, read: (message: PipeMessage) => R): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const { timeout, signal } = checkWaitOptions(options);
-      receiveOne(this.checkReadable(), timeout, signal, read).then(resolve, reject);
-    });
+    let wait: Wait;
+    let inbound: PipeChannel;
+    try {
+      wait = checkWaitOptions(options);
+      inbound = this.checkReadable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return receiveOne(this.calls, inbound, wait, read);
   }
+
+  /** Sends `outgoing`, waiting for room in the peer's window (the caller checked that this end writes). */
+  private sendMessage(outgoing: { message: PipeMessage }, wait: Wait): Promise<void> {
+    return this.calls.promise(this.sendCall, outgoing, wait);
+  }
+
+  private readonly sendCall: PromisedCall<{ message: PipeMessage }, void> = {
+    fast: (outgoing) => this.trySend(outgoing.message),
+    start: (outgoing, timeout, finish, resolve, reject) =>
+      startSend(this.outbound as ChannelWriter, outgoing, finishingPut(finish, { accepted: resolve, failed: reject }), timeout),
+    // Closing this end leaves its sends be: they still reach the peer, then the end of stream.
+    closes: false,
+  };
+
+  /** The fast path of a send: accepted now (it fits the window and nothing waits ahead), or `NOT_NOW`. */
+  private trySend(message: PipeMessage): undefined | typeof NOT_NOW {
+    return (this.outbound as ChannelWriter).trySend(message) ? undefined : NOT_NOW;
+  }
+
+  /** Where a send started by `next()` reports (its caller is gone). */
+  private readonly nextListener = {
+    accepted: noop,
+    failed: (error: Error) => {
+      this.lateFailure ??= error;
+    },
+  };
 
   /** Queues this end's end of stream behind the messages already sent. */
   private endStream(error: Error | undefined): void {
     this.writeEnded = true;
+    const outbound = this.outbound as ChannelWriter;
     this.endDelivered = new Promise((resolve) => {
-      sendOne(this.outbound as ChannelWriter, { end: true, error }, undefined, undefined, resolve, () => resolve());
+      startSend(outbound, { end: true, error }, { accepted: resolve, failed: () => resolve() }, undefined);
     });
   }
 
@@ -297,8 +323,6 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   }
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
-
 // `from(connection)` and other interop consumers look for the observable symbol.
 Object.defineProperty(Connection.prototype, observable, {
   value(this: Connection): Subscribable<unknown> {
@@ -308,7 +332,10 @@ Object.defineProperty(Connection.prototype, observable, {
   writable: true,
 });
 
-function checkWaitOptions(options: unknown): { timeout: number | undefined; signal: AbortSignal | undefined } {
+const NO_WAIT: Wait = Object.freeze({ timeout: undefined, signal: undefined });
+
+function checkWaitOptions(options: unknown): Wait {
+  if (options === undefined) return NO_WAIT;
   const o = checkOptions<WaitOptions>(options, 'options');
   return { timeout: checkTimeout(o.timeout), signal: checkSignal(o.signal) };
 }

@@ -1,9 +1,10 @@
-import { abortably } from './handle/abortable.js';
 import { ValueMessage, type Outgoing, type PipeChannel, type PipeMessage } from './core/pipe/pipe-channel.js';
 import { EOFError } from './errors.js';
 import type { ChannelWriter } from './transport/pipe/pipe-end.js';
 import type { Take } from './handle/pull-stream.js';
-import type { Cancel } from './core/listeners.js';
+import type { Cancel, PutListener } from './core/listeners.js';
+import { NOT_NOW, type PendingCalls, type PromisedCall } from './handle/pending-calls.js';
+import type { Wait } from './handle/options.js';
 import { fastClone } from './wire/fast-clone.js';
 import { approximateSize, decodeMessage, encodeMessage } from './wire/message-codec.js';
 
@@ -26,68 +27,61 @@ export function bytesOf(message: PipeMessage): Uint8Array {
 /**
  * Receives one message from `inbound` into a Promise: `read` turns its bytes
  * into the result (it may throw, consuming the message, as Python does);
- * the end of the stream rejects `EOFError` (or the writer's error).
+ * the end of the stream rejects `EOFError` (or the writer's error). The
+ * channel itself fails a waiting receive when the end closes.
  */
 export function receiveOne<R>(
+  calls: PendingCalls,
   inbound: PipeChannel,
-  timeout: number | undefined,
-  signal: AbortSignal | undefined,
+  wait: Wait,
   read: (message: PipeMessage) => R,
 ): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
-    abortably(signal, reject, (finish) => {
-      const ticket = inbound.recv(
-        {
-          delivered: (message) => {
-            finish();
-            try {
-              resolve(read(message));
-            } catch (error) {
-              reject(error);
-            }
-          },
-          failed: (error) => {
-            finish();
-            reject(error);
-          },
-          ended: (error) => {
-            finish();
-            reject(error ?? new EOFError());
-          },
-        },
-        timeout,
-      );
-      return ticket && (() => inbound.cancelRecv(ticket));
-    });
-  });
+  return calls.promise(receiveCall as PromisedCall<Receive<R>, R>, { inbound, read }, wait);
 }
 
-/** Hands `outgoing` to a writer, waiting for room up to `timeout`; aborting withdraws it. */
-export function sendOne(
-  outbound: ChannelWriter,
-  outgoing: Outgoing,
-  timeout: number | undefined,
-  signal: AbortSignal | undefined,
-  accepted: () => void,
-  failed: (error: Error) => void,
-): void {
-  abortably(signal, failed, (finish): Cancel | undefined => {
-    const ticket = outbound.send(
+interface Receive<R> {
+  readonly inbound: PipeChannel;
+  readonly read: (message: PipeMessage) => R;
+}
+
+const receiveCall: PromisedCall<Receive<unknown>, unknown> = {
+  fast: ({ inbound, read }) => {
+    // A message already here needs no waiting machinery.
+    const message = inbound.tryRecv();
+    return message === undefined ? NOT_NOW : read(message);
+  },
+  start: ({ inbound, read }, timeout, finish, resolve, reject) => {
+    const ticket = inbound.recv(
       {
-        outgoing,
-        accepted: () => {
+        delivered: (message) => {
           finish();
-          accepted();
+          try {
+            resolve(read(message));
+          } catch (error) {
+            reject(error as Error);
+          }
         },
         failed: (error) => {
           finish();
-          failed(error);
+          reject(error);
+        },
+        ended: (error) => {
+          finish();
+          reject(error ?? new EOFError());
         },
       },
       timeout,
     );
-    return ticket && (() => outbound.cancelSend(ticket));
-  });
+    return ticket && (() => inbound.cancelRecv(ticket));
+  },
+  // The channel fails a waiting receive itself when the end closes.
+  closes: false,
+};
+
+/** Hands `outgoing` to a writer, waiting for room up to `timeout`; returns the `Cancel` while it waits. */
+export function startSend(outbound: ChannelWriter, outgoing: Outgoing, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+  const ticket = outbound.send({ outgoing, accepted: () => listener.accepted(), failed: (error) => listener.failed(error) }, timeout);
+  return ticket && (() => outbound.cancelSend(ticket));
 }
 
 /**

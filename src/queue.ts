@@ -3,7 +3,7 @@ import { markHandle } from './handle/handle-kinds.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
-import { HandleState } from './handle/handle-state.js';
+import { finishingGet, finishingPut, NOT_NOW, PendingCalls, type PromisedCall } from './handle/pending-calls.js';
 import {
   checkCount,
   checkMaxsize,
@@ -16,6 +16,7 @@ import {
   type ObserveOptions,
   type PutOptions,
   type QueueOptions,
+  type Wait,
 } from './handle/options.js';
 import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
 import { LocalQueueEndpoint } from './transport/queue/owner/local-queue-endpoint.js';
@@ -42,8 +43,8 @@ export const kAttach = Symbol('rxmp.attach');
 export class Queue<T> implements AsyncIterable<T> {
   /** @internal */
   protected readonly endpoint: QueueEndpoint<T>;
-  /** @internal */
-  protected readonly handle = new HandleState('queue');
+  /** @internal The calls this handle has waiting. */
+  protected readonly calls = new PendingCalls('queue');
 
   /** @param endpoint internal: a handle on a queue owned elsewhere (see handle passing). */
   constructor(options?: QueueOptions, endpoint?: QueueEndpoint<T>) {
@@ -74,18 +75,13 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Puts a copy of `item`, waiting for space in a bounded queue. Rejects `Full` on timeout. */
   put(item: T, options?: PutOptions): Promise<void> {
-    if (options === undefined && !this.handle.closed) {
-      // The fast path: a put that can be accepted at once needs no waiting machinery.
-      try {
-        if (this.endpoint.tryPut(item)) return RESOLVED;
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    let wait: Wait;
+    try {
+      wait = checkWait(options, 'put options');
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      const { timeout, signal } = checkWait(options, 'put options');
-      this.startPut(item, timeout, signal, { accepted: resolve, failed: reject });
-    });
+    return this.calls.promise(this.putCall, item, wait);
   }
 
   /** `put(item, { block: false })`: rejects `Full` at once when there is no space. */
@@ -98,19 +94,13 @@ export class Queue<T> implements AsyncIterable<T> {
    * the queue has ended and is drained, or when this handle is closed.
    */
   get(options?: GetOptions): Promise<T> {
-    if (options === undefined && !this.handle.closed) {
-      const item = this.endpoint.tryGet();
-      if (item !== NOTHING) return Promise.resolve(item);
+    let wait: Wait;
+    try {
+      wait = checkWait(options, 'get options');
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      const { timeout, signal } = checkWait(options, 'get options');
-      this.startGet(
-        timeout,
-        signal,
-        { delivered: resolve, failed: reject, ended: () => reject(endedError()) },
-        () => reject(this.handle.closedError()),
-      );
-    });
+    return this.calls.promise(this.getCall, undefined, wait);
   }
 
   /** `get({ block: false })`: rejects `Empty` at once when there is no item. */
@@ -140,8 +130,8 @@ export class Queue<T> implements AsyncIterable<T> {
    * full queue. Other handles are not affected. Calling it again is harmless.
    */
   close(): Promise<void> {
-    if (!this.handle.closed) {
-      this.handle.close();
+    if (!this.calls.closed) {
+      this.calls.close();
       this.closing = this.endpoint.close();
     }
     return this.closing as Promise<void>;
@@ -151,7 +141,7 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** True once `close()` has been called on this handle. */
   get closed(): boolean {
-    return this.handle.closed;
+    return this.calls.closed;
   }
 
   /**
@@ -160,7 +150,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * `get()` then rejects `ClosedError`.
    */
   end(): Promise<void> {
-    if (this.handle.closed) return Promise.reject(this.handle.closedError());
+    if (this.calls.closed) return Promise.reject(this.calls.closedError());
     return this.endpoint.end();
   }
 
@@ -193,7 +183,7 @@ export class Queue<T> implements AsyncIterable<T> {
           failed: (error) => subscriber.error(error),
           ended: () => subscriber.error(endedError()),
         },
-        () => subscriber.error(this.handle.closedError()),
+        () => subscriber.error(this.calls.closedError()),
       );
       return () => {
         cancel?.();
@@ -241,39 +231,14 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   private startPut(item: T, timeout: number | undefined, signal: AbortSignal | undefined, listener: PutListener): Cancel | undefined {
-    if (!signal && !this.handle.closed) {
-      let accepted: boolean;
-      try {
-        accepted = this.endpoint.tryPut(item);
-      } catch (error) {
-        listener.failed(error as Error);
-        return undefined;
-      }
-      if (accepted) {
-        listener.accepted();
-        return undefined;
-      }
-    }
-    return this.handle.track(
+    return this.calls.run<void>({
       signal,
-      (error) => listener.failed(error),
-      () => listener.failed(this.handle.closedError()),
-      (finish) =>
-        this.endpoint.put(
-          item,
-          {
-            accepted: () => {
-              finish();
-              listener.accepted();
-            },
-            failed: (error) => {
-              finish();
-              listener.failed(error);
-            },
-          },
-          timeout,
-        ),
-    );
+      fast: () => this.tryPut(item),
+      start: (finish) => this.endpoint.put(item, finishingPut(finish, listener), timeout),
+      settled: () => listener.accepted(),
+      failed: (error) => listener.failed(error),
+      closed: () => listener.failed(this.calls.closedError()),
+    });
   }
 
   /** @internal `onClose` tells the caller that this handle is (or became) closed while it waited. */
@@ -284,41 +249,41 @@ export class Queue<T> implements AsyncIterable<T> {
     onClose: () => void,
     prefetch?: number,
   ): Cancel | undefined {
-    if (!signal && !this.handle.closed) {
-      const item = this.endpoint.tryGet();
-      if (item !== NOTHING) {
-        listener.delivered(item, this.endpoint.lastTag);
-        return undefined;
-      }
-    }
-    return this.handle.track(
+    return this.calls.run<T>({
       signal,
-      (error) => listener.failed(error),
-      onClose,
-      (finish) =>
-        this.endpoint.get(
-          {
-            delivered: (item, tag) => {
-              finish();
-              listener.delivered(item, tag);
-            },
-            failed: (error) => {
-              finish();
-              listener.failed(error);
-            },
-            ended: () => {
-              finish();
-              listener.ended();
-            },
-          },
-          timeout,
-          prefetch,
-        ),
-    );
+      fast: () => this.tryGet(),
+      start: (finish) => this.endpoint.get(finishingGet(finish, listener), timeout, prefetch),
+      settled: (item) => listener.delivered(item, this.endpoint.lastTag),
+      failed: (error) => listener.failed(error),
+      closed: onClose,
+    });
+  }
+
+  private readonly putCall: PromisedCall<T, void> = {
+    fast: (item) => this.tryPut(item),
+    start: (item, timeout, finish, resolve, reject) => this.endpoint.put(item, finishingPut(finish, { accepted: resolve, failed: reject }), timeout),
+    closes: true,
+  };
+
+  private readonly getCall: PromisedCall<undefined, T> = {
+    fast: () => this.tryGet(),
+    start: (_, timeout, finish, resolve, reject) =>
+      this.endpoint.get(finishingGet(finish, { delivered: resolve, failed: reject, ended: () => reject(endedError()) }), timeout),
+    closes: true,
+  };
+
+  /** The fast path of a put: accepted now, or `NOT_NOW` with nothing done. */
+  private tryPut(item: T): undefined | typeof NOT_NOW {
+    return this.endpoint.tryPut(item) ? undefined : NOT_NOW;
+  }
+
+  /** The fast path of a get: an item on hand now (its tag is `endpoint.lastTag`), or `NOT_NOW`. */
+  private tryGet(): T | typeof NOT_NOW {
+    const item = this.endpoint.tryGet();
+    return item === NOTHING ? NOT_NOW : item;
   }
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 
 function endedError(): ClosedError {
   return new ClosedError('queue', 'queue has ended and is drained');

@@ -144,11 +144,20 @@ export function checkScheduler(value: unknown): SchedulerLike | undefined {
   return value as SchedulerLike;
 }
 
+/** How long a call may wait, and what may withdraw it. */
+export interface Wait {
+  readonly timeout: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+const WAIT_FOREVER: Wait = Object.freeze({ timeout: undefined, signal: undefined });
+
 /**
  * The effective wait of a put/get: `block: false` means 0 whatever the
  * timeout (Python's rule); otherwise the validated timeout.
  */
-export function checkWait(opts: unknown, what: string): { timeout: number | undefined; signal: AbortSignal | undefined } {
+export function checkWait(opts: unknown, what: string): Wait {
+  if (opts === undefined) return WAIT_FOREVER;
   const o = checkOptions<PutOptions>(opts, what);
   if (o.block !== undefined && typeof o.block !== 'boolean') {
     throw new TypeError(`block must be a boolean, got ${quote(o.block)}`);
