@@ -336,7 +336,7 @@ const NO_WAIT: Wait = Object.freeze({ timeout: undefined, signal: undefined });
 
 function checkWaitOptions(options: unknown): Wait {
   if (options === undefined) return NO_WAIT;
-  const o = checkOptions<WaitOptions>(options, 'options');
+  const o = checkOptions<WaitOptions>(options, 'options', ['timeout', 'signal']);
   return { timeout: checkTimeout(o.timeout), signal: checkSignal(o.signal) };
 }
 

@@ -4,6 +4,8 @@ import { Connection } from './connection.js';
 import { PipeEnd } from './transport/pipe/pipe-end.js';
 import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, type PipeOptions } from './handle/options.js';
 
+const PIPE_OPTIONS = ['duplex', 'window', 'scheduler'] as const;
+
 /**
  * Two connected ends (Python's `multiprocessing.Pipe`). Duplex by default:
  * both ends send and receive. `Pipe(false)` returns `[receiver, sender]`.
@@ -16,9 +18,9 @@ import { checkCount, checkOptions, checkScheduler, DEFAULT_PIPE_WINDOW, quote, t
 export function Pipe<T = unknown>(duplex?: boolean | PipeOptions, options?: PipeOptions): [Connection<T>, Connection<T>] {
   let o: Partial<PipeOptions>;
   if (typeof duplex === 'boolean' || duplex === undefined) {
-    o = { ...checkOptions<PipeOptions>(options, 'Pipe options'), ...(duplex === undefined ? {} : { duplex }) };
+    o = { ...checkOptions<PipeOptions>(options, 'Pipe options', PIPE_OPTIONS), ...(duplex === undefined ? {} : { duplex }) };
   } else if (typeof duplex === 'object' && duplex !== null && options === undefined) {
-    o = duplex;
+    o = checkOptions<PipeOptions>(duplex, 'Pipe options', PIPE_OPTIONS);
   } else {
     throw new TypeError(`Pipe() takes (duplex?: boolean, options?) or (options?), got ${quote(duplex)}`);
   }

@@ -52,7 +52,7 @@ export class Queue<T> implements AsyncIterable<T> {
       this.endpoint = endpoint;
       return;
     }
-    const o = checkOptions<QueueOptions>(options, 'Queue options');
+    const o = checkOptions<QueueOptions>(options, 'Queue options', ['maxsize', 'scheduler']);
     const maxsize = checkMaxsize(o.maxsize);
     const scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
     this.endpoint = new LocalQueueEndpoint<T>(maxsize, scheduler, this.isJoinable());
@@ -197,7 +197,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * `Empty` if `timeout` passes with no item. Unsubscribing takes nothing more.
    */
   observe(options?: ObserveOptions): Observable<T> {
-    const o = checkOptions<ObserveOptions>(options, 'observe options');
+    const o = checkOptions<ObserveOptions>(options, 'observe options', ['prefetch', 'timeout']);
     const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
     const timeout = checkTimeout(o.timeout);
     return pullStream(

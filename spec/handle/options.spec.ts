@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { consume, Pipe, Process, Queue } from '../../src/index.js';
 import { checkMaxsize, checkSendRange, checkTimeout, quote } from '../../src/handle/options.js';
+import { expectRejection } from '../support/async.js';
 
 describe('argument checks', () => {
   it('timeouts: undefined waits forever, 0 and Infinity are fine, negatives and NaN are RangeErrors', () => {
@@ -34,5 +36,40 @@ describe('argument checks', () => {
     expect(quote(3n)).to.equal('3n');
     expect(quote({ a: 1 })).to.equal('{"a":1}');
     expect(quote(function named() {})).to.equal('function named');
+  });
+
+  describe('option objects are checked strictly: an unknown key is a TypeError naming it', () => {
+    const target = new URL('../fixtures/sleepy.js', import.meta.url);
+
+    it('new Queue({ maxSize: 10 }) (a misspelt maxsize would make an unbounded queue)', () => {
+      expect(() => new Queue({ maxSize: 10 } as never)).to.throw(TypeError, '"maxSize"').with.property('message').that.contains('did you mean "maxsize"');
+    });
+
+    it('get({ timout: 10 }) and put(x, { timout: 10 }) reject (a misspelt timeout would wait forever)', async () => {
+      const q = new Queue<number>();
+      const get = await expectRejection(q.get({ timout: 10 } as never), TypeError);
+      expect(get.message).to.contain('"timout"').and.contain('did you mean "timeout"');
+      await expectRejection(q.put(1, { timout: 10 } as never), TypeError);
+      expect(() => q.observe({ prefech: 4 } as never)).to.throw(TypeError, '"prefech"');
+      expect(await q.qsize()).to.equal(0);
+    });
+
+    it('consume(q, fn, { concurency: 4 })', () => {
+      expect(() => consume(new Queue<number>(), (n: number) => [n], { concurency: 4 } as never)).to.throw(TypeError, '"concurency"');
+    });
+
+    it('Pipe({ duplx: false }) and a connection’s send/recv options', async () => {
+      expect(() => Pipe({ duplx: false } as never)).to.throw(TypeError, '"duplx"');
+      expect(() => Pipe(true, { windw: 10 } as never)).to.throw(TypeError, '"windw"');
+      const [a, b] = Pipe<number>();
+      await expectRejection(a.send(1, { timeuot: 5 } as never), TypeError);
+      await expectRejection(b.recv({ sigal: undefined } as never), TypeError);
+      await a.close();
+      await b.close();
+    });
+
+    it('new Process({ target, timeout }) (Process has no timeout option)', () => {
+      expect(() => new Process({ target, timeout: 10 } as never)).to.throw(TypeError, '"timeout"');
+    });
   });
 });

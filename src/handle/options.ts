@@ -123,11 +123,38 @@ export function checkCount(value: unknown, what: string, fallback: number): numb
   return value;
 }
 
-/** An options argument: `undefined` or a plain object. */
-export function checkOptions<T extends object>(value: unknown, what: string): Partial<T> {
+/**
+ * An options argument: `undefined` or an object whose keys are all among
+ * `known` — a misspelt key (`{ maxSize: 10 }`) is a `TypeError` naming it,
+ * never an option silently left at its default.
+ */
+export function checkOptions<T extends object>(value: unknown, what: string, known: readonly (keyof T & string)[]): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object') throw new TypeError(`${what} must be an options object, got ${quote(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!(known as readonly string[]).includes(key)) throw unknownOption(what, key, known);
+  }
   return value as Partial<T>;
+}
+
+function unknownOption(what: string, key: string, known: readonly string[]): TypeError {
+  const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
+  const hint = near ? ` — did you mean ${JSON.stringify(near)}?` : '';
+  const list = known.length > 0 ? `known options: ${known.join(', ')}` : 'it takes no options';
+  return new TypeError(`${what}: unknown option ${JSON.stringify(key)}${hint} (${list})`);
+}
+
+/** Levenshtein distance, for "did you mean" hints on short option names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 export function checkSignal(value: unknown): AbortSignal | undefined {
@@ -158,7 +185,7 @@ const WAIT_FOREVER: Wait = Object.freeze({ timeout: undefined, signal: undefined
  */
 export function checkWait(opts: unknown, what: string): Wait {
   if (opts === undefined) return WAIT_FOREVER;
-  const o = checkOptions<PutOptions>(opts, what);
+  const o = checkOptions<PutOptions>(opts, what, ['block', 'timeout', 'signal']);
   if (o.block !== undefined && typeof o.block !== 'boolean') {
     throw new TypeError(`block must be a boolean, got ${quote(o.block)}`);
   }

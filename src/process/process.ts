@@ -63,7 +63,7 @@ export class Process {
   error: ProcessError | undefined;
 
   constructor(options: ProcessOptions) {
-    const o = checkOptions<ProcessOptions>(options, 'Process options');
+    const o = checkOptions<ProcessOptions>(options, 'Process options', ['target', 'export', 'args', 'kind', 'name', 'env', 'execArgv']);
     this.target = resolveTarget(o.target);
     if (o.export !== undefined && typeof o.export !== 'string') throw new TypeError(`export must be a string, got ${quote(o.export)}`);
     this.exportName = o.export ?? 'default';

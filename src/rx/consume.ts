@@ -53,7 +53,7 @@ export function consume<T, R>(
   fn: (item: T) => ObservableInput<R>,
   options?: ConsumeOptions,
 ): Observable<R> {
-  const o = checkOptions<ConsumeOptions>(options, 'consume options');
+  const o = checkOptions<ConsumeOptions>(options, 'consume options', ['concurrency', 'timeout', 'prefetch']);
   const concurrency = checkCount(o.concurrency, 'concurrency', 1);
   const timeout = checkTimeout(o.timeout);
   const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
