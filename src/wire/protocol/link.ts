@@ -1,3 +1,5 @@
+import { isString, type Shape } from './checks.js';
+
 /** What every link carries besides the primitives' own messages. */
 
 /** Where a runtime can be reached: its id, and its listener's socket path once it listens. */
@@ -11,3 +13,8 @@ export interface Hello {
   t: 'hello';
   id: string;
 }
+
+/** The fields each link message must carry. */
+export const LINK_SHAPES: Record<Hello['t'], Shape> = {
+  hello: { id: isString },
+};

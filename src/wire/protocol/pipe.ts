@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../error-codec.js';
 import type { Address } from './link.js';
+import { isAddress, isArray, isSeq, isString, isTags, optional, type Shape } from './checks.js';
 
 // ---- pipes between the homes of their two ends --------------------------------
 //
@@ -111,3 +112,21 @@ export type PipeMsg =
   | PipeLostMsg
   | PipeGoneMsg
   | PipeWhereMsg;
+
+const isEnd = (v: unknown): boolean => v === 0 || v === 1;
+const pipe = { p: isString, e: isEnd };
+
+/** The fields each pipe message must carry, checked before anything is applied. */
+export const PIPE_SHAPES: Record<PipeMsg['t'], Shape> = {
+  pdata: { ...pipe, seq: isSeq, data: isArray, raw: optional(isTags) },
+  pend: { ...pipe, seq: isSeq },
+  pack: { ...pipe, received: isSeq, consumed: isSeq },
+  pclosed: pipe,
+  pclosedok: pipe,
+  pmoving: pipe,
+  phello: { ...pipe, home: isAddress, received: isSeq, consumed: isSeq },
+  preg: { ...pipe, gen: isSeq, home: optional(isAddress) },
+  plost: { ...pipe, gen: isSeq },
+  pgone: { ...pipe, at: optional(isString) },
+  pwhere: { ...pipe, home: isAddress },
+};

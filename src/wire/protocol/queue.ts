@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../error-codec.js';
+import { count, isArray, isCount, isSeq, isString, isTags, optional, type Shape } from './checks.js';
 
 // ---- queue: handle → owner ---------------------------------------------------
 
@@ -143,3 +144,32 @@ export type QueueRequest =
   | UncallMsg
   | DetachMsg;
 export type QueueResponse = CreditMsg | ItemsMsg | EndedMsg | DrainedMsg | ReplyMsg | UnknownMsg;
+
+/** The most items one `fetch` may ask for (the owner holds a waiter for each). */
+export const MAX_FETCH = 2 ** 16;
+
+const isOp = (v: unknown): boolean => v === 'qsize' || v === 'end' || v === 'join' || v === 'flush';
+const queue = { q: isString };
+
+/** The fields each queue message must carry, checked before anything is applied. */
+export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape> = {
+  put: { ...queue, items: isArray },
+  want: { ...queue, n: isCount },
+  unwant: queue,
+  refund: { ...queue, n: isCount },
+  fetch: { ...queue, n: count(MAX_FETCH) },
+  unfetch: queue,
+  ack: { ...queue, n: isCount },
+  giveback: { ...queue, tags: isTags },
+  done: { ...queue, tags: isTags },
+  requeue: { ...queue, items: isArray, tags: isTags },
+  call: { ...queue, rid: isSeq, op: isOp },
+  uncall: { ...queue, rid: isSeq },
+  detach: queue,
+  credit: { ...queue, n: isCount },
+  items: { ...queue, items: isArray },
+  ended: queue,
+  drained: queue,
+  reply: { rid: isSeq, value: optional((v) => typeof v === 'number') },
+  unknown: queue,
+};

@@ -5,7 +5,7 @@ import { type ClosedError, Empty } from '../../../errors.js';
 import type { Cancel, Delivery, GetListener } from '../../../core/listeners.js';
 import type { RemoteContext } from './remote-context.js';
 import { withdraw, withdrawTry } from './remote-producer.js';
-import { MAX_FETCH } from '../../../wire/validate.js';
+import { MAX_FETCH } from '../../../wire/protocol/queue.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
