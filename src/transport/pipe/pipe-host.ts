@@ -153,6 +153,11 @@ export class PipeHost {
     return [...this.ends.values()];
   }
 
+  /** @internal What this host keeps (for specs): ends hosted, closes awaiting their acknowledgement, pipes whose registry this is. */
+  held(): { ends: number; closing: number; pipes: number } {
+    return { ends: this.ends.size, closing: this.closeWaiters.size, pipes: this.registry.size };
+  }
+
   private ack(end: HostedEnd): void {
     end.writerLink?.send({ t: 'pack', p: end.pipe, e: end.index, received: end.received, consumed: end.consumed });
   }

@@ -21,6 +21,11 @@ export class PipeRegistry {
   /** `tell(home, message)` sends a registry answer to the runtime at `home`. */
   constructor(private readonly tell: (home: Address, message: PipeMsg) => void) {}
 
+  /** How many pipes this registry keeps. */
+  get size(): number {
+    return this.homes.size;
+  }
+
   /** A pipe created here: both ends live at `registry` for now. */
   add(pipe: string, registry: Address): void {
     this.homes.set(pipe, [
