@@ -172,7 +172,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
       // A reader in another process has every message and the end before close() resolves…
       const sent = writer?.settled ? Promise.resolve(this.endDelivered).then(() => writer.settled?.()) : this.endDelivered;
       // …and a writer in another process knows this reader is gone.
-      const told = this.end.hosted?.closeAcknowledged;
+      const told = this.end.closeAcknowledged;
       this.closing = told ? Promise.all([sent, told]).then(() => undefined) : sent;
     }
     return this.closing ?? Promise.resolve();

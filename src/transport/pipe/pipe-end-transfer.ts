@@ -61,8 +61,8 @@ export async function exportEnd(
     const extracted = x.inbound.extract(movedAway());
     const held = extracted.messages.length + (extracted.end ? 1 : 0);
     reader = {
-      received: x.hosted ? x.hosted.received : held,
-      consumed: x.hosted ? x.hosted.consumed : 0,
+      received: x.hosted ? x.received : held,
+      consumed: x.hosted ? x.consumed : 0,
       messages: extracted.messages.map(portable),
       ...(extracted.end ? { end: extracted.end.error ? { error: encodeError(extracted.end.error) } : {} } : {}),
     };
@@ -103,22 +103,13 @@ export async function exportEnd(
       for (const waiter of towardX) peerWriter.send(waiter);
       peer.outbound = peerWriter;
     }
-    peer.hosted = host.host({
-      pipe,
-      index: peer.index,
-      registry,
-      gen: peer.gen,
-      inbound: peer.inbound,
-      writer: peerWriter,
-      received: peerReceived,
-      consumed: 0,
-      close: () => peer.close(),
-    });
-    host.leftHome(pipe, x.index, registry, x.gen + 1);
-  } else if (x.hosted) {
-    host.release(x.hosted);
-    host.leftHome(pipe, x.index, registry, x.gen + 1);
+    peer.received = peerReceived;
+    peer.consumed = 0;
+    host.host(peer);
   }
+  const spanned = peer !== undefined || x.hosted;
+  host.leave(x);
+  if (spanned) host.leftHome(pipe, x.index, registry, x.gen + 1);
 
   const descriptor: PipeEndDescriptor = {
     pipe,
@@ -130,10 +121,8 @@ export async function exportEnd(
     ...(reader ? { reader } : {}),
     ...(writer ? { writer } : {}),
   };
-  x.moved = true;
   x.inbound = undefined;
   x.outbound = undefined;
-  x.hosted = undefined;
   return descriptor;
 }
 
@@ -153,17 +142,9 @@ export function reviveEnd(d: PipeEndDescriptor, host: PipeHost): PipeEnd {
   end.pipe = d.pipe;
   end.registry = d.registry;
   end.gen = d.gen;
-  end.hosted = host.host({
-    pipe: d.pipe,
-    index: d.end,
-    registry: d.registry,
-    gen: d.gen,
-    inbound,
-    writer,
-    received: d.reader?.received ?? 0,
-    consumed: d.reader?.consumed ?? 0,
-    close: () => end.close(),
-  });
-  void host.register(end.hosted);
+  end.received = d.reader?.received ?? 0;
+  end.consumed = d.reader?.consumed ?? 0;
+  host.host(end);
+  void host.register(end);
   return end;
 }
