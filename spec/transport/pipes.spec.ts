@@ -132,6 +132,23 @@ for (const kind of ['fork', 'thread'] as const) {
       await expectRejection(a.recv(), EOFError);
     });
 
+    it('an end passed to a child is gone from here the moment start() returns: send and recv reject ClosedError, and close() leaves the child’s end open', async () => {
+      const [a, b] = Pipe<number>();
+      const child = startChild('pipe-echo', { args: [b], kind });
+      // Nothing awaited since start(): the end has left already.
+      expect(b.closed, 'spent as start() returns').to.equal(true);
+      const send = b.send(1).then(() => 'sent', (e: Error) => e);
+      const recv = b.recv().then(() => 'received', (e: Error) => e);
+      await b.close(); // the object left behind: closing it closes nothing
+      expect(await send).to.be.instanceOf(ClosedError);
+      expect(await recv).to.be.instanceOf(ClosedError);
+      await a.send(21);
+      expect(await settles(a.recv()), 'the child’s end is open and answers').to.equal(42);
+      a.complete();
+      await settles(expectRejection(a.recv(), EOFError));
+      expect(await child.join()).to.equal(0);
+    });
+
     it('an end that has moved is spent here: every call rejects ClosedError', async () => {
       const [a, b] = Pipe<number>();
       startChild('pipe-echo', { args: [b], kind });

@@ -34,22 +34,19 @@ const movedAway = () => new ClosedError('connection', 'this end moved to another
 /**
  * Moves a pipe end to another runtime: everything its reader holds and
  * everything its writer has not got through yet travel in the description,
- * and a peer staying here switches to talking to the end's new home. The
- * object here is spent afterwards (calls reject `ClosedError`).
+ * and a peer staying here switches to talking to the end's new home. Every
+ * change here is made before this returns, so the object left behind is
+ * spent at once (calls reject `ClosedError`, `close()` closes nothing);
+ * only the description waits, for the registry's address.
  */
-export async function exportEnd(
+export function exportEnd(
   x: PipeEnd,
   host: PipeHost,
-  /** Whether the end was closed (by the Connection standing on it), now. */
-  isClosed: () => boolean,
   /** Whether the end has ended its own stream. */
   writeEnded: boolean,
 ): Promise<PipeEndDescriptor> {
-  if (!x.pipe) {
-    const { pipe, registry } = await host.create();
-    if (!x.pipe) for (const e of [x, x.peer]) if (e) Object.assign(e, { pipe, registry });
-  }
-  if (x.moved || isClosed()) throw new ClosedError('connection', 'this end was closed or passed on meanwhile');
+  if (x.moved) throw new ClosedError('connection', 'this end already moved to another process');
+  if (!x.pipe) host.share(x, x.peer);
   const pipe = x.pipe as string;
   const registry = x.registry as Address;
   const peer = x.peer;
@@ -111,19 +108,19 @@ export async function exportEnd(
   host.leave(x);
   if (spanned) host.leftHome(pipe, x.index, registry, x.gen + 1);
 
-  const descriptor: PipeEndDescriptor = {
+  const gen = x.gen + 1;
+  x.inbound = undefined;
+  x.outbound = undefined;
+  return host.describe(registry).then((address) => ({
     pipe,
     end: x.index,
     window: x.window,
-    registry,
-    gen: x.gen + 1,
+    registry: address,
+    gen,
     writeEnded,
     ...(reader ? { reader } : {}),
     ...(writer ? { writer } : {}),
-  };
-  x.inbound = undefined;
-  x.outbound = undefined;
-  return descriptor;
+  }));
 }
 
 /**

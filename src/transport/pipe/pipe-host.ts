@@ -43,13 +43,34 @@ export class PipeHost {
     hub.watchLinks((link) => this.linkClosed(link));
   }
 
-  /** A new id for a pipe created here, with this runtime as its registry (both ends here for now). */
-  async create(): Promise<{ pipe: string; registry: Address }> {
-    const registry = await this.hub.address();
+  /**
+   * A pipe made here starts to span runtimes: a new id, with this runtime as
+   * its registry (both ends here for now). Synchronous, so that an end
+   * leaves at once; the registry's full address is filled in by `describe`.
+   */
+  share(first: PipeEnd, second: PipeEnd | undefined): void {
     const pipe = `${this.hub.id}/p${this.next++}`;
+    const registry: Address = { id: this.hub.id };
     this.registry.add(pipe, registry);
-    return { pipe, registry };
+    for (const end of [first, second]) {
+      if (!end) continue;
+      end.pipe = pipe;
+      end.registry = registry;
+    }
   }
+
+  /** `address` as another runtime must see it: this runtime's own with its listener's path (which may take a moment to start). */
+  describe(address: Address): Promise<Address> {
+    return address.id === this.hub.id ? this.address() : Promise.resolve(address);
+  }
+
+  /** This runtime's address, kept once known (the registry hands it out without waiting). */
+  private address(): Promise<Address> {
+    if (this.self) return Promise.resolve(this.self);
+    return this.hub.address().then((self) => (this.self = self));
+  }
+
+  private self: Address | undefined;
 
   /**
    * Starts hosting `end` here: one that arrived from another runtime, or one
@@ -73,7 +94,7 @@ export class PipeHost {
 
   /** Tells the registry that `end` lives here now (the registry then introduces it to its peer). */
   async register(end: PipeEnd): Promise<void> {
-    const home = await this.hub.address();
+    const home = await this.address();
     this.toRegistry(end.registry as Address, { t: 'preg', p: end.pipe as string, e: end.index, gen: end.gen, home });
   }
 
@@ -211,7 +232,7 @@ export class PipeHost {
         return;
       case 'hello': {
         const to = effect.to;
-        this.hub.address().then(
+        this.address().then(
           (home) => this.run(end, { t: 'greeted', to, home }),
           () => this.run(end, { t: 'greeted', to, home: undefined }),
         );
@@ -253,8 +274,10 @@ export class PipeHost {
 
   /** Sends a registry answer to `home` (handling it here when `home` is this runtime). */
   private deliver(home: Address, message: PipeMsg): void {
-    if (home.id === this.hub.id) this.receive(message, undefined as unknown as Link);
-    else this.hub.linkTo(home).send(message);
+    if (home.id === this.hub.id) return this.receive(message, undefined as unknown as Link);
+    // An end living here is known to the registry by id alone (see `share`): other runtimes need the path too.
+    if (message.t === 'pwhere' && message.home.id === this.hub.id && this.self) message = { ...message, home: this.self };
+    this.hub.linkTo(home).send(message);
   }
 
   private toRegistry(registry: Address, message: PipeMsg): void {
