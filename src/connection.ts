@@ -169,6 +169,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
       this.inbound?.closeReader();
       const writer = this.outbound;
       if (writer && !this.writeEnded) this.endStream(undefined);
+      this.end.markClosed();
       // A reader in another process has every message and the end before close() resolves…
       const sent = writer?.settled ? Promise.resolve(this.endDelivered).then(() => writer.settled?.()) : this.endDelivered;
       // …and a writer in another process knows this reader is gone.

@@ -149,6 +149,24 @@ for (const kind of ['fork', 'thread'] as const) {
       expect(await child.join()).to.equal(0);
     });
 
+    it('keeps nothing of a pipe once both ends are closed: an end used by a child that exited, and its peer here', async () => {
+      const host = Runtime.get().pipeHost;
+      const before = host.held();
+      for (let i = 0; i < 3; i++) {
+        const [a, b] = Pipe<number>();
+        const child = startChild('pipe-echo', { args: [b], kind });
+        await a.send(i);
+        expect(await a.recv()).to.equal(2 * i);
+        a.complete();
+        await expectRejection(a.recv(), EOFError);
+        await a.close();
+        expect(await child.join()).to.equal(0);
+      }
+      const deadline = Date.now() + 10_000;
+      while (JSON.stringify(host.held()) !== JSON.stringify(before) && Date.now() < deadline) await sleep(10);
+      expect(host.held()).to.deep.equal(before);
+    });
+
     it('an end that has moved is spent here: every call rejects ClosedError', async () => {
       const [a, b] = Pipe<number>();
       startChild('pipe-echo', { args: [b], kind });

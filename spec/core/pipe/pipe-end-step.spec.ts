@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { PipeEndEffect, PipeEndEvent } from '../../../src/core/pipe/pipe-end-events.js';
-import { hostedEnd, pairedEnd, type PipeEndState } from '../../../src/core/pipe/pipe-end-state.js';
+import { hostedEnd, pairedEnd, releasable, type PipeEndState } from '../../../src/core/pipe/pipe-end-state.js';
 import { stepPipeEnd } from '../../../src/core/pipe/pipe-end-step.js';
 
 /** Links and addresses are opaque to the machine: strings will do. */
@@ -26,13 +26,15 @@ const kinds = (effects: Eff[]) => effects.map((e) => e.t);
 
 describe('pipe end state machine', () => {
   it('a paired end ignores everything but a move: its peer leaving makes it hosted, its own leaving spends it', () => {
-    expect(run(pairedEnd(true), { t: 'data', link: 'x' }, closedLink('x')).effects).to.deep.equal([]);
-    expect(run(pairedEnd(true), { t: 'share', readerClosed: false }).state).to.deep.equal(hostedEnd(true));
-    expect(run(pairedEnd(true), { t: 'leave' }).state.where).to.equal('left');
+    expect(run(pairedEnd(true, true), { t: 'data', link: 'x' }, closedLink('x')).effects).to.deep.equal([]);
+    expect(run(pairedEnd(true, true), { t: 'share', writes: true, readerClosed: false, closed: false }).state).to.deep.equal(hostedEnd(true, true));
+    const closedWhilePaired = run(pairedEnd(true, true), { t: 'share', writes: true, readerClosed: true, closed: true });
+    expect(closedWhilePaired.effects, 'its end of stream must still reach the peer').to.deep.equal([{ t: 'watchWriter' }]);
+    expect(run(pairedEnd(true, true), { t: 'leave' }).state.where).to.equal('left');
   });
 
   it('the peer’s hello binds this end’s writer to that link, acknowledges, and is answered with a hello once', () => {
-    const { state, effects } = run(hostedEnd(true), { ...hello('L1', 'h1'), received: 3, consumed: 2 });
+    const { state, effects } = run(hostedEnd(true, true), { ...hello('L1', 'h1'), received: 3, consumed: 2 });
     expect(state.peer).to.deep.equal({ kind: 'bound', link: 'L1' });
     expect(effects).to.deep.equal([
       { t: 'bindWriter', link: 'L1', received: 3, consumed: 2 },
@@ -46,7 +48,7 @@ describe('pipe end state machine', () => {
   });
 
   it('data before any hello names the link acks go to; a closed reader answers data with pclosed and takes nothing', () => {
-    const first = run(hostedEnd(true), { t: 'data', link: 'L2' });
+    const first = run(hostedEnd(true, true), { t: 'data', link: 'L2' });
     expect(first.effects).to.deep.equal([{ t: 'accept' }]);
     expect(first.state.peer).to.deep.equal({ kind: 'unknown', link: 'L2' });
     const closed = run(first.state, { t: 'readerClosed' });
@@ -56,17 +58,17 @@ describe('pipe end state machine', () => {
   });
 
   it('a reader closed before its peer’s home is known says so in its next hello', () => {
-    const { state, effects } = run(hostedEnd(true), { t: 'readerClosed' }, { t: 'peerWhere', home: { id: 'h1' } }, { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } });
+    const { state, effects } = run(hostedEnd(true, true), { t: 'readerClosed' }, { t: 'peerWhere', home: { id: 'h1' } }, { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } });
     expect(effects).to.deep.equal([
       { t: 'hello', to: { id: 'h1' } },
       { t: 'sendHello', to: { id: 'h1' }, home: { id: 'me' }, closed: true },
     ]);
     expect(state.reader).to.deep.equal({ kind: 'closing', link: undefined });
-    expect(run(hostedEnd(true, true)).state.reader, 'closed while paired').to.deep.equal({ kind: 'closing', link: undefined });
+    expect(run(hostedEnd(true, true, { reader: true, end: false })).state.reader, 'closed while paired').to.deep.equal({ kind: 'closing', link: undefined });
   });
 
   it('the peer’s home closing its link without saying it moved ends the peer: EOF and a broken pipe, once', () => {
-    const bound = run(hostedEnd(true), hello('L1', 'h1')).state;
+    const bound = run(hostedEnd(true, true), hello('L1', 'h1')).state;
     const { state, effects } = run(bound, closedLink('L1', 'h1'));
     expect(effects).to.deep.equal([{ t: 'failWriter', cause: "the peer's process is gone" }, { t: 'endReader' }]);
     expect(state.peer.kind).to.equal('ended');
@@ -74,7 +76,7 @@ describe('pipe end state machine', () => {
   });
 
   it('a moving peer’s old home closing is not the end of its stream; its next home’s hello binds again', () => {
-    const moving = run(hostedEnd(true), hello('L1', 'h1'), { t: 'peerMoving', link: 'L1' });
+    const moving = run(hostedEnd(true, true), hello('L1', 'h1'), { t: 'peerMoving', link: 'L1' });
     expect(moving.effects.at(-1)).to.deep.equal({ t: 'holdWriter' });
     expect(moving.state.peer).to.deep.equal({ kind: 'moving', link: undefined });
     expect(moving.state.hello, 'our hello went to the home it left').to.equal(undefined);
@@ -83,14 +85,14 @@ describe('pipe end state machine', () => {
   });
 
   it('a goodbye from a home the peer is not bound to is stale and changes nothing', () => {
-    const bound = run(hostedEnd(true), hello('L2', 'h2')).state;
+    const bound = run(hostedEnd(true, true), hello('L2', 'h2')).state;
     const stale = run(bound, { t: 'peerMoving', link: 'L1' });
     expect(stale.effects).to.deep.equal([]);
     expect(stale.state).to.equal(bound);
   });
 
   it('a lost peer ends only once nothing more can come from it: its link, its last home, and our hellos on the way', () => {
-    let s = run(hostedEnd(true), { t: 'data', link: 'L1' }, { t: 'peerWhere', home: { id: 'h1' } }).state;
+    let s = run(hostedEnd(true, true), { t: 'data', link: 'L1' }, { t: 'peerWhere', home: { id: 'h1' } }).state;
     let step = run(s, { t: 'peerGone', lastHome: 'h1', lastHomeOpen: true });
     expect(step.effects, 'its data link is open').to.deep.equal([]);
     s = run(step.state, closedLink('L1', 'h1', true)).state;
@@ -102,7 +104,7 @@ describe('pipe end state machine', () => {
   });
 
   it('a close waiting for its acknowledgement is acknowledged when the peer ends: nobody is left to tell', () => {
-    const s = run(hostedEnd(true), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: undefined }, { t: 'readerClosed' }).state;
+    const s = run(hostedEnd(true, true), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: undefined }, { t: 'readerClosed' }).state;
     expect(s.reader).to.deep.equal({ kind: 'closing', link: 'L1' });
     const { state, effects } = run(s, { t: 'peerGone', lastHome: 'h1', lastHomeOpen: false }, { t: 'peerMoving', link: 'L1' });
     expect(kinds(effects)).to.deep.equal(['holdWriter', 'failWriter', 'endReader', 'closeAcknowledged']);
@@ -110,18 +112,56 @@ describe('pipe end state machine', () => {
   });
 
   it('leaving tells the home it greeted to hold on, then stops routing; a left end ignores everything', () => {
-    const s = run(hostedEnd(false), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } }, { t: 'saidHello', to: 'h1', link: 'L1' }).state;
+    const s = run(hostedEnd(false, true), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } }, { t: 'saidHello', to: 'h1', link: 'L1' }).state;
     const { state, effects } = run(s, { t: 'leave' });
     expect(effects).to.deep.equal([{ t: 'tell', link: 'L1', what: 'pmoving' }, { t: 'forget' }]);
     expect(run(state, hello('L2', 'h2'), closedLink('L1'), { t: 'readerClosed' }).effects).to.deep.equal([]);
   });
 
   it('the peer’s reader closing fails this end’s writer and is acknowledged on the same link', () => {
-    expect(run(hostedEnd(false), { t: 'peerReaderClosed', link: 'L1' }).effects).to.deep.equal([
+    expect(run(hostedEnd(false, true), { t: 'peerReaderClosed', link: 'L1' }).effects).to.deep.equal([
       { t: 'failWriter', cause: 'its reader closed' },
       { t: 'tell', link: 'L1', what: 'pclosedok' },
     ]);
-    expect(kinds(run(hostedEnd(false), hello('L1', 'h1', true)).effects)).to.deep.equal(['failWriter', 'tell', 'bindWriter', 'ack', 'hello']);
+    expect(kinds(run(hostedEnd(false, true), hello('L1', 'h1', true)).effects)).to.deep.equal(['failWriter', 'tell', 'bindWriter', 'ack', 'hello']);
+  });
+
+  describe('release: an end is forgotten once it is closed and owes its peer nothing', () => {
+    const closing = (s: PipeEndState<L>) => run(s, { t: 'readerClosed' }, { t: 'closed' });
+
+    it('a closed writer is released once its writer is done; a reader once its close is acknowledged', () => {
+      const writer = run(hostedEnd(false, true), hello('L1', 'h1'), { t: 'closed' });
+      expect(writer.effects.at(-1)).to.deep.equal({ t: 'watchWriter' });
+      const released = run(writer.state, { t: 'writerDone' });
+      expect(released.effects).to.deep.equal([{ t: 'release' }]);
+      expect(released.state.where).to.equal('released');
+      expect(run(released.state, hello('L2', 'h2'), closedLink('L1')).effects, 'a released end hears nothing').to.deep.equal([]);
+      const reader = closing(run(hostedEnd(true, false), hello('L1', 'h1')).state);
+      expect(reader.state.where).to.equal('hosted');
+      expect(kinds(run(reader.state, { t: 'closeAcknowledged' }).effects)).to.deep.equal(['closeAcknowledged', 'release']);
+    });
+
+    it('a reader whose peer’s stream ended here needs no acknowledgement; nor one whose peer ended', () => {
+      const ended = run(hostedEnd(true, false), hello('L1', 'h1'), { t: 'streamEnd', link: 'L1' }).state;
+      expect(kinds(closing(ended).effects)).to.deep.equal(['awaitCloseAck', 'tell', 'release']);
+      const vanished = run(hostedEnd(true, false), hello('L1', 'h1'), closedLink('L1')).state;
+      expect(kinds(closing(vanished).effects)).to.deep.equal(['release']);
+    });
+
+    it('is not released while its writer still owes the peer, or before the application closed it', () => {
+      const s = run(hostedEnd(true, true), hello('L1', 'h1'), { t: 'readerClosed' }, { t: 'closeAcknowledged' }).state;
+      expect(s.where, 'not closed by the application').to.equal('hosted');
+      expect(run(s, { t: 'closed' }).state.where, 'its writer is not done').to.equal('hosted');
+    });
+
+    it('a close told to a home the peer has since left is told again to its next home, with the hello', () => {
+      const s = run(hostedEnd(true, false), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } }, { t: 'saidHello', to: 'h1', link: 'L1' }, { t: 'readerClosed' });
+      expect(s.state.reader).to.deep.equal({ kind: 'closing', link: 'L1' });
+      const moved = run(s.state, { t: 'peerMoving', link: 'L1' }, closedLink('L1', 'h1'));
+      expect(moved.state.reader, 'the old home may have missed it').to.deep.equal({ kind: 'closing', link: undefined });
+      const next = run(moved.state, hello('L2', 'h2'), { t: 'greeted', to: { id: 'h2' }, home: { id: 'me' } });
+      expect(next.effects.at(-1)).to.deep.equal({ t: 'sendHello', to: { id: 'h2' }, home: { id: 'me' }, closed: true });
+    });
   });
 
   describe('model test: any sequence of events a home can see', () => {
@@ -139,13 +179,15 @@ describe('pipe end state machine', () => {
       fc.record({ t: fc.constant('linkClosed' as const), link: fc.nat() }),
       fc.record({ t: fc.constant('greeted' as const), pick: fc.nat() }),
       fc.record({ t: fc.constant('readerClosed' as const) }),
+      fc.record({ t: fc.constant('closed' as const) }),
+      fc.record({ t: fc.constant('writerDone' as const) }),
       fc.record({ t: fc.constant('leave' as const) }),
     );
 
     it('never refers to a closed link, counts its hellos, ends the peer at most once, and never changes a state it was given', () => {
       fc.assert(
-        fc.property(fc.boolean(), fc.boolean(), fc.array(event, { maxLength: 120 }), (reads, paired, events) => {
-          let state: PipeEndState<L> = paired ? pairedEnd(reads) : hostedEnd(reads);
+        fc.property(fc.boolean(), fc.boolean(), fc.boolean(), fc.array(event, { maxLength: 120 }), (reads, writes, paired, events) => {
+          let state: PipeEndState<L> = paired ? pairedEnd(reads, writes) : hostedEnd(reads, writes);
           const open = new Set(LINKS);
           let nextLink = LINKS.length + 1;
           const linkOf = (n: number): L => [...open][n % open.size] ?? 'L0';
@@ -155,15 +197,18 @@ describe('pipe end state machine', () => {
           let awaited = 0;
           let acknowledged = 0;
           let readerClosedAt = -1;
+          let closedByApp = false;
+          let watched = false;
+          let releases = 0;
           const feed = (e: Ev, at: number): void => {
             const before = JSON.stringify(state);
             deepFreeze(state);
             const step = stepPipeEnd<L, A>(state, e);
             expect(JSON.stringify(state), 'the given state is unchanged').to.equal(before);
             expect(stepPipeEnd<L, A>(state, e), 'deterministic').to.deep.equal(step);
-            const wasLeft = state.where === 'left';
+            const wasGone = state.where === 'left' || state.where === 'released';
             state = step.state;
-            if (wasLeft) expect(step.effects, 'a left end does nothing').to.deep.equal([]);
+            if (wasGone) expect(step.effects, 'a left or released end does nothing').to.deep.equal([]);
             for (const effect of step.effects) {
               switch (effect.t) {
                 case 'hello':
@@ -188,6 +233,15 @@ describe('pipe end state machine', () => {
                   break;
                 case 'closeAcknowledged':
                   acknowledged++;
+                  break;
+                case 'watchWriter':
+                  watched = true;
+                  break;
+                case 'release':
+                  releases++;
+                  expect(closedByApp, 'released only once the application closed it').to.equal(true);
+                  expect(!writes || watched, 'released only after its writer was watched to the end').to.equal(true);
+                  expect(state.where).to.equal('released');
                   break;
                 case 'accept':
                   if (e.t === 'data') expect(readerClosedAt, 'a closed reader takes no data').to.equal(-1);
@@ -229,7 +283,18 @@ describe('pipe end state machine', () => {
               case 'readerClosed':
                 if (state.where !== 'left' && readerClosedAt === -1 && reads) readerClosedAt = at;
                 return feed({ t: 'readerClosed' }, at);
+              case 'closed':
+                // As a Connection closes: its reader first, then the end.
+                if (state.where === 'left' || state.where === 'released') return;
+                if (reads && readerClosedAt === -1) readerClosedAt = at;
+                closedByApp = true;
+                feed({ t: 'readerClosed' }, at);
+                return feed({ t: 'closed' }, at);
+              case 'writerDone':
+                if (!watched) return; // only ever the answer to watchWriter
+                return feed({ t: 'writerDone' }, at);
               case 'leave':
+                if (closedByApp) return; // a closed end cannot be passed on
                 return feed({ t: 'leave' }, at);
             }
           });
@@ -241,6 +306,8 @@ describe('pipe end state machine', () => {
             if (state.peer.kind === 'ended') expect(state.reader.kind, 'a closing reader is acknowledged once the peer ended').to.not.equal('closing');
           }
           expect(ended, 'the peer ends at most once').to.be.at.most(1);
+          expect(releases, 'released at most once').to.be.at.most(1);
+          if (state.where === 'hosted') expect(releasable(state), 'a releasable end is released at once').to.equal(false);
           expect(awaited).to.be.at.most(1);
           expect(acknowledged, 'a close is acknowledged at most once').to.be.at.most(1);
         }),

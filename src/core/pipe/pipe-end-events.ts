@@ -7,13 +7,21 @@ import type { RuntimeAddress } from './pipe-end-state.js';
 
 export type PipeEndEvent<L, A extends RuntimeAddress> =
   // ---- moves --------------------------------------------------------------
-  /** Its peer left this runtime: a paired end becomes hosted (`readerClosed`: its reader was closed while paired). */
-  | { readonly t: 'share'; readonly readerClosed: boolean }
+  /**
+   * It is hosted from now on: its peer left this runtime, or it arrived
+   * here. `writes`: it has a writer toward the peer; `readerClosed`,
+   * `closed`: its reader, or the whole end, was closed while paired.
+   */
+  | { readonly t: 'share'; readonly writes: boolean; readonly readerClosed: boolean; readonly closed: boolean }
   /** This end moves to another runtime. */
   | { readonly t: 'leave' }
   // ---- this end's own application -------------------------------------------
   /** Its reader closed (the end closed, or it can no longer read). */
   | { readonly t: 'readerClosed' }
+  /** The application closed the end (after closing its reader and ending its stream). */
+  | { readonly t: 'closed' }
+  /** Its writer is done: the peer's home received everything it sent and its end, or it broke. */
+  | { readonly t: 'writerDone' }
   // ---- from the peer's home ---------------------------------------------------
   /** `pdata` for this end's reader arrived on `link`. */
   | { readonly t: 'data'; readonly link: L }
@@ -73,5 +81,9 @@ export type PipeEndEffect<L, A extends RuntimeAddress> =
   | { readonly t: 'hello'; readonly to: A }
   /** Send `phello` (this end lives at `home`; `closed`: its reader is closed) to `to` now (answer `saidHello`). */
   | { readonly t: 'sendHello'; readonly to: A; readonly home: A; readonly closed: boolean }
+  /** Answer `writerDone` once this end's writer has delivered everything and its end (or broke). */
+  | { readonly t: 'watchWriter' }
   /** This end left: stop routing to it here. */
-  | { readonly t: 'forget' };
+  | { readonly t: 'forget' }
+  /** This end is done here (see `releasable`): forget it, and tell the pipe's registry it is done. */
+  | { readonly t: 'release' };

@@ -50,15 +50,22 @@ export interface PipeEndState<L> {
    * `paired`: both ends live in this runtime and talk through their channels
    * (no host involved). `hosted`: the pipe spans runtimes and this runtime's
    * pipe host routes for this end. `left`: it moved to another runtime; the
-   * object here is spent.
+   * object here is spent. `released`: it is closed and owes its peer
+   * nothing more, so this runtime forgot it (see `releasable`).
    */
-  readonly where: 'paired' | 'hosted' | 'left';
+  readonly where: 'paired' | 'hosted' | 'left' | 'released';
   readonly peer: PeerState<L>;
   /** The home this end last said hello to, and the link that hello went on. */
   readonly hello: { readonly to: string; readonly link: L } | undefined;
   /** Hellos waiting for this runtime's address: while any is, a lost peer is not settled. */
   readonly greeting: number;
   readonly reader: ReaderState<L>;
+  /** The peer's stream ended here (its `pend` arrived): nothing more comes for this reader. */
+  readonly peerEnded: boolean;
+  /** This end's writer: none, open, or done (everything it sent and its end were received, or it broke). */
+  readonly writer: 'none' | 'open' | 'done';
+  /** The application closed this end: it will never move again. */
+  readonly closed: boolean;
 }
 
 const UNKNOWN: PeerState<never> = Object.freeze({ kind: 'unknown', link: undefined });
@@ -66,8 +73,17 @@ const NO_READER: ReaderState<never> = Object.freeze({ kind: 'none' });
 const OPEN_READER: ReaderState<never> = Object.freeze({ kind: 'open' });
 
 /** An end of a pipe just made: its peer lives here too. */
-export function pairedEnd<L>(reads: boolean): PipeEndState<L> {
-  return { where: 'paired', peer: UNKNOWN, hello: undefined, greeting: 0, reader: reads ? OPEN_READER : NO_READER };
+export function pairedEnd<L>(reads: boolean, writes: boolean): PipeEndState<L> {
+  return {
+    where: 'paired',
+    peer: UNKNOWN,
+    hello: undefined,
+    greeting: 0,
+    reader: reads ? OPEN_READER : NO_READER,
+    peerEnded: false,
+    writer: writes ? 'open' : 'none',
+    closed: false,
+  };
 }
 
 /**
@@ -75,9 +91,9 @@ export function pairedEnd<L>(reads: boolean): PipeEndState<L> {
  * left): hosted, its peer's home not known yet. A reader closed before the
  * pipe spanned runtimes tells the peer with its first hello.
  */
-export function hostedEnd<L>(reads: boolean, readerClosed = false): PipeEndState<L> {
-  const reader: ReaderState<L> = !reads ? NO_READER : readerClosed ? { kind: 'closing', link: undefined } : OPEN_READER;
-  return { where: 'hosted', peer: UNKNOWN, hello: undefined, greeting: 0, reader };
+export function hostedEnd<L>(reads: boolean, writes: boolean, closed = { reader: false, end: false }): PipeEndState<L> {
+  const reader: ReaderState<L> = !reads ? NO_READER : closed.reader ? { kind: 'closing', link: undefined } : OPEN_READER;
+  return { ...pairedEnd<L>(reads, writes), where: 'hosted', reader, closed: closed.end };
 }
 
 /** The link this end's reader acknowledges on: where the peer's home talks to us, if known. */
@@ -88,4 +104,19 @@ export function ackLink<L>(state: PipeEndState<L>): L | undefined {
 /** Whether this end's reader was closed (later data for it is answered `pclosed`). */
 export function readerClosed<L>(state: PipeEndState<L>): boolean {
   return state.reader.kind === 'closing' || state.reader.kind === 'closed';
+}
+
+/**
+ * The release rule: an end's home forgets it once the application closed
+ * it (it never moves again), its writer is done (the peer's home received
+ * everything and the end, or the writer broke), and its reader owes nothing
+ * (none, the peer's writer acknowledged the close, the peer's stream
+ * ended here, or nothing can come from the peer any more). After that no
+ * message about it can matter: the peer's writer has failed or ended, and
+ * whatever the peer's reader still needs it already holds, even if it moves.
+ */
+export function releasable<L>(state: PipeEndState<L>): boolean {
+  if (state.where !== 'hosted' || !state.closed || state.writer === 'open') return false;
+  const reader = state.reader.kind;
+  return reader === 'none' || reader === 'closed' || (reader === 'closing' && (state.peerEnded || state.peer.kind === 'ended'));
 }

@@ -5,7 +5,7 @@
  * messages and link closures it sees, and does what it says.
  */
 import type { BrokenPipeCause, PipeEndEffect, PipeEndEvent } from './pipe-end-events.js';
-import { ackLink, hostedEnd, readerClosed, type PeerState, type PipeEndState, type RuntimeAddress } from './pipe-end-state.js';
+import { ackLink, hostedEnd, readerClosed, releasable, type PeerState, type PipeEndState, type ReaderState, type RuntimeAddress } from './pipe-end-state.js';
 
 export interface PipeEndStep<L, A extends RuntimeAddress> {
   readonly state: PipeEndState<L>;
@@ -18,13 +18,26 @@ const ENDED: PeerState<never> = Object.freeze({ kind: 'ended' });
 const CLOSED_READER = Object.freeze({ kind: 'closed' } as const);
 
 export function stepPipeEnd<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: PipeEndEvent<L, A>): PipeEndStep<L, A> {
-  if (s.where === 'left') return { state: s, effects: NONE };
-  if (s.where === 'paired') {
-    // Both ends talk through their channels here: only a move concerns the machine.
-    if (e.t === 'share') return { state: hostedEnd(s.reader.kind !== 'none', e.readerClosed), effects: NONE };
-    if (e.t === 'leave') return { state: { ...s, where: 'left' }, effects: NONE };
-    return { state: s, effects: NONE };
-  }
+  if (s.where === 'left' || s.where === 'released') return { state: s, effects: NONE };
+  if (s.where === 'paired') return pairedStep(s, e);
+  const step = hostedStep(s, e);
+  // Data changes nothing the release rule looks at (the hot path stays short).
+  if (e.t === 'data' || !releasable(step.state)) return step;
+  return { state: { ...step.state, where: 'released' }, effects: [...step.effects, { t: 'release' }] };
+}
+
+/** Both ends talk through their channels here: only a move concerns the machine. */
+function pairedStep<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: PipeEndEvent<L, A>): PipeEndStep<L, A> {
+  if (e.t === 'leave') return { state: { ...s, where: 'left' }, effects: NONE };
+  if (e.t !== 'share') return { state: s, effects: NONE };
+  const state = hostedEnd<L>(s.reader.kind !== 'none', e.writes, { reader: e.readerClosed, end: e.closed });
+  // Closed while paired: its end of stream may still have to reach the peer's new home.
+  const effects: PipeEndEffect<L, A>[] = state.closed && state.writer === 'open' ? [{ t: 'watchWriter' }] : [];
+  if (releasable(state)) return { state: { ...state, where: 'released' }, effects: [...effects, { t: 'release' }] };
+  return { state, effects };
+}
+
+function hostedStep<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: PipeEndEvent<L, A>): PipeEndStep<L, A> {
   const peer = s.peer;
   switch (e.t) {
     case 'share':
@@ -36,6 +49,13 @@ export function stepPipeEnd<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: 
       effects.push({ t: 'forget' });
       return { state: { ...s, where: 'left' }, effects };
     }
+
+    case 'closed':
+      if (s.closed) return { state: s, effects: NONE };
+      return { state: { ...s, closed: true }, effects: s.writer === 'open' ? [{ t: 'watchWriter' }] : NONE };
+
+    case 'writerDone':
+      return { state: s.writer === 'open' ? { ...s, writer: 'done' } : s, effects: NONE };
 
     case 'readerClosed': {
       if (s.reader.kind !== 'open') return { state: s, effects: NONE };
@@ -55,7 +75,7 @@ export function stepPipeEnd<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: 
 
     case 'streamEnd': {
       if (s.reader.kind === 'none') return { state: s, effects: NONE };
-      const state = withDataLink(s, e.link);
+      const state = { ...withDataLink(s, e.link), peerEnded: true };
       return { state, effects: [{ t: 'accept' }, { t: 'ack', link: ackLink(state) ?? e.link }] };
     }
 
@@ -69,9 +89,12 @@ export function stepPipeEnd<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: 
     case 'peerMoving': {
       // Only news from the home we are bound to counts; an older home's goodbye is stale.
       if (peer.kind === 'ended' || peer.link !== e.link) return { state: s, effects: NONE };
-      // Our hello went to the home the peer is leaving.
-      if (peer.kind === 'gone') return settleGone({ ...s, peer: { ...peer, link: undefined }, hello: undefined }, [{ t: 'holdWriter' }]);
-      return { state: { ...s, peer: { kind: 'moving', link: undefined }, hello: undefined }, effects: [{ t: 'holdWriter' }] };
+      // Our hello went to the home the peer is leaving, and so may a `pclosed` it will not answer
+      // (its writer left with the end): the peer's next home hears of the close with our next hello.
+      const reader: ReaderState<L> = s.reader.kind === 'closing' ? { kind: 'closing', link: undefined } : s.reader;
+      const left: PipeEndState<L> = { ...s, hello: undefined, reader };
+      if (peer.kind === 'gone') return settleGone<L, A>({ ...left, peer: { ...peer, link: undefined } }, [{ t: 'holdWriter' }]);
+      return { state: { ...left, peer: { kind: 'moving', link: undefined } }, effects: [{ t: 'holdWriter' }] };
     }
 
     case 'peerHello': {
@@ -132,18 +155,15 @@ function withDataLink<L>(s: PipeEndState<L>, link: L): PipeEndState<L> {
  * moving peer's old home closing is not the end of its stream.
  */
 function linkClosed<L, A extends RuntimeAddress>(s: PipeEndState<L>, link: L, runtime: string | undefined, runtimeOpen: boolean): PipeEndStep<L, A> {
-  const effects: PipeEndEffect<L, A>[] = [];
   let state = s;
-  if (state.reader.kind === 'closing' && state.reader.link === link) {
-    state = { ...state, reader: CLOSED_READER };
-    effects.push({ t: 'closeAcknowledged' });
-  }
   if (state.hello?.link === link) state = { ...state, hello: undefined };
+  // A `pclosed` that went on this link may never have been read: unless the peer ends now, tell its next home.
+  if (state.reader.kind === 'closing' && state.reader.link === link) state = { ...state, reader: { kind: 'closing', link: undefined } };
   const peer = state.peer;
   switch (peer.kind) {
     case 'unknown':
     case 'bound':
-      if (peer.link === link) return endPeer(state, effects, "the peer's process is gone");
+      if (peer.link === link) return endPeer(state, [], "the peer's process is gone");
       break;
     case 'moving':
       if (peer.link === link) state = { ...state, peer: { kind: 'moving', link: undefined } };
@@ -151,12 +171,12 @@ function linkClosed<L, A extends RuntimeAddress>(s: PipeEndState<L>, link: L, ru
     case 'gone': {
       const lastHomeOpen = peer.lastHomeOpen && !(runtime !== undefined && runtime === peer.lastHome && !runtimeOpen);
       state = { ...state, peer: { ...peer, link: peer.link === link ? undefined : peer.link, lastHomeOpen } };
-      return settleGone(state, effects);
+      return settleGone(state, []);
     }
     case 'ended':
       break;
   }
-  return { state, effects: effects.length === 0 ? NONE : effects };
+  return { state, effects: NONE };
 }
 
 /**

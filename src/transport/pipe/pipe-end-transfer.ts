@@ -72,7 +72,8 @@ export function exportEnd(
   if (x.outbound instanceof RemoteWriter) {
     writer = x.outbound.capture();
   } else if (x.outbound) {
-    const detached = (x.outbound as PipeChannel).detachWriter();
+    const channel = x.outbound as PipeChannel;
+    const detached = channel.detachWriter();
     const sent: SentEntry[] = detached.buffered.map((size, i) => ({ seq: i + 1, size }));
     if (detached.ended) sent.push({ seq: sent.length + 1, size: 0 });
     peerReceived = sent.length;
@@ -84,6 +85,9 @@ export function exportEnd(
           ? { message: portable(w.outgoing.message) }
           : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
       ),
+      received: peerReceived,
+      // The peer here closed its reader already: sends fail at the new home too, without waiting to be told.
+      ...(channel.readerClosed ? { broken: 'peer end is closed (broken pipe)' } : {}),
     };
     for (const w of detached.waiting) w.accepted(); // handed over with the end
   }

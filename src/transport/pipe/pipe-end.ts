@@ -41,6 +41,10 @@ export class PipeEnd {
   acknowledgeClose: (() => void) | undefined;
   /** Closes the Connection standing on this end (a child closes its ends before exiting). */
   close: () => Promise<void> = () => Promise.resolve();
+  /** The Connection standing on this end was closed (after closing its reader and ending its stream). */
+  closed = false;
+  /** @internal The host's ear for `markClosed`, while hosted. */
+  onClosed: (() => void) | undefined;
 
   constructor(
     readonly index: 0 | 1,
@@ -51,7 +55,13 @@ export class PipeEnd {
   ) {
     this.inbound = inbound;
     this.outbound = outbound;
-    this.state = pairedEnd(inbound !== undefined);
+    this.state = pairedEnd(inbound !== undefined, outbound !== undefined);
+  }
+
+  /** The Connection closed: once this end owes its peer nothing, its host may forget it. */
+  markClosed(): void {
+    this.closed = true;
+    this.onClosed?.();
   }
 
   /** This end was passed to another runtime: the object here is spent. */

@@ -12,7 +12,7 @@ import type { PipeEnd } from './pipe-end.js';
 import { PipeRegistry } from './pipe-registry.js';
 
 const MESSAGES: readonly PipeMsg['t'][] = [
-  'pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'plost', 'pgone', 'pwhere',
+  'pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'plost', 'pdone', 'pgone', 'pwhere',
 ];
 
 const key = (pipe: string, index: number): string => `${pipe}#${index}`;
@@ -78,18 +78,20 @@ export class PipeHost {
    * its first hello). Its reader's progress is reported to the writer from now on.
    */
   host(end: PipeEnd): void {
-    this.run(end, { t: 'share', readerClosed: end.inbound?.readerClosed ?? false });
     this.ends.set(key(end.pipe as string, end.index), end);
+    end.onClosed = () => this.run(end, { t: 'closed' });
     const inbound = end.inbound;
-    if (!inbound) return;
-    inbound.hooks = {
-      consumed: (count) => {
-        end.consumed += count;
-        const link = ackLink(end.state);
-        if (link) this.sendAck(end, link);
-      },
-      readerClosed: () => this.run(end, { t: 'readerClosed' }),
-    };
+    if (inbound) {
+      inbound.hooks = {
+        consumed: (count) => {
+          end.consumed += count;
+          const link = ackLink(end.state);
+          if (link) this.sendAck(end, link);
+        },
+        readerClosed: () => this.run(end, { t: 'readerClosed' }),
+      };
+    }
+    this.run(end, { t: 'share', writes: end.outbound !== undefined, readerClosed: inbound?.readerClosed ?? false, closed: end.closed });
   }
 
   /** Tells the registry that `end` lives here now (the registry then introduces it to its peer). */
@@ -155,12 +157,9 @@ export class PipeHost {
       case 'pack':
         this.ends.get(key(m.p, 1 - m.e))?.writer?.acked(m.received, m.consumed);
         return;
-      case 'pclosed': {
-        const end = this.ends.get(key(m.p, 1 - m.e));
-        if (end) this.run(end, { t: 'peerReaderClosed', link });
-        else link.send({ t: 'pclosedok', p: m.p, e: m.e });
-        return;
-      }
+      case 'pclosed':
+        // Only the writer itself answers: one that left with its end hears of the close at its next home.
+        return this.feed(m.p, 1 - m.e, { t: 'peerReaderClosed', link });
       case 'pclosedok':
         return this.feed(m.p, m.e, { t: 'closeAcknowledged' });
       case 'pmoving':
@@ -178,6 +177,8 @@ export class PipeHost {
         return this.registry.registered(m);
       case 'plost':
         return this.registry.lost(m);
+      case 'pdone':
+        return this.registry.done(m);
       case 'pgone':
         return this.feed(m.p, 1 - m.e, { t: 'peerGone', lastHome: m.at, lastHomeOpen: m.at !== undefined && this.hub.hasLinkTo(m.at) });
       case 'pwhere':
@@ -240,12 +241,25 @@ export class PipeHost {
       }
       case 'sendHello':
         return this.sayHello(end, effect.to, effect.home, effect.closed);
+      case 'watchWriter':
+        void (end.writer?.whenDone() ?? Promise.resolve()).then(() => this.run(end, { t: 'writerDone' }));
+        return;
       case 'forget':
-        if (this.ends.get(key(pipe, end.index)) === end) this.ends.delete(key(pipe, end.index));
-        end.acknowledgeClose?.();
-        end.acknowledgeClose = undefined;
+        return this.forget(end);
+      case 'release':
+        this.forget(end);
+        this.toRegistry(end.registry as Address, { t: 'pdone', p: pipe, e: end.index, gen: end.gen });
         return;
     }
+  }
+
+  /** Stops routing to `end` here; a close still waiting for its acknowledgement needs none any more. */
+  private forget(end: PipeEnd): void {
+    const k = key(end.pipe as string, end.index);
+    if (this.ends.get(k) === end) this.ends.delete(k);
+    end.onClosed = undefined;
+    end.acknowledgeClose?.();
+    end.acknowledgeClose = undefined;
   }
 
   /** Introduces `end` to its peer's home, always over this runtime's own link to that home. */

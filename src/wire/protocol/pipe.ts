@@ -82,6 +82,16 @@ export interface PipeLostMsg {
   gen: number;
 }
 /**
+ * To the pipe's registry: end `e`, after its `gen`-th move, is closed and
+ * owes its peer nothing (it will never move again); its home forgot it.
+ */
+export interface PipeDoneMsg {
+  t: 'pdone';
+  p: string;
+  e: number;
+  gen: number;
+}
+/**
  * From the registry: end `e` was lost with a process that exited; its peer's
  * reader sees EOF, its writer a broken pipe, once no link from runtime `at`
  * (where the end had arrived, if it had) may still carry what it sent.
@@ -110,6 +120,7 @@ export type PipeMsg =
   | PipeHelloMsg
   | PipeRegisterMsg
   | PipeLostMsg
+  | PipeDoneMsg
   | PipeGoneMsg
   | PipeWhereMsg;
 
@@ -127,6 +138,7 @@ export const PIPE_SHAPES: Record<PipeMsg['t'], Shape> = {
   phello: { ...pipe, home: isAddress, received: isSeq, consumed: isSeq },
   preg: { ...pipe, gen: isSeq, home: optional(isAddress) },
   plost: { ...pipe, gen: isSeq },
+  pdone: { ...pipe, gen: isSeq },
   pgone: { ...pipe, at: optional(isString) },
   pwhere: { ...pipe, home: isAddress },
 };
