@@ -33,8 +33,10 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   private readDisabled = false;
   /** Settles when this end's end-of-stream has reached the peer (or the peer is gone). */
   private endDelivered: Promise<void> | undefined;
-  /** A send started by `next()` failed after `next()` returned; thrown by the next call. */
-  private lateFailure: Error | undefined;
+  /** The first send started by `next()` that failed (the pipe is broken), and whether anyone has been told (see `failedNext`). */
+  private nextFailure: { readonly error: Error; reported: boolean } | undefined;
+  /** This end's subscribers and iterators right now: who can be told of a failed `next()`. */
+  private readers = 0;
 
   /** @internal Built by `Pipe()`, or by handle passing when an end arrives from another runtime. */
   constructor(
@@ -166,6 +168,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     if (this.end.moved) return Promise.resolve();
     if (!this.closedFlag) {
       this.closedFlag = true;
+      // Its stream now ends quietly: a failed next() nobody was told of can only be a warning.
+      this.warnUnreported();
       this.inbound?.closeReader();
       const writer = this.outbound;
       if (writer && !this.writeEnded) this.endStream(undefined);
@@ -183,10 +187,16 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   // ---- RxJS Observer: a Connection can be subscribed to a source ----------
 
-  /** Sends without waiting; still ordered, still held back by the peer's window. */
+  /**
+   * Sends without waiting; still ordered, still held back by the peer's
+   * window. Misuse throws here (a closed or read-only end, a stream already
+   * ended). A send that fails later — the peer closed, or is gone — is
+   * never thrown from a later call: this end stops sending (later `next()`
+   * calls are dropped) and the failure is reported once, see `failedNext`.
+   */
   next(value: T): void {
-    this.throwLateFailure();
     this.checkWritable();
+    if (this.nextFailure) return; // the pipe is broken; that was reported once
     const message = valueMessage(value);
     this.calls.run<void>({
       fast: () => this.trySend(message),
@@ -198,13 +208,11 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Half-closes: the peer's stream completes after the messages already sent. This end may still receive. */
   complete(): void {
-    this.throwLateFailure();
     if (this.writable) this.endStream(undefined);
   }
 
   /** The peer's stream errors (after the messages already sent) with an error carrying `error`'s name, message and stack. */
   error(error: unknown): void {
-    this.throwLateFailure();
     if (this.writable) this.endStream(decodeError(encodeError(error)));
   }
 
@@ -212,7 +220,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Each subscriber competes for messages; completes at end of stream or when this end closes. */
   asObservable(): Observable<T> {
-    return pullStream(this.take, undefined);
+    return pullStream(this.take, undefined, this.attachReader);
   }
 
   subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
@@ -220,7 +228,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return pullIterator(this.take);
+    return pullIterator(this.take, this.attachReader);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -232,8 +240,51 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     }
     // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
     const quietly = (error: Error): boolean => error instanceof ClosedError && this.closed;
-    return decodingTake<T>(this.inbound as PipeChannel, quietly)(listener, timeout);
+    return decodingTake<T>(this.inbound as PipeChannel, quietly, this.failureAtEnd)(listener, timeout);
   };
+
+  /** A subscriber or iterator starts reading this end; the detach runs when it stops. */
+  private readonly attachReader = (): (() => void) => {
+    this.readers++;
+    return () => {
+      this.readers--;
+      // The last one who could have been told has gone.
+      if (this.readers === 0) this.warnUnreported();
+    };
+  };
+
+  /** At a subscriber's end of stream: the failure of a next() nobody has been told of, which it errors with instead. */
+  private readonly failureAtEnd = (): Error | undefined => {
+    const failure = this.nextFailure;
+    if (!failure || failure.reported || this.closed) return undefined;
+    failure.reported = true;
+    return failure.error;
+  };
+
+  /**
+   * A send started by `next()` failed. A Connection used as an Observer
+   * has no caller to reject, so the failure goes, once, to whoever can see
+   * it: this end's own subscribers, whose stream errors with it where it
+   * would have completed (after every message that arrived); or, when no
+   * subscriber can (a write-only end, none reading, the last one left, or
+   * this end closed first), a process warning. Never an exception thrown
+   * from a later call or into the source.
+   */
+  private failedNext(error: Error): void {
+    if (this.nextFailure) return;
+    this.nextFailure = { error, reported: false };
+    if (this.readers === 0 || !this.readable) this.warnUnreported();
+  }
+
+  private warnUnreported(): void {
+    const failure = this.nextFailure;
+    if (!failure || failure.reported) return;
+    failure.reported = true;
+    process.emitWarning(`a message sent with next() on a Connection was not delivered: ${failure.error.message}`, {
+      type: 'RxmpWarning',
+      code: failure.error.name,
+    });
+  }
 
   private receive<R>(options: WaitOptions | undefined, read: (message: PipeMessage) => R): Promise<R> {
     let wait: Wait;
@@ -268,9 +319,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   /** Where a send started by `next()` reports (its caller is gone). */
   private readonly nextListener = {
     accepted: noop,
-    failed: (error: Error) => {
-      this.lateFailure ??= error;
-    },
+    failed: (error: Error) => this.failedNext(error),
   };
 
   /** Queues this end's end of stream behind the messages already sent. */
@@ -313,14 +362,6 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return this.inbound
       ? new ClosedError('connection', 'connection can no longer be read (a message exceeded maxlength)')
       : new TypeError('connection is write-only');
-  }
-
-  private throwLateFailure(): void {
-    const failure = this.lateFailure;
-    if (failure) {
-      this.lateFailure = undefined;
-      throw failure;
-    }
   }
 }
 

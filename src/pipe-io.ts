@@ -86,10 +86,11 @@ export function startSend(outbound: ChannelWriter, outgoing: Outgoing, listener:
 
 /**
  * A `Take` of decoded messages, for a Connection's Observable and async
- * iterator: the end of stream completes (the writer's error errors), and a
- * failure that `quietly` says is this end's own closing completes too.
+ * iterator: the end of stream completes (the writer's error errors, and so
+ * does an error `atEnd` hands over then), and a failure that `quietly` says
+ * is this end's own closing completes too.
  */
-export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) => boolean): Take<T> {
+export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) => boolean, atEnd: () => Error | undefined): Take<T> {
   return (listener, timeout) => {
     const ticket = inbound.recv(
       {
@@ -104,7 +105,11 @@ export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) =>
           listener.delivered(value, 0);
         },
         failed: (error) => (quietly(error) ? listener.ended() : listener.failed(error)),
-        ended: (error) => (error ? listener.failed(error) : listener.ended()),
+        ended: (error) => {
+          const failure = error ?? atEnd();
+          if (failure) listener.failed(failure);
+          else listener.ended();
+        },
       },
       timeout,
     );
