@@ -122,4 +122,35 @@ describe('PipeHost (two runtimes joined in memory)', () => {
     await until(() => held(here).ends === 0 && held(here).pipes === 0).catch(() => undefined);
     expect(held(here)).to.deep.equal(NOTHING_HELD);
   });
+
+  it('a writer moved after its reader closed rejects ClosedError at its new home at once, though the reader’s home has forgotten the pipe', async () => {
+    const [here, there, third] = memoryRuntimes(3) as [Runtime, Runtime, Runtime];
+    const [reader, writer] = Pipe<number>(false);
+    const far = await pass(writer, here, there);
+    await far.send(1);
+    expect(await settles(reader.recv())).to.equal(1);
+    await settles(reader.close());
+    await settles(expectRejection(far.send(2), ClosedError));
+    await until(() => held(here).ends === 0);
+    const farther = await pass(far, there, third);
+    await settles(expectRejection(farther.send(3), ClosedError));
+    await settles(farther.close());
+    await until(() => [here, there, third].every((r) => JSON.stringify(held(r)) === JSON.stringify(NOTHING_HELD)));
+  });
+
+  it('a reader that closes while its writer is on its way to another runtime: the writer learns it at its new home', async () => {
+    const [here, there, third] = memoryRuntimes(3) as [Runtime, Runtime, Runtime];
+    const [reader, writer] = Pipe<number>(false);
+    const far = await pass(writer, here, there);
+    await far.send(1);
+    expect(await settles(reader.recv())).to.equal(1);
+    const moving = pass(far, there, third); // left `there` already: the pclosed below finds no writer there
+    const closing = reader.close();
+    const farther = await moving;
+    await settles(expectRejection(farther.send(2), ClosedError));
+    await settles(closing);
+    await settles(farther.close());
+    await until(() => [here, there, third].every((r) => JSON.stringify(held(r)) === JSON.stringify(NOTHING_HELD)));
+  });
 });
+
