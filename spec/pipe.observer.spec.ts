@@ -68,7 +68,9 @@ describe('Connection as an Observer, when its sends fail', () => {
     try {
       const [a, b] = Pipe<Uint8Array>({ window: 8 });
       const seen: number[] = [];
-      const ended = new Promise<unknown>((resolve) => a.subscribe({ next: (m) => seen.push(m.byteLength), error: resolve, complete: () => resolve('complete') }));
+      const ended = new Promise<unknown>((resolve) =>
+        a.subscribe({ next: (m) => seen.push(m.byteLength), error: resolve, complete: () => resolve('complete') }),
+      );
       a.next(bytes(8));
       a.next(bytes(8)); // waits for room
       await b.send(bytes(3)); // arrives before the end

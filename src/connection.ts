@@ -1,7 +1,7 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
-import type { Outgoing, PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
+import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
 import { BufferTooShort, ClosedError, MessageTooLong } from './errors.js';
 import {

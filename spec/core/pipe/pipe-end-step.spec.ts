@@ -20,14 +20,23 @@ function run(state: PipeEndState<L>, ...events: Ev[]): { state: PipeEndState<L>;
   return { state, effects };
 }
 
-const hello = (link: L, home: string, closed = false): Extract<Ev, { t: 'peerHello' }> => ({ t: 'peerHello', link, home: { id: home }, closed, received: 0, consumed: 0 });
+const hello = (link: L, home: string, closed = false): Extract<Ev, { t: 'peerHello' }> => ({
+  t: 'peerHello',
+  link,
+  home: { id: home },
+  closed,
+  received: 0,
+  consumed: 0,
+});
 const closedLink = (link: L, runtime?: string, runtimeOpen = false): Ev => ({ t: 'linkClosed', link, runtime, runtimeOpen });
 const kinds = (effects: Eff[]) => effects.map((e) => e.t);
 
 describe('pipe end state machine', () => {
   it('a paired end ignores everything but a move: its peer leaving makes it hosted, its own leaving spends it', () => {
     expect(run(pairedEnd(true, true), { t: 'data', link: 'x' }, closedLink('x')).effects).to.deep.equal([]);
-    expect(run(pairedEnd(true, true), { t: 'share', writes: true, readerClosed: false, closed: false }).state).to.deep.equal(hostedEnd(true, true));
+    expect(run(pairedEnd(true, true), { t: 'share', writes: true, readerClosed: false, closed: false }).state).to.deep.equal(
+      hostedEnd(true, true),
+    );
     const closedWhilePaired = run(pairedEnd(true, true), { t: 'share', writes: true, readerClosed: true, closed: true });
     expect(closedWhilePaired.effects, 'its end of stream must still reach the peer').to.deep.equal([{ t: 'watchWriter' }]);
     expect(run(pairedEnd(true, true), { t: 'leave' }).state.where).to.equal('left');
@@ -44,7 +53,10 @@ describe('pipe end state machine', () => {
     expect(state.greeting).to.equal(1);
     const greeted = run(state, { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } }, { t: 'saidHello', to: 'h1', link: 'L1' });
     expect(greeted.effects).to.deep.equal([{ t: 'sendHello', to: { id: 'h1' }, home: { id: 'me' }, closed: false }]);
-    expect(run(greeted.state, hello('L1', 'h1')).effects.map((e) => e.t), 'already greeted: no second hello').to.not.include('hello');
+    expect(
+      run(greeted.state, hello('L1', 'h1')).effects.map((e) => e.t),
+      'already greeted: no second hello',
+    ).to.not.include('hello');
   });
 
   it('data before any hello names the link acks go to; a closed reader answers data with pclosed and takes nothing', () => {
@@ -58,13 +70,21 @@ describe('pipe end state machine', () => {
   });
 
   it('a reader closed before its peer’s home is known says so in its next hello', () => {
-    const { state, effects } = run(hostedEnd(true, true), { t: 'readerClosed' }, { t: 'peerWhere', home: { id: 'h1' } }, { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } });
+    const { state, effects } = run(
+      hostedEnd(true, true),
+      { t: 'readerClosed' },
+      { t: 'peerWhere', home: { id: 'h1' } },
+      { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } },
+    );
     expect(effects).to.deep.equal([
       { t: 'hello', to: { id: 'h1' } },
       { t: 'sendHello', to: { id: 'h1' }, home: { id: 'me' }, closed: true },
     ]);
     expect(state.reader).to.deep.equal({ kind: 'closing', link: undefined });
-    expect(run(hostedEnd(true, true, { reader: true, end: false })).state.reader, 'closed while paired').to.deep.equal({ kind: 'closing', link: undefined });
+    expect(run(hostedEnd(true, true, { reader: true, end: false })).state.reader, 'closed while paired').to.deep.equal({
+      kind: 'closing',
+      link: undefined,
+    });
   });
 
   it('the peer’s home closing its link without saying it moved ends the peer: EOF and a broken pipe, once', () => {
@@ -72,7 +92,9 @@ describe('pipe end state machine', () => {
     const { state, effects } = run(bound, closedLink('L1', 'h1'));
     expect(effects).to.deep.equal([{ t: 'failWriter', cause: "the peer's process is gone" }, { t: 'endReader' }]);
     expect(state.peer.kind).to.equal('ended');
-    expect(run(state, closedLink('L1'), hello('L3', 'h3'), { t: 'peerGone', lastHome: undefined, lastHomeOpen: false }).effects).to.deep.equal([]);
+    expect(
+      run(state, closedLink('L1'), hello('L3', 'h3'), { t: 'peerGone', lastHome: undefined, lastHomeOpen: false }).effects,
+    ).to.deep.equal([]);
   });
 
   it('a moving peer’s old home closing is not the end of its stream; its next home’s hello binds again', () => {
@@ -104,7 +126,12 @@ describe('pipe end state machine', () => {
   });
 
   it('a close waiting for its acknowledgement is acknowledged when the peer ends: nobody is left to tell', () => {
-    const s = run(hostedEnd(true, true), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: undefined }, { t: 'readerClosed' }).state;
+    const s = run(
+      hostedEnd(true, true),
+      hello('L1', 'h1'),
+      { t: 'greeted', to: { id: 'h1' }, home: undefined },
+      { t: 'readerClosed' },
+    ).state;
     expect(s.reader).to.deep.equal({ kind: 'closing', link: 'L1' });
     const { state, effects } = run(s, { t: 'peerGone', lastHome: 'h1', lastHomeOpen: false }, { t: 'peerMoving', link: 'L1' });
     expect(kinds(effects)).to.deep.equal(['holdWriter', 'failWriter', 'endReader', 'closeAcknowledged']);
@@ -112,7 +139,12 @@ describe('pipe end state machine', () => {
   });
 
   it('leaving tells the home it greeted to hold on, then stops routing; a left end ignores everything', () => {
-    const s = run(hostedEnd(false, true), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } }, { t: 'saidHello', to: 'h1', link: 'L1' }).state;
+    const s = run(
+      hostedEnd(false, true),
+      hello('L1', 'h1'),
+      { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } },
+      { t: 'saidHello', to: 'h1', link: 'L1' },
+    ).state;
     const { state, effects } = run(s, { t: 'leave' });
     expect(effects).to.deep.equal([{ t: 'tell', link: 'L1', what: 'pmoving' }, { t: 'forget' }]);
     expect(run(state, hello('L2', 'h2'), closedLink('L1'), { t: 'readerClosed' }).effects).to.deep.equal([]);
@@ -123,7 +155,13 @@ describe('pipe end state machine', () => {
       { t: 'failWriter', cause: 'its reader closed' },
       { t: 'tell', link: 'L1', what: 'pclosedok' },
     ]);
-    expect(kinds(run(hostedEnd(false, true), hello('L1', 'h1', true)).effects)).to.deep.equal(['failWriter', 'tell', 'bindWriter', 'ack', 'hello']);
+    expect(kinds(run(hostedEnd(false, true), hello('L1', 'h1', true)).effects)).to.deep.equal([
+      'failWriter',
+      'tell',
+      'bindWriter',
+      'ack',
+      'hello',
+    ]);
   });
 
   describe('release: an end is forgotten once it is closed and owes its peer nothing', () => {
@@ -155,7 +193,13 @@ describe('pipe end state machine', () => {
     });
 
     it('a close told to a home the peer has since left is told again to its next home, with the hello', () => {
-      const s = run(hostedEnd(true, false), hello('L1', 'h1'), { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } }, { t: 'saidHello', to: 'h1', link: 'L1' }, { t: 'readerClosed' });
+      const s = run(
+        hostedEnd(true, false),
+        hello('L1', 'h1'),
+        { t: 'greeted', to: { id: 'h1' }, home: { id: 'me' } },
+        { t: 'saidHello', to: 'h1', link: 'L1' },
+        { t: 'readerClosed' },
+      );
       expect(s.state.reader).to.deep.equal({ kind: 'closing', link: 'L1' });
       const moved = run(s.state, { t: 'peerMoving', link: 'L1' }, closedLink('L1', 'h1'));
       expect(moved.state.reader, 'the old home may have missed it').to.deep.equal({ kind: 'closing', link: undefined });
@@ -254,56 +298,71 @@ describe('pipe end state machine', () => {
               }
             }
           };
-          events.forEach((o, at) => {
+          for (const [at, o] of events.entries()) {
             switch (o.t) {
               case 'data':
               case 'streamEnd':
               case 'peerReaderClosed':
               case 'peerMoving':
-                return feed({ t: o.t, link: linkOf(o.link) }, at);
+                feed({ t: o.t, link: linkOf(o.link) }, at);
+                continue;
               case 'peerHello':
-                return feed({ ...hello(linkOf(o.link), HOMES[o.home % HOMES.length] as string, o.closed) }, at);
+                feed({ ...hello(linkOf(o.link), HOMES[o.home % HOMES.length] as string, o.closed) }, at);
+                continue;
               case 'peerWhere':
-                return feed({ t: 'peerWhere', home: { id: HOMES[o.home % HOMES.length] as string } }, at);
+                feed({ t: 'peerWhere', home: { id: HOMES[o.home % HOMES.length] as string } }, at);
+                continue;
               case 'peerGone': {
                 const lastHome = HOMES[o.home % HOMES.length] as string;
-                return feed({ t: 'peerGone', lastHome, lastHomeOpen: [...homeLinks].some(([h, l]) => h === lastHome && open.has(l)) }, at);
+                feed({ t: 'peerGone', lastHome, lastHomeOpen: [...homeLinks].some(([h, l]) => h === lastHome && open.has(l)) }, at);
+                continue;
               }
               case 'linkClosed': {
                 const link = linkOf(o.link);
                 open.delete(link);
                 const runtime = [...homeLinks].find(([, l]) => l === link)?.[0];
-                return feed({ t: 'linkClosed', link, runtime, runtimeOpen: false }, at);
+                feed({ t: 'linkClosed', link, runtime, runtimeOpen: false }, at);
+                continue;
               }
               case 'greeted': {
-                if (pending.length === 0) return;
+                if (pending.length === 0) continue;
                 const [to] = pending.splice(o.pick % pending.length, 1) as [A];
-                return feed({ t: 'greeted', to, home: { id: 'me' } }, at);
+                feed({ t: 'greeted', to, home: { id: 'me' } }, at);
+                continue;
               }
               case 'readerClosed':
                 if (state.where !== 'left' && readerClosedAt === -1 && reads) readerClosedAt = at;
-                return feed({ t: 'readerClosed' }, at);
+                feed({ t: 'readerClosed' }, at);
+                continue;
               case 'closed':
                 // As a Connection closes: its reader first, then the end.
-                if (state.where === 'left' || state.where === 'released') return;
+                if (state.where === 'left' || state.where === 'released') continue;
                 if (reads && readerClosedAt === -1) readerClosedAt = at;
                 closedByApp = true;
                 feed({ t: 'readerClosed' }, at);
-                return feed({ t: 'closed' }, at);
+                feed({ t: 'closed' }, at);
+                continue;
               case 'writerDone':
-                if (!watched) return; // only ever the answer to watchWriter
-                return feed({ t: 'writerDone' }, at);
+                if (!watched) continue; // only ever the answer to watchWriter
+                feed({ t: 'writerDone' }, at);
+                continue;
               case 'leave':
-                if (closedByApp) return; // a closed end cannot be passed on
-                return feed({ t: 'leave' }, at);
+                if (closedByApp) continue; // a closed end cannot be passed on
+                feed({ t: 'leave' }, at);
+                continue;
             }
-          });
+          }
           if (state.where === 'hosted') {
             expect(state.greeting, 'hellos waiting for the address').to.equal(pending.length);
-            for (const link of [state.peer.kind === 'ended' ? undefined : state.peer.link, state.hello?.link, state.reader.kind === 'closing' ? state.reader.link : undefined]) {
+            for (const link of [
+              state.peer.kind === 'ended' ? undefined : state.peer.link,
+              state.hello?.link,
+              state.reader.kind === 'closing' ? state.reader.link : undefined,
+            ]) {
               if (link !== undefined) expect(open.has(link), `refers to closed link ${link}`).to.equal(true);
             }
-            if (state.peer.kind === 'ended') expect(state.reader.kind, 'a closing reader is acknowledged once the peer ended').to.not.equal('closing');
+            if (state.peer.kind === 'ended')
+              expect(state.reader.kind, 'a closing reader is acknowledged once the peer ended').to.not.equal('closing');
           }
           expect(ended, 'the peer ends at most once').to.be.at.most(1);
           expect(releases, 'released at most once').to.be.at.most(1);

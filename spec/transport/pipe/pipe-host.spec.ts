@@ -101,7 +101,7 @@ describe('PipeHost (two runtimes joined in memory)', () => {
     const [here, there] = memoryRuntimes() as [Runtime, Runtime];
     const open: Connection<number>[] = [];
     for (let i = 0; i < 40; i++) {
-      const [a, b] = Pipe<number>(i % 2 === 0 ? true : false);
+      const [a, b] = Pipe<number>(i % 2 === 0);
       const [local, far] = i % 4 < 2 ? [a, await pass(b, here, there)] : [b, await pass(a, here, there)];
       const [writer, reader] = local.writable ? [local, far] : [far, local];
       await writer.send(i);
@@ -153,4 +153,3 @@ describe('PipeHost (two runtimes joined in memory)', () => {
     await until(() => [here, there, third].every((r) => JSON.stringify(held(r)) === JSON.stringify(NOTHING_HELD)));
   });
 });
-

@@ -5,7 +5,16 @@
  * messages and link closures it sees, and does what it says.
  */
 import type { BrokenPipeCause, PipeEndEffect, PipeEndEvent } from './pipe-end-events.js';
-import { ackLink, hostedEnd, readerClosed, releasable, type PeerState, type PipeEndState, type ReaderState, type RuntimeAddress } from './pipe-end-state.js';
+import {
+  ackLink,
+  hostedEnd,
+  readerClosed,
+  releasable,
+  type PeerState,
+  type PipeEndState,
+  type ReaderState,
+  type RuntimeAddress,
+} from './pipe-end-state.js';
 
 export interface PipeEndStep<L, A extends RuntimeAddress> {
   readonly state: PipeEndState<L>;
@@ -80,7 +89,13 @@ function hostedStep<L, A extends RuntimeAddress>(s: PipeEndState<L>, e: PipeEndE
     }
 
     case 'peerReaderClosed':
-      return { state: s, effects: [{ t: 'failWriter', cause: 'its reader closed' }, { t: 'tell', link: e.link, what: 'pclosedok' }] };
+      return {
+        state: s,
+        effects: [
+          { t: 'failWriter', cause: 'its reader closed' },
+          { t: 'tell', link: e.link, what: 'pclosedok' },
+        ],
+      };
 
     case 'closeAcknowledged':
       if (s.reader.kind !== 'closing') return { state: s, effects: NONE };
@@ -154,7 +169,12 @@ function withDataLink<L>(s: PipeEndState<L>, link: L): PipeEndState<L> {
  * ends the peer: EOF for this reader, a broken pipe for this writer. A
  * moving peer's old home closing is not the end of its stream.
  */
-function linkClosed<L, A extends RuntimeAddress>(s: PipeEndState<L>, link: L, runtime: string | undefined, runtimeOpen: boolean): PipeEndStep<L, A> {
+function linkClosed<L, A extends RuntimeAddress>(
+  s: PipeEndState<L>,
+  link: L,
+  runtime: string | undefined,
+  runtimeOpen: boolean,
+): PipeEndStep<L, A> {
   let state = s;
   if (state.hello?.link === link) state = { ...state, hello: undefined };
   // A `pclosed` that went on this link may never have been read: unless the peer ends now, tell its next home.
@@ -192,7 +212,11 @@ function settleGone<L, A extends RuntimeAddress>(s: PipeEndState<L>, effects: Pi
   return endPeer(s, effects, 'its process exited holding it');
 }
 
-function endPeer<L, A extends RuntimeAddress>(s: PipeEndState<L>, effects: PipeEndEffect<L, A>[], cause: BrokenPipeCause): PipeEndStep<L, A> {
+function endPeer<L, A extends RuntimeAddress>(
+  s: PipeEndState<L>,
+  effects: PipeEndEffect<L, A>[],
+  cause: BrokenPipeCause,
+): PipeEndStep<L, A> {
   effects.push({ t: 'failWriter', cause }, { t: 'endReader' });
   let state: PipeEndState<L> = { ...s, peer: ENDED };
   if (state.reader.kind === 'closing') {

@@ -159,13 +159,16 @@ export class PipeHost {
         return;
       case 'pclosed':
         // Only the writer itself answers: one that left with its end hears of the close at its next home.
-        return this.feed(m.p, 1 - m.e, { t: 'peerReaderClosed', link });
+        this.feed(m.p, 1 - m.e, { t: 'peerReaderClosed', link });
+        return;
       case 'pclosedok':
-        return this.feed(m.p, m.e, { t: 'closeAcknowledged' });
+        this.feed(m.p, m.e, { t: 'closeAcknowledged' });
+        return;
       case 'pmoving':
-        return this.feed(m.p, 1 - m.e, { t: 'peerMoving', link });
+        this.feed(m.p, 1 - m.e, { t: 'peerMoving', link });
+        return;
       case 'phello':
-        return this.feed(m.p, 1 - m.e, {
+        this.feed(m.p, 1 - m.e, {
           t: 'peerHello',
           link,
           home: m.home,
@@ -173,16 +176,22 @@ export class PipeHost {
           received: m.received,
           consumed: m.consumed,
         });
+        return;
       case 'preg':
-        return this.registry.registered(m);
+        this.registry.registered(m);
+        return;
       case 'plost':
-        return this.registry.lost(m);
+        this.registry.lost(m);
+        return;
       case 'pdone':
-        return this.registry.done(m);
+        this.registry.done(m);
+        return;
       case 'pgone':
-        return this.feed(m.p, 1 - m.e, { t: 'peerGone', lastHome: m.at, lastHomeOpen: m.at !== undefined && this.hub.hasLinkTo(m.at) });
+        this.feed(m.p, 1 - m.e, { t: 'peerGone', lastHome: m.at, lastHomeOpen: m.at !== undefined && this.hub.hasLinkTo(m.at) });
+        return;
       case 'pwhere':
-        return this.feed(m.p, 1 - m.e, { t: 'peerWhere', home: m.home });
+        this.feed(m.p, 1 - m.e, { t: 'peerWhere', home: m.home });
+        return;
     }
   }
 
@@ -210,18 +219,24 @@ export class PipeHost {
       case 'accept':
         return;
       case 'ack':
-        return this.sendAck(end, effect.link);
+        this.sendAck(end, effect.link);
+        return;
       case 'tell':
         // `pclosedok` names the end whose reader closed: the peer.
-        return effect.link.send({ t: effect.what, p: pipe, e: effect.what === 'pclosedok' ? 1 - end.index : end.index });
+        effect.link.send({ t: effect.what, p: pipe, e: effect.what === 'pclosedok' ? 1 - end.index : end.index });
+        return;
       case 'bindWriter':
-        return end.writer?.bind(effect.link, effect.received, effect.consumed);
+        end.writer?.bind(effect.link, effect.received, effect.consumed);
+        return;
       case 'holdWriter':
-        return end.writer?.hold();
+        end.writer?.hold();
+        return;
       case 'failWriter':
-        return end.writer?.fail(brokenPipe(effect.cause));
+        end.writer?.fail(brokenPipe(effect.cause));
+        return;
       case 'endReader':
-        return end.inbound?.acceptEnd(undefined);
+        end.inbound?.acceptEnd(undefined);
+        return;
       case 'awaitCloseAck':
         end.closeAcknowledged = new Promise((resolve) => {
           end.acknowledgeClose = resolve;
@@ -240,12 +255,14 @@ export class PipeHost {
         return;
       }
       case 'sendHello':
-        return this.sayHello(end, effect.to, effect.home, effect.closed);
+        this.sayHello(end, effect.to, effect.home, effect.closed);
+        return;
       case 'watchWriter':
         void (end.writer?.whenDone() ?? Promise.resolve()).then(() => this.run(end, { t: 'writerDone' }));
         return;
       case 'forget':
-        return this.forget(end);
+        this.forget(end);
+        return;
       case 'release':
         this.forget(end);
         this.toRegistry(end.registry as Address, { t: 'pdone', p: pipe, e: end.index, gen: end.gen });
@@ -288,7 +305,10 @@ export class PipeHost {
 
   /** Sends a registry answer to `home` (handling it here when `home` is this runtime). */
   private deliver(home: Address, message: PipeMsg): void {
-    if (home.id === this.hub.id) return this.receive(message, undefined as unknown as Link);
+    if (home.id === this.hub.id) {
+      this.receive(message, undefined as unknown as Link);
+      return;
+    }
     // An end living here is known to the registry by id alone (see `share`): other runtimes need the path too.
     if (message.t === 'pwhere' && message.home.id === this.hub.id && this.self) message = { ...message, home: this.self };
     this.hub.linkTo(home).send(message);
