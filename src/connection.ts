@@ -15,7 +15,7 @@ import {
   type WaitOptions,
 } from './handle/options.js';
 import { finishingPut, NOT_NOW, PendingCalls, type PromisedCall } from './handle/pending-calls.js';
-import { bytesOf, decodingTake, receiveOne, startSend, valueMessage, valueOf } from './pipe-io.js';
+import { bytesOf, decodingTake, NextFailureReport, receiveOne, startSend, valueMessage, valueOf } from './pipe-io.js';
 import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
@@ -33,10 +33,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   private readDisabled = false;
   /** Settles when this end's end-of-stream has reached the peer (or the peer is gone). */
   private endDelivered: Promise<void> | undefined;
-  /** The first send started by `next()` that failed (the pipe is broken), and whether anyone has been told (see `failedNext`). */
-  private nextFailure: { readonly error: Error; reported: boolean } | undefined;
-  /** This end's subscribers and iterators right now: who can be told of a failed `next()`. */
-  private readers = 0;
+  /** Where a send started by `next()` that failed is reported, once (it has no caller to reject). */
+  private readonly nextFailure = new NextFailureReport(() => this.readable, () => this.closed);
 
   /** @internal Built by `Pipe()`, or by handle passing when an end arrives from another runtime. */
   constructor(
@@ -169,7 +167,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     if (!this.closedFlag) {
       this.closedFlag = true;
       // Its stream now ends quietly: a failed next() nobody was told of can only be a warning.
-      this.warnUnreported();
+      this.nextFailure.warnUnreported();
       this.inbound?.closeReader();
       const writer = this.outbound;
       if (writer && !this.writeEnded) this.endStream(undefined);
@@ -192,11 +190,11 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * window. Misuse throws here (a closed or read-only end, a stream already
    * ended). A send that fails later — the peer closed, or is gone — is
    * never thrown from a later call: this end stops sending (later `next()`
-   * calls are dropped) and the failure is reported once, see `failedNext`.
+   * calls are dropped) and the failure is reported once (see `NextFailureReport`).
    */
   next(value: T): void {
     this.checkWritable();
-    if (this.nextFailure) return; // the pipe is broken; that was reported once
+    if (this.nextFailure.failed) return; // the pipe is broken; that is reported once
     const message = valueMessage(value);
     this.calls.run<void>({
       fast: () => this.trySend(message),
@@ -220,7 +218,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Each subscriber competes for messages; completes at end of stream or when this end closes. */
   asObservable(): Observable<T> {
-    return pullStream(this.take, undefined, this.attachReader);
+    return pullStream(this.take, undefined, this.nextFailure.attachReader);
   }
 
   subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
@@ -228,7 +226,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return pullIterator(this.take, this.attachReader);
+    return pullIterator(this.take, this.nextFailure.attachReader);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -240,51 +238,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     }
     // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
     const quietly = (error: Error): boolean => error instanceof ClosedError && this.closed;
-    return decodingTake<T>(this.inbound as PipeChannel, quietly, this.failureAtEnd)(listener, timeout);
+    return decodingTake<T>(this.inbound as PipeChannel, quietly, this.nextFailure.atEnd)(listener, timeout);
   };
-
-  /** A subscriber or iterator starts reading this end; the detach runs when it stops. */
-  private readonly attachReader = (): (() => void) => {
-    this.readers++;
-    return () => {
-      this.readers--;
-      // The last one who could have been told has gone.
-      if (this.readers === 0) this.warnUnreported();
-    };
-  };
-
-  /** At a subscriber's end of stream: the failure of a next() nobody has been told of, which it errors with instead. */
-  private readonly failureAtEnd = (): Error | undefined => {
-    const failure = this.nextFailure;
-    if (!failure || failure.reported || this.closed) return undefined;
-    failure.reported = true;
-    return failure.error;
-  };
-
-  /**
-   * A send started by `next()` failed. A Connection used as an Observer
-   * has no caller to reject, so the failure goes, once, to whoever can see
-   * it: this end's own subscribers, whose stream errors with it where it
-   * would have completed (after every message that arrived); or, when no
-   * subscriber can (a write-only end, none reading, the last one left, or
-   * this end closed first), a process warning. Never an exception thrown
-   * from a later call or into the source.
-   */
-  private failedNext(error: Error): void {
-    if (this.nextFailure) return;
-    this.nextFailure = { error, reported: false };
-    if (this.readers === 0 || !this.readable) this.warnUnreported();
-  }
-
-  private warnUnreported(): void {
-    const failure = this.nextFailure;
-    if (!failure || failure.reported) return;
-    failure.reported = true;
-    process.emitWarning(`a message sent with next() on a Connection was not delivered: ${failure.error.message}`, {
-      type: 'RxmpWarning',
-      code: failure.error.name,
-    });
-  }
 
   private receive<R>(options: WaitOptions | undefined, read: (message: PipeMessage) => R): Promise<R> {
     let wait: Wait;
@@ -319,7 +274,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   /** Where a send started by `next()` reports (its caller is gone). */
   private readonly nextListener = {
     accepted: noop,
-    failed: (error: Error) => this.failedNext(error),
+    failed: (error: Error) => this.nextFailure.report(error),
   };
 
   /** Queues this end's end of stream behind the messages already sent. */
