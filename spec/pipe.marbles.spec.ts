@@ -1,7 +1,7 @@
 /** A Connection's Observer/Subscribable faces in virtual time (in-process delivery is synchronous). */
 import { expect } from 'chai';
 import { concatMap, delay, of, take } from 'rxjs';
-import { Pipe } from '../src/index.js';
+import { ClosedError, Pipe } from '../src/index.js';
 import { testScheduler } from './support/marbles.js';
 
 describe('Connection in virtual time', () => {
@@ -55,6 +55,15 @@ describe('Connection in virtual time', () => {
       cold('-x-y').subscribe((v) => a.next(v));
       cold('-----|').subscribe({ complete: () => void a.close() });
       expectObservable(b.asObservable()).toBe('-x-y-|');
+    });
+  });
+
+  it('a next() the closing peer never accepted errors this end’s own stream where it would have completed', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const [a, b] = Pipe<string>({ window: 1 });
+      cold('(xy)').subscribe(a); // y waits for room: b never reads
+      cold('---|').subscribe({ complete: () => void b.close() });
+      expectObservable(a.asObservable()).toBe('---#', undefined, new ClosedError('peer', 'peer end is closed (broken pipe)'));
     });
   });
 });

@@ -20,7 +20,7 @@ export const connectionKind: HandleKind<Connection<unknown>, PipeEndDescriptor, 
   },
 
   export(conn, runtime) {
-    return exportEnd(conn.end, runtime.pipeHost, () => conn.closed, conn.streamEnded);
+    return exportEnd(conn.end, runtime.pipeHost, conn.streamEnded);
   },
 
   revive(d, runtime) {

@@ -1,7 +1,7 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
-import type { Outgoing, PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
+import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
 import { BufferTooShort, ClosedError, MessageTooLong } from './errors.js';
 import {
@@ -15,7 +15,7 @@ import {
   type WaitOptions,
 } from './handle/options.js';
 import { finishingPut, NOT_NOW, PendingCalls, type PromisedCall } from './handle/pending-calls.js';
-import { bytesOf, decodingTake, receiveOne, startSend, valueMessage, valueOf } from './pipe-io.js';
+import { bytesOf, decodingTake, NextFailureReport, receiveOne, startSend, valueMessage, valueOf } from './pipe-io.js';
 import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
@@ -33,8 +33,8 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   private readDisabled = false;
   /** Settles when this end's end-of-stream has reached the peer (or the peer is gone). */
   private endDelivered: Promise<void> | undefined;
-  /** A send started by `next()` failed after `next()` returned; thrown by the next call. */
-  private lateFailure: Error | undefined;
+  /** Where a send started by `next()` that failed is reported, once (it has no caller to reject). */
+  private readonly nextFailure = new NextFailureReport(() => this.readable, () => this.closed);
 
   /** @internal Built by `Pipe()`, or by handle passing when an end arrives from another runtime. */
   constructor(
@@ -166,13 +166,16 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     if (this.end.moved) return Promise.resolve();
     if (!this.closedFlag) {
       this.closedFlag = true;
+      // Its stream now ends quietly: a failed next() nobody was told of can only be a warning.
+      this.nextFailure.warnUnreported();
       this.inbound?.closeReader();
       const writer = this.outbound;
       if (writer && !this.writeEnded) this.endStream(undefined);
+      this.end.markClosed();
       // A reader in another process has every message and the end before close() resolves…
       const sent = writer?.settled ? Promise.resolve(this.endDelivered).then(() => writer.settled?.()) : this.endDelivered;
       // …and a writer in another process knows this reader is gone.
-      const told = this.end.hosted?.closeAcknowledged;
+      const told = this.end.closeAcknowledged;
       this.closing = told ? Promise.all([sent, told]).then(() => undefined) : sent;
     }
     return this.closing ?? Promise.resolve();
@@ -182,10 +185,16 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   // ---- RxJS Observer: a Connection can be subscribed to a source ----------
 
-  /** Sends without waiting; still ordered, still held back by the peer's window. */
+  /**
+   * Sends without waiting; still ordered, still held back by the peer's
+   * window. Misuse throws here (a closed or read-only end, a stream already
+   * ended). A send that fails later — the peer closed, or is gone — is
+   * never thrown from a later call: this end stops sending (later `next()`
+   * calls are dropped) and the failure is reported once (see `NextFailureReport`).
+   */
   next(value: T): void {
-    this.throwLateFailure();
     this.checkWritable();
+    if (this.nextFailure.failed) return; // the pipe is broken; that is reported once
     const message = valueMessage(value);
     this.calls.run<void>({
       fast: () => this.trySend(message),
@@ -197,13 +206,11 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Half-closes: the peer's stream completes after the messages already sent. This end may still receive. */
   complete(): void {
-    this.throwLateFailure();
     if (this.writable) this.endStream(undefined);
   }
 
   /** The peer's stream errors (after the messages already sent) with an error carrying `error`'s name, message and stack. */
   error(error: unknown): void {
-    this.throwLateFailure();
     if (this.writable) this.endStream(decodeError(encodeError(error)));
   }
 
@@ -211,7 +218,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   /** Each subscriber competes for messages; completes at end of stream or when this end closes. */
   asObservable(): Observable<T> {
-    return pullStream(this.take, undefined);
+    return pullStream(this.take, undefined, this.nextFailure.attachReader);
   }
 
   subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
@@ -219,7 +226,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return pullIterator(this.take);
+    return pullIterator(this.take, this.nextFailure.attachReader);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -231,7 +238,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     }
     // This end closing (or moving away) under a waiting subscriber ends its stream quietly.
     const quietly = (error: Error): boolean => error instanceof ClosedError && this.closed;
-    return decodingTake<T>(this.inbound as PipeChannel, quietly)(listener, timeout);
+    return decodingTake<T>(this.inbound as PipeChannel, quietly, this.nextFailure.atEnd)(listener, timeout);
   };
 
   private receive<R>(options: WaitOptions | undefined, read: (message: PipeMessage) => R): Promise<R> {
@@ -267,9 +274,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   /** Where a send started by `next()` reports (its caller is gone). */
   private readonly nextListener = {
     accepted: noop,
-    failed: (error: Error) => {
-      this.lateFailure ??= error;
-    },
+    failed: (error: Error) => this.nextFailure.report(error),
   };
 
   /** Queues this end's end of stream behind the messages already sent. */
@@ -312,14 +317,6 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return this.inbound
       ? new ClosedError('connection', 'connection can no longer be read (a message exceeded maxlength)')
       : new TypeError('connection is write-only');
-  }
-
-  private throwLateFailure(): void {
-    const failure = this.lateFailure;
-    if (failure) {
-      this.lateFailure = undefined;
-      throw failure;
-    }
   }
 }
 

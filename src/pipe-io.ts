@@ -86,10 +86,11 @@ export function startSend(outbound: ChannelWriter, outgoing: Outgoing, listener:
 
 /**
  * A `Take` of decoded messages, for a Connection's Observable and async
- * iterator: the end of stream completes (the writer's error errors), and a
- * failure that `quietly` says is this end's own closing completes too.
+ * iterator: the end of stream completes (the writer's error errors, and so
+ * does an error `atEnd` hands over then), and a failure that `quietly` says
+ * is this end's own closing completes too.
  */
-export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) => boolean): Take<T> {
+export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) => boolean, atEnd: () => Error | undefined): Take<T> {
   return (listener, timeout) => {
     const ticket = inbound.recv(
       {
@@ -104,10 +105,77 @@ export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) =>
           listener.delivered(value, 0);
         },
         failed: (error) => (quietly(error) ? listener.ended() : listener.failed(error)),
-        ended: (error) => (error ? listener.failed(error) : listener.ended()),
+        ended: (error) => {
+          const failure = error ?? atEnd();
+          if (failure) listener.failed(failure);
+          else listener.ended();
+        },
       },
       timeout,
     );
     return ticket && (() => inbound.cancelRecv(ticket));
   };
+}
+
+/**
+ * Where the failure of a send started by `next()` goes. A Connection used
+ * as an Observer has no caller to reject, so the first such failure (the
+ * pipe is broken: later `next()` calls are dropped) is reported exactly
+ * once, to whoever can see it: this end's own subscribers and iterators,
+ * whose stream errors with it where it would have completed (after every
+ * message that arrived); or, when none can (a write-only end, none
+ * reading, the last one left, or the end closed first), a process warning.
+ * Never an exception thrown from a later call or into the source.
+ */
+export class NextFailureReport {
+  private failure: { readonly error: Error; reported: boolean } | undefined;
+  /** This end's subscribers and iterators right now. */
+  private readers = 0;
+
+  constructor(
+    /** Whether this end can still be read (a subscriber could still reach its end of stream). */
+    private readonly readable: () => boolean,
+    /** Whether this end is closed (its streams then end quietly). */
+    private readonly closed: () => boolean,
+  ) {}
+
+  /** A send started by `next()` has failed. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  report(error: Error): void {
+    if (this.failure) return;
+    this.failure = { error, reported: false };
+    if (this.readers === 0 || !this.readable()) this.warnUnreported();
+  }
+
+  /** A subscriber or iterator starts reading this end (an `Attach`); the detach runs when it stops. */
+  readonly attachReader = (): (() => void) => {
+    this.readers++;
+    return () => {
+      this.readers--;
+      // The last one who could have been told has gone.
+      if (this.readers === 0) this.warnUnreported();
+    };
+  };
+
+  /** At a reader's end of stream: the failure nobody has been told of, which it errors with instead. */
+  readonly atEnd = (): Error | undefined => {
+    const failure = this.failure;
+    if (!failure || failure.reported || this.closed()) return undefined;
+    failure.reported = true;
+    return failure.error;
+  };
+
+  /** Nobody can be told any more: a warning, if nobody was. */
+  warnUnreported(): void {
+    const failure = this.failure;
+    if (!failure || failure.reported) return;
+    failure.reported = true;
+    process.emitWarning(`a message sent with next() on a Connection was not delivered: ${failure.error.message}`, {
+      type: 'RxmpWarning',
+      code: failure.error.name,
+    });
+  }
 }

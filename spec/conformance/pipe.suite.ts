@@ -369,14 +369,18 @@ export function pipeConformance(label: string, makePipe: MakePipe): void {
         expect(() => a.next(1)).to.throw(ClosedError);
       });
 
-      it('a next() that the closing peer never accepted is reported by the following call', async () => {
+      it('a next() that the closing peer never accepted errors this end’s own stream, once, and no later call throws it', async () => {
         const [a, b] = await makePipe<Uint8Array>({ window: 10 });
         await a.send(new Uint8Array(1));
         await b.recv(); // connected
+        const ended = new Promise<unknown>((resolve) => a.subscribe({ error: resolve, complete: () => resolve('complete') }));
         a.next(new Uint8Array(10));
         a.next(new Uint8Array(10)); // waits for window
         await b.close(); // fails the waiting send
-        expect(() => a.complete()).to.throw(ClosedError);
+        expect(await ended).to.be.instanceOf(ClosedError);
+        expect(() => a.next(new Uint8Array(1))).to.not.throw();
+        expect(() => a.complete()).to.not.throw();
+        await a.close();
       });
     });
   });

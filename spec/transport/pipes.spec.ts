@@ -1,11 +1,12 @@
 /** Pipes whose ends live in different processes and threads. */
 import { expect } from 'chai';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, range } from 'rxjs';
 import { ClosedError, type Connection, EOFError, Pipe } from '../../src/index.js';
 import { Runtime } from '../../src/transport/runtime.js';
 import type { Message } from '../../src/wire/protocol/index.js';
 import { expectRejection, settledWithin, settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { rxmpWarnings } from './pipe/rxmp-warnings.js';
 
 /** Counts the pipe data messages this runtime receives while `body` runs. */
 async function pipeDataReceivedHere(body: () => Promise<void>): Promise<number> {
@@ -130,6 +131,82 @@ for (const kind of ['fork', 'thread'] as const) {
       expect(await a.recv()).to.equal(2);
       await back.close();
       await expectRejection(a.recv(), EOFError);
+    });
+
+    it('an end passed to a child is gone from here the moment start() returns: send and recv reject ClosedError, and close() leaves the child’s end open', async () => {
+      const [a, b] = Pipe<number>();
+      const child = startChild('pipe-echo', { args: [b], kind });
+      // Nothing awaited since start(): the end has left already.
+      expect(b.closed, 'spent as start() returns').to.equal(true);
+      const send = b.send(1).then(() => 'sent', (e: Error) => e);
+      const recv = b.recv().then(() => 'received', (e: Error) => e);
+      await b.close(); // the object left behind: closing it closes nothing
+      expect(await send).to.be.instanceOf(ClosedError);
+      expect(await recv).to.be.instanceOf(ClosedError);
+      await a.send(21);
+      expect(await settles(a.recv()), 'the child’s end is open and answers').to.equal(42);
+      a.complete();
+      await settles(expectRejection(a.recv(), EOFError));
+      expect(await child.join()).to.equal(0);
+    });
+
+    it('a write-only end subscribed to a source whose reader closes early reports the broken pipe once, as a warning, and never throws into the source', async () => {
+      const warnings = rxmpWarnings();
+      const [reader, writer] = Pipe<number>(false);
+      const child = startChild('pipe-take', { args: [reader, 3], kind });
+      const subscription = range(0, 100_000).subscribe(writer); // far more than the window: next() calls wait
+      try {
+        expect(await child.join()).to.equal(0);
+        const [warning] = await settles(warnings.next());
+        expect(warning?.code).to.equal('ClosedError');
+        await sleep(100); // a second report, if any, would be here by now
+        expect(warnings.seen(), 'reported once').to.have.length(1);
+      } finally {
+        subscription.unsubscribe();
+        warnings.stop();
+      }
+      await writer.close(); // no throw, no second report
+      expect(warnings.seen()).to.have.length(1);
+    });
+
+    it('a duplex end subscribed to a source whose peer closes early: its own subscribers’ stream errors with the broken pipe, once', async () => {
+      const warnings = rxmpWarnings();
+      const [a, b] = Pipe<number>({ window: 64 });
+      const child = startChild('pipe-take', { args: [b, 3], kind });
+      const seen: unknown[] = [];
+      const ended = new Promise<unknown>((resolve) => a.subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve('complete') }));
+      const subscription = range(0, 1000).subscribe(a);
+      try {
+        const outcome = await settles(ended);
+        expect(outcome).to.be.instanceOf(ClosedError);
+        expect((outcome as ClosedError).resource).to.equal('peer');
+        expect(seen).to.deep.equal([]);
+        expect(await child.join()).to.equal(0);
+        await sleep(100);
+        expect(warnings.seen(), 'seen by the subscriber: no warning as well').to.have.length(0);
+      } finally {
+        subscription.unsubscribe();
+        warnings.stop();
+      }
+      await a.close();
+    });
+
+    it('keeps nothing of a pipe once both ends are closed: an end used by a child that exited, and its peer here', async () => {
+      const host = Runtime.get().pipeHost;
+      const before = host.held();
+      for (let i = 0; i < 3; i++) {
+        const [a, b] = Pipe<number>();
+        const child = startChild('pipe-echo', { args: [b], kind });
+        await a.send(i);
+        expect(await a.recv()).to.equal(2 * i);
+        a.complete();
+        await expectRejection(a.recv(), EOFError);
+        await a.close();
+        expect(await child.join()).to.equal(0);
+      }
+      const deadline = Date.now() + 10_000;
+      while (JSON.stringify(host.held()) !== JSON.stringify(before) && Date.now() < deadline) await sleep(10);
+      expect(host.held()).to.deep.equal(before);
     });
 
     it('an end that has moved is spent here: every call rejects ClosedError', async () => {

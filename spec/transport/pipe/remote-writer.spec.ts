@@ -97,4 +97,36 @@ describe('RemoteWriter', () => {
     moved.acked(2, 2);
     expect(await settledNow(settledThere)).to.equal(true);
   });
+
+  it('whenDone() waits for sends still waiting for room too, then for the reader’s home to have them', async () => {
+    const { link } = recordingLink();
+    const writer = new RemoteWriter('p', 1, 10, asyncScheduler);
+    writer.bind(link, 0, 0);
+    const log: string[] = [];
+    send(writer, message(1), log, 'one');
+    send(writer, message(2), log, 'two'); // the window holds one of these
+    send(writer, { end: true }, log, 'end');
+    const done = writer.whenDone();
+    writer.acked(1, 1);
+    expect(await settledNow(done), 'two and the end only just went out').to.equal(false);
+    writer.acked(3, 3);
+    expect(await settledNow(done)).to.equal(true);
+  });
+
+  it('a writer that knows its reader closed stays broken at its new home; one that settled stays settled', async () => {
+    const { link } = recordingLink();
+    const writer = new RemoteWriter('p', 1, 1000, asyncScheduler);
+    writer.bind(link, 0, 0);
+    const log: string[] = [];
+    send(writer, message(1), log, 'one');
+    writer.acked(1, 0);
+    const settledThere = new RemoteWriter('p', 1, 1000, asyncScheduler, writer.capture());
+    expect(await settledNow(settledThere.settled()), 'no hello needed to know').to.equal(true);
+    const broken = new RemoteWriter('p', 1, 1000, asyncScheduler);
+    broken.fail(new ClosedError('peer', 'peer end is closed (broken pipe): its reader closed'));
+    const there = new RemoteWriter('p', 1, 1000, asyncScheduler, broken.capture());
+    send(there, message(2), log, 'two');
+    expect(log).to.deep.equal(['one sent', 'two ClosedError']);
+  });
 });
+

@@ -11,9 +11,6 @@ export type SendTicket = WaitNode<SendWaiter>;
 export type RecvTicket = WaitNode<RecvWaiter>;
 export type PollTicket = WaitNode<PollWaiter>;
 
-
-
-
 /**
  * One direction of a pipe: the reader's buffer of messages, bounded by a
  * window of bytes, with the writer's sends waiting in order for room.
@@ -54,6 +51,11 @@ export class PipeChannel {
   /** Sends waiting for room (including a pending end). */
   get pendingSends(): number {
     return this.senders.length;
+  }
+
+  /** True once the reader has closed (or moved away): nothing more reaches it. */
+  get readerClosed(): boolean {
+    return this.readerGone;
   }
 
   /** True once the writer's end has been accepted into the buffer. */

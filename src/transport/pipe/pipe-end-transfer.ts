@@ -34,22 +34,19 @@ const movedAway = () => new ClosedError('connection', 'this end moved to another
 /**
  * Moves a pipe end to another runtime: everything its reader holds and
  * everything its writer has not got through yet travel in the description,
- * and a peer staying here switches to talking to the end's new home. The
- * object here is spent afterwards (calls reject `ClosedError`).
+ * and a peer staying here switches to talking to the end's new home. Every
+ * change here is made before this returns, so the object left behind is
+ * spent at once (calls reject `ClosedError`, `close()` closes nothing);
+ * only the description waits, for the registry's address.
  */
-export async function exportEnd(
+export function exportEnd(
   x: PipeEnd,
   host: PipeHost,
-  /** Whether the end was closed (by the Connection standing on it), now. */
-  isClosed: () => boolean,
   /** Whether the end has ended its own stream. */
   writeEnded: boolean,
 ): Promise<PipeEndDescriptor> {
-  if (!x.pipe) {
-    const { pipe, registry } = await host.create();
-    if (!x.pipe) for (const e of [x, x.peer]) if (e) Object.assign(e, { pipe, registry });
-  }
-  if (x.moved || isClosed()) throw new ClosedError('connection', 'this end was closed or passed on meanwhile');
+  if (x.moved) throw new ClosedError('connection', 'this end already moved to another process');
+  if (!x.pipe) host.share(x, x.peer);
   const pipe = x.pipe as string;
   const registry = x.registry as Address;
   const peer = x.peer;
@@ -61,8 +58,8 @@ export async function exportEnd(
     const extracted = x.inbound.extract(movedAway());
     const held = extracted.messages.length + (extracted.end ? 1 : 0);
     reader = {
-      received: x.hosted ? x.hosted.received : held,
-      consumed: x.hosted ? x.hosted.consumed : 0,
+      received: x.hosted ? x.received : held,
+      consumed: x.hosted ? x.consumed : 0,
       messages: extracted.messages.map(portable),
       ...(extracted.end ? { end: extracted.end.error ? { error: encodeError(extracted.end.error) } : {} } : {}),
     };
@@ -75,7 +72,8 @@ export async function exportEnd(
   if (x.outbound instanceof RemoteWriter) {
     writer = x.outbound.capture();
   } else if (x.outbound) {
-    const detached = (x.outbound as PipeChannel).detachWriter();
+    const channel = x.outbound as PipeChannel;
+    const detached = channel.detachWriter();
     const sent: SentEntry[] = detached.buffered.map((size, i) => ({ seq: i + 1, size }));
     if (detached.ended) sent.push({ seq: sent.length + 1, size: 0 });
     peerReceived = sent.length;
@@ -87,6 +85,9 @@ export async function exportEnd(
           ? { message: portable(w.outgoing.message) }
           : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
       ),
+      received: peerReceived,
+      // The peer here closed its reader already: sends fail at the new home too, without waiting to be told.
+      ...(channel.readerClosed ? { broken: 'peer end is closed (broken pipe)' } : {}),
     };
     for (const w of detached.waiting) w.accepted(); // handed over with the end
   }
@@ -103,38 +104,27 @@ export async function exportEnd(
       for (const waiter of towardX) peerWriter.send(waiter);
       peer.outbound = peerWriter;
     }
-    peer.hosted = host.host({
-      pipe,
-      index: peer.index,
-      registry,
-      gen: peer.gen,
-      inbound: peer.inbound,
-      writer: peerWriter,
-      received: peerReceived,
-      consumed: 0,
-      close: () => peer.close(),
-    });
-    host.leftHome(pipe, x.index, registry, x.gen + 1);
-  } else if (x.hosted) {
-    host.release(x.hosted);
-    host.leftHome(pipe, x.index, registry, x.gen + 1);
+    peer.received = peerReceived;
+    peer.consumed = 0;
+    host.host(peer);
   }
+  const spanned = peer !== undefined || x.hosted;
+  host.leave(x);
+  if (spanned) host.leftHome(pipe, x.index, registry, x.gen + 1);
 
-  const descriptor: PipeEndDescriptor = {
+  const gen = x.gen + 1;
+  x.inbound = undefined;
+  x.outbound = undefined;
+  return host.describe(registry).then((address) => ({
     pipe,
     end: x.index,
     window: x.window,
-    registry,
-    gen: x.gen + 1,
+    registry: address,
+    gen,
     writeEnded,
     ...(reader ? { reader } : {}),
     ...(writer ? { writer } : {}),
-  };
-  x.moved = true;
-  x.inbound = undefined;
-  x.outbound = undefined;
-  x.hosted = undefined;
-  return descriptor;
+  }));
 }
 
 /**
@@ -153,17 +143,9 @@ export function reviveEnd(d: PipeEndDescriptor, host: PipeHost): PipeEnd {
   end.pipe = d.pipe;
   end.registry = d.registry;
   end.gen = d.gen;
-  end.hosted = host.host({
-    pipe: d.pipe,
-    index: d.end,
-    registry: d.registry,
-    gen: d.gen,
-    inbound,
-    writer,
-    received: d.reader?.received ?? 0,
-    consumed: d.reader?.consumed ?? 0,
-    close: () => end.close(),
-  });
-  void host.register(end.hosted);
+  end.received = d.reader?.received ?? 0;
+  end.consumed = d.reader?.consumed ?? 0;
+  host.host(end);
+  void host.register(end);
   return end;
 }

@@ -1,52 +1,18 @@
-import { ValueMessage, type PipeChannel } from '../../core/pipe/pipe-channel.js';
+import { ValueMessage } from '../../core/pipe/pipe-channel.js';
+import type { PipeEndEffect, PipeEndEvent } from '../../core/pipe/pipe-end-events.js';
+import { ackLink } from '../../core/pipe/pipe-end-state.js';
+import { stepPipeEnd } from '../../core/pipe/pipe-end-step.js';
 import { ClosedError } from '../../errors.js';
 import { decodeError } from '../../wire/error-codec.js';
 import { approximateSize } from '../../wire/message-codec.js';
 import type { Address, PipeMsg } from '../../wire/protocol/index.js';
 import type { Link } from '../link/link.js';
 import type { LinkHub } from '../link/link-hub.js';
+import type { PipeEnd } from './pipe-end.js';
 import { PipeRegistry } from './pipe-registry.js';
-import type { RemoteWriter } from './remote-writer.js';
-
-/** One pipe end living in this runtime while its peer lives (or may live) elsewhere. */
-export interface HostedEnd {
-  readonly pipe: string;
-  readonly index: number;
-  readonly registry: Address;
-  /** How many times this end has moved (the registry ignores older news). */
-  readonly gen: number;
-  /** This end's reader, if it reads. */
-  readonly inbound: PipeChannel | undefined;
-  /** This end's writer toward its peer, if it writes. */
-  readonly writer: RemoteWriter | undefined;
-  /** Reader: messages received so far (by sequence number), and consumed by the application. */
-  received: number;
-  consumed: number;
-  /** Reader: where the peer's writer lives (acks go there), once known. */
-  writerLink: Link | undefined;
-  /** Reader: the peer end is moving, so its old home closing is not the end of its stream. */
-  peerMoving: boolean;
-  /** The link this end last said hello on (its peer's home binds to it; `pmoving` follows it there). */
-  helloLink: Link | undefined;
-  /** The runtime that link reaches. */
-  helloTo: string | undefined;
-  /** The reader closed: later messages for it are answered with `pclosed`. */
-  closed: boolean;
-  /** Hellos on their way out (the link they go on is not chosen yet). */
-  greeting: number;
-  /**
-   * The peer end was lost with a process that exited; `at` is the runtime it
-   * had arrived at, if it had: links from there may still carry its data.
-   */
-  peerGone: { at: string | undefined } | undefined;
-  /** Resolves once the peer's writer knows this reader closed (or can no longer be told). */
-  closeAcknowledged: Promise<void>;
-  /** Called when the runtime shuts down (a child about to exit): flushes and closes the end. */
-  readonly close: () => Promise<void>;
-}
 
 const MESSAGES: readonly PipeMsg['t'][] = [
-  'pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'plost', 'pgone', 'pwhere',
+  'pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'plost', 'pdone', 'pgone', 'pwhere',
 ];
 
 const key = (pipe: string, index: number): string => `${pipe}#${index}`;
@@ -55,15 +21,21 @@ function brokenPipe(why: string): ClosedError {
   return new ClosedError('peer', `peer end is closed (broken pipe): ${why}`);
 }
 
+type Event = PipeEndEvent<Link, Address>;
+
 /**
- * This runtime's side of every pipe that spans runtimes: the ends it hosts,
- * the routing of data, acks and hellos between their homes, and the
- * registry of where each end lives for pipes created here.
+ * This runtime's side of every pipe that spans runtimes: a router. It
+ * carries the data plane itself (sequence numbers, the reader's progress,
+ * the writers' windows) and feeds everything else that happens to an end —
+ * hellos, moves, closes, losses, links closing — to that end's state
+ * machine (`core/pipe/pipe-end-step.ts`), then carries out what the machine
+ * says. It is also the registry of where each end lives, for the pipes
+ * created here (see `wire/protocol/pipe.ts` for the conversation).
  */
 export class PipeHost {
-  private readonly ends = new Map<string, HostedEnd>();
+  private readonly ends = new Map<string, PipeEnd>();
   /** Where the ends of the pipes created here live. */
-  private readonly registry = new PipeRegistry((home, message) => this.where(home, message));
+  private readonly registry = new PipeRegistry((home, message) => this.deliver(home, message));
   private next = 1;
 
   constructor(private readonly hub: LinkHub) {
@@ -71,68 +43,66 @@ export class PipeHost {
     hub.watchLinks((link) => this.linkClosed(link));
   }
 
-  /** A new id for a pipe created here, with this runtime as its registry (both ends here for now). */
-  async create(): Promise<{ pipe: string; registry: Address }> {
-    const registry = await this.hub.address();
+  /**
+   * A pipe made here starts to span runtimes: a new id, with this runtime as
+   * its registry (both ends here for now). Synchronous, so that an end
+   * leaves at once; the registry's full address is filled in by `describe`.
+   */
+  share(first: PipeEnd, second: PipeEnd | undefined): void {
     const pipe = `${this.hub.id}/p${this.next++}`;
+    const registry: Address = { id: this.hub.id };
     this.registry.add(pipe, registry);
-    return { pipe, registry };
-  }
-
-  /** Starts hosting an end here; its reader's progress is reported to the writer from now on. */
-  host(
-    end: Omit<HostedEnd, 'writerLink' | 'peerMoving' | 'helloLink' | 'helloTo' | 'closed' | 'closeAcknowledged' | 'greeting' | 'peerGone'>,
-  ): HostedEnd {
-    const hosted: HostedEnd = {
-      ...end,
-      writerLink: undefined,
-      peerMoving: false,
-      helloLink: undefined,
-      helloTo: undefined,
-      closed: false,
-      greeting: 0,
-      peerGone: undefined,
-      closeAcknowledged: Promise.resolve(),
-    };
-    this.ends.set(key(end.pipe, end.index), hosted);
-    if (hosted.inbound) {
-      hosted.inbound.hooks = {
-        consumed: (count) => {
-          hosted.consumed += count;
-          this.ack(hosted);
-        },
-        readerClosed: () => {
-          hosted.closed = true;
-          // Where the peer's writer may already be sending from; if nowhere yet, our hello will say we are closed.
-          const link = hosted.writerLink ?? hosted.helloLink;
-          if (!link || link.closed) return;
-          // close() resolves only once the writer knows: its sends after that fail, none is dropped unseen.
-          hosted.closeAcknowledged = new Promise((resolve) => {
-            this.closeWaiters.set(key(hosted.pipe, hosted.index), { link, resolve });
-          });
-          link.send({ t: 'pclosed', p: hosted.pipe, e: hosted.index });
-        },
-      };
+    for (const end of [first, second]) {
+      if (!end) continue;
+      end.pipe = pipe;
+      end.registry = registry;
     }
-    return hosted;
   }
 
-  private readonly closeWaiters = new Map<string, { link: Link; resolve: () => void }>();
-
-  /** Tells the registry that `end` lives here now (the registry then introduces it to its peer). */
-  async register(end: HostedEnd): Promise<void> {
-    const home = await this.hub.address();
-    this.toRegistry(end.registry, { t: 'preg', p: end.pipe, e: end.index, gen: end.gen, home });
+  /** `address` as another runtime must see it: this runtime's own with its listener's path (which may take a moment to start). */
+  describe(address: Address): Promise<Address> {
+    return address.id === this.hub.id ? this.address() : Promise.resolve(address);
   }
+
+  /** This runtime's address, kept once known (the registry hands it out without waiting). */
+  private address(): Promise<Address> {
+    if (this.self) return Promise.resolve(this.self);
+    return this.hub.address().then((self) => (this.self = self));
+  }
+
+  private self: Address | undefined;
 
   /**
-   * `end` is leaving this runtime: its peer's home is told to hold on, and
-   * this runtime stops routing to it.
+   * Starts hosting `end` here: one that arrived from another runtime, or one
+   * whose peer just left (a reader closed before then tells the peer with
+   * its first hello). Its reader's progress is reported to the writer from now on.
    */
-  release(end: HostedEnd): void {
-    this.ends.delete(key(end.pipe, end.index));
-    // On the link the peer's home bound to when this end said hello: it arrives after that hello.
-    end.helloLink?.send({ t: 'pmoving', p: end.pipe, e: end.index });
+  host(end: PipeEnd): void {
+    this.ends.set(key(end.pipe as string, end.index), end);
+    end.onClosed = () => this.run(end, { t: 'closed' });
+    const inbound = end.inbound;
+    if (inbound) {
+      inbound.hooks = {
+        consumed: (count) => {
+          end.consumed += count;
+          const link = ackLink(end.state);
+          if (link) this.sendAck(end, link);
+        },
+        readerClosed: () => this.run(end, { t: 'readerClosed' }),
+      };
+    }
+    this.run(end, { t: 'share', writes: end.outbound !== undefined, readerClosed: inbound?.readerClosed ?? false, closed: end.closed });
+  }
+
+  /** Tells the registry that `end` lives here now (the registry then introduces it to its peer). */
+  async register(end: PipeEnd): Promise<void> {
+    const home = await this.address();
+    this.toRegistry(end.registry as Address, { t: 'preg', p: end.pipe as string, e: end.index, gen: end.gen, home });
+  }
+
+  /** `end` moves to another runtime: a peer's home it said hello to is told to hold on, and routing to it stops here. */
+  leave(end: PipeEnd): void {
+    this.run(end, { t: 'leave' });
   }
 
   /** Tells the registry that an end left this runtime on its `gen`-th move (it is in transit until it registers). */
@@ -149,48 +119,23 @@ export class PipeHost {
   }
 
   /** Every end hosted here. */
-  hosted(): HostedEnd[] {
+  hosted(): PipeEnd[] {
     return [...this.ends.values()];
   }
 
-  private ack(end: HostedEnd): void {
-    end.writerLink?.send({ t: 'pack', p: end.pipe, e: end.index, received: end.received, consumed: end.consumed });
-  }
-
-  /** Introduces `end` to its peer's home, always over this runtime's own link to that home. */
-  private async hello(end: HostedEnd, peerHome: Address): Promise<void> {
-    end.greeting++;
-    let home: Address;
-    try {
-      home = await this.hub.address();
-    } finally {
-      end.greeting--;
-    }
-    if (this.ends.get(key(end.pipe, end.index)) !== end) return; // it moved on meanwhile
-    if (end.peerGone) return this.settleGone(end);
-    const link = this.hub.linkTo(peerHome);
-    end.helloLink = link;
-    end.helloTo = peerHome.id;
-    link.send({
-      t: 'phello',
-      p: end.pipe,
-      e: end.index,
-      home,
-      received: end.received,
-      consumed: end.consumed,
-      ...(end.closed ? { closed: true as const } : {}),
-    });
+  /** @internal What this host keeps (for specs): ends hosted, closes awaiting their acknowledgement, pipes whose registry this is. */
+  held(): { ends: number; closing: number; pipes: number } {
+    let closing = 0;
+    for (const end of this.ends.values()) if (end.acknowledgeClose) closing++;
+    return { ends: this.ends.size, closing, pipes: this.registry.size };
   }
 
   private receive(m: PipeMsg, link: Link): void {
     switch (m.t) {
       case 'pdata': {
         const end = this.ends.get(key(m.p, m.e));
-        if (!end?.inbound || end.closed) {
-          if (end?.closed) link.send({ t: 'pclosed', p: m.p, e: m.e });
-          return; // not here (any more): the writer resends once the end's new home says hello
-        }
-        end.writerLink ??= link;
+        // Not here (any more): the writer resends once the end's new home says hello.
+        if (!end?.inbound || !this.run(end, { t: 'data', link })) return;
         const raw = m.raw && new Set(m.raw);
         for (let i = 0; i < m.data.length; i++) {
           const seq = m.seq + i;
@@ -205,114 +150,178 @@ export class PipeHost {
       case 'pend': {
         const end = this.ends.get(key(m.p, m.e));
         if (!end?.inbound || m.seq !== end.received + 1) return;
-        end.writerLink ??= link;
-        end.received = m.seq;
-        end.inbound.acceptEnd(m.error && decodeError(m.error));
-        this.ack(end);
+        end.received = m.seq; // counted before the machine acknowledges it
+        if (this.run(end, { t: 'streamEnd', link })) end.inbound.acceptEnd(m.error && decodeError(m.error));
         return;
       }
       case 'pack':
         this.ends.get(key(m.p, 1 - m.e))?.writer?.acked(m.received, m.consumed);
         return;
       case 'pclosed':
-        this.ends.get(key(m.p, 1 - m.e))?.writer?.fail(brokenPipe('its reader closed'));
-        link.send({ t: 'pclosedok', p: m.p, e: m.e });
+        // Only the writer itself answers: one that left with its end hears of the close at its next home.
+        this.feed(m.p, 1 - m.e, { t: 'peerReaderClosed', link });
         return;
-      case 'pclosedok': {
-        const waiter = this.closeWaiters.get(key(m.p, m.e));
-        this.closeWaiters.delete(key(m.p, m.e));
-        waiter?.resolve();
+      case 'pclosedok':
+        this.feed(m.p, m.e, { t: 'closeAcknowledged' });
         return;
-      }
-      case 'pmoving': {
-        const end = this.ends.get(key(m.p, 1 - m.e));
-        // Only news from the home we are bound to counts; an older home's goodbye is stale.
-        if (!end || end.writerLink !== link) return;
-        end.writer?.hold();
-        end.writerLink = undefined;
-        end.peerMoving = true;
-        end.helloLink = undefined; // our hello went to the home the peer is leaving
-        end.helloTo = undefined;
+      case 'pmoving':
+        this.feed(m.p, 1 - m.e, { t: 'peerMoving', link });
         return;
-      }
-      case 'phello': {
-        const end = this.ends.get(key(m.p, 1 - m.e));
-        if (!end) return;
-        if (m.closed) {
-          end.writer?.fail(brokenPipe('its reader closed'));
-          link.send({ t: 'pclosedok', p: m.p, e: m.e });
-        }
-        end.writer?.bind(link, m.received, m.consumed);
-        end.writerLink = link;
-        end.peerMoving = false;
-        if (end.helloTo !== m.home.id) void this.hello(end, m.home);
-        this.ack(end);
+      case 'phello':
+        this.feed(m.p, 1 - m.e, {
+          t: 'peerHello',
+          link,
+          home: m.home,
+          closed: m.closed === true,
+          received: m.received,
+          consumed: m.consumed,
+        });
         return;
-      }
       case 'preg':
-        return this.registry.registered(m);
+        this.registry.registered(m);
+        return;
       case 'plost':
-        return this.registry.lost(m);
-      case 'pgone': {
-        const end = this.ends.get(key(m.p, 1 - m.e));
-        if (!end) return;
-        end.peerGone = { at: m.at };
-        end.peerMoving = false;
-        this.settleGone(end);
+        this.registry.lost(m);
         return;
-      }
-      case 'pwhere': {
-        const end = this.ends.get(key(m.p, 1 - m.e));
-        if (end) void this.hello(end, m.home);
+      case 'pdone':
+        this.registry.done(m);
         return;
-      }
+      case 'pgone':
+        this.feed(m.p, 1 - m.e, { t: 'peerGone', lastHome: m.at, lastHomeOpen: m.at !== undefined && this.hub.hasLinkTo(m.at) });
+        return;
+      case 'pwhere':
+        this.feed(m.p, 1 - m.e, { t: 'peerWhere', home: m.home });
+        return;
     }
   }
 
-  /**
-   * The peer end was lost: its reader here sees EOF and its writer a broken
-   * pipe once nothing more can come from it. A link from the runtime it had
-   * reached closes by itself after the data it carried (the process exited),
-   * and a hello still on its way will find that runtime gone; until then, wait.
-   */
-  private settleGone(end: HostedEnd): void {
-    if (!end.peerGone || end.greeting > 0) return;
-    const open = (link: Link | undefined): boolean => link !== undefined && !link.closed;
-    const { at } = end.peerGone;
-    if (open(end.writerLink) || open(end.writer?.boundLink) || (at !== undefined && this.hub.hasLinkTo(at))) return;
-    end.writer?.fail(brokenPipe('its process exited holding it'));
-    end.inbound?.acceptEnd(undefined);
+  /** Feeds `event` to end `index` of `pipe`, if it lives here. */
+  private feed(pipe: string, index: number, event: Event): void {
+    const end = this.ends.get(key(pipe, index));
+    if (end) this.run(end, event);
+  }
+
+  /** Steps `end`'s machine and carries out its effects, in order; returns whether it said to take arrived data in. */
+  private run(end: PipeEnd, event: Event): boolean {
+    const { state, effects } = stepPipeEnd(end.state, event);
+    end.state = state;
+    let accepted = false;
+    for (const effect of effects) {
+      if (effect.t === 'accept') accepted = true;
+      else this.carryOut(end, effect);
+    }
+    return accepted;
+  }
+
+  private carryOut(end: PipeEnd, effect: PipeEndEffect<Link, Address>): void {
+    const pipe = end.pipe as string;
+    switch (effect.t) {
+      case 'accept':
+        return;
+      case 'ack':
+        this.sendAck(end, effect.link);
+        return;
+      case 'tell':
+        // `pclosedok` names the end whose reader closed: the peer.
+        effect.link.send({ t: effect.what, p: pipe, e: effect.what === 'pclosedok' ? 1 - end.index : end.index });
+        return;
+      case 'bindWriter':
+        end.writer?.bind(effect.link, effect.received, effect.consumed);
+        return;
+      case 'holdWriter':
+        end.writer?.hold();
+        return;
+      case 'failWriter':
+        end.writer?.fail(brokenPipe(effect.cause));
+        return;
+      case 'endReader':
+        end.inbound?.acceptEnd(undefined);
+        return;
+      case 'awaitCloseAck':
+        end.closeAcknowledged = new Promise((resolve) => {
+          end.acknowledgeClose = resolve;
+        });
+        return;
+      case 'closeAcknowledged':
+        end.acknowledgeClose?.();
+        end.acknowledgeClose = undefined;
+        return;
+      case 'hello': {
+        const to = effect.to;
+        this.address().then(
+          (home) => this.run(end, { t: 'greeted', to, home }),
+          () => this.run(end, { t: 'greeted', to, home: undefined }),
+        );
+        return;
+      }
+      case 'sendHello':
+        this.sayHello(end, effect.to, effect.home, effect.closed);
+        return;
+      case 'watchWriter':
+        void (end.writer?.whenDone() ?? Promise.resolve()).then(() => this.run(end, { t: 'writerDone' }));
+        return;
+      case 'forget':
+        this.forget(end);
+        return;
+      case 'release':
+        this.forget(end);
+        this.toRegistry(end.registry as Address, { t: 'pdone', p: pipe, e: end.index, gen: end.gen });
+        return;
+    }
+  }
+
+  /** Stops routing to `end` here; a close still waiting for its acknowledgement needs none any more. */
+  private forget(end: PipeEnd): void {
+    const k = key(end.pipe as string, end.index);
+    if (this.ends.get(k) === end) this.ends.delete(k);
+    end.onClosed = undefined;
+    end.acknowledgeClose?.();
+    end.acknowledgeClose = undefined;
+  }
+
+  /** Introduces `end` to its peer's home, always over this runtime's own link to that home. */
+  private sayHello(end: PipeEnd, to: Address, home: Address, closed: boolean): void {
+    let link: Link;
+    try {
+      link = this.hub.linkTo(to);
+    } catch {
+      return; // no route to it (it does not listen): it reaches us instead, or its loss is reported
+    }
+    link.send({
+      t: 'phello',
+      p: end.pipe as string,
+      e: end.index,
+      home,
+      received: end.received,
+      consumed: end.consumed,
+      ...(closed ? { closed: true as const } : {}),
+    });
+    this.run(end, { t: 'saidHello', to: to.id, link });
+  }
+
+  private sendAck(end: PipeEnd, link: Link): void {
+    link.send({ t: 'pack', p: end.pipe as string, e: end.index, received: end.received, consumed: end.consumed });
   }
 
   /** Sends a registry answer to `home` (handling it here when `home` is this runtime). */
-  private where(home: Address, message: PipeMsg): void {
-    if (home.id === this.hub.id) this.receive(message, undefined as unknown as Link);
-    else this.hub.linkTo(home).send(message);
+  private deliver(home: Address, message: PipeMsg): void {
+    if (home.id === this.hub.id) {
+      this.receive(message, undefined as unknown as Link);
+      return;
+    }
+    // An end living here is known to the registry by id alone (see `share`): other runtimes need the path too.
+    if (message.t === 'pwhere' && message.home.id === this.hub.id && this.self) message = { ...message, home: this.self };
+    this.hub.linkTo(home).send(message);
   }
 
   private toRegistry(registry: Address, message: PipeMsg): void {
-    if (registry.id === this.hub.id) this.receive(message, undefined as unknown as Link);
-    else this.hub.linkTo(registry).send(message);
+    this.deliver(registry, message);
   }
 
-  /** A peer's home went away without saying its end moved: its reader sees EOF, its writer a broken pipe. */
+  /** A link closed: every end hosted here hears of it (its peer's home may be gone). */
   private linkClosed(link: Link): void {
-    for (const [k, waiter] of this.closeWaiters) {
-      if (waiter.link !== link) continue;
-      this.closeWaiters.delete(k);
-      waiter.resolve();
-    }
-    for (const end of this.ends.values()) {
-      if (end.writer?.boundLink === link) end.writer.fail(brokenPipe("the peer's process is gone"));
-      if (end.writerLink === link) {
-        end.writerLink = undefined;
-        if (!end.peerMoving) end.inbound?.acceptEnd(undefined);
-      }
-      if (end.helloLink === link) {
-        end.helloLink = undefined;
-        end.helloTo = undefined;
-      }
-      this.settleGone(end);
-    }
+    const runtime = link.peerId;
+    const runtimeOpen = runtime !== undefined && this.hub.hasLinkTo(runtime);
+    for (const end of this.ends.values()) this.run(end, { t: 'linkClosed', link, runtime, runtimeOpen });
   }
 }

@@ -34,6 +34,10 @@ export interface WriterState {
   nextSeq: number;
   sent: SentEntry[];
   unsent: UnsentEntry[];
+  /** How many messages the reader's home is known to have received (so a settled writer stays settled). */
+  received?: number;
+  /** The reader closed (broken pipe, with this reason): the writer fails at its new home too, without waiting to be told again. */
+  broken?: string;
 }
 
 /**
@@ -57,6 +61,8 @@ export class RemoteWriter {
   private received = 0;
   /** Waiting for the reader's home to have received everything sent. */
   private settleWaiters: (() => void)[] = [];
+  /** Waiting until nothing is left to send either (see `whenDone`). */
+  private doneWaiters: (() => void)[] = [];
 
   constructor(
     readonly pipe: string,
@@ -67,6 +73,8 @@ export class RemoteWriter {
     state?: WriterState,
   ) {
     this.nextSeq = state?.nextSeq ?? 1;
+    this.received = state?.received ?? 0;
+    if (state?.broken !== undefined) this.failure = new ClosedError('peer', state.broken);
     for (const entry of state?.sent ?? []) {
       this.sent.push(entry);
       this.sentBytes += entry.size;
@@ -103,9 +111,10 @@ export class RemoteWriter {
     }
     const ticket = this.queue.push(waiter);
     if (timeout !== undefined && timeout !== Infinity) {
-      this.queue.expireAfter(ticket, timeout, this.scheduler, (w) =>
-        w.failed(new Full(this.window, timeout, `peer window stayed full for ${timeout} ms`)),
-      );
+      this.queue.expireAfter(ticket, timeout, this.scheduler, (w) => {
+        w.failed(new Full(this.window, timeout, `peer window stayed full for ${timeout} ms`));
+        this.checkDone();
+      });
     }
     return ticket;
   }
@@ -121,6 +130,7 @@ export class RemoteWriter {
   cancelSend(ticket: SendTicket): boolean {
     const removed = this.queue.remove(ticket);
     if (removed) this.pump();
+    this.checkDone();
     return removed;
   }
 
@@ -136,6 +146,7 @@ export class RemoteWriter {
       this.write(entry);
     }
     this.pump();
+    this.checkDone();
   }
 
   /** The reader acknowledged: messages up to `received` are there, those up to `consumed` free their room. */
@@ -143,6 +154,7 @@ export class RemoteWriter {
     this.arrived(received);
     this.release(consumed);
     this.pump();
+    this.checkDone();
   }
 
   /** The reader is moving: send nothing until its new home says hello. */
@@ -157,6 +169,7 @@ export class RemoteWriter {
     this.link = undefined;
     this.settle();
     for (const w of this.queue.drain()) w.failed(error);
+    this.checkDone();
   }
 
   /** Hands this writer's state over to the runtime its end moves to; waiting sends count as accepted. */
@@ -170,11 +183,14 @@ export class RemoteWriter {
           ? { message: portable(w.outgoing.message) }
           : { end: true as const, error: w.outgoing.error && encodeError(w.outgoing.error) },
       ),
+      received: this.received,
+      ...(this.failure ? { broken: this.failure.message } : {}),
     };
     this.failure = new ClosedError('connection', 'this end moved to another process');
     this.link = undefined;
     this.settle(); // what is unconfirmed goes along with the state: the new home resends it if need be
     for (const w of waiting) w.accepted();
+    this.checkDone();
     return state;
   }
 
@@ -192,6 +208,27 @@ export class RemoteWriter {
   settled(): Promise<void> {
     if (this.failure || this.received >= this.nextSeq - 1) return Promise.resolve();
     return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once this writer owes the reader nothing: no send waits for
+   * room and the reader's home has received everything sent (the end
+   * included), or the writer failed or moved on with its end.
+   */
+  whenDone(): Promise<void> {
+    if (this.isDone()) return Promise.resolve();
+    return new Promise((resolve) => this.doneWaiters.push(resolve));
+  }
+
+  private isDone(): boolean {
+    return this.failure !== undefined || (this.queue.length === 0 && this.received >= this.nextSeq - 1);
+  }
+
+  private checkDone(): void {
+    if (this.doneWaiters.length === 0 || !this.isDone()) return;
+    const waiters = this.doneWaiters;
+    this.doneWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private arrived(received: number): void {
