@@ -53,6 +53,8 @@ export function coalesce(last: Message, next: Message): boolean {
     case 'items': {
       const l = last as PutMsg | ItemsMsg;
       if (l.q !== next.q || (l as ItemsMsg).try || (next as ItemsMsg).try) return false;
+      // Leased items name their first delivery tag: only the next tags extend a message.
+      if (next.t === 'items' && (l as ItemsMsg).tag + l.items.length !== next.tag) return false;
       for (const item of next.items) l.items.push(item);
       return true;
     }
@@ -60,6 +62,8 @@ export function coalesce(last: Message, next: Message): boolean {
     case 'credit': {
       const l = last as AckMsg | CreditMsg;
       if (l.q !== next.q || (l as CreditMsg).try || (next as CreditMsg).try) return false;
+      // Acks name their first delivery tag: only the next tags, held alike, extend a message.
+      if (next.t === 'ack' && ((l as AckMsg).tag + l.n !== next.tag || (l as AckMsg).hold !== next.hold)) return false;
       l.n += next.n;
       return true;
     }

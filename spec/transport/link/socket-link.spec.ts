@@ -34,13 +34,13 @@ describe('SocketLink', () => {
     const serving = await accepted;
     const got: number[] = [];
     let closedAfter = -1;
-    serving.onMessage((m) => got.push(...((m as Extract<Message, { t: 'items' }>).items as number[])));
+    serving.onMessage((m) => got.push(...((m as Extract<Message, { t: 'put' }>).items as number[])));
     serving.onClose(() => {
       closedAfter = got.length;
     });
     const n = 200_000;
     for (let i = 0; i < n; i++) {
-      client.sendItem('items', 'q', i);
+      client.sendItem('put', 'q', i);
       if (i % 10_000 === 9_999) await new Promise((r) => setImmediate(r)); // many frames, not one
     }
     await client.close();

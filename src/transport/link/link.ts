@@ -50,11 +50,12 @@ export abstract class Link {
   }
 
   /**
-   * Appends `item` to the `put` or `items` message for queue `q` queued just
-   * before, allocating a new message only when there is none to extend (the
-   * hot path of a steady stream allocates nothing per item here).
+   * Appends `item` to the `put` message for queue `q` queued just before,
+   * allocating a new message only when there is none to extend (the hot path
+   * of a steady stream allocates nothing per item here). (`items` and `ack`
+   * name delivery tags: they go through `send`, which folds them.)
    */
-  sendItem(t: 'put' | 'items', q: string, item: unknown): void {
+  sendItem(t: 'put', q: string, item: unknown): void {
     if (this.closedFlag) return;
     const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true } | undefined;
     if (last && last.t === t && last.q === q && !last.try) {
@@ -64,8 +65,8 @@ export abstract class Link {
     this.send({ t, q, items: [item] });
   }
 
-  /** Adds `n` to the `ack` or `credit` message for queue `q` queued just before (see `sendItem`). */
-  sendCount(t: 'ack' | 'credit', q: string, n: number): void {
+  /** Adds `n` to the `credit` message for queue `q` queued just before (see `sendItem`). */
+  sendCount(t: 'credit', q: string, n: number): void {
     if (this.closedFlag) return;
     const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true } | undefined;
     if (last && last.t === t && last.q === q && !last.try) {
