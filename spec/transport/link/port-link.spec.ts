@@ -1,0 +1,32 @@
+/** A link over a MessagePort posts exactly the bytes of each batch. */
+import { expect } from 'chai';
+import { MessageChannel } from 'node:worker_threads';
+import { PortLink } from '../../../src/transport/link/port-link.js';
+import { itemsOf, until } from './pairs.js';
+import type { Message } from '../../../src/wire/protocol/index.js';
+
+describe('PortLink', () => {
+  it('after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new PortLink(port1);
+    const b = new PortLink(port2);
+    const got: Message[] = [];
+    b.onMessage((m) => got.push(m));
+    const posted: number[] = [];
+    port2.on('message', (bytes: Uint8Array) => posted.push(bytes.buffer.byteLength));
+    try {
+      a.sendItem('put', 'q', new Uint8Array(4 * 1024 * 1024));
+      await until(() => got.length === 1);
+      for (let i = 0; i < 5; i++) {
+        a.sendItem('put', 'q', i);
+        await until(() => got.length === 2 + i);
+      }
+      expect(itemsOf(got).slice(1)).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(posted.length).to.equal(6);
+      for (const size of posted.slice(1)) expect(size, 'bytes carried by a batch of one int').to.be.below(1024);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+});
