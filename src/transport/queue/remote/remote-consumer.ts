@@ -7,6 +7,7 @@ import type { RemoteContext } from './remote-context.js';
 import { withdraw, withdrawTry } from './remote-producer.js';
 import { MAX_FETCH } from '../../../wire/protocol/queue.js';
 import { Windows } from './windows.js';
+import { HandOver } from './hand-over.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
@@ -51,13 +52,22 @@ export class RemoteConsumer<T> {
   private readonly held = new Set<number>();
   /** The windows of the consumers attached now (streams, iterators, `consume`). */
   private readonly streams: number[] = [];
+  /** Items go to the application only once their acks have left (a plain queue). */
+  private readonly handOver: HandOver<T>;
 
   constructor(
     private readonly ctx: RemoteContext,
     private readonly joinable: boolean,
-  ) {}
+  ) {
+    this.handOver = new HandOver<T>(ctx, !joinable);
+  }
 
   get(listener: GetListener<T>, timeout: number | undefined, prefetch = 1, returnable = false): Cancel | undefined {
+    if (this.handOver.unclaimed) {
+      // The fast path of this very call acknowledged an item that could not go out at once.
+      this.handOver.claim(listener);
+      return committed;
+    }
     if (!this.closed && this.buffer.length > 0 && this.getters.length === 0) {
       this.deliver(this.buffer.shift() as Fetched, listener, returnable);
       return undefined;
@@ -118,11 +128,14 @@ export class RemoteConsumer<T> {
 
   /** An item fetched already, if one is on hand and nobody waits ahead. */
   tryGet(returnable = false): T | typeof NOTHING {
-    if (this.closed || this.buffer.length === 0 || this.getters.length > 0) return NOTHING;
+    if (this.closed || this.buffer.length === 0 || this.getters.length > 0 || !this.handOver.idle) return NOTHING;
     const fetched = this.buffer.shift() as Fetched;
     this.acknowledge(fetched, returnable);
     this.lastTag = fetched.tag;
-    return fetched.item as T;
+    if (this.handOver.now()) return fetched.item as T;
+    // Acknowledged, but the ack is still here: the get this fast path falls back to takes it once it has left.
+    this.handOver.later(fetched.item as T, fetched.tag, undefined);
+    return NOTHING;
   }
 
   /** The tag of the item `tryGet` returned last. */
@@ -143,13 +156,16 @@ export class RemoteConsumer<T> {
     if (this.closed) return;
     if (!tryAnswer) this.fetching -= Math.min(this.fetching, items.length);
     for (let i = 0; i < items.length; i++) this.buffer.push({ item: items[i], tag: tag + i });
+    const handed: [Fetched, GetListener<T>][] = [];
     if (tryAnswer) {
       const pending = this.tryGets.shift();
       if (pending) {
         this.ctx.busy(-1);
         const next = this.buffer.shift();
-        if (next) this.deliver(next, pending.listener, pending.returnable);
-        else if (this.drained) pending.listener.ended();
+        if (next) {
+          this.acknowledge(next, pending.returnable);
+          handed.push([next, pending.listener]);
+        } else if (this.drained) pending.listener.ended();
         else pending.listener.failed(new Empty(0));
       }
     }
@@ -157,8 +173,12 @@ export class RemoteConsumer<T> {
       const g = this.getters.shift() as PendingGet<T>;
       this.getterWindows.remove(g.prefetch);
       this.ctx.busy(-1);
-      this.deliver(this.buffer.shift() as Fetched, g.listener, g.returnable);
+      const next = this.buffer.shift() as Fetched;
+      this.acknowledge(next, g.returnable);
+      handed.push([next, g.listener]);
     }
+    // One write carries every ack of this run before any of its items goes out.
+    this.handOut(handed);
     if (this.getters.length > 0) this.askForItems();
     this.ctx.sweepSoon();
   }
@@ -247,6 +267,7 @@ export class RemoteConsumer<T> {
     this.buffer.drain();
     this.closed = true;
     this.getterWindows.clear();
+    this.handOver.fail(error);
     for (const g of this.getters.drain()) g.listener.failed(error);
     for (const g of this.tryGets.drain()) g?.listener.failed(error);
   }
@@ -285,7 +306,17 @@ export class RemoteConsumer<T> {
 
   private deliver(fetched: Fetched, listener: GetListener<T>, returnable: boolean): void {
     this.acknowledge(fetched, returnable);
-    listener.delivered(fetched.item as T, fetched.tag);
+    this.handOut([[fetched, listener]]);
+  }
+
+  /** Hands acknowledged items to their getters, in order, once their acks have left (see `HandOver`). */
+  private handOut(handed: readonly [Fetched, GetListener<T>][]): void {
+    if (handed.length === 0) return;
+    if (this.handOver.now()) {
+      for (const [fetched, listener] of handed) listener.delivered(fetched.item as T, fetched.tag);
+    } else {
+      for (const [fetched, listener] of handed) this.handOver.later(fetched.item as T, fetched.tag, listener);
+    }
   }
 
   /** The item goes to the application: its slot is free, and the owner keeps a copy if it may come back. */
@@ -301,4 +332,9 @@ export class RemoteConsumer<T> {
     if (this.buffer.length === 0) return;
     this.ctx.link.send({ t: 'giveback', q: this.ctx.id, tags: this.buffer.drain().map((f) => f.tag) });
   }
+}
+
+/** The Cancel of a get handed an item already: it can no longer be withdrawn (it settles soon). */
+function committed(): boolean {
+  return false;
 }
