@@ -3,6 +3,7 @@ import { DEFAULT_MAX_FRAME } from '../../wire/framing.js';
 import { sizeOf } from '../../wire/item-size.js';
 import type { Message } from '../../wire/protocol/index.js';
 import { reportDropped } from './dropped-messages.js';
+import type { SharedWords } from './shared-words.js';
 import { flushEveryLinkAtExit } from './exit-flush.js';
 
 export type MessageHandler = (message: Message, link: Link) => void;
@@ -84,8 +85,11 @@ export abstract class Link {
   send(message: Message): void {
     if (this.closedFlag || this.failure) return;
     const last = this.pending[this.pending.length - 1];
-    if (last === undefined || !coalesce(last, message)) this.pending.push(message);
-    this.pendingCount++;
+    // A message folded into the one before it is no new message (its items still count, below).
+    if (last === undefined || !coalesce(last, message)) {
+      this.pending.push(message);
+      this.pendingCount++;
+    }
     const values = message.t === 'pdata' ? message.data : message.t === 'put' || message.t === 'items' ? message.items : undefined;
     if (values) {
       this.pendingCount += values.length;
@@ -95,33 +99,37 @@ export abstract class Link {
   }
 
   /**
-   * Appends `item` to the `put` message for queue `q` queued just before,
-   * allocating a new message only when there is none to extend (the hot path
-   * of a steady stream allocates nothing per item here). (`items` and `ack`
-   * name delivery tags: they go through `send`, which folds them.)
+   * Appends `item` to the `put` message for queue `q` queued just before —
+   * or, given its delivery `tag`, to the `items` message that leases the tags
+   * just before it — allocating a new message only when there is none to
+   * extend (the hot path of a steady stream allocates nothing per item here).
    */
-  sendItem(t: 'put', q: string, item: unknown): void {
+  sendItem(t: 'put' | 'items', q: string, item: unknown, tag = 0): void {
     if (this.closedFlag || this.failure) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true } | undefined;
-    if (last && last.t === t && last.q === q && !last.try) {
+    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true; tag?: number } | undefined;
+    if (last && last.t === t && last.q === q && !last.try && (t === 'put' || (last.tag as number) + (last.items as unknown[]).length === tag)) {
       (last.items as unknown[]).push(item);
       this.pendingCount++;
       this.pendingBytes += sizeOf(item);
       this.queued();
       return;
     }
-    this.send({ t, q, items: [item] });
+    this.send(t === 'put' ? { t, q, items: [item] } : { t, q, tag, items: [item] });
   }
 
-  /** Adds `n` to the `credit` message for queue `q` queued just before (see `sendItem`). */
-  sendCount(t: 'credit', q: string, n: number): void {
+  /**
+   * Adds `n` to the `credit` message for queue `q` queued just before — or,
+   * given the first delivery `tag` it acks, to the `ack` of the tags just
+   * before it (see `sendItem`).
+   */
+  sendCount(t: 'ack' | 'credit', q: string, n: number, tag = 0): void {
     if (this.closedFlag || this.failure) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true } | undefined;
-    if (last && last.t === t && last.q === q && !last.try) {
+    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true; tag?: number; hold?: true } | undefined;
+    if (last && last.t === t && last.q === q && !last.try && (t === 'credit' || (!last.hold && (last.tag as number) + (last.n as number) === tag))) {
       last.n = (last.n as number) + n;
       return;
     }
-    this.send({ t, q, n });
+    this.send(t === 'credit' ? { t, q, n } : { t, q, tag, n });
   }
 
   /** Resolves once every message queued so far has been handed to the OS (or the link closed). */
@@ -275,6 +283,21 @@ export abstract class Link {
   }
 
   /** Keeps the process (or thread) alive while someone waits on this link; `release` undoes one `hold`. */
+  /**
+   * Shared memory this side writes and its peer can read after this side
+   * stopped (see `SharedWords`): only a link between threads of one process
+   * has it. Elsewhere, `undefined`: what must survive this side goes out with
+   * `flushSync`.
+   */
+  get ownWords(): SharedWords | undefined {
+    return undefined;
+  }
+
+  /** The peer's shared words (see `ownWords`), once it has shared them. */
+  get peerWords(): SharedWords | undefined {
+    return undefined;
+  }
+
   abstract hold(): void;
   abstract release(): void;
 

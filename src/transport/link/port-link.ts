@@ -1,5 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
+import { ProtocolError } from '../../errors.js';
 import { Link } from './link.js';
+import { SharedWords } from './shared-words.js';
 import { decodeBatch } from '../../wire/batch.js';
 import type { Message } from '../../wire/protocol/index.js';
 
@@ -17,10 +19,21 @@ const TRANSFER_BYTES = 512;
  * when a batch is large).
  */
 export class PortLink extends Link {
+  private readonly mine = new SharedWords();
+  private theirs: SharedWords | undefined;
+
   constructor(private readonly port: MessagePort) {
     super();
-    port.on('message', (bytes: Uint8Array) => {
+    // First on the port, before any batch: the memory the peer may read once this thread stopped.
+    port.postMessage({ rxmpWords: this.mine.buffer });
+    port.on('message', (bytes: Uint8Array | { rxmpWords?: unknown }) => {
       if (this.failure) return;
+      if (!(bytes instanceof Uint8Array)) {
+        const words = (bytes as { rxmpWords?: unknown }).rxmpWords;
+        if (words instanceof SharedArrayBuffer && !this.theirs) this.theirs = new SharedWords(words);
+        else this.fail(new ProtocolError('a message on a thread link that is neither a batch nor its shared words'));
+        return;
+      }
       let batch: Message[];
       try {
         // As a Buffer, so that a Buffer sent arrives as one (the decoder makes binary values of the source's kind).
@@ -35,6 +48,14 @@ export class PortLink extends Link {
     // A link must not keep its thread alive by itself; the work it carries does.
     port.unref();
     this.markReady();
+  }
+
+  override get ownWords(): SharedWords {
+    return this.mine;
+  }
+
+  override get peerWords(): SharedWords | undefined {
+    return this.theirs;
   }
 
   private holds = 0;

@@ -38,7 +38,8 @@
  *                       JoinableQueue: the owner *holds* them (its own copies) until done. Plain queue:
  *                       held only with `hold` (taken by `consume`, whose run may still put them back).
  *   `giveback {tags}` → leases not used: back to the front, in tag order
- *   `done {tags}`     → held items are finished (JoinableQueue: their tasks close)
+ *   `done {tags}`     → held items are finished (JoinableQueue: their tasks close); a plain queue's
+ *                       handle sends them in its next `ack {done}` instead, or at the end of the turn
  *   `requeue {tags}`  → held items back to the front, in the order named: the owner's copies, untouched
  *                       by whatever the consumer did with its own
  *   ← `drained`         ended and nothing left: parked waiters will never be served
@@ -84,6 +85,11 @@ export interface AttachMsg {
   q: string;
   /** The pin of the description this handle was revived from. */
   pin?: number;
+  /**
+   * Between threads of one process: the index of the shared word in which
+   * this handle keeps the last delivery tag it handed to its application.
+   */
+  word?: number;
 }
 /** Items put with credits this handle holds (or into an unbounded queue). */
 export interface PutMsg {
@@ -131,6 +137,8 @@ export interface AckMsg {
   n: number;
   /** Plain queue: keep them held (they may come back by `requeue`) until `done`. */
   hold?: true;
+  /** Held items finished since the last ack, as a `done` would say (checked with the ack, applied after it). */
+  done?: number[];
 }
 /**
  * The leases with these delivery tags were not used: back to the front of
@@ -271,14 +279,14 @@ const queue = { q: isString };
 
 /** The fields each queue message must carry, checked before anything is applied. */
 export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape> = {
-  attach: { ...queue, pin: optional(isSeq) },
+  attach: { ...queue, pin: optional(isSeq), word: optional(isSeq) },
   put: { ...queue, items: isArray },
   want: { ...queue, n: isCount },
   unwant: queue,
   refund: { ...queue, n: isCount },
   fetch: { ...queue, n: count(MAX_FETCH) },
   unfetch: queue,
-  ack: { ...queue, n: isCount, tag: isSeq, hold: optional(isTrue) },
+  ack: { ...queue, n: isCount, tag: isSeq, hold: optional(isTrue), done: optional(isTags) },
   giveback: { ...queue, tags: isTags },
   done: { ...queue, tags: isTags },
   requeue: { ...queue, tags: isTags },

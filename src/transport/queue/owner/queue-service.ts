@@ -1,9 +1,10 @@
-import type { CreditWaiter, GetTicket, GetWaiter } from '../../../core/queue/bounded-fifo.js';
+import type { GetTicket, GetWaiter } from '../../../core/queue/bounded-fifo.js';
 import { ProtocolError } from '../../../errors.js';
 import { encodeError } from '../../../wire/error-codec.js';
 import { MAX_FETCH, type CallOp, type QueueRequest } from '../../../wire/protocol/queue.js';
 import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
+import { Credits } from './credits.js';
 import { Session } from './session.js';
 
 type Stored = unknown;
@@ -26,6 +27,7 @@ export class QueueService {
   private readonly pins = new Map<number, Link | undefined>();
   private nextPin = 1;
   private readonly stopWatchingEnd: () => void;
+  private readonly credits: Credits;
 
   constructor(
     readonly id: string,
@@ -33,6 +35,7 @@ export class QueueService {
     /** Told whenever the service may have become unused (see `unused`). */
     private readonly mayBeUnused: () => void,
   ) {
+    this.credits = new Credits(id, local.fifo);
     this.stopWatchingEnd = local.onEnd(() => {
       for (const [link, s] of this.sessions) if (s.attached) link.send({ t: 'ended', q: this.id });
     });
@@ -72,7 +75,7 @@ export class QueueService {
   handle(message: QueueRequest, link: Link): void {
     switch (message.t) {
       case 'attach':
-        return this.attach(link, message.pin);
+        return this.attach(link, message.pin, message.word);
       case 'call':
         return this.call(link, message.rid, message.op);
       case 'unpin':
@@ -81,13 +84,17 @@ export class QueueService {
     const s = this.sessions.get(link);
     switch (message.t) {
       case 'put':
-        return this.put(this.attached(s, 'put'), message.items);
+        return this.credits.put(this.attached(s, 'put'), message.items);
       case 'want':
-        return this.want(this.attached(s, 'want'), link, message.n, message.try === true);
+        return this.credits.want(this.attached(s, 'want'), link, message.n, message.try === true);
       case 'fetch':
         return this.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
-      case 'ack':
-        return this.ack(this.known(s, 'ack'), message.tag, message.n, message.hold === true);
+      case 'ack': {
+        const session = this.known(s, 'ack');
+        if (message.done) session.checkHeld('done', message.done);
+        this.ack(session, message.tag, message.n, message.hold === true);
+        return message.done ? this.done(session, link, message.done) : undefined;
+      }
       case 'giveback':
         return this.giveBack(this.known(s, 'giveback'), message.tags, 'giveback');
       case 'done':
@@ -99,7 +106,7 @@ export class QueueService {
     if (!s) return;
     switch (message.t) {
       case 'refund':
-        return this.refund(s, message.n);
+        return this.credits.refund(s, message.n);
       case 'unwant':
         if (s.creditRequest) this.fifo.cancelPut(s.creditRequest);
         s.creditRequest = undefined;
@@ -133,6 +140,9 @@ export class QueueService {
     if (s) {
       this.sessions.delete(link);
       for (const cancel of s.joins.values()) cancel();
+      // A consumer thread whose acks never came may still have handed items out (see HandOver).
+      const handedUpTo = s.attached && s.word !== undefined ? (link.peerWords?.fence(s.word) ?? 0) : 0;
+      if (handedUpTo > 0 && !this.local.joinable) this.fifo.release(s.dropHandedUpTo(handedUpTo));
       this.withdraw(s);
       // A JoinableQueue's unfinished items are redelivered (at-least-once). A plain queue's
       // held items reached an application that is gone: redelivering them would be a duplicate.
@@ -142,7 +152,7 @@ export class QueueService {
     if (s || pinned) this.mayBeUnused();
   }
 
-  private attach(link: Link, pin: number | undefined): void {
+  private attach(link: Link, pin: number | undefined, word: number | undefined): void {
     let s = this.sessions.get(link);
     if (s?.attached) throw new ProtocolError(`a second attach to queue ${this.id} on one link`);
     if (!s) {
@@ -152,6 +162,7 @@ export class QueueService {
     if (pin !== undefined) this.pins.delete(pin);
     s.attached = true;
     s.drainedSent = false;
+    s.word = word;
     // Everything sent on this link for this queue before this answer was for an earlier attachment.
     link.send({ t: 'attached', q: this.id, tag: s.next });
     if (this.fifo.ended) link.send({ t: 'ended', q: this.id });
@@ -165,49 +176,6 @@ export class QueueService {
   private known(s: Session<Stored> | undefined, what: string): Session<Stored> {
     if (!s) throw new ProtocolError(`${what} for queue ${this.id} from a link that holds nothing of it`);
     return s;
-  }
-
-  private put(s: Session<Stored>, items: unknown[]): void {
-    if (items.length > s.credits) throw new ProtocolError(`put of ${items.length} items into queue ${this.id} with ${s.credits} credits`);
-    s.credits -= items.length;
-    // Every credit is a slot reserved in the FIFO, so each commit finds its reservation.
-    for (const item of items) this.fifo.commit(item);
-  }
-
-  private refund(s: Session<Stored>, n: number): void {
-    if (n > s.credits) {
-      // Credits the owner voided at detach may still come back from a handle that closed.
-      if (s.attached) throw new ProtocolError(`refund of ${n} credits to queue ${this.id} from a link holding ${s.credits}`);
-      n = s.credits;
-    }
-    s.credits -= n;
-    this.fifo.refund(n);
-  }
-
-  private want(s: Session<Stored>, link: Link, n: number, tryOnly: boolean): void {
-    if (this.fifo.ended) {
-      // Its handle may not have heard of the end yet (it attached before, and put nothing).
-      link.send({ t: 'ended', q: this.id });
-      return;
-    }
-    const waiting = s.creditRequest;
-    if (!tryOnly && waiting?.linked) {
-      // One request in line per link: it just asks for more.
-      (waiting.waiter as CreditWaiter).remaining += n;
-      return;
-    }
-    const waiter: CreditWaiter = {
-      remaining: n,
-      granted: (slots) => {
-        if (!tryOnly && waiter.remaining === 0) s.creditRequest = undefined;
-        s.credits += slots;
-        // Grants made within one turn fold into one credit message.
-        if (tryOnly) link.send({ t: 'credit', q: this.id, n: slots, try: true });
-        else link.sendCount('credit', this.id, slots);
-      },
-    };
-    const ticket = this.fifo.want(waiter, tryOnly);
-    if (ticket) s.creditRequest = ticket;
   }
 
   private fetch(s: Session<Stored>, link: Link, n: number, tryOnly: boolean): void {
@@ -231,7 +199,7 @@ export class QueueService {
       delivered: (item) => {
         if (waiter.ticket) s.fetches.delete(waiter.ticket);
         // Leases go out in tag order, so consecutive ones fold into one `items` message.
-        link.send({ t: 'items', q: this.id, tag: s.lease(item), items: [item] });
+        link.sendItem('items', this.id, item, s.lease(item));
       },
       failed: () => {},
       ended: () => {

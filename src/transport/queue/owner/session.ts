@@ -24,6 +24,8 @@ export class Session<T> {
   readonly held = new Map<number, T>();
   private nextTag = 1;
   drainedSent = false;
+  /** Between threads: the handle's shared word holding the last tag it handed to its application. */
+  word: number | undefined;
   /** Waiting `join` calls, by request id. */
   readonly joins = new Map<number, () => void>();
 
@@ -44,6 +46,17 @@ export class Session<T> {
     const tag = this.nextTag++;
     this.leased.set(tag, item);
     return tag;
+  }
+
+  /** Leases up to tag `last` reached the application though their acks never came: they are gone. Returns how many. */
+  dropHandedUpTo(last: number): number {
+    let n = 0;
+    for (const tag of [...this.leased.keys()]) {
+      if (tag > last) continue;
+      this.leased.delete(tag);
+      n++;
+    }
+    return n;
   }
 
   /** Throws unless `tag` … `tag + n - 1` are all leased. */

@@ -17,6 +17,10 @@ interface Waiting<T> {
  * leave at once (the link is backed up, or still connecting), the item waits
  * here, and the items after it behind it, until it has.
  *
+ * Between threads of one process there is no kernel to reach: the handle
+ * writes the last tag it hands out into a word of shared memory first, which
+ * the owner reads when the link closes, however the thread stopped.
+ *
  * A JoinableQueue does not wait: an item got but not done is redelivered
  * anyway (at-least-once), and an ack lost with its process changes nothing.
  *
@@ -29,15 +33,50 @@ export class HandOver<T> {
   private waiting: Waiting<T>[] = [];
   private watching = false;
 
+  /**
+   * Between threads of one process the owner reads where this handle
+   * stopped from a shared word (see `SharedWords`) instead: the last tag
+   * handed to the application, written before it is handed.
+   */
+  private word: number | undefined;
+  private handedUpTo = 0;
+  private fenced = false;
+
   constructor(
     private readonly ctx: RemoteContext,
     /** Whether acks must leave before items go out (a plain queue). */
     private readonly durable: boolean,
   ) {}
 
-  /** Items acknowledged so far may go to the application now (writes out what is pending to know). */
-  now(): boolean {
-    return !this.durable || (this.waiting.length === 0 && this.ctx.link.flushSync());
+  /** A shared word to keep the last tag handed out in, if the link has them (sent with `attach`). */
+  claimWord(): number | undefined {
+    if (!this.durable) return undefined;
+    this.word = this.ctx.link.ownWords?.claim();
+    return this.word;
+  }
+
+  /** The owner no longer reads the word (it saw this handle detach, or the link is gone). */
+  releaseWord(): void {
+    if (this.word !== undefined) this.ctx.link.ownWords?.release(this.word);
+    this.word = undefined;
+  }
+
+  /**
+   * Items acknowledged so far, up to tag `last`, may go to the application
+   * now: their acks have left (written out now to know), or the shared word
+   * says they were handed out.
+   */
+  now(last: number): boolean {
+    if (!this.durable) return true;
+    if (this.waiting.length > 0 || this.fenced) return false;
+    if (this.word === undefined) return this.ctx.link.flushSync();
+    if (this.ctx.link.ownWords?.advance(this.word, this.handedUpTo, last)) {
+      this.handedUpTo = last;
+      return true;
+    }
+    // The owner gave up on this link and took back what the word did not cover: nothing more goes out.
+    this.fenced = true;
+    return false;
   }
 
   /** Nothing waits here: an item may overtake nothing by going out at once. */
@@ -73,7 +112,7 @@ export class HandOver<T> {
   }
 
   private watch(): void {
-    if (this.watching) return;
+    if (this.watching || this.fenced) return;
     this.watching = true;
     void this.ctx.link.drained().then(() => {
       this.watching = false;
@@ -82,7 +121,7 @@ export class HandOver<T> {
   }
 
   private release(): void {
-    if (this.waiting.length === 0 || this.ctx.failure()) return;
+    if (this.waiting.length === 0 || this.ctx.failure() || this.fenced) return;
     // Acks sent after the drain began are covered only if everything is out now.
     if (!this.ctx.link.flushSync()) return this.watch();
     while (this.waiting.length > 0) {

@@ -8,6 +8,7 @@ import { withdraw, withdrawTry } from './remote-producer.js';
 import { MAX_FETCH } from '../../../wire/protocol/queue.js';
 import { Windows } from './windows.js';
 import { HandOver } from './hand-over.js';
+import { HeldDeliveries } from './held-deliveries.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
@@ -45,11 +46,8 @@ export class RemoteConsumer<T> {
   /** The tag the next leased item must carry (set when the owner answers `attach`). */
   private expectedTag: number | undefined;
   private drained = false;
-  /**
-   * Deliveries that may still come back: every one of a JoinableQueue until
-   * done, and a plain queue's deliveries to a consumer that may put them back.
-   */
-  private readonly held = new Set<number>();
+  /** Deliveries that may still come back (see `HeldDeliveries`). */
+  private readonly held: HeldDeliveries;
   /** The windows of the consumers attached now (streams, iterators, `consume`). */
   private readonly streams: number[] = [];
   /** Items go to the application only once their acks have left (a plain queue). */
@@ -60,6 +58,7 @@ export class RemoteConsumer<T> {
     private readonly joinable: boolean,
   ) {
     this.handOver = new HandOver<T>(ctx, !joinable);
+    this.held = new HeldDeliveries(ctx);
   }
 
   get(listener: GetListener<T>, timeout: number | undefined, prefetch = 1, returnable = false): Cancel | undefined {
@@ -132,7 +131,7 @@ export class RemoteConsumer<T> {
     const fetched = this.buffer.shift() as Fetched;
     this.acknowledge(fetched, returnable);
     this.lastTag = fetched.tag;
-    if (this.handOver.now()) return fetched.item as T;
+    if (this.handOver.now(fetched.tag)) return fetched.item as T;
     // Acknowledged, but the ack is still here: the get this fast path falls back to takes it once it has left.
     this.handOver.later(fetched.item as T, fetched.tag, undefined);
     return NOTHING;
@@ -140,6 +139,16 @@ export class RemoteConsumer<T> {
 
   /** The tag of the item `tryGet` returned last. */
   lastTag = 0;
+
+  /** A shared word for the owner to read where this handle stopped (see `HandOver`), if the link has them. */
+  claimWord(): number | undefined {
+    return this.handOver.claimWord();
+  }
+
+  /** The owner no longer reads that word. */
+  releaseWord(): void {
+    this.handOver.releaseWord();
+  }
 
   /** The owner answered `attach`: this attachment's tags start at `tag`. */
   onAttached(tag: number): void {
@@ -207,34 +216,24 @@ export class RemoteConsumer<T> {
 
   requeue(deliveries: readonly Delivery<T>[]): void {
     // Only deliveries that may come back can (the owner holds its copies of exactly those).
-    const tags = deliveries.map((d) => d.tag).filter((tag) => this.held.has(tag));
+    const tags = this.held.heldOf(deliveries.map((d) => d.tag));
     if (tags.length === 0 || this.ctx.failure()) return;
     // Nothing may be handed out between what goes back now: withdraw the fetches still
     // outstanding. What this handle fetched ahead came after these in queue order, so it
     // goes back first: the owner, putting both at its front, ends with these ahead of it.
     this.withdrawFetches();
     this.giveBack();
-    for (const tag of tags) this.held.delete(tag);
-    this.ctx.link.send({ t: 'requeue', q: this.ctx.id, tags });
+    this.held.requeue(tags);
     if (this.getters.length > 0 || this.streams.length > 0) this.askForItems();
   }
 
   taskDone(tag?: number): void {
-    const settled = tag ?? (this.held.values().next().value as number | undefined);
-    if (settled === undefined || !this.held.has(settled)) {
-      throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
-    }
-    this.finish(settled);
+    this.held.finish(tag);
   }
 
   /** A plain queue's returnable delivery is final (a JoinableQueue's waits for `taskDone`). */
   settle(tag: number): void {
-    if (!this.joinable && this.held.has(tag)) this.finish(tag);
-  }
-
-  private finish(tag: number): void {
-    this.held.delete(tag);
-    if (!this.ctx.failure()) this.ctx.link.send({ t: 'done', q: this.ctx.id, tags: [tag] });
+    if (!this.joinable) this.held.settle(tag);
   }
 
   /** Fetched items nobody waits for, and no attached consumer will take, go back to the front of the queue. */
@@ -250,14 +249,13 @@ export class RemoteConsumer<T> {
   close(): void {
     this.buffer.drain();
     this.closed = true;
+    this.held.sendSettled();
   }
 
   /** The handle was collected: nobody can mark what it holds done or settle it, so that goes back too. */
   abandon(): void {
     this.close();
-    if (this.held.size === 0 || this.ctx.failure()) return;
-    this.ctx.link.send({ t: 'requeue', q: this.ctx.id, tags: [...this.held] });
-    this.held.clear();
+    this.held.returnAll();
   }
 
   private closed = false;
@@ -312,7 +310,7 @@ export class RemoteConsumer<T> {
   /** Hands acknowledged items to their getters, in order, once their acks have left (see `HandOver`). */
   private handOut(handed: readonly [Fetched, GetListener<T>][]): void {
     if (handed.length === 0) return;
-    if (this.handOver.now()) {
+    if (this.handOver.now((handed[handed.length - 1] as [Fetched, GetListener<T>])[0].tag)) {
       for (const [fetched, listener] of handed) listener.delivered(fetched.item as T, fetched.tag);
     } else {
       for (const [fetched, listener] of handed) this.handOver.later(fetched.item as T, fetched.tag, listener);
@@ -322,7 +320,10 @@ export class RemoteConsumer<T> {
   /** The item goes to the application: its slot is free, and the owner keeps a copy if it may come back. */
   private acknowledge(fetched: Fetched, returnable: boolean): void {
     const hold = returnable && !this.joinable;
-    this.ctx.link.send(hold ? { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold } : { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1 });
+    const done = this.joinable ? undefined : this.held.takeSettled();
+    if (hold) this.ctx.link.send(done ? { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold, done } : { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold });
+    else if (done) this.ctx.link.send({ t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, done });
+    else this.ctx.link.sendCount('ack', this.ctx.id, 1, fetched.tag);
     if (this.joinable || hold) this.held.add(fetched.tag);
     if (this.streams.length > 0) this.askForItems();
   }

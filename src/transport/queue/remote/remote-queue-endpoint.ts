@@ -59,7 +59,8 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
 
   /** Tells the owner this handle exists (`pin`: the description it was revived from has landed). */
   announce(pin?: number): void {
-    this.link.send(pin === undefined ? { t: 'attach', q: this.id } : { t: 'attach', q: this.id, pin });
+    const word = this.consumer.claimWord();
+    this.link.send({ t: 'attach', q: this.id, ...(pin === undefined ? {} : { pin }), ...(word === undefined ? {} : { word }) });
   }
 
   /** Pins the queue at its owner for a description of this handle about to leave; `undefined` if the owner is unreachable. */
@@ -159,9 +160,15 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     this.producer.close();
     this.link.send({ t: 'detach', q: this.id });
     return this.request('flush').then(
-      () => this.host.released(this),
-      () => this.host.released(this),
+      () => this.released(),
+      () => this.released(),
     );
+  }
+
+  /** The owner has seen this handle go (or can no longer see anything): the runtime forgets it. */
+  private released(): void {
+    this.consumer.releaseWord();
+    this.host.released(this as RemoteQueueEndpoint<unknown>);
   }
 
   /** Its handle was garbage-collected: detach without waiting, returning what nobody can finish now. */
@@ -171,7 +178,12 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     this.consumer.abandon();
     this.producer.close();
     this.link.send({ t: 'detach', q: this.id });
-    this.host.released(this);
+    this.host.released(this as RemoteQueueEndpoint<unknown>);
+    // Its shared word is reused only once the owner has seen the detach.
+    this.request('flush').then(
+      () => this.consumer.releaseWord(),
+      () => this.consumer.releaseWord(),
+    );
   }
 
   /** A message from the owner about this queue. */
@@ -208,7 +220,7 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     this.consumer.lost(error);
     if (this.waiting > 0) this.link.release();
     this.waiting = 0;
-    this.host.released(this as RemoteQueueEndpoint<unknown>);
+    this.released();
   }
 
   // ---- RemoteContext ----------------------------------------------------------
