@@ -7,13 +7,16 @@
  * ## The conversation
  *
  * Attaching (every handle):
- *   handle → owner  `attach {pin?}`   first message of every handle revived here, sent at once, so the
- *                                     owner knows the handle exists even before it is used; `pin` names the
- *                                     description it was revived from (see Pins). At most one handle per
- *                                     link and queue is attached at a time.
- *   owner → handle  `attached {tag}`  this attachment's tags start at `tag`. Whatever the owner sent for this
- *                                     queue on this link before it answered an earlier attachment on the same
- *                                     link (one that detached since): the handle ignores it.
+ *   handle → owner  `attach {pin?, word?}`  first message of every handle revived here, sent at once, so
+ *                                     the owner knows the handle exists even before it is used; `pin` names
+ *                                     the description it was revived from (see Pins); `word` (between threads
+ *                                     of one process) the shared word in which the handle keeps the last tag
+ *                                     it handed to its application. At most one handle per link and queue is
+ *                                     attached at a time: a new one attaches only after the last detached.
+ *   owner → handle  `attached {tag}`  this attachment's tags start at `tag`. Until it arrives, whatever comes
+ *                                     for this queue on this link answered an earlier attachment (one that
+ *                                     has detached since, so the owner took back what it was sent): the
+ *                                     handle ignores it.
  *   owner → handle  `ended`           at `attach` after the queue ended, at the end (to every attached
  *                                     session), and in answer to a `want` after the end
  *   handle → owner  `detach`          the handle closed (or was collected): its credits are refunded, its
@@ -34,12 +37,17 @@
  *   ← `items {tag, items}`  the leased items, in queue order: `items[i]` has delivery tag `tag + i`
  *   `fetch {n, try}`  → ← `items {tag, items, try}` at once, possibly empty (a non-blocking get)
  *   `unfetch`         → withdraws the parked waiters; ← `unfetched {n}` says how many it withdrew
- *   `ack {tag, n, hold?}` → the leases `tag … tag+n-1` reached the application: their slots are free.
- *                       JoinableQueue: the owner *holds* them (its own copies) until done. Plain queue:
+ *   `ack {tag, n, hold?, done?}` → the leases `tag … tag+n-1` reached the application: their slots are
+ *                       free. JoinableQueue: the owner *holds* them (its own copies) until done. Plain queue:
  *                       held only with `hold` (taken by `consume`, whose run may still put them back).
+ *                       `done` finishes held items as a `done` message would (checked with the ack).
+ *                       A plain queue's handle sends the ack before it hands the item over, and hands it
+ *                       over only once the ack has left its process (or, between threads, once it wrote
+ *                       the item's tag in its shared word); a JoinableQueue's acks go with the turn.
  *   `giveback {tags}` → leases not used: back to the front, in tag order
- *   `done {tags}`     → held items are finished (JoinableQueue: their tasks close); a plain queue's
- *                       handle sends them in its next `ack {done}` instead, or at the end of the turn
+ *   `done {tags}`     → held items are finished (JoinableQueue: their tasks close, sent with the
+ *                       turn); a plain queue's handle sends them with its next `ack {done}`, or alone
+ *                       a moment later
  *   `requeue {tags}`  → held items back to the front, in the order named: the owner's copies, untouched
  *                       by whatever the consumer did with its own
  *   ← `drained`         ended and nothing left: parked waiters will never be served
@@ -63,7 +71,9 @@
  * - reserved = the sum of the sessions' credits; a `put` carries at most the credits its session holds.
  * - Delivery tags are issued per session from 1, one by one, each once, in the order items are
  *   sent. A tag moves leased → (`ack`) → held → (`done` | `requeue`) → gone, or leased →
- *   (`giveback`) → gone, and a lost link returns its leases (and a JoinableQueue's held items).
+ *   (`giveback`) → gone, and a lost link returns its leases (and a JoinableQueue's held items) —
+ *   except, between threads, the leases up to the tag in the handle's shared word, which reached
+ *   its application: the owner fences the word (the handle can no longer advance it) and drops them.
  *   Every tag a message names must be in the state that message moves it out of, in that link's
  *   session, and named once; otherwise it is a `ProtocolError`: the link is dropped and nothing of
  *   that message is applied. The handle checks its side too: `items` must carry the next tags.
