@@ -76,13 +76,18 @@ export class Session<T> {
   }
 
   private checkIn(what: string, tags: readonly number[], where: Map<number, T>, state: string): void {
-    const seen = tags.length > 1 ? new Set<number>() : undefined;
-    for (const tag of tags) {
+    // Tags usually come in increasing order, which rules out repeats without a set.
+    let increasing = true;
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i] as number;
       if (!where.has(tag)) this.refuse(what, tag, state);
-      if (seen) {
-        if (seen.has(tag)) this.refuse(what, tag, state, true);
-        seen.add(tag);
-      }
+      if (i > 0 && tag <= (tags[i - 1] as number)) increasing = false;
+    }
+    if (increasing) return;
+    const seen = new Set<number>();
+    for (const tag of tags) {
+      if (seen.has(tag)) this.refuse(what, tag, state, true);
+      seen.add(tag);
     }
   }
 
