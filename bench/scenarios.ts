@@ -56,6 +56,23 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-least', value: 20 },
   },
   {
+    key: 'queue-thread-after-large',
+    title: 'worker thread → main Queue, maxsize 100, ints after one 4 MiB item',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('queue-after-large.js', 'thread', String(4 * 1024 * 1024)),
+    baseline: { name: 'same without the large item', program: node('queue-after-large.js', 'thread', '0') },
+    target: { kind: 'info', value: 0 },
+  },
+  {
+    key: 'flush-sync',
+    title: 'Link.flushSync() on a Unix socket, one small message pending: cost per call',
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: node('flush-sync.js'),
+    target: { kind: 'info', value: 0 },
+  },
+  {
     key: 'pipe-oneway',
     title: 'fork ↔ fork Pipe one-way throughput, ints',
     n: 1_000_000,

@@ -1,11 +1,24 @@
 import { expect } from 'chai';
-import { Queue } from '../src/index.js';
-import { settledWithin } from './support/async.js';
+import { ClosedError, Queue } from '../src/index.js';
+import { kEndpoint } from '../src/queue.js';
+import type { LocalQueueEndpoint } from '../src/transport/queue/owner/local-queue-endpoint.js';
+import { expectRejection, settledWithin } from './support/async.js';
 import { queueConformance } from './conformance/queue.suite.js';
 
 queueConformance('in-process', async (options) => new Queue(options));
 
 describe('Queue (in-process specifics)', () => {
+  it('close() withdraws a waiting put: the queue still holds only what it held', async () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    await q.put(1);
+    const waiting = expectRejection(q.put(2), ClosedError);
+    await q.close();
+    await waiting;
+    const fifo = (q[kEndpoint] as LocalQueueEndpoint<number>).fifo;
+    expect(fifo.size).to.equal(1);
+    expect(fifo.waitingPutters).to.equal(0);
+  });
+
   it('a get with a timeout longer than a timer can hold waits instead of failing at once', async () => {
     const q = new Queue<number>();
     const pending = q.get({ timeout: 2 ** 31 });

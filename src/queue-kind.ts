@@ -3,6 +3,7 @@ import { JoinableQueue } from './joinable-queue.js';
 import { kEndpoint, Queue } from './queue.js';
 import { kInner, SimpleQueue } from './simple-queue.js';
 import type { LocalQueueEndpoint } from './transport/queue/owner/local-queue-endpoint.js';
+import type { QueueEndpoint } from './transport/queue/queue-endpoint.js';
 import { RemoteQueueEndpoint } from './transport/queue/remote/remote-queue-endpoint.js';
 import type { Runtime } from './transport/runtime.js';
 import type { Address } from './wire/protocol/index.js';
@@ -12,6 +13,8 @@ export interface QueueDescriptor {
   id: string;
   maxsize: number;
   owner: Address;
+  /** Keeps the queue served at its owner until this description is revived (or lost). */
+  pin?: number;
 }
 
 type AnyQueue = Queue<unknown> | SimpleQueue<unknown>;
@@ -21,8 +24,13 @@ type AnyQueue = Queue<unknown> | SimpleQueue<unknown>;
  * The process that created a queue owns it and serves it from the moment
  * it is first passed on; a handle on a queue owned elsewhere passes on the
  * owner's address, so every holder talks to the owner directly. Each
- * runtime has one handle object per queue, and a handle that comes home is
- * the owner's own object again.
+ * runtime has one open handle object per queue, and a handle that comes
+ * home is the owner's own object again.
+ *
+ * Every description pins the queue at its owner from the moment it is made
+ * until the runtime it reaches has revived it (see `QueueBroker`), so a
+ * queue whose owner object is dropped while a description is on its way is
+ * still there when the description lands.
  */
 export const queueKind: HandleKind<AnyQueue, QueueDescriptor, Runtime> = {
   name: 'queue',
@@ -36,29 +44,55 @@ export const queueKind: HandleKind<AnyQueue, QueueDescriptor, Runtime> = {
     const kind = handle instanceof SimpleQueue ? 'SimpleQueue' : handle instanceof JoinableQueue ? 'JoinableQueue' : 'Queue';
     const endpoint = queue[kEndpoint];
     if (endpoint instanceof RemoteQueueEndpoint) {
-      return { class: kind, id: endpoint.id, maxsize: endpoint.maxsize, owner: endpoint.owner };
+      const pin = await endpoint.pin();
+      return describe(kind, endpoint.id, endpoint.maxsize, endpoint.owner, pin);
     }
-    const id = runtime.queueBroker.serve(endpoint as LocalQueueEndpoint<unknown>, handle);
-    return { class: kind, id, maxsize: endpoint.maxsize, owner: await runtime.hub.address() };
+    const broker = runtime.queueBroker;
+    const id = broker.serve(endpoint as LocalQueueEndpoint<unknown>, handle, !handle.closed);
+    const pin = broker.pin(id);
+    try {
+      return describe(kind, id, endpoint.maxsize, await runtime.hub.address(), pin);
+    } catch (error) {
+      broker.unpin(id, pin);
+      throw error;
+    }
   },
 
   revive(d, runtime) {
-    if (d.owner.id === runtime.id) {
-      const own = runtime.queueBroker.owner(d.id);
-      if (!own) throw new TypeError(`queue ${d.id} came home but this runtime does not own it`);
-      return own as AnyQueue;
-    }
-    const client = runtime.queueClient;
-    const known = client.handle(d.id);
-    if (known) return known as AnyQueue;
-    const endpoint = client.endpoint<unknown>({ id: d.id, maxsize: d.maxsize, joinable: d.class === 'JoinableQueue', owner: d.owner });
-    const handle =
-      d.class === 'SimpleQueue'
-        ? new SimpleQueue(new Queue(undefined, endpoint))
-        : d.class === 'JoinableQueue'
-          ? new JoinableQueue(undefined, endpoint)
-          : new Queue(undefined, endpoint);
-    client.remember(d.id, handle);
-    return handle;
+    if (d.owner.id === runtime.id) return comeHome(d, runtime);
+    const info = { id: d.id, maxsize: d.maxsize, joinable: d.class === 'JoinableQueue', owner: d.owner };
+    return runtime.queueClient.revive(info, d.pin, (endpoint) => make(d.class, endpoint));
+  },
+
+  lost(d, runtime) {
+    if (d.pin === undefined) return;
+    if (d.owner.id === runtime.id) runtime.queueBroker.unpin(d.id, d.pin);
+    else runtime.queueClient.unpin(d.owner, d.id, d.pin);
   },
 };
+
+function describe(kind: QueueDescriptor['class'], id: string, maxsize: number, owner: Address, pin: number | undefined): QueueDescriptor {
+  return pin === undefined ? { class: kind, id, maxsize, owner } : { class: kind, id, maxsize, owner, pin };
+}
+
+/** A handle back at its owner: the owner's own object (made again if the one it had was collected). */
+function comeHome(d: QueueDescriptor, runtime: Runtime): AnyQueue {
+  const broker = runtime.queueBroker;
+  const own = broker.owner(d.id) ?? adoptNew(d, runtime);
+  broker.unpin(d.id, d.pin);
+  return own as AnyQueue;
+}
+
+function adoptNew(d: QueueDescriptor, runtime: Runtime): AnyQueue {
+  const local = runtime.queueBroker.local(d.id);
+  if (!local) throw new TypeError(`queue ${d.id} came home but this runtime does not own it`);
+  const own = make(d.class, local);
+  runtime.queueBroker.adoptOwner(d.id, own);
+  return own;
+}
+
+function make(kind: QueueDescriptor['class'], endpoint: QueueEndpoint<unknown>): AnyQueue {
+  if (kind === 'SimpleQueue') return new SimpleQueue(new Queue(undefined, endpoint));
+  if (kind === 'JoinableQueue') return new JoinableQueue(undefined, endpoint);
+  return new Queue(undefined, endpoint);
+}

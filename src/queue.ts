@@ -23,12 +23,20 @@ import { LocalQueueEndpoint } from './transport/queue/owner/local-queue-endpoint
 import type { QueueEndpoint } from './transport/queue/queue-endpoint.js';
 import type { Cancel, Delivery, GetListener, PutListener } from './core/listeners.js';
 
+/**
+ * Takes one item (see `Take`); `returnable`: the taker may put the item back
+ * (`kRequeue`) until it settles it (`kSettle`, or `kTaskDone` for a
+ * JoinableQueue), as `consume` does.
+ */
+export type QueueTake<T> = (listener: GetListener<T>, timeout: number | undefined, returnable?: boolean) => Cancel | undefined;
+
 /** Internal hooks the rx operators and handle passing use; not part of the public API. */
 export const kTake = Symbol('rxmp.take');
 export const kRequeue = Symbol('rxmp.requeue');
 export const kTaskDone = Symbol('rxmp.taskDone');
 export const kEndpoint = Symbol('rxmp.endpoint');
 export const kAttach = Symbol('rxmp.attach');
+export const kSettle = Symbol('rxmp.settle');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -108,18 +116,31 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.get({ block: false });
   }
 
-  /** Items in the queue now (a snapshot: other handles may change it at once). */
+  /**
+   * Items accepted and not yet handed to an application: queued, or fetched
+   * ahead by a consumer (a snapshot: other handles may change it at once).
+   * Rejects `ClosedError` once this handle is closed.
+   */
   qsize(): Promise<number> {
+    if (this.calls.closed) return Promise.reject(this.calls.closedError());
     return this.endpoint.qsize();
   }
 
+  /** `qsize() === 0`. Rejects `ClosedError` once this handle is closed. */
   async empty(): Promise<boolean> {
-    return (await this.endpoint.qsize()) === 0;
+    return (await this.qsize()) === 0;
   }
 
-  /** Whether the queue holds `maxsize` items (a snapshot, like `qsize`). */
-  async full(): Promise<boolean> {
-    return (await this.endpoint.qsize()) >= this.endpoint.maxsize;
+  /**
+   * Whether a `putNowait` through this handle would reject `Full` now: no
+   * slot is free (slots hold queued items, items fetched ahead by consumers,
+   * and slots reserved by other handles' credits) and this handle holds no
+   * credit of its own, or earlier puts already wait for space. A snapshot,
+   * like `qsize`. Rejects `ClosedError` once this handle is closed.
+   */
+  full(): Promise<boolean> {
+    if (this.calls.closed) return Promise.reject(this.calls.closedError());
+    return this.endpoint.full();
   }
 
   /**
@@ -217,12 +238,18 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.endpoint.attach(prefetch);
   }
 
-  /** @internal Takes one item for the rx layer, with this handle's bookkeeping. */
-  readonly [kTake]: Take<T> = (listener, timeout) => this.startGet(timeout, undefined, listener, () => listener.ended());
+  /** @internal Takes one item for the rx layer, with this handle's bookkeeping (see `QueueTake`). */
+  readonly [kTake]: QueueTake<T> = (listener, timeout, returnable) =>
+    this.startGet(timeout, undefined, listener, () => listener.ended(), undefined, returnable);
 
-  /** @internal Returns items this handle took but did not consume to the front of the queue. */
+  /** @internal Returns items this handle took (returnable) but did not consume to the front of the queue. */
   [kRequeue](deliveries: readonly Delivery<T>[]): void {
     this.endpoint.requeue(deliveries);
+  }
+
+  /** @internal A returnable delivery of a plain queue is final: it will not be put back. */
+  [kSettle](tag: number): void {
+    this.endpoint.settle(tag);
   }
 
   /** @internal Marks one delivery done (JoinableQueue). */
@@ -248,11 +275,12 @@ export class Queue<T> implements AsyncIterable<T> {
     listener: GetListener<T>,
     onClose: () => void,
     prefetch?: number,
+    returnable?: boolean,
   ): Cancel | undefined {
     return this.calls.run<T>({
       signal,
-      fast: () => this.tryGet(),
-      start: (finish) => this.endpoint.get(finishingGet(finish, listener), timeout, prefetch),
+      fast: () => this.tryGet(returnable),
+      start: (finish) => this.endpoint.get(finishingGet(finish, listener), timeout, prefetch, returnable),
       settled: (item) => listener.delivered(item, this.endpoint.lastTag),
       failed: (error) => listener.failed(error),
       closed: onClose,
@@ -278,8 +306,8 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /** The fast path of a get: an item on hand now (its tag is `endpoint.lastTag`), or `NOT_NOW`. */
-  private tryGet(): T | typeof NOT_NOW {
-    const item = this.endpoint.tryGet();
+  private tryGet(returnable?: boolean): T | typeof NOT_NOW {
+    const item = this.endpoint.tryGet(returnable);
     return item === NOTHING ? NOT_NOW : item;
   }
 }

@@ -2,12 +2,11 @@ import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
 import type { Observable } from 'rxjs';
 import { quote } from './handle/options.js';
-import { kAttach, kRequeue, kTake, Queue } from './queue.js';
+import { kAttach, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
 import type { Delivery } from './core/listeners.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
 export const kInner = Symbol('rxmp.inner');
-import type { Take } from './handle/pull-stream.js';
 
 /**
  * An unbounded queue without timeouts (Python's `SimpleQueue`): `put`,
@@ -46,6 +45,7 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
     return this.inner.get();
   }
 
+  /** Rejects `ClosedError` once this handle is closed. */
   empty(): Promise<boolean> {
     return this.inner.empty();
   }
@@ -74,7 +74,7 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   }
 
   /** @internal */
-  get [kTake](): Take<T> {
+  get [kTake](): QueueTake<T> {
     return this.inner[kTake];
   }
 
@@ -86,6 +86,11 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   /** @internal */
   [kRequeue](deliveries: readonly Delivery<T>[]): void {
     this.inner[kRequeue](deliveries);
+  }
+
+  /** @internal */
+  [kSettle](tag: number): void {
+    this.inner[kSettle](tag);
   }
 }
 

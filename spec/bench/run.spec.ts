@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCENARIOS } from '../../bench/scenarios.js';
 
 interface Row {
   scenario: string;
@@ -27,7 +28,7 @@ describe('bench (quick mode)', function () {
         ),
       );
       const { rows } = JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[] };
-      expect(rows.length).to.equal(11);
+      expect(rows.length).to.equal(SCENARIOS.length);
       for (const row of rows) {
         expect(row.rxmp.median, `${row.scenario}: ${row.rxmp.unavailable ?? ''}`).to.be.a('number');
         if (!row.baseline) continue;

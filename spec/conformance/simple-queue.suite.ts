@@ -44,12 +44,13 @@ export function simpleQueueConformance(label: string, makeQueue: MakeSimpleQueue
       expect(await q.empty()).to.equal(true);
     });
 
-    it('close(): later put and get reject ClosedError; closing twice is harmless', async () => {
+    it('close(): later put, get and empty reject ClosedError; closing twice is harmless', async () => {
       const q = await makeQueue<number>();
       await q.close();
       await q.close();
       await expectRejection(q.put(1), ClosedError);
       await expectRejection(q.get(), ClosedError);
+      await expectRejection(q.empty(), ClosedError);
     });
 
     it('observe() and the async iterator end when the queue ends', async () => {

@@ -8,6 +8,21 @@ import { pipeConformance } from '../conformance/pipe.suite.js';
 import { queueConformance } from '../conformance/queue.suite.js';
 import { simpleQueueConformance } from '../conformance/simple-queue.suite.js';
 import { ChildCreatedPipes, ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
+import type { Runtime } from '../../src/transport/runtime.js';
+import { memoryRuntimes } from '../support/runtimes.js';
+import { pass } from './queue/raw-peer.js';
+
+describe('in-memory transport: handles in a second runtime of this process', () => {
+  /** A handle on `queue` in a fresh runtime joined in memory to the one that owns it. */
+  const elsewhere = async <Q extends object>(queue: Q): Promise<Q> => {
+    const [owner, holder] = memoryRuntimes() as [Runtime, Runtime];
+    return pass(queue, owner, holder);
+  };
+  queueConformance('Queue owned by another runtime', async (o) => elsewhere(new Queue(o)));
+  queueConformance('JoinableQueue owned by another runtime', async (o) => elsewhere(new JoinableQueue(o)));
+  joinableQueueConformance('owned by another runtime', async (o) => elsewhere(new JoinableQueue(o)));
+  simpleQueueConformance('owned by another runtime', async () => elsewhere(new SimpleQueue()));
+});
 
 for (const kind of ['fork', 'thread'] as Kind[]) {
   describe(`${kind} transport`, function () {

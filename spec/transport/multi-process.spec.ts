@@ -1,5 +1,8 @@
 /** Many processes on one queue: exactly once, FIFO per producer, bounded, and nothing lost when a consumer dies. */
 import { expect } from 'chai';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { ClosedError, JoinableQueue, type Queue as QueueType, Queue } from '../../src/index.js';
 import type { Tagged } from '../fixtures/produce-tagged.js';
@@ -62,13 +65,16 @@ for (const kind of ['fork', 'thread'] as const) {
       const total = 100;
       const q = new Queue<number>({ maxsize: total });
       for (let i = 0; i < 40; i++) await q.put(i);
-      const reported = new Queue<number>();
-      const seen: number[] = [];
-      reported.observe().subscribe((n) => seen.push(n));
-      const victim = startChild('observe-report', { args: [q, reported, 16, 10], kind });
-      while (seen.length < 5) await sleep(2);
+      // What the victim's application saw, recorded so that the record survives its death
+      // (a report put into another queue may be lost with it, after its ack left).
+      const file = join(tmpdir(), `queue-spec-${process.pid}-${kind}-${Math.random().toString(36).slice(2)}.log`);
+      const recorded = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l.split(' ')[1])) : []);
+      const victim = startChild('record-each', { args: [q, file, { prefetch: 16, spinMs: 10 }], kind });
+      while (recorded().length < 5) await sleep(2);
       victim.kill();
       await victim.join();
+      const seen = recorded();
+      rmSync(file, { force: true });
       for (let i = 40; i < total; i++) await q.put(i);
       await q.end();
       const rest: number[] = [];

@@ -1,14 +1,14 @@
 import { from, Observable, type ObservableInput, Subscription } from 'rxjs';
 import { JoinableQueue } from '../joinable-queue.js';
 import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../handle/options.js';
-import type { Take } from '../handle/pull-stream.js';
-import { kAttach, kRequeue, kTake, kTaskDone } from '../queue.js';
+import { kAttach, kRequeue, kSettle, kTake, kTaskDone, type QueueTake } from '../queue.js';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 
 /** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Consumable<T> {
-  readonly [kTake]: Take<T>;
+  readonly [kTake]: QueueTake<T>;
   [kRequeue](deliveries: readonly Delivery<T>[]): void;
+  [kSettle](tag: number): void;
   [kAttach](prefetch: number): () => void;
 }
 
@@ -59,6 +59,8 @@ export function consume<T, R>(
   const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
   if (typeof fn !== 'function') throw new TypeError('consume() needs a function to run for each item');
   const joinable = queue instanceof JoinableQueue ? queue : undefined;
+  // Every item is taken returnable (it may go back to the front) and settled once its run is over.
+  const settle = (tag: number): void => (joinable ? joinable[kTaskDone](tag) : queue[kSettle](tag));
 
   return new Observable<R>((subscriber) => {
     const detach = queue[kAttach](Math.max(prefetch, concurrency === Infinity ? prefetch : concurrency));
@@ -79,7 +81,7 @@ export function consume<T, R>(
       running.clear();
       for (const run of unfinished) run.subscription.unsubscribe();
       const back = unfinished.filter((run) => run === failing || !run.emitted);
-      for (const run of unfinished) if (run !== failing && run.emitted) joinable?.[kTaskDone](run.tag);
+      for (const run of unfinished) if (run !== failing && run.emitted) settle(run.tag);
       if (back.length > 0) queue[kRequeue](back);
     };
     const fail = (error: unknown, failing?: Run<T>): void => {
@@ -114,7 +116,7 @@ export function consume<T, R>(
           error: (error) => fail(error, run),
           complete: () => {
             if (!running.delete(run)) return;
-            joinable?.[kTaskDone](run.tag);
+            settle(run.tag);
             pump();
             finishIfDone();
           },
@@ -142,7 +144,7 @@ export function consume<T, R>(
       if (pumping) return;
       pumping = true;
       while (!stopped && !ended && !waiting && running.size < concurrency) {
-        waiting = queue[kTake](listener, timeout);
+        waiting = queue[kTake](listener, timeout, true);
       }
       pumping = false;
     };

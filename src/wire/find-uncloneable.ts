@@ -17,7 +17,10 @@ const CLONEABLE_OBJECTS: readonly Function[] = [
 /** Marks rxmp's handle classes (queues, pipe ends), which travel only as Process arguments and output. */
 export const HANDLE_KIND = Symbol.for('rxmp.handleKind');
 
-export function findUncloneable(value: unknown, path = '$', seen = new Set<object>()): Uncloneable | undefined {
+/** How deep the search goes: deeper values are refused for their depth before anyone asks why. */
+const SEARCH_DEPTH = 600;
+
+export function findUncloneable(value: unknown, path = '$', seen = new Set<object>(), depth = 0): Uncloneable | undefined {
   switch (typeof value) {
     case 'function':
       return { path, reason: 'is a function' };
@@ -29,7 +32,9 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
       return undefined;
   }
   if (value === null || seen.has(value)) return undefined;
+  if (depth > SEARCH_DEPTH) return { path, reason: `is nested more than ${SEARCH_DEPTH} levels deep` };
   seen.add(value);
+  const deeper = depth + 1;
   const handle = (value as { [HANDLE_KIND]?: string })[HANDLE_KIND];
   if (handle) {
     return { path, reason: `is a ${handle}: pass queues and pipe ends to a Process in its args (or back through output$), not inside an item or a message` };
@@ -42,7 +47,7 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   if (value instanceof Map) {
     let i = 0;
     for (const [k, v] of value) {
-      const found = findUncloneable(k, `${path}.<key ${i}>`, seen) ?? findUncloneable(v, `${path}.get(${describeKey(k)})`, seen);
+      const found = findUncloneable(k, `${path}.<key ${i}>`, seen, deeper) ?? findUncloneable(v, `${path}.get(${describeKey(k)})`, seen, deeper);
       if (found) return found;
       i++;
     }
@@ -51,7 +56,7 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   if (value instanceof Set) {
     let i = 0;
     for (const v of value) {
-      const found = findUncloneable(v, `${path}.<item ${i}>`, seen);
+      const found = findUncloneable(v, `${path}.<item ${i}>`, seen, deeper);
       if (found) return found;
       i++;
     }
@@ -59,7 +64,7 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUncloneable(value[i], `${path}[${i}]`, seen);
+      const found = findUncloneable(value[i], `${path}[${i}]`, seen, deeper);
       if (found) return found;
     }
     return undefined;
@@ -72,7 +77,7 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   }
   for (const key of Object.keys(value)) {
     if (key === '__proto__') return { path: `${path}["__proto__"]`, reason: 'is an own property named "__proto__", which cannot be carried' };
-    const found = findUncloneable((value as Record<string, unknown>)[key], `${path}${formatKey(key)}`, seen);
+    const found = findUncloneable((value as Record<string, unknown>)[key], `${path}${formatKey(key)}`, seen, deeper);
     if (found) return found;
   }
   return undefined;
@@ -95,7 +100,12 @@ function describeKey(key: unknown): string {
 
 /** Builds the error for a value that failed to clone, naming the path when it can be found. */
 export function uncloneableError(value: unknown, cause: unknown): SerializationError {
-  const found = findUncloneable(value);
+  let found: Uncloneable | undefined;
+  try {
+    found = findUncloneable(value);
+  } catch {
+    found = undefined; // the search itself ran out of stack
+  }
   if (found) return new SerializationError(found.path, `${found.path} ${found.reason}`, { cause });
   return new SerializationError('$', `$ cannot be cloned: ${messageOf(cause)}`, { cause });
 }

@@ -6,6 +6,14 @@ export const FRAME_HEADER = 4;
 /** Largest frame accepted by default: a peer announcing more is cut off. */
 export const DEFAULT_MAX_FRAME = 256 * 1024 * 1024;
 
+/**
+ * The most bytes one item (a queue item, a pipe message) may take encoded:
+ * a frame less room for the message around it. A batch larger than a frame
+ * is split across frames, but one item cannot be, so a bigger one is refused
+ * at the `put`/`send` that would copy it (see `fastClone`).
+ */
+export const MAX_ITEM_BYTES = DEFAULT_MAX_FRAME - 4096;
+
 /** Prefixes `payload` with its length. */
 export function frame(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER + payload.byteLength);

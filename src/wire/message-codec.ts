@@ -1,6 +1,7 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { SerializationError } from '../errors.js';
 import { messageOf } from './find-uncloneable.js';
+import { withWireErrors } from './wire-errors.js';
 
 /**
  * One pipe message as bytes, in the same structured-clone encoding the
@@ -8,12 +9,22 @@ import { messageOf } from './find-uncloneable.js';
  * what `recv` decodes for one sent with `sendBytes`.
  */
 const packr = new Packr({ structuredClone: true });
-const unpackr = new Unpackr({ structuredClone: true });
+const unpackr = new Unpackr({ structuredClone: true, copyBuffers: true });
 
 /** Encodes a value that was already copied (and so checked) by `fastClone`. */
 export function encodeMessage(value: unknown): Uint8Array {
+  let packed: Uint8Array;
+  try {
+    packed = withWireErrors(() => packr.pack(value));
+  } catch (cause) {
+    // Only when called with much of the stack already used (fastClone bounds the nesting).
+    throw new SerializationError('$', `$ could not be encoded here: ${messageOf(cause)}`, { cause });
+  }
   // Copied out: the encoder's buffer is shared with later messages.
-  return Uint8Array.prototype.slice.call(packr.pack(value));
+  const bytes = Buffer.allocUnsafeSlow(packed.byteLength);
+  bytes.set(packed);
+  if (packed.buffer.byteLength > 1024 * 1024) packr.useBuffer(Buffer.allocUnsafeSlow(8192));
+  return bytes;
 }
 
 /** Decodes raw bytes as a message; bytes that are not one reject `SerializationError`. */

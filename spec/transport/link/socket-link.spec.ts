@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Link } from '../../../src/transport/link/link.js';
 import { SocketLink } from '../../../src/transport/link/socket-link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
+import { AuthenticationError, ProtocolError } from '../../../src/errors.js';
+import { settles } from '../../support/async.js';
+import { greeting, nonce } from '../../../src/wire/handshake.js';
 
 describe('SocketLink', () => {
   const authkey = randomBytes(32);
@@ -34,13 +37,13 @@ describe('SocketLink', () => {
     const serving = await accepted;
     const got: number[] = [];
     let closedAfter = -1;
-    serving.onMessage((m) => got.push(...((m as Extract<Message, { t: 'items' }>).items as number[])));
+    serving.onMessage((m) => got.push(...((m as Extract<Message, { t: 'put' }>).items as number[])));
     serving.onClose(() => {
       closedAfter = got.length;
     });
     const n = 200_000;
     for (let i = 0; i < n; i++) {
-      client.sendItem('items', 'q', i);
+      client.sendItem('put', 'q', i);
       if (i % 10_000 === 9_999) await new Promise((r) => setImmediate(r)); // many frames, not one
     }
     await client.close();
@@ -56,5 +59,38 @@ describe('SocketLink', () => {
     client.fail(new Error('cut'));
     await client.whenClosed();
     await client.whenClosed();
+  });
+
+  it('a client gives up on a listener that accepts and never greets: the link closes with AuthenticationError', async () => {
+    const silentPath = join(dir, 'silent');
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket)); // accepts, says nothing
+    await new Promise<void>((resolve) => silent.listen(silentPath, resolve));
+    try {
+      const client = SocketLink.connect(silentPath, authkey, { handshakeTimeoutMs: 200 });
+      const reason = await settles(new Promise<Error | undefined>((resolve) => client.onClose((_, why) => resolve(why))));
+      expect(reason).to.be.instanceOf(AuthenticationError);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('a client gives up on a listener that greets and then never answers', async () => {
+    const mutePath = join(dir, 'mute');
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.write(greeting(nonce())); // a well-formed greeting, then never a verdict
+    });
+    await new Promise<void>((resolve) => mute.listen(mutePath, resolve));
+    try {
+      const client = SocketLink.connect(mutePath, authkey, { handshakeTimeoutMs: 200 });
+      const reason = await settles(new Promise<Error | undefined>((resolve) => client.onClose((_, why) => resolve(why))));
+      expect(reason).to.satisfy((r: unknown) => r instanceof AuthenticationError || r instanceof ProtocolError);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      mute.close();
+    }
   });
 });

@@ -105,10 +105,19 @@ export class BoundedFifo<T> {
 
   /** Whether a put would be accepted at once (nothing is changed). */
   get canAccept(): boolean {
-    if (this.endedFlag) return false;
+    return !this.endedFlag && this.hasRoomForLocalPut;
+  }
+
+  /** Whether a local put would find room now, the end aside: a local getter waits, or a slot is free. */
+  get hasRoomForLocalPut(): boolean {
     const getter = this.getters.peek();
     // A local getter takes the item without it ever occupying a slot.
-    return (getter !== undefined && !getter.leases) || (this.putters.length === 0 && this.occupied < this.maxsize);
+    return (getter !== undefined && !getter.leases) || this.hasFreeSlot;
+  }
+
+  /** A slot is free and nobody waits in line for one: a credit request would be granted now. */
+  get hasFreeSlot(): boolean {
+    return this.putters.length === 0 && this.occupied < this.maxsize;
   }
 
   /** Accepts `item` if it can be at once; `false`, with nothing changed, if it would have to wait. */

@@ -1,18 +1,53 @@
-import { coalesce } from '../../wire/batch.js';
+import { coalesce, encodeFrames, type DroppedMessage } from '../../wire/batch.js';
+import { DEFAULT_MAX_FRAME } from '../../wire/framing.js';
+import { sizeOf } from '../../wire/item-size.js';
 import type { Message } from '../../wire/protocol/index.js';
+import { reportDropped } from './dropped-messages.js';
+import type { SharedWords } from './shared-words.js';
+import { flushEveryLinkAtExit } from './exit-flush.js';
 
 export type MessageHandler = (message: Message, link: Link) => void;
 export type CloseHandler = (link: Link, reason: Error | undefined) => void;
 
 /**
+ * A pending batch this many messages and items long is written at once,
+ * without waiting for the end of the turn: a producer that never yields
+ * (`for (…) await q.put(i)` resolves from credits, in microtasks) still
+ * writes, in frames of about this size. Measured with `npm run bench`
+ * (`queue-fork-ints`, `queue-thread-ints`, `joinable-2`, and the unbounded
+ * fork queue `queue-throughput.js fork ints 1000000 0`): larger batches gain
+ * nothing beyond 1,024 items per write, smaller ones cost syscalls.
+ */
+export const FLUSH_ITEMS = 1024;
+
+/**
+ * A pending batch of about this many bytes is written at once too, so that
+ * big items go out one or a few per frame (their memory freed as they go)
+ * instead of piling up into a frame larger than the limit.
+ */
+export const FLUSH_BYTES = 1024 * 1024;
+
+export interface LinkOptions {
+  /** The largest frame this link writes (and, on a socket, accepts). Default 256 MiB. */
+  maxFrame?: number;
+}
+
+/**
  * A message channel between two runtimes (processes or threads). Sends are
- * queued and written as one batch per event-loop turn; delivery is in order.
- * A link may still be connecting: sends wait for it.
+ * queued and written as one batch per event-loop turn, or sooner once the
+ * batch is large (see `FLUSH_ITEMS`), split into frames under the limit;
+ * delivery is in order. A link may still be connecting: sends wait for it.
+ * What is still queued when the process exits is written then (see
+ * `exit-flush`). Writing never throws: a message that cannot be encoded is
+ * reported as an `RxmpWarning` (code `RXMP_ENCODE_FAILED`) and dropped.
  */
 export abstract class Link {
   /** The peer runtime's id, once it said hello. */
   peerId: string | undefined;
   private pending: Message[] = [];
+  /** Messages and items in `pending`, and about how many bytes they take. */
+  private pendingCount = 0;
+  private pendingBytes = 0;
   private scheduled = false;
   private closedFlag = false;
   private readonly messageHandlers: MessageHandler[] = [];
@@ -20,6 +55,14 @@ export abstract class Link {
   /** Called after every batch this link has written so far has left (see `drained`). */
   private drainWaiters: (() => void)[] = [];
   protected ready = false;
+  /** Set by `fail`: from then on nothing is delivered or written. */
+  protected failure: Error | undefined;
+  protected readonly maxFrame: number;
+
+  constructor(options: LinkOptions = {}) {
+    this.maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
+    flushEveryLinkAtExit(this);
+  }
 
   get closed(): boolean {
     return this.closedFlag;
@@ -36,48 +79,62 @@ export abstract class Link {
   /**
    * Queues `message` for the next batch, folding it into the message queued
    * just before when they are the same kind (see `coalesce`): do not touch a
-   * message after sending it. Dropped once the link is closed (the close
-   * handlers tell).
+   * message after sending it. Dropped once the link is closed or failed (the
+   * close handlers tell).
    */
   send(message: Message): void {
-    if (this.closedFlag) return;
+    if (this.closedFlag || this.failure) return;
     const last = this.pending[this.pending.length - 1];
-    if (last === undefined || !coalesce(last, message)) this.pending.push(message);
-    if (!this.scheduled && this.ready) {
-      this.scheduled = true;
-      setImmediate(this.flush);
+    // A message folded into the one before it is no new message (its items still count, below).
+    if (last === undefined || !coalesce(last, message)) {
+      this.pending.push(message);
+      this.pendingCount++;
     }
+    const values = message.t === 'pdata' ? message.data : message.t === 'put' || message.t === 'items' ? message.items : undefined;
+    if (values) {
+      this.pendingCount += values.length;
+      for (const v of values) this.pendingBytes += sizeOf(v);
+    }
+    this.queued();
   }
 
   /**
-   * Appends `item` to the `put` or `items` message for queue `q` queued just
-   * before, allocating a new message only when there is none to extend (the
-   * hot path of a steady stream allocates nothing per item here).
+   * Appends `item` to the `put` message for queue `q` queued just before —
+   * or, given its delivery `tag`, to the `items` message that leases the tags
+   * just before it — allocating a new message only when there is none to
+   * extend (the hot path of a steady stream allocates nothing per item here).
    */
-  sendItem(t: 'put' | 'items', q: string, item: unknown): void {
-    if (this.closedFlag) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true } | undefined;
-    if (last && last.t === t && last.q === q && !last.try) {
+  sendItem(t: 'put' | 'items', q: string, item: unknown, tag = 0): void {
+    if (this.closedFlag || this.failure) return;
+    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true; tag?: number } | undefined;
+    if (last && last.t === t && last.q === q && !last.try && (t === 'put' || (last.tag as number) + (last.items as unknown[]).length === tag)) {
       (last.items as unknown[]).push(item);
+      this.pendingCount++;
+      this.pendingBytes += sizeOf(item);
+      this.queued();
       return;
     }
-    this.send({ t, q, items: [item] });
+    this.send(t === 'put' ? { t, q, items: [item] } : { t, q, tag, items: [item] });
   }
 
-  /** Adds `n` to the `ack` or `credit` message for queue `q` queued just before (see `sendItem`). */
-  sendCount(t: 'ack' | 'credit', q: string, n: number): void {
-    if (this.closedFlag) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true } | undefined;
-    if (last && last.t === t && last.q === q && !last.try) {
+  /**
+   * Adds `n` to the `credit` message for queue `q` queued just before — or,
+   * given the first delivery `tag` it acks, to the `ack` of the tags just
+   * before it (see `sendItem`).
+   */
+  sendCount(t: 'ack' | 'credit', q: string, n: number, tag = 0): void {
+    if (this.closedFlag || this.failure) return;
+    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true; tag?: number; hold?: true } | undefined;
+    if (last && last.t === t && last.q === q && !last.try && (t === 'credit' || (!last.hold && (last.tag as number) + (last.n as number) === tag))) {
       last.n = (last.n as number) + n;
       return;
     }
-    this.send({ t, q, n });
+    this.send(t === 'credit' ? { t, q, n } : { t, q, tag, n });
   }
 
   /** Resolves once every message queued so far has been handed to the OS (or the link closed). */
   drained(): Promise<void> {
-    if (this.closedFlag || (this.pending.length === 0 && this.settledWrites())) return Promise.resolve();
+    if (this.closedFlag || this.failure || (this.pending.length === 0 && this.settledWrites())) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -92,17 +149,100 @@ export abstract class Link {
     if (this.closedFlag) return;
     this.flush();
     await this.drained();
-    this.end();
+    if (!this.closedFlag) this.end();
   }
 
-  /** Writes the queued batch now. */
+  /** Writes the queued batch now (what the end-of-turn flush does). */
   readonly flush = (): void => {
     this.scheduled = false;
-    if (!this.ready || this.closedFlag || this.pending.length === 0) return;
+    this.writePending(false);
+  };
+
+  /**
+   * Writes everything pending now, and tells whether everything sent on this
+   * link so far has left this process: handed to the kernel (a socket),
+   * posted (a MessagePort) or delivered (in memory). `false` while some bytes
+   * still wait in this process — `drained()` resolves once they have left —
+   * and on a link that is still connecting, failed or closed. Cheap when
+   * little is pending: one encode and one write.
+   */
+  flushSync(): boolean {
+    if (!this.ready || this.closedFlag || this.failure) return false;
+    this.writePending(true);
+    return this.pending.length === 0 && !this.unwritten();
+  }
+
+  /**
+   * Cuts the link off at once: nothing more is delivered from it (not even
+   * the rest of the batch being delivered), nothing pending is written, and
+   * the close handlers receive `error` once the transport has closed.
+   */
+  fail(error: Error): void {
+    if (this.closedFlag || this.failure) return;
+    this.failure = error;
+    this.pending = [];
+    this.pendingCount = 0;
+    this.pendingBytes = 0;
+    this.abort(error);
+    this.releaseDrainWaiters();
+  }
+
+  /** The process is exiting: write what is pending, synchronously, as far as the transport allows. */
+  flushAtExit(): void {
+    if (!this.ready || this.closedFlag || this.failure || this.pending.length === 0) return;
+    const batch = this.takePending();
+    const { frames, dropped } = encodeFrames(batch, { header: this.frameHeader, limit: this.maxFrame });
+    reportDropped(dropped, true);
+    this.writeFramesAtExit(frames);
+  }
+
+  private queued(): void {
+    if (!this.ready) return;
+    // Written at once past the thresholds: a loop that never yields would otherwise never write.
+    if (this.pendingCount >= FLUSH_ITEMS || this.pendingBytes >= FLUSH_BYTES) this.writePending(true);
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /**
+   * Encodes and writes the pending batch. Called from user code (`sync`), the
+   * encoder may run out of stack on a deep value: what it could not encode
+   * stays pending for the end-of-turn flush, on a fresh stack.
+   */
+  private writePending(sync: boolean): void {
+    if (!this.ready || this.closedFlag || this.failure || this.pending.length === 0) return;
+    const batch = this.takePending();
+    const { frames, dropped, rest } = encodeFrames(batch, { header: this.frameHeader, limit: this.maxFrame, deferOnOverflow: sync });
+    reportDropped(dropped, false);
+    if (frames.length > 0) {
+      try {
+        this.writeFrames(frames);
+      } catch (error) {
+        this.fail(error as Error);
+        return;
+      }
+    }
+    if (rest && rest.length > 0) {
+      this.pending = rest.concat(this.pending);
+      this.pendingCount += rest.length;
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    }
+    // A transport that hands writes over at once (a port) has no write callback to release them.
+    this.releaseDrainWaiters();
+  }
+
+  private takePending(): Message[] {
     const batch = this.pending;
     this.pending = [];
-    this.write(batch);
-  };
+    this.pendingCount = 0;
+    this.pendingBytes = 0;
+    return batch;
+  }
 
   /** Subclasses: the transport is usable; queued sends go out. */
   protected markReady(): void {
@@ -113,10 +253,10 @@ export abstract class Link {
     }
   }
 
-  /** Subclasses: a batch arrived. */
+  /** Subclasses: a batch arrived. Stops at once if a handler fails the link. */
   protected deliver(messages: readonly Message[]): void {
     for (const message of messages) {
-      if (this.closedFlag) return;
+      if (this.closedFlag || this.failure) return;
       if (message.t === 'hello' && this.peerId === undefined) {
         this.peerId = message.id;
       }
@@ -130,29 +270,54 @@ export abstract class Link {
     this.closedFlag = true;
     this.pending = [];
     this.releaseDrainWaiters();
-    for (const handler of this.closeHandlers) handler(this, reason);
+    for (const handler of this.closeHandlers) handler(this, reason ?? this.failure);
   }
 
   /** Subclasses call this when writes they started have completed. */
   protected releaseDrainWaiters(): void {
     if (this.drainWaiters.length === 0) return;
-    if (!this.closedFlag && (this.pending.length > 0 || !this.settledWrites())) return;
+    if (!this.closedFlag && !this.failure && (this.pending.length > 0 || !this.settledWrites())) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();
   }
 
   /** Keeps the process (or thread) alive while someone waits on this link; `release` undoes one `hold`. */
+  /**
+   * Shared memory this side writes and its peer can read after this side
+   * stopped (see `SharedWords`): only a link between threads of one process
+   * has it. Elsewhere, `undefined`: what must survive this side goes out with
+   * `flushSync`.
+   */
+  get ownWords(): SharedWords | undefined {
+    return undefined;
+  }
+
+  /** The peer's shared words (see `ownWords`), once it has shared them. */
+  get peerWords(): SharedWords | undefined {
+    return undefined;
+  }
+
   abstract hold(): void;
   abstract release(): void;
 
-  /** Cuts the link off at once; the close handlers receive `error`. */
-  abstract fail(error: Error): void;
+  /** Bytes each frame reserves in front for its length (a socket's length prefix); 0 where the transport keeps message boundaries. */
+  protected readonly frameHeader: number = 0;
 
-  /** Writes one batch to the transport. */
-  protected abstract write(batch: Message[]): void;
-  /** Whether every batch written so far has left this process. */
+  /** Writes encoded frames to the transport, in order. */
+  protected abstract writeFrames(frames: Uint8Array[]): void;
+  /** At process exit: writes frames synchronously, as far as possible (by default as `writeFrames`). */
+  protected writeFramesAtExit(frames: Uint8Array[]): void {
+    this.writeFrames(frames);
+  }
+  /** Whether every frame written so far has left this process (their write callbacks ran). */
   protected abstract settledWrites(): boolean;
+  /** Whether bytes written so far still wait in this process right now (by default: unsettled writes). */
+  protected unwritten(): boolean {
+    return !this.settledWrites();
+  }
+  /** Destroys the transport at once (see `fail`); it reports its close with `closedBy`. */
+  protected abstract abort(error: Error): void;
   /** Ends the transport (after a flush). */
   protected abstract end(): void;
 }

@@ -1,4 +1,4 @@
-import { decodeBatch, encodeBatch } from '../../wire/batch.js';
+import { decodeBatch } from '../../wire/batch.js';
 import type { Message } from '../../wire/protocol/index.js';
 import { Link } from './link.js';
 
@@ -10,7 +10,6 @@ import { Link } from './link.js';
  */
 export class MemoryLink extends Link {
   private other: MemoryLink | undefined;
-  private failure: Error | undefined;
 
   private constructor() {
     super();
@@ -30,17 +29,19 @@ export class MemoryLink extends Link {
 
   release(): void {}
 
-  /** Cuts both ends off: this one closes with `error`, the other as if its peer hung up. */
-  fail(error: Error): void {
-    this.failure ??= error;
+  /** Cuts both ends off: this one closes with the failure, the other as if its peer hung up. */
+  protected abort(): void {
     this.hangUp();
   }
 
-  protected write(batch: Message[]): void {
-    // A copy of exactly the bytes, as a socket would carry them.
-    const bytes = Uint8Array.prototype.slice.call(encodeBatch(batch));
-    const other = this.other;
-    setImmediate(() => other?.receive(bytes));
+  protected writeFrames(frames: Uint8Array[]): void {
+    for (const frame of frames) {
+      // A copy of exactly the bytes, as a socket would carry them.
+      const bytes = Buffer.allocUnsafeSlow(frame.byteLength);
+      bytes.set(frame);
+      const other = this.other;
+      setImmediate(() => other?.receive(bytes));
+    }
   }
 
   protected settledWrites(): boolean {
@@ -53,7 +54,7 @@ export class MemoryLink extends Link {
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.closed) return;
+    if (this.closed || this.failure) return;
     let batch: Message[];
     try {
       batch = decodeBatch(bytes);

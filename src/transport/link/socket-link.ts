@@ -11,12 +11,18 @@ import {
   readGreeting,
   verify,
 } from '../../wire/handshake.js';
-import { decodeBatch, encodeFrame } from '../../wire/batch.js';
-import type { Message } from '../../wire/protocol/index.js';
-import { Link } from './link.js';
+import { decodeBatch } from '../../wire/batch.js';
+import { FRAME_HEADER } from '../../wire/framing.js';
+import { Link, type LinkOptions } from './link.js';
+import { writeAtExit } from './write-at-exit.js';
 
-/** How long a peer may take to answer the challenge before it is cut off. */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long a peer may take to complete the handshake, either way, before it is cut off. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface SocketLinkOptions extends LinkOptions {
+  /** How long the handshake may take before the link fails (default `HANDSHAKE_TIMEOUT_MS`). */
+  handshakeTimeoutMs?: number;
+}
 const ACCEPTED = 1;
 const REFUSED = 0;
 
@@ -27,31 +33,39 @@ const REFUSED = 0;
  * with a `ProtocolError`.
  */
 export class SocketLink extends Link {
-  private readonly decoder = new FrameDecoder();
+  protected override readonly frameHeader = FRAME_HEADER;
+  private readonly decoder: FrameDecoder;
+  private readonly handshakeTimeoutMs: number;
   private unsettled = 0;
   private holds = 0;
-  private failure: Error | undefined;
+  /** What ended the connection, when it was not `fail`. */
+  private transportError: Error | undefined;
 
-  private constructor(private readonly socket: net.Socket) {
-    super();
+  private constructor(
+    private readonly socket: net.Socket,
+    options: SocketLinkOptions,
+  ) {
+    super(options);
+    this.decoder = new FrameDecoder(this.maxFrame);
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     socket.setNoDelay?.(true);
     socket.unref();
     socket.on('error', (error) => {
-      this.failure ??= error;
+      this.transportError ??= error;
     });
-    socket.on('close', () => this.closedBy(this.failure));
+    socket.on('close', () => this.closedBy(this.failure ?? this.transportError));
   }
 
   /** Connects to a listener at `path` and authenticates both ways with `authkey`. */
-  static connect(path: string, authkey: Uint8Array): SocketLink {
-    const link = new SocketLink(net.connect(path));
+  static connect(path: string, authkey: Uint8Array, options: SocketLinkOptions = {}): SocketLink {
+    const link = new SocketLink(net.connect(path), options);
     link.clientHandshake(authkey);
     return link;
   }
 
   /** Serves a socket a listener accepted: challenges it before reading any frame. */
-  static accept(socket: net.Socket, authkey: Uint8Array): SocketLink {
-    const link = new SocketLink(socket);
+  static accept(socket: net.Socket, authkey: Uint8Array, options: SocketLinkOptions = {}): SocketLink {
+    const link = new SocketLink(socket, options);
     link.serverHandshake(authkey);
     return link;
   }
@@ -64,31 +78,45 @@ export class SocketLink extends Link {
     if (--this.holds === 0) this.socket.unref();
   }
 
-  protected write(batch: Message[]): void {
-    this.unsettled++;
-    this.socket.write(encodeFrame(batch), () => {
-      this.unsettled--;
-      this.releaseDrainWaiters();
-    });
+  protected writeFrames(frames: Uint8Array[]): void {
+    for (const frame of frames) {
+      this.unsettled++;
+      this.socket.write(frame, this.written);
+    }
+  }
+
+  private readonly written = (): void => {
+    this.unsettled--;
+    this.releaseDrainWaiters();
+  };
+
+  /** Past what the kernel takes at once, a blocking write (bounded in time): the process is about to be gone. */
+  protected override writeFramesAtExit(frames: Uint8Array[]): void {
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    // Bytes already queued in this process would be overtaken: they go the ordinary way, and are lost.
+    if (typeof fd !== 'number' || fd < 0 || this.socket.writableLength > 0) return this.writeFrames(frames);
+    writeAtExit(fd, frames);
   }
 
   protected settledWrites(): boolean {
     return this.unsettled === 0;
   }
 
+  protected override unwritten(): boolean {
+    return this.socket.writableLength > 0;
+  }
+
   protected end(): void {
     this.socket.end();
   }
 
-  /** Cuts the connection off with `error` (which the close handlers receive). */
-  fail(error: Error): void {
-    this.failure ??= error;
+  protected abort(): void {
     this.socket.destroy();
   }
 
   /** Tells the client it was refused, then hangs up (the close handlers receive `error`). */
   private refuse(error: Error): void {
-    this.failure ??= error;
+    this.transportError ??= error;
     this.socket.end(Buffer.from([REFUSED]));
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
@@ -100,14 +128,26 @@ export class SocketLink extends Link {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.failure) return;
     try {
-      for (const payload of this.decoder.push(chunk)) this.deliver(decodeBatch(payload));
+      for (const payload of this.decoder.push(chunk)) {
+        // A handler that failed the link stops the rest of this chunk too.
+        if (this.failure) return;
+        this.deliver(decodeBatch(payload));
+      }
     } catch (error) {
       this.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }));
     }
   }
 
   private clientHandshake(authkey: Uint8Array): void {
+    // A listener that never greets or never answers must not hold the link (and its sends) forever.
+    const timer = setTimeout(
+      () => this.fail(new AuthenticationError(`the listener did not complete the handshake within ${this.handshakeTimeoutMs} ms`)),
+      this.handshakeTimeoutMs,
+    );
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
     readExactly(this.socket, GREETING_BYTES, (greetingBytes) => {
       const challenge = readGreeting(greetingBytes);
       if (!challenge) return this.fail(new ProtocolError('the listener did not greet as an rxmp broker'));
@@ -119,6 +159,7 @@ export class SocketLink extends Link {
           this.socket,
           DIGEST_BYTES,
           (proof, rest) => {
+            clearTimeout(timer);
             if (!verify(authkey, mine, proof)) {
               return this.fail(new AuthenticationError('the listener failed to prove the authkey'));
             }
@@ -133,8 +174,8 @@ export class SocketLink extends Link {
   private serverHandshake(authkey: Uint8Array): void {
     const challenge = nonce();
     const timer = setTimeout(
-      () => this.fail(new AuthenticationError(`no answer to the challenge within ${HANDSHAKE_TIMEOUT_MS} ms`)),
-      HANDSHAKE_TIMEOUT_MS,
+      () => this.fail(new AuthenticationError(`no answer to the challenge within ${this.handshakeTimeoutMs} ms`)),
+      this.handshakeTimeoutMs,
     );
     timer.unref();
     this.socket.write(greeting(challenge));

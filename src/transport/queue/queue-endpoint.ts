@@ -24,10 +24,15 @@ export interface QueueEndpoint<T> {
    * The fast path: an item on hand right now (its tag is then `lastTag`), or
    * `NOTHING`, with nothing done. No allocation on this path.
    */
-  tryGet(): T | typeof NOTHING;
+  tryGet(returnable?: boolean): T | typeof NOTHING;
   readonly lastTag: number;
-  /** `prefetch`: how many items a remote handle may fetch ahead for this consumer. */
-  get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number): Cancel | undefined;
+  /**
+   * `prefetch`: how many items a remote handle may fetch ahead for this
+   * consumer. `returnable`: the consumer may still put the item back
+   * (`requeue`) or `settle` it (`consume` does); otherwise a plain queue's
+   * item is final the moment it is delivered.
+   */
+  get(listener: GetListener<T>, timeout: number | undefined, prefetch?: number, returnable?: boolean): Cancel | undefined;
   /**
    * A consumer that will keep taking (a stream, an iterator, `consume`)
    * attaches with its window: a remote handle then keeps up to `prefetch`
@@ -35,10 +40,14 @@ export interface QueueEndpoint<T> {
    * items it holds go back). Returns the detach.
    */
   attach(prefetch: number): () => void;
-  /** Items this handle got but did not consume go back to the front, in order. */
+  /** Items this handle got (returnable, or from a JoinableQueue) but did not consume go back to the front, in order. */
   requeue(deliveries: readonly Delivery<T>[]): void;
+  /** A plain queue's returnable delivery is final: it will not come back. */
+  settle(tag: number): void;
   /** Items accepted and not yet handed to an application. */
   qsize(): Promise<number>;
+  /** Whether a `putNowait` through this handle would find no room now (see README: `full()`). */
+  full(): Promise<boolean>;
   /** Ends the stream for every handle. */
   end(): Promise<void>;
   /**

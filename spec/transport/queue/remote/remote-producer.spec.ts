@@ -7,6 +7,11 @@ import { asyncScheduler } from 'rxjs';
 import type { Link } from '../../../../src/transport/link/link.js';
 import type { RemoteContext } from '../../../../src/transport/queue/remote/remote-context.js';
 import { RemoteProducer } from '../../../../src/transport/queue/remote/remote-producer.js';
+import { ClosedError, Queue } from '../../../../src/index.js';
+import { kEndpoint } from '../../../../src/queue.js';
+import type { LocalQueueEndpoint } from '../../../../src/transport/queue/owner/local-queue-endpoint.js';
+import { expectRejection } from '../../../support/async.js';
+import { remoteHandle } from '../raw-peer.js';
 
 /** What the producer sent toward the owner: the items put, in order, and its other requests. */
 function recordingContext(maxsize: number): { ctx: RemoteContext; items: unknown[]; requests: string[] } {
@@ -72,5 +77,54 @@ describe('RemoteProducer', () => {
     producer.onCredit(0, true);
     expect(log).to.deep.equal(['put 0 Full']);
     expect(items).to.deep.equal([]);
+  });
+});
+
+describe('RemoteProducer (a real handle, its owner in another runtime of this process)', () => {
+  const fifo = (q: Queue<unknown>) => (q[kEndpoint] as LocalQueueEndpoint<unknown>).fifo;
+  const turns = async (n = 8): Promise<void> => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('puts with credits resolve without waiting for the owner, and credits left idle go back', async () => {
+    const q = new Queue<number>({ maxsize: 8 });
+    const { handle } = await remoteHandle(q);
+    await handle.put(0); // the first put waits for the window
+    const order: string[] = [];
+    const second = handle.put(1).then(() => order.push('second put resolved'));
+    await Promise.resolve();
+    order.push('a microtask later');
+    await second;
+    expect(order, 'resolved from a credit on hand').to.deep.equal(['second put resolved', 'a microtask later']);
+    // Refunded a few turns after the handle went idle (a refund may first let its pending request be granted).
+    for (let i = 0; i < 100 && fifo(q).reserved > 0; i++) await turns(1);
+    expect(fifo(q).reserved, 'idle credits refunded').to.equal(0);
+    expect(await q.qsize()).to.equal(2);
+    await handle.close();
+  });
+
+  it('a put with timeout 0 made while the end is on its way rejects ClosedError, not Full', async () => {
+    const q = new Queue<number>({ maxsize: 2 });
+    const { handle } = await remoteHandle(q);
+    await turns();
+    await q.end();
+    // The handle has not heard of the end yet: it asks the owner, who answers with the end.
+    await expectRejection(handle.put(1, { timeout: 0 }), ClosedError);
+    await expectRejection(handle.put(2), ClosedError);
+    await handle.close();
+  });
+
+  it('close() withdraws a waiting put: nothing reaches the queue, and the owner holds no credit for it', async () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    await q.put(1);
+    const { handle } = await remoteHandle(q);
+    const waiting = expectRejection(handle.put(2), ClosedError);
+    await turns();
+    await handle.close();
+    await waiting;
+    await turns();
+    expect(await q.qsize()).to.equal(1);
+    expect(fifo(q).reserved).to.equal(0);
+    expect(fifo(q).waitingPutters).to.equal(0);
   });
 });

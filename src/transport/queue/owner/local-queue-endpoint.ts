@@ -17,7 +17,8 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   /** Deliveries this handle got and has not marked done (JoinableQueue), oldest first. */
   private readonly held = new Set<number>();
   private nextTag = 1;
-  private readonly endWatchers: (() => void)[] = [];
+  private readonly endWatchers = new Set<() => void>();
+  private readonly closeWatchers = new Set<() => void>();
 
   constructor(
     maxsize: number,
@@ -51,7 +52,8 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     return this.fifo.offer(fastClone(item));
   }
 
-  tryGet(): T | typeof NOTHING {
+  /** In-process a consumer that may put an item back hands the queue its own copy back (see `requeue`). */
+  tryGet(_returnable?: boolean): T | typeof NOTHING {
     const item = this.fifo.takeNow();
     if (item === NOTHING) return NOTHING;
     this.lastTag = this.nextTag++;
@@ -93,17 +95,32 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     return Promise.resolve(this.fifo.size);
   }
 
+  full(): Promise<boolean> {
+    return Promise.resolve(!this.fifo.hasRoomForLocalPut);
+  }
+
+  settle(): void {
+    // Nothing is held for a plain queue's consumer here: the item is already out of the queue.
+  }
+
   end(): Promise<void> {
     if (!this.fifo.ended) {
       this.fifo.end();
-      for (const watcher of this.endWatchers) watcher();
+      for (const watcher of [...this.endWatchers]) watcher();
     }
     return Promise.resolve();
   }
 
-  /** Tells `watcher` when the queue ends, however it is ended (the broker relays it). */
-  onEnd(watcher: () => void): void {
-    this.endWatchers.push(watcher);
+  /** Tells `watcher` when the queue ends, however it is ended (the broker relays it). Returns the unsubscribe. */
+  onEnd(watcher: () => void): () => void {
+    this.endWatchers.add(watcher);
+    return () => this.endWatchers.delete(watcher);
+  }
+
+  /** Tells `watcher` whenever the owner's own object closes (the broker may then release the queue). */
+  onClose(watcher: () => void): () => void {
+    this.closeWatchers.add(watcher);
+    return () => this.closeWatchers.delete(watcher);
   }
 
   taskDone(tag?: number): void {
@@ -124,6 +141,7 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   }
 
   close(): Promise<void> {
+    for (const watcher of [...this.closeWatchers]) watcher();
     // In-process an accepted put is already in the queue.
     return Promise.resolve();
   }

@@ -1,44 +1,43 @@
-import type { CreditWaiter, GetTicket, GetWaiter, PutTicket } from '../../../core/queue/bounded-fifo.js';
+import type { GetTicket, GetWaiter } from '../../../core/queue/bounded-fifo.js';
 import { ProtocolError } from '../../../errors.js';
 import { encodeError } from '../../../wire/error-codec.js';
-import type { QueueRequest } from '../../../wire/protocol/index.js';
+import { MAX_FETCH, type CallOp, type QueueRequest } from '../../../wire/protocol/queue.js';
 import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
+import { Credits } from './credits.js';
+import { Session } from './session.js';
 
 type Stored = unknown;
-
-
-/** What the owner knows about one link's use of one queue. */
-class Session {
-  /** Slots reserved for this link's producer and not used yet. */
-  credits = 0;
-  creditRequest: PutTicket<Stored> | undefined;
-  readonly fetches = new Set<GetTicket<Stored>>();
-  /** Fetched and not yet acknowledged, by delivery tag, oldest first: still counted toward maxsize. */
-  readonly leased = new Map<number, Stored>();
-  /** JoinableQueue: acknowledged and not yet done, by tag (oldest first). */
-  readonly held = new Map<number, Stored>();
-  nextTag = 1;
-  drainedSent = false;
-  readonly joins = new Map<number, () => void>();
-}
+type LeasingWaiter = GetWaiter<Stored> & { ticket?: GetTicket<Stored> };
 
 /**
  * Serves one queue to handles in other processes and threads, on top of the
- * owner's own state machine. Credits let a producer put without a round
- * trip; fetched items stay counted toward `maxsize` until acknowledged; when
+ * owner's own state machine, one session per link (the protocol and its
+ * invariants: `wire/protocol/queue.ts`). Credits let a producer put without
+ * a round trip; leased items stay counted toward `maxsize` until acked; when
  * a link goes away, everything it held goes back to the front of the queue
  * (for a JoinableQueue, items it got but never marked done too).
+ *
+ * Every request is checked whole before any of it is applied: a broken peer
+ * gets a `ProtocolError` (and loses its link), the queue is unchanged.
  */
 export class QueueService {
-  private readonly sessions = new Map<Link, Session>();
+  private readonly sessions = new Map<Link, Session<Stored>>();
+  /** Descriptions in flight, by pin: the link that asked for each (none: the owner's own export). */
+  private readonly pins = new Map<number, Link | undefined>();
+  private nextPin = 1;
+  private readonly stopWatchingEnd: () => void;
+  private readonly credits: Credits;
 
   constructor(
     readonly id: string,
     private readonly local: LocalQueueEndpoint<unknown>,
+    /** Told whenever the service may have become unused (see `unused`). */
+    private readonly mayBeUnused: () => void,
   ) {
-    local.onEnd(() => {
-      for (const link of this.sessions.keys()) link.send({ t: 'ended', q: this.id });
+    this.credits = new Credits(id, local.fifo);
+    this.stopWatchingEnd = local.onEnd(() => {
+      for (const [link, s] of this.sessions) if (s.attached) link.send({ t: 'ended', q: this.id });
     });
   }
 
@@ -46,111 +45,161 @@ export class QueueService {
     return this.local.fifo;
   }
 
+  /** No session (nothing attached, held or awaited through any link) and no description in flight. */
+  get unused(): boolean {
+    return this.sessions.size === 0 && this.pins.size === 0;
+  }
+
+  /** Sessions open now (for the release rule's specs). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The service is being forgotten: it no longer follows its queue. */
+  dispose(): void {
+    this.stopWatchingEnd();
+  }
+
+  /** Pins the queue for a description about to leave (`link`: the runtime that asked; none: the owner). */
+  pin(link?: Link): number {
+    const pin = this.nextPin++;
+    this.pins.set(pin, link);
+    return pin;
+  }
+
+  /** The description of `pin` has landed, or never will. */
+  unpin(pin: number): void {
+    if (this.pins.delete(pin)) this.mayBeUnused();
+  }
+
   handle(message: QueueRequest, link: Link): void {
-    const s = this.session(link);
+    switch (message.t) {
+      case 'attach':
+        return this.attach(link, message.pin, message.word);
+      case 'call':
+        return this.call(link, message.rid, message.op);
+      case 'unpin':
+        return this.unpin(message.pin);
+    }
+    const s = this.sessions.get(link);
     switch (message.t) {
       case 'put':
-        if (message.items.length > s.credits) throw new ProtocolError(`put into queue ${this.id} without a credit`);
-        s.credits -= message.items.length;
-        for (const item of message.items) {
-          if (!this.fifo.commit(item)) throw new ProtocolError(`put into queue ${this.id} without a reservation`);
-        }
-        return;
+        return this.credits.put(this.attached(s, 'put'), message.items);
       case 'want':
-        return this.want(s, link, message.n, message.try === true);
+        return this.credits.want(this.attached(s, 'want'), link, message.n, message.try === true);
+      case 'fetch':
+        return this.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
+      case 'ack': {
+        const session = this.known(s, 'ack');
+        if (message.done) session.checkHeld('done', message.done);
+        this.ack(session, message.tag, message.n, message.hold === true);
+        return message.done ? this.done(session, link, message.done) : undefined;
+      }
+      case 'giveback':
+        return this.giveBack(this.known(s, 'giveback'), message.tags, 'giveback');
+      case 'done':
+        return this.done(this.known(s, 'done'), link, message.tags);
+      case 'requeue':
+        return this.requeue(this.known(s, 'requeue'), link, message.tags);
+    }
+    // Withdrawals: harmless (and ignored) once the session is gone.
+    if (!s) return;
+    switch (message.t) {
+      case 'refund':
+        return this.credits.refund(s, message.n);
       case 'unwant':
         if (s.creditRequest) this.fifo.cancelPut(s.creditRequest);
         s.creditRequest = undefined;
         return;
-      case 'refund': {
-        const n = Math.min(message.n, s.credits);
-        s.credits -= n;
-        this.fifo.refund(n);
+      case 'unfetch': {
+        const withdrawn = this.unfetch(s);
+        if (s.attached) link.send({ t: 'unfetched', q: this.id, n: withdrawn });
         return;
       }
-      case 'fetch':
-        return message.try ? this.tryFetch(s, link, message.n) : this.fetch(s, link, message.n);
-      case 'unfetch':
-        return this.unfetch(s);
-      case 'ack':
-        return this.ack(s, message.n);
-      case 'giveback':
-        return this.giveBack(s, message.tags);
-      case 'done':
-        for (const tag of message.tags) {
-          if (!s.held.delete(tag)) throw new ProtocolError(`done for a delivery (${tag}) this link does not hold`);
-          this.local.ledger.closed(1);
-        }
-        return;
-      case 'requeue': {
-        const items = message.items.map((item, i) => {
-          const tag = message.tags[i] as number;
-          const original = s.held.get(tag);
-          s.held.delete(tag);
-          // The owner's own copy is untouched by whatever the consumer did with its item.
-          return original !== undefined ? original : item;
-        });
-        this.fifo.requeue(items);
-        return;
-      }
-      case 'call':
-        return this.call(s, link, message.rid, message.op);
       case 'uncall':
         s.joins.get(message.rid)?.();
         s.joins.delete(message.rid);
-        return;
+        return this.forgetIfIdle(link, s);
       case 'detach':
-        return this.detach(s);
+        if (!s.attached) return;
+        s.attached = false;
+        this.withdraw(s);
+        return this.forgetIfIdle(link, s);
     }
   }
 
   /** The link is gone: everything it held goes back, nothing is lost. */
   linkClosed(link: Link): void {
+    let pinned = false;
+    for (const [pin, by] of this.pins) {
+      if (by !== link) continue;
+      this.pins.delete(pin);
+      pinned = true;
+    }
     const s = this.sessions.get(link);
-    if (!s) return;
-    this.sessions.delete(link);
-    for (const cancel of s.joins.values()) cancel();
-    this.detach(s);
-    if (s.held.size > 0) this.fifo.requeue([...s.held.values()]);
-    s.held.clear();
+    if (s) {
+      this.sessions.delete(link);
+      for (const cancel of s.joins.values()) cancel();
+      // A consumer thread whose acks never came may still have handed items out (see HandOver).
+      const handedUpTo = s.attached && s.word !== undefined ? (link.peerWords?.fence(s.word) ?? 0) : 0;
+      if (handedUpTo > 0 && !this.local.joinable) this.fifo.release(s.dropHandedUpTo(handedUpTo));
+      this.withdraw(s);
+      // A JoinableQueue's unfinished items are redelivered (at-least-once). A plain queue's
+      // held items reached an application that is gone: redelivering them would be a duplicate.
+      if (this.local.joinable && s.held.size > 0) this.fifo.requeue([...s.held.values()]);
+      s.held.clear();
+    }
+    if (s || pinned) this.mayBeUnused();
   }
 
-  private session(link: Link): Session {
+  private attach(link: Link, pin: number | undefined, word: number | undefined): void {
     let s = this.sessions.get(link);
+    if (s?.attached) throw new ProtocolError(`a second attach to queue ${this.id} on one link`);
     if (!s) {
-      s = new Session();
+      s = new Session(this.id);
       this.sessions.set(link, s);
     }
+    if (pin !== undefined) this.pins.delete(pin);
+    s.attached = true;
+    s.drainedSent = false;
+    s.word = word;
+    // Everything sent on this link for this queue before this answer was for an earlier attachment.
+    link.send({ t: 'attached', q: this.id, tag: s.next });
+    if (this.fifo.ended) link.send({ t: 'ended', q: this.id });
+  }
+
+  private attached(s: Session<Stored> | undefined, what: string): Session<Stored> {
+    if (!s?.attached) throw new ProtocolError(`${what} for queue ${this.id} from a link with no handle attached`);
     return s;
   }
 
-  private want(s: Session, link: Link, n: number, tryOnly: boolean): void {
-    const waiting = s.creditRequest;
-    if (!tryOnly && waiting?.linked) {
-      // One request in line per link: it just asks for more.
-      (waiting.waiter as CreditWaiter).remaining += n;
-      return;
-    }
-    const waiter: CreditWaiter = {
-      remaining: n,
-      granted: (slots) => {
-        if (!tryOnly && waiter.remaining === 0) s.creditRequest = undefined;
-        s.credits += slots;
-        // Grants made within one turn fold into one credit message.
-        if (tryOnly) link.send({ t: 'credit', q: this.id, n: slots, try: true });
-        else link.sendCount('credit', this.id, slots);
-      },
-    };
-    const ticket = this.fifo.want(waiter, tryOnly);
-    if (ticket) s.creditRequest = ticket;
+  private known(s: Session<Stored> | undefined, what: string): Session<Stored> {
+    if (!s) throw new ProtocolError(`${what} for queue ${this.id} from a link that holds nothing of it`);
+    return s;
   }
 
-  private leasingWaiter(s: Session, link: Link): GetWaiter<Stored> & { ticket?: GetTicket<Stored> } {
-    const waiter: GetWaiter<Stored> & { ticket?: GetTicket<Stored> } = {
+  private fetch(s: Session<Stored>, link: Link, n: number, tryOnly: boolean): void {
+    if (tryOnly) return this.tryFetch(s, link, n);
+    if (s.fetches.size + n > MAX_FETCH) {
+      throw new ProtocolError(`fetch of ${n} items from queue ${this.id} with ${s.fetches.size} parked already (at most ${MAX_FETCH})`);
+    }
+    for (let i = 0; i < n && !s.drainedSent; i++) {
+      const waiter = this.leasingWaiter(s, link);
+      const ticket = this.fifo.get(waiter);
+      if (ticket) {
+        waiter.ticket = ticket;
+        s.fetches.add(ticket);
+      }
+    }
+  }
+
+  private leasingWaiter(s: Session<Stored>, link: Link): LeasingWaiter {
+    const waiter: LeasingWaiter = {
       leases: true,
       delivered: (item) => {
         if (waiter.ticket) s.fetches.delete(waiter.ticket);
-        this.send(s, link, item);
+        // Leases go out in tag order, so consecutive ones fold into one `items` message.
+        link.sendItem('items', this.id, item, s.lease(item));
       },
       failed: () => {},
       ended: () => {
@@ -161,81 +210,108 @@ export class QueueService {
     return waiter;
   }
 
-  private fetch(s: Session, link: Link, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const waiter = this.leasingWaiter(s, link);
-      const ticket = this.fifo.get(waiter);
-      if (ticket) {
-        waiter.ticket = ticket;
-        s.fetches.add(ticket);
-      }
-      if (s.drainedSent) return;
-    }
-  }
-
-  private tryFetch(s: Session, link: Link, n: number): void {
+  private tryFetch(s: Session<Stored>, link: Link, n: number): void {
     const got: Stored[] = [];
     const waiter: GetWaiter<Stored> = { leases: true, delivered: (item) => got.push(item), failed() {}, ended() {} };
     for (let i = 0; i < n && got.length === i; i++) this.fifo.get(waiter, 0);
-    const items = got.map((item) => this.lease(s, item));
-    if (items.length === 0 && this.fifo.drained) this.sendDrained(s, link);
-    link.send({ t: 'items', q: this.id, items, try: true });
+    const tag = s.next;
+    for (const item of got) s.lease(item);
+    if (got.length === 0 && this.fifo.drained) this.sendDrained(s, link);
+    link.send({ t: 'items', q: this.id, tag, items: got, try: true });
   }
 
-  private unfetch(s: Session): void {
+  /** Withdraws the parked fetches; returns how many there were. */
+  private unfetch(s: Session<Stored>): number {
+    const withdrawn = s.fetches.size;
     for (const ticket of s.fetches) this.fifo.cancelGet(ticket);
     s.fetches.clear();
+    return withdrawn;
   }
 
-  /** The `n` oldest leases reached the application (a handle hands out its fetched items in order). */
-  private ack(s: Session, n: number): void {
-    if (n > s.leased.size) throw new ProtocolError(`ack for more items than were fetched from queue ${this.id}`);
-    for (let i = 0; i < n; i++) {
-      const [tag, item] = s.leased.entries().next().value as [number, Stored];
-      s.leased.delete(tag);
-      if (this.local.joinable) s.held.set(tag, item);
+  /** The leases `tag` … `tag + n - 1` reached the application: slots free; held if they may come back. */
+  private ack(s: Session<Stored>, tag: number, n: number, hold: boolean): void {
+    s.checkLeasedRange('ack', tag, n);
+    const keep = hold || this.local.joinable;
+    for (let i = tag; i < tag + n; i++) {
+      if (keep) s.held.set(i, s.leased.get(i));
+      s.leased.delete(i);
     }
     this.fifo.release(n);
   }
 
-  /** These leases come back to the front, in delivery order; tags already taken back are ignored. */
-  private giveBack(s: Session, tags: readonly number[]): void {
+  /** These leases come back to the front, in delivery (tag) order. */
+  private giveBack(s: Session<Stored>, tags: readonly number[], what: string): void {
+    s.checkLeased(what, tags);
     const back: Stored[] = [];
     for (const tag of [...tags].sort((a, b) => a - b)) {
-      if (!s.leased.has(tag)) continue;
       back.push(s.leased.get(tag));
       s.leased.delete(tag);
     }
     if (back.length > 0) this.fifo.giveBack(back);
   }
 
-  private detach(s: Session): void {
+  private done(s: Session<Stored>, link: Link, tags: readonly number[]): void {
+    s.checkHeld('done', tags);
+    for (const tag of tags) s.held.delete(tag);
+    if (this.local.joinable) this.local.ledger.closed(tags.length);
+    this.forgetIfIdle(link, s);
+  }
+
+  /** Held items back to the front, in the order named: the owner's own copies, untouched by the consumer. */
+  private requeue(s: Session<Stored>, link: Link, tags: readonly number[]): void {
+    s.checkHeld('requeue', tags);
+    const items = tags.map((tag) => s.held.get(tag));
+    for (const tag of tags) s.held.delete(tag);
+    this.fifo.requeue(items);
+    this.forgetIfIdle(link, s);
+  }
+
+  /** The handle is gone (detached, or its link lost): refund credits, give back leases, withdraw requests. */
+  private withdraw(s: Session<Stored>): void {
     if (s.creditRequest) this.fifo.cancelPut(s.creditRequest);
     s.creditRequest = undefined;
     this.unfetch(s);
     if (s.credits > 0) this.fifo.refund(s.credits);
     s.credits = 0;
-    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()]);
+    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()], 'detach');
   }
 
-  private call(s: Session, link: Link, rid: number, op: string): void {
+  private forgetIfIdle(link: Link, s: Session<Stored>): void {
+    if (!s.idle || this.sessions.get(link) !== s) return;
+    this.sessions.delete(link);
+    this.mayBeUnused();
+  }
+
+  private call(link: Link, rid: number, op: CallOp): void {
     const reply = (value?: number) => link.send(value === undefined ? { t: 'reply', rid } : { t: 'reply', rid, value });
     switch (op) {
       case 'qsize':
         return reply(this.fifo.size);
+      case 'full':
+        return reply(this.fifo.hasFreeSlot ? 0 : 1);
       case 'flush':
         return reply();
+      case 'pin':
+        return reply(this.pin(link));
       case 'end':
         void this.local.end();
         return reply();
       case 'join': {
+        let s = this.sessions.get(link);
+        if (!s) {
+          s = new Session(this.id);
+          this.sessions.set(link, s);
+        }
+        const session = s;
         let released = false;
         const cancel = this.local.join(() => {
           released = true;
-          s.joins.delete(rid);
+          session.joins.delete(rid);
           reply();
+          this.forgetIfIdle(link, session);
         });
-        if (!released) s.joins.set(rid, cancel);
+        if (!released) session.joins.set(rid, cancel);
+        else this.forgetIfIdle(link, session);
         return;
       }
       default:
@@ -243,17 +319,7 @@ export class QueueService {
     }
   }
 
-  /** Leases `item` to this link and adds it to the link's next `items` message. */
-  private send(s: Session, link: Link, item: Stored): void {
-    link.sendItem('items', this.id, this.lease(s, item));
-  }
-
-  private lease(s: Session, item: Stored): Stored {
-    s.leased.set(s.nextTag++, item);
-    return item;
-  }
-
-  private sendDrained(s: Session, link: Link): void {
+  private sendDrained(s: Session<Stored>, link: Link): void {
     if (s.drainedSent) return;
     s.drainedSent = true;
     this.unfetch(s);

@@ -1,15 +1,24 @@
 import { Deque } from '../../../core/collections/deque.js';
 import { WaitList } from '../../../core/collections/wait-list.js';
 import { NOTHING } from '../../../core/queue/bounded-fifo.js';
-import { type ClosedError, Empty } from '../../../errors.js';
+import { type ClosedError, Empty, ProtocolError } from '../../../errors.js';
 import type { Cancel, Delivery, GetListener } from '../../../core/listeners.js';
 import type { RemoteContext } from './remote-context.js';
 import { withdraw, withdrawTry } from './remote-producer.js';
 import { MAX_FETCH } from '../../../wire/protocol/queue.js';
+import { Windows } from './windows.js';
+import { HandOver } from './hand-over.js';
+import { HeldDeliveries } from './held-deliveries.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
   readonly prefetch: number;
+  readonly returnable: boolean;
+}
+
+interface PendingTry<T> {
+  readonly listener: GetListener<T>;
+  readonly returnable: boolean;
 }
 
 interface Fetched {
@@ -21,29 +30,45 @@ interface Fetched {
  * The consuming half of a remote queue handle. Gets take from items fetched
  * ahead (a window of `prefetch`), which stay counted toward `maxsize` at the
  * owner until acknowledged; fetched items nobody waits for go back to the
- * front of the queue at the end of the turn. Each delivery has a tag, for
- * `taskDone` and for putting an item back.
+ * front of the queue at the end of the turn. Each delivery is named by the
+ * tag the owner gave it, for `taskDone` and for putting an item back.
  */
 export class RemoteConsumer<T> {
   private readonly buffer = new Deque<Fetched>();
   private readonly getters = new WaitList<PendingGet<T>>();
-  private readonly tryGets = new Deque<GetListener<T> | undefined>();
+  /** The windows of the waiting gets. */
+  private readonly getterWindows = new Windows();
+  private readonly tryGets = new Deque<PendingTry<T> | undefined>();
+  /** Items asked for and not answered yet (by an item, or by `unfetched`): at least what the owner has parked. */
   private fetching = 0;
-  private nextTag = 1;
+  /** A `fetch` went out since the last `unfetch` (only those can still be parked). */
+  private askedSinceUnfetch = false;
+  /** The tag the next leased item must carry (set when the owner answers `attach`). */
+  private expectedTag: number | undefined;
   private drained = false;
-  /** JoinableQueue: deliveries not yet marked done, oldest first. */
-  private readonly held = new Set<number>();
+  /** Deliveries that may still come back (see `HeldDeliveries`). */
+  private readonly held: HeldDeliveries;
   /** The windows of the consumers attached now (streams, iterators, `consume`). */
   private readonly streams: number[] = [];
+  /** Items go to the application only once their acks have left (a plain queue). */
+  private readonly handOver: HandOver<T>;
 
   constructor(
     private readonly ctx: RemoteContext,
     private readonly joinable: boolean,
-  ) {}
+  ) {
+    this.handOver = new HandOver<T>(ctx, !joinable);
+    this.held = new HeldDeliveries(ctx);
+  }
 
-  get(listener: GetListener<T>, timeout: number | undefined, prefetch = 1): Cancel | undefined {
+  get(listener: GetListener<T>, timeout: number | undefined, prefetch = 1, returnable = false): Cancel | undefined {
+    if (this.handOver.unclaimed) {
+      // The fast path of this very call acknowledged an item that could not go out at once.
+      this.handOver.claim(listener);
+      return committed;
+    }
     if (!this.closed && this.buffer.length > 0 && this.getters.length === 0) {
-      this.deliver(this.buffer.shift() as Fetched, listener);
+      this.deliver(this.buffer.shift() as Fetched, listener, returnable);
       return undefined;
     }
     const failure = this.ctx.failure();
@@ -56,16 +81,19 @@ export class RemoteConsumer<T> {
       return undefined;
     }
     if (timeout === 0) {
-      this.tryGets.push(listener);
+      const pending: PendingTry<T> = { listener, returnable };
+      this.tryGets.push(pending);
       this.ctx.busy(1);
       this.ctx.link.send({ t: 'fetch', q: this.ctx.id, n: 1, try: true });
-      return () => withdrawTry(this.tryGets, listener, this.ctx);
+      return () => withdrawTry(this.tryGets, pending, this.ctx);
     }
-    const node = this.getters.push({ listener, prefetch });
+    const node = this.getters.push({ listener, prefetch, returnable });
+    this.getterWindows.add(prefetch);
     this.ctx.busy(1);
     if (timeout !== undefined && timeout !== Infinity) {
       this.getters.expireAfter(node, timeout, this.ctx.scheduler, (g) => {
         this.ctx.busy(-1);
+        this.getterWindows.remove(g.prefetch);
         this.afterGetterLeft();
         g.listener.failed(new Empty(timeout));
       });
@@ -73,7 +101,10 @@ export class RemoteConsumer<T> {
     this.askForItems();
     return () => {
       const withdrawn = withdraw(this.getters, node, this.ctx);
-      if (withdrawn) this.afterGetterLeft();
+      if (withdrawn) {
+        this.getterWindows.remove(prefetch);
+        this.afterGetterLeft();
+      }
       return withdrawn;
     };
   }
@@ -95,49 +126,88 @@ export class RemoteConsumer<T> {
   }
 
   /** An item fetched already, if one is on hand and nobody waits ahead. */
-  tryGet(): T | typeof NOTHING {
-    if (this.closed || this.buffer.length === 0 || this.getters.length > 0) return NOTHING;
+  tryGet(returnable = false): T | typeof NOTHING {
+    if (this.closed || this.buffer.length === 0 || this.getters.length > 0 || !this.handOver.idle) return NOTHING;
     const fetched = this.buffer.shift() as Fetched;
-    this.ctx.link.sendCount('ack', this.ctx.id, 1);
-    if (this.joinable) this.held.add(fetched.tag);
+    this.acknowledge(fetched, returnable);
     this.lastTag = fetched.tag;
-    if (this.streams.length > 0) this.askForItems();
-    return fetched.item as T;
+    if (this.handOver.now(fetched.tag)) return fetched.item as T;
+    // Acknowledged, but the ack is still here: the get this fast path falls back to takes it once it has left.
+    this.handOver.later(fetched.item as T, fetched.tag, undefined);
+    return NOTHING;
   }
 
   /** The tag of the item `tryGet` returned last. */
   lastTag = 0;
 
-  /** Fetched items arrived (in answer to a `try` fetch if `tryAnswer`). */
-  onItems(items: unknown[], tryAnswer: boolean): void {
+  /** A shared word for the owner to read where this handle stopped (see `HandOver`), if the link has them. */
+  claimWord(): number | undefined {
+    return this.handOver.claimWord();
+  }
+
+  /** The owner no longer reads that word. */
+  releaseWord(): void {
+    this.handOver.releaseWord();
+  }
+
+  /** The owner answered `attach`: this attachment's tags start at `tag`. */
+  onAttached(tag: number): void {
+    this.expectedTag = tag;
+  }
+
+  /** Leased items arrived, `items[i]` with tag `tag + i` (in answer to a `try` fetch if `tryAnswer`). */
+  onItems(tag: number, items: unknown[], tryAnswer: boolean): void {
+    if (tag !== this.expectedTag) {
+      throw new ProtocolError(`items of queue ${this.ctx.id} arrived with tag ${tag}, not the next tag (${this.expectedTag})`);
+    }
+    this.expectedTag = tag + items.length;
     // A closed handle's leases went back when it detached: what still arrives is not its any more.
     if (this.closed) return;
-    if (!tryAnswer) this.fetching = Math.max(0, this.fetching - items.length);
-    for (const item of items) this.buffer.push({ item, tag: this.nextTag++ });
+    if (!tryAnswer) this.fetching -= Math.min(this.fetching, items.length);
+    for (let i = 0; i < items.length; i++) this.buffer.push({ item: items[i], tag: tag + i });
+    const handed: [Fetched, GetListener<T>][] = [];
     if (tryAnswer) {
-      const listener = this.tryGets.shift();
-      if (listener) {
+      const pending = this.tryGets.shift();
+      if (pending) {
         this.ctx.busy(-1);
         const next = this.buffer.shift();
-        if (next) this.deliver(next, listener);
-        else if (this.drained) listener.ended();
-        else listener.failed(new Empty(0));
+        if (next) {
+          this.acknowledge(next, pending.returnable);
+          handed.push([next, pending.listener]);
+        } else if (this.drained) pending.listener.ended();
+        else pending.listener.failed(new Empty(0));
       }
     }
     while (this.buffer.length > 0 && this.getters.length > 0) {
       const g = this.getters.shift() as PendingGet<T>;
+      this.getterWindows.remove(g.prefetch);
       this.ctx.busy(-1);
-      this.deliver(this.buffer.shift() as Fetched, g.listener);
+      const next = this.buffer.shift() as Fetched;
+      this.acknowledge(next, g.returnable);
+      handed.push([next, g.listener]);
     }
+    // One write carries every ack of this run before any of its items goes out.
+    this.handOut(handed);
     if (this.getters.length > 0) this.askForItems();
     this.ctx.sweepSoon();
+  }
+
+  /** An `unfetch` withdrew `n` parked fetches at the owner. */
+  onUnfetched(n: number): void {
+    if (n > this.fetching) {
+      throw new ProtocolError(`the owner of queue ${this.ctx.id} withdrew ${n} fetches; ${this.fetching} were outstanding`);
+    }
+    this.fetching -= n;
+    if (!this.closed && (this.getters.length > 0 || this.streams.length > 0)) this.askForItems();
   }
 
   /** The queue ended and nothing is left at the owner. */
   onDrained(): void {
     this.drained = true;
+    // The owner withdrew every parked fetch, after sending everything they got.
     this.fetching = 0;
     if (this.buffer.length > 0) return;
+    this.getterWindows.clear();
     for (const g of this.getters.drain()) {
       this.ctx.busy(-1);
       g.listener.ended();
@@ -145,29 +215,25 @@ export class RemoteConsumer<T> {
   }
 
   requeue(deliveries: readonly Delivery<T>[]): void {
-    if (deliveries.length === 0 || this.ctx.failure()) return;
+    // Only deliveries that may come back can (the owner holds its copies of exactly those).
+    const tags = this.held.heldOf(deliveries.map((d) => d.tag));
+    if (tags.length === 0 || this.ctx.failure()) return;
     // Nothing may be handed out between what goes back now: withdraw the fetches still
     // outstanding. What this handle fetched ahead came after these in queue order, so it
     // goes back first: the owner, putting both at its front, ends with these ahead of it.
     this.withdrawFetches();
     this.giveBack();
-    for (const d of deliveries) this.held.delete(d.tag);
-    this.ctx.link.send({
-      t: 'requeue',
-      q: this.ctx.id,
-      items: deliveries.map((d) => d.item),
-      tags: deliveries.map((d) => d.tag),
-    });
+    this.held.requeue(tags);
     if (this.getters.length > 0 || this.streams.length > 0) this.askForItems();
   }
 
   taskDone(tag?: number): void {
-    const settled = tag ?? (this.held.values().next().value as number | undefined);
-    if (settled === undefined || !this.held.has(settled)) {
-      throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
-    }
-    this.held.delete(settled);
-    if (!this.ctx.failure()) this.ctx.link.send({ t: 'done', q: this.ctx.id, tags: [settled] });
+    this.held.finish(tag);
+  }
+
+  /** A plain queue's returnable delivery is final (a JoinableQueue's waits for `taskDone`). */
+  settle(tag: number): void {
+    if (!this.joinable) this.held.settle(tag);
   }
 
   /** Fetched items nobody waits for, and no attached consumer will take, go back to the front of the queue. */
@@ -183,6 +249,13 @@ export class RemoteConsumer<T> {
   close(): void {
     this.buffer.drain();
     this.closed = true;
+    this.held.sendSettled();
+  }
+
+  /** The handle was collected: nobody can mark what it holds done or settle it, so that goes back too. */
+  abandon(): void {
+    this.close();
+    this.held.returnAll();
   }
 
   private closed = false;
@@ -191,8 +264,10 @@ export class RemoteConsumer<T> {
   lost(error: ClosedError): void {
     this.buffer.drain();
     this.closed = true;
+    this.getterWindows.clear();
+    this.handOver.fail(error);
     for (const g of this.getters.drain()) g.listener.failed(error);
-    for (const g of this.tryGets.drain()) g?.failed(error);
+    for (const g of this.tryGets.drain()) g?.listener.failed(error);
   }
 
   /**
@@ -201,15 +276,15 @@ export class RemoteConsumer<T> {
    * Refills by half the window at a time, not item by item (fewer, fuller frames).
    */
   private askForItems(): void {
-    if (this.drained || this.ctx.failure()) return;
-    let window = 0;
-    for (const g of this.getters.values()) window = Math.max(window, g.prefetch);
+    if (this.drained || this.closed || this.ctx.failure()) return;
+    let window = this.getterWindows.max();
     for (const w of this.streams) window = Math.max(window, w);
-    // A window of Infinity (or beyond what one request may ask) is as many as the owner serves at once.
+    // A window of Infinity (or beyond what the owner parks for one link) is as many as it parks.
     const target = Math.min(MAX_FETCH, Math.max(0, this.getters.length - 1) + window);
     const wanted = target - this.fetching - this.buffer.length;
     if (wanted <= 0 || (this.getters.length === 0 && wanted < Math.max(1, window / 2))) return;
     this.fetching += wanted;
+    this.askedSinceUnfetch = true;
     this.ctx.link.send({ t: 'fetch', q: this.ctx.id, n: wanted });
   }
 
@@ -220,18 +295,37 @@ export class RemoteConsumer<T> {
     this.ctx.sweepSoon();
   }
 
-  /** Cancels the fetches the owner has not served (items already on their way still arrive). */
+  /** Withdraws the fetches the owner may still have parked (items already on their way still arrive). */
   private withdrawFetches(): void {
-    if (this.fetching === 0) return;
-    this.fetching = 0;
+    if (!this.askedSinceUnfetch) return;
+    this.askedSinceUnfetch = false;
     this.ctx.link.send({ t: 'unfetch', q: this.ctx.id });
   }
 
-  private deliver(fetched: Fetched, listener: GetListener<T>): void {
-    this.ctx.link.sendCount('ack', this.ctx.id, 1);
-    if (this.joinable) this.held.add(fetched.tag);
+  private deliver(fetched: Fetched, listener: GetListener<T>, returnable: boolean): void {
+    this.acknowledge(fetched, returnable);
+    this.handOut([[fetched, listener]]);
+  }
+
+  /** Hands acknowledged items to their getters, in order, once their acks have left (see `HandOver`). */
+  private handOut(handed: readonly [Fetched, GetListener<T>][]): void {
+    if (handed.length === 0) return;
+    if (this.handOver.now((handed[handed.length - 1] as [Fetched, GetListener<T>])[0].tag)) {
+      for (const [fetched, listener] of handed) listener.delivered(fetched.item as T, fetched.tag);
+    } else {
+      for (const [fetched, listener] of handed) this.handOver.later(fetched.item as T, fetched.tag, listener);
+    }
+  }
+
+  /** The item goes to the application: its slot is free, and the owner keeps a copy if it may come back. */
+  private acknowledge(fetched: Fetched, returnable: boolean): void {
+    const hold = returnable && !this.joinable;
+    const done = this.joinable ? undefined : this.held.takeSettled();
+    if (hold) this.ctx.link.send(done ? { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold, done } : { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold });
+    else if (done) this.ctx.link.send({ t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, done });
+    else this.ctx.link.sendCount('ack', this.ctx.id, 1, fetched.tag);
+    if (this.joinable || hold) this.held.add(fetched.tag);
     if (this.streams.length > 0) this.askForItems();
-    listener.delivered(fetched.item as T, fetched.tag);
   }
 
   /** Gives back exactly the fetched items this handle holds (by tag; those still on their way are not its to give). */
@@ -239,4 +333,9 @@ export class RemoteConsumer<T> {
     if (this.buffer.length === 0) return;
     this.ctx.link.send({ t: 'giveback', q: this.ctx.id, tags: this.buffer.drain().map((f) => f.tag) });
   }
+}
+
+/** The Cancel of a get handed an item already: it can no longer be withdrawn (it settles soon). */
+function committed(): boolean {
+  return false;
 }

@@ -71,6 +71,8 @@ export class RemoteProducer {
 
   /** The owner granted `n` credits (in answer to a `try` want if `tryAnswer`). */
   onCredit(n: number, tryAnswer: boolean): void {
+    // A closed handle's credits were voided by its detach.
+    if (this.closed) return;
     if (this.refused) {
       if (n > 0) this.ctx.link.send({ t: 'refund', q: this.ctx.id, n });
       return;
@@ -102,11 +104,17 @@ export class RemoteProducer {
     this.ctx.sweepSoon();
   }
 
-  /** The queue ended: credits are void, waiting puts fail. */
+  /** The queue ended: credits are void, waiting puts fail (a put with timeout 0 too: the answer to it is moot). */
   onEnded(): void {
+    if (this.closed) return;
     this.refused = true;
     this.refundAll();
     for (const p of this.putters.drain()) {
+      this.ctx.busy(-1);
+      p.listener.failed(endedError());
+    }
+    for (const p of this.tryPuts.drain()) {
+      if (!p) continue;
       this.ctx.busy(-1);
       p.listener.failed(endedError());
     }
@@ -114,7 +122,7 @@ export class RemoteProducer {
 
   /** Unused credits go back once a whole turn passed without a put spending one. */
   sweep(): boolean {
-    if ((this.credits === 0 && this.outstanding === 0) || this.putters.length > 0 || this.unbounded) return false;
+    if (this.closed || (this.credits === 0 && this.outstanding === 0) || this.putters.length > 0 || this.unbounded) return false;
     if (this.putSinceSweep) {
       this.putSinceSweep = false;
       return true; // look again next turn
@@ -123,10 +131,14 @@ export class RemoteProducer {
     return false;
   }
 
-  /** The handle closed (the owner refunds what the link held when it detaches). */
+  /** The handle closed: from now on it sends nothing (the owner refunds what it held when it detaches). */
   close(): void {
+    this.closed = true;
     this.credits = 0;
+    this.outstanding = 0;
   }
+
+  private closed = false;
 
   lost(error: ClosedError): void {
     for (const p of this.putters.drain()) p.listener.failed(error);
@@ -151,7 +163,7 @@ export class RemoteProducer {
 
   /** A put would go out at once: a credit is on hand and no earlier put waits. */
   get canPutNow(): boolean {
-    return !this.refused && this.putters.length === 0 && this.tryPuts.length === 0 && this.credits > 0;
+    return !this.refused && !this.closed && this.putters.length === 0 && this.tryPuts.length === 0 && this.credits > 0;
   }
 
   /** Puts at once if `canPutNow`, without any bookkeeping for waiting. */
