@@ -180,9 +180,8 @@ export abstract class Link {
 
   /** The process is exiting: write what is pending, synchronously, as far as the transport allows. */
   flushAtExit(): void {
-    if (!this.ready || this.closedFlag || this.failure || this.pending.length === 0) return;
-    const batch = this.takePending();
-    const { frames, dropped } = encodeFrames(batch, { header: this.frameHeader, limit: this.maxFrame });
+    if (!this.ready || this.closedFlag || this.failure) return;
+    const { frames, dropped } = encodeFrames(this.takePending(), { header: this.frameHeader, limit: this.maxFrame });
     reportDropped(dropped, true);
     this.writeFramesAtExit(frames);
   }
@@ -282,9 +281,9 @@ export abstract class Link {
 
   /** Writes encoded frames to the transport, in order. */
   protected abstract writeFrames(frames: Uint8Array[]): void;
-  /** At process exit: writes frames synchronously, as far as possible (by default as `writeFrames`). */
+  /** At process exit: writes frames (maybe none) synchronously, after whatever still waits in this process (by default as `writeFrames`). */
   protected writeFramesAtExit(frames: Uint8Array[]): void {
-    this.writeFrames(frames);
+    if (frames.length > 0) this.writeFrames(frames);
   }
   /** Whether every frame written so far has left this process (their write callbacks ran). */
   protected abstract settledWrites(): boolean;
