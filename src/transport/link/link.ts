@@ -104,9 +104,9 @@ export abstract class Link {
     const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true } | undefined;
     if (last && last.t === t && last.q === q && !last.try) {
       (last.items as unknown[]).push(item);
-      this.pendingCount++;
-      this.pendingBytes += sizeOf(item);
-      this.queued();
+      // The flush at the end of the turn was scheduled with the message; only the thresholds are new.
+      this.pendingBytes += typeof item === 'number' ? 9 : sizeOf(item);
+      if (++this.pendingCount >= FLUSH_ITEMS || this.pendingBytes >= FLUSH_BYTES) this.queued();
       return;
     }
     this.send({ t, q, items: [item] });
