@@ -112,10 +112,19 @@ export abstract class Link {
     this.send({ t, q, items: [item] });
   }
 
-  /** Adds `n` to the `ack` or `credit` message for queue `q` queued just before (see `sendItem`). */
+  /**
+   * Adds `n` to the `ack` or `credit` message for queue `q` queued just
+   * before (see `sendItem`) — or just before the `done` message after it: a
+   * consumer that acks and marks done item after item then sends one ack and
+   * one done per batch, not two messages per item. Moving an ack ahead of
+   * dones changes nothing for them (a done needs its item acked, which it
+   * now is sooner).
+   */
   sendCount(t: 'ack' | 'credit', q: string, n: number): void {
     if (this.closedFlag || this.failure) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true } | undefined;
+    const pending = this.pending;
+    let last = pending[pending.length - 1] as { t: string; q?: string; n?: number; try?: true } | undefined;
+    if (t === 'ack' && last?.t === 'done' && last.q === q) last = pending[pending.length - 2] as typeof last;
     if (last && last.t === t && last.q === q && !last.try) {
       last.n = (last.n as number) + n;
       return;
