@@ -118,6 +118,21 @@ describe('fastClone limits', () => {
     for (const [value, path] of cases) expect(refusal(() => fastClone(value)).path, path).to.equal(path);
   });
 
+  it('refuses platform objects that structuredClone copies in one process but the wire cannot carry (keys, block lists, Files), by name', async () => {
+    const { createSecretKey } = await import('node:crypto');
+    const { BlockList } = await import('node:net');
+    const { File } = await import('node:buffer');
+    for (const [value, name] of [
+      [createSecretKey(Buffer.alloc(16)), 'SecretKeyObject'],
+      [new BlockList(), 'BlockList'],
+      [new File(['x'], 'f.txt'), 'File'],
+    ] as [unknown, string][]) {
+      const error = refusal(() => fastClone({ v: value }));
+      expect(error.path).to.equal('$.v');
+      expect(error.message).to.contain(name);
+    }
+  });
+
   it('refuses an object with own "constructor" and "toJSON" properties, which the wire encoding would misread', () => {
     expect(refusal(() => fastClone({ doc: { constructor: 'x', toJSON: 'y' } })).path).to.equal('$.doc');
     expect(fastClone({ constructor: 'x' })).to.deep.equal({ constructor: 'x' });

@@ -4,7 +4,13 @@ import { fastClone } from '../../src/wire/fast-clone.js';
 
 describe('fastClone', () => {
   it('returns primitives as they are', () => {
-    for (const v of [0, -0, 1.5, NaN, 'x', true, undefined, null, 5n]) expect(Object.is(fastClone(v), v)).to.equal(true);
+    for (const v of [0, 1.5, NaN, 'x', true, undefined, null, 5n]) expect(Object.is(fastClone(v), v)).to.equal(true);
+  });
+
+  it('turns -0 into 0, as it arrives in another process (msgpack has no negative integer zero); a typed array keeps it', () => {
+    expect(Object.is(fastClone(-0), 0)).to.equal(true);
+    const copy = fastClone({ n: -0, list: [-0], f: new Float64Array([-0]) });
+    expect([Object.is(copy.n, 0), Object.is(copy.list[0], 0), Object.is(copy.f[0], -0)]).to.deep.equal([true, true, true]);
   });
 
   it('deep-copies plain objects and arrays', () => {

@@ -37,7 +37,7 @@ export const MAX_DEPTH = 512;
  * one frame (`MAX_ITEM_BYTES`). The copy is what arrives in another process
  * too, so a queue behaves the same before and after it is shared:
  *
- * - primitives are returned as they are (a boxed one becomes its value);
+ * - primitives are returned as they are (`-0` becomes `0`, a boxed one its value);
  * - plain objects, arrays (holes become `undefined`, non-index properties
  *   are left out), Maps and Sets are copied here, keeping shared references
  *   and cycles;
@@ -54,6 +54,7 @@ export const MAX_DEPTH = 512;
 export function fastClone<T>(value: T): T {
   switch (typeof value) {
     case 'number':
+      return (value === 0 ? 0 : value) as T; // -0 too: msgpack has no negative integer zero
     case 'boolean':
     case 'undefined':
     case 'bigint':
@@ -74,7 +75,7 @@ export function fastClone<T>(value: T): T {
   depth = 0;
   bytes = 0;
   try {
-    const copied = copy(value as object, undefined, false);
+    const copied = copy(value as object, undefined);
     if (bytes > MAX_ITEM_BYTES) throw new Refusal(sizeReason(bytes), undefined, true);
     if (bytes >= LARGE_ITEM_BYTES) noteSize(copied as object, bytes);
     return copied as T;
@@ -93,7 +94,7 @@ let depth = 0;
 /** Bytes the copy so far takes encoded, at least. */
 let bytes = 0;
 
-function copy(object: object, seen: Map<object, unknown> | undefined, cloned: boolean): unknown {
+function copy(object: object, seen: Map<object, unknown> | undefined): unknown {
   const known = seen?.get(object);
   if (known !== undefined) return known;
   if (++depth > MAX_DEPTH) throw new Refusal(`is nested more than ${MAX_DEPTH} levels deep, deeper than the wire encoding can carry`);
@@ -102,7 +103,7 @@ function copy(object: object, seen: Map<object, unknown> | undefined, cloned: bo
   else {
     const proto = Object.getPrototypeOf(object);
     if (proto === Object.prototype || proto === null) out = copyObject(object as Record<string, unknown>, seen);
-    else out = copyExotic(object, seen ?? new Map(), cloned);
+    else out = copyExotic(object, seen ?? new Map(), undefined);
   }
   depth--;
   return out;
@@ -117,7 +118,7 @@ function copyArray(array: unknown[], seen: Map<object, unknown>): unknown[] {
   try {
     for (; i < n; i++) {
       const v = array[i];
-      out[i] = v !== null && typeof v === 'object' ? copy(v, seen, false) : leaf(v);
+      out[i] = v !== null && typeof v === 'object' ? copy(v, seen) : leaf(v);
     }
   } catch (error) {
     throw within(error, `[${i}]`);
@@ -143,7 +144,7 @@ function copyObject(object: Record<string, unknown>, seen: Map<object, unknown> 
           map = new Map<object, unknown>();
           map.set(object, out);
         }
-        out[key] = copy(v, map, false);
+        out[key] = copy(v, map);
       } else {
         out[key] = leaf(v);
       }
@@ -157,8 +158,8 @@ function copyObject(object: Record<string, unknown>, seen: Map<object, unknown> 
   return out;
 }
 
-/** Everything that is not a plain object or array. */
-function copyExotic(object: object, seen: Map<object, unknown>, cloned: boolean): unknown {
+/** Everything that is not a plain object or array; `cloneOf` is the original when `object` is its structured clone. */
+function copyExotic(object: object, seen: Map<object, unknown>, cloneOf: object | undefined): unknown {
   // Containers are walked here, so that what they hold keeps its identity (a Map holding its owner).
   if (object instanceof Map) return copyMap(object, seen);
   if (object instanceof Set) return copySet(object, seen);
@@ -175,7 +176,7 @@ function copyExotic(object: object, seen: Map<object, unknown>, cloned: boolean)
   if (types.isBoxedPrimitive(object)) return leaf((object as { valueOf(): unknown }).valueOf());
   if (types.isNativeError(object)) return copyError(object as Error, seen);
   if ((object as { [HANDLE_KIND]?: string })[HANDLE_KIND] !== undefined) throw explained(object, undefined);
-  if (cloned) throw new Refusal(`is a ${nameOf(object)}, which cannot be copied to another process${object instanceof Blob ? ' (its bytes can only be read asynchronously: put new Uint8Array(await blob.arrayBuffer()) instead)' : ''}`);
+  if (cloneOf) throw new Refusal(`is a ${nameOf(cloneOf)}, which cannot be copied to another process${object instanceof Blob ? ' (its bytes can only be read asynchronously: put new Uint8Array(await blob.arrayBuffer()) instead)' : ''}`);
   // Anything else: the platform's own structured clone decides what it is as data (a RegExp,
   // a class instance as a plain object, a value from another realm...), then it is copied as that.
   let clone: unknown;
@@ -189,7 +190,7 @@ function copyExotic(object: object, seen: Map<object, unknown>, cloned: boolean)
   else if (Array.isArray(clone)) out = copyArray(clone, seen);
   else {
     const proto = Object.getPrototypeOf(clone);
-    out = proto === Object.prototype || proto === null ? copyObject(clone as Record<string, unknown>, seen) : copyExotic(clone, seen, true);
+    out = proto === Object.prototype || proto === null ? copyObject(clone as Record<string, unknown>, seen) : copyExotic(clone, seen, object);
   }
   seen.set(object, out);
   return out;
@@ -205,9 +206,9 @@ function copyMap(map: Map<unknown, unknown>, seen: Map<object, unknown>): Map<un
     for (const [k, v] of map) {
       key = k;
       atKey = true;
-      const kc = k !== null && typeof k === 'object' ? copy(k, seen, false) : leaf(k);
+      const kc = k !== null && typeof k === 'object' ? copy(k, seen) : leaf(k);
       atKey = false;
-      out.set(kc, v !== null && typeof v === 'object' ? copy(v, seen, false) : leaf(v));
+      out.set(kc, v !== null && typeof v === 'object' ? copy(v, seen) : leaf(v));
       i++;
     }
   } catch (error) {
@@ -223,7 +224,7 @@ function copySet(set: Set<unknown>, seen: Map<object, unknown>): Set<unknown> {
   let i = 0;
   try {
     for (const v of set) {
-      out.add(v !== null && typeof v === 'object' ? copy(v, seen, false) : leaf(v));
+      out.add(v !== null && typeof v === 'object' ? copy(v, seen) : leaf(v));
       i++;
     }
   } catch (error) {
@@ -279,7 +280,7 @@ function copyError(error: Error, seen: Map<object, unknown>): Error {
     let cause: unknown;
     try {
       const v = error.cause;
-      cause = v !== null && typeof v === 'object' ? copy(v, seen, false) : leaf(v);
+      cause = v !== null && typeof v === 'object' ? copy(v, seen) : leaf(v);
     } catch (failure) {
       throw within(failure, '.cause');
     }
@@ -294,7 +295,7 @@ function leaf(v: unknown): unknown {
     case 'number':
       // msgpack takes 1 to 5 bytes for a 32-bit integer, 9 for any other number.
       bytes += v >>> 0 === v || v >> 0 === v ? 1 : 9;
-      return v;
+      return v === 0 ? 0 : v; // -0 arrives as 0 in another process: here too
     case 'string':
       checkString(v);
       return v;

@@ -192,6 +192,20 @@ describe('Link flushing', () => {
     link.fail(new Error('done'));
   });
 
+  it('a consumer that acks and marks done item after item sends one ack and one done per batch, the ack first', async () => {
+    const pair = await linkPair('memory');
+    for (let tag = 1; tag <= 3; tag++) {
+      pair.a.sendCount('ack', 'q', 1, tag);
+      pair.a.send({ t: 'done', q: 'q', tags: [tag] });
+    }
+    await until(() => pair.got.length >= 2);
+    expect(pair.got).to.deep.equal([
+      { t: 'ack', q: 'q', tag: 1, n: 3 },
+      { t: 'done', q: 'q', tags: [1, 2, 3] },
+    ]);
+    await pair.dispose();
+  });
+
   it('a large item is written at once, without waiting for the end of the turn', () => {
     const link = new RecordingLink();
     link.sendItem('put', 'q', new Uint8Array(8 * 1024 * 1024));

@@ -109,9 +109,9 @@ export abstract class Link {
     const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true; tag?: number } | undefined;
     if (last && last.t === t && last.q === q && !last.try && (t === 'put' || (last.tag as number) + (last.items as unknown[]).length === tag)) {
       (last.items as unknown[]).push(item);
-      this.pendingCount++;
-      this.pendingBytes += sizeOf(item);
-      this.queued();
+      // The flush at the end of the turn was scheduled with the message; only the thresholds are new.
+      this.pendingBytes += typeof item === 'number' ? 9 : sizeOf(item);
+      if (++this.pendingCount >= FLUSH_ITEMS || this.pendingBytes >= FLUSH_BYTES) this.queued();
       return;
     }
     this.send(t === 'put' ? { t, q, items: [item] } : { t, q, tag, items: [item] });
@@ -120,11 +120,18 @@ export abstract class Link {
   /**
    * Adds `n` to the `credit` message for queue `q` queued just before — or,
    * given the first delivery `tag` it acks, to the `ack` of the tags just
-   * before it (see `sendItem`).
+   * before it (see `sendItem`), also across the `done` message queued after
+   * that ack: a consumer that acks and marks done item after item then sends
+   * one ack and one done per batch, not two messages per item. Moving an ack
+   * ahead of dones changes nothing for them (a done needs its item acked,
+   * which it now is sooner).
    */
   sendCount(t: 'ack' | 'credit', q: string, n: number, tag = 0): void {
     if (this.closedFlag || this.failure) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; n?: number; try?: true; tag?: number; hold?: true } | undefined;
+    const pending = this.pending;
+    type Counted = { t: string; q?: string; n?: number; try?: true; tag?: number; hold?: true };
+    let last = pending[pending.length - 1] as Counted | undefined;
+    if (t === 'ack' && last?.t === 'done' && last.q === q) last = pending[pending.length - 2] as Counted | undefined;
     if (last && last.t === t && last.q === q && !last.try && (t === 'credit' || (!last.hold && (last.tag as number) + (last.n as number) === tag))) {
       last.n = (last.n as number) + n;
       return;
@@ -189,9 +196,8 @@ export abstract class Link {
 
   /** The process is exiting: write what is pending, synchronously, as far as the transport allows. */
   flushAtExit(): void {
-    if (!this.ready || this.closedFlag || this.failure || this.pending.length === 0) return;
-    const batch = this.takePending();
-    const { frames, dropped } = encodeFrames(batch, { header: this.frameHeader, limit: this.maxFrame });
+    if (!this.ready || this.closedFlag || this.failure) return;
+    const { frames, dropped } = encodeFrames(this.takePending(), { header: this.frameHeader, limit: this.maxFrame });
     reportDropped(dropped, true);
     this.writeFramesAtExit(frames);
   }
@@ -306,9 +312,9 @@ export abstract class Link {
 
   /** Writes encoded frames to the transport, in order. */
   protected abstract writeFrames(frames: Uint8Array[]): void;
-  /** At process exit: writes frames synchronously, as far as possible (by default as `writeFrames`). */
+  /** At process exit: writes frames (maybe none) synchronously, after whatever still waits in this process (by default as `writeFrames`). */
   protected writeFramesAtExit(frames: Uint8Array[]): void {
-    this.writeFrames(frames);
+    if (frames.length > 0) this.writeFrames(frames);
   }
   /** Whether every frame written so far has left this process (their write callbacks ran). */
   protected abstract settledWrites(): boolean;

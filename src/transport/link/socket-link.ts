@@ -11,10 +11,11 @@ import {
   readGreeting,
   verify,
 } from '../../wire/handshake.js';
+import { Deque } from '../../core/collections/deque.js';
 import { decodeBatch } from '../../wire/batch.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
 import { Link, type LinkOptions } from './link.js';
-import { writeAtExit } from './write-at-exit.js';
+import { unwrittenBytes, writeAtExit } from './write-at-exit.js';
 
 /** How long a peer may take to complete the handshake, either way, before it is cut off. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -81,21 +82,36 @@ export class SocketLink extends Link {
   protected writeFrames(frames: Uint8Array[]): void {
     for (const frame of frames) {
       this.unsettled++;
+      this.inFlight.push(frame);
       this.socket.write(frame, this.written);
     }
   }
 
+  /** Frames handed to the socket whose write has not completed, oldest first (what an exit must still write). */
+  private readonly inFlight = new Deque<Uint8Array>();
+
   private readonly written = (): void => {
     this.unsettled--;
+    this.inFlight.shift();
     this.releaseDrainWaiters();
   };
 
-  /** Past what the kernel takes at once, a blocking write (bounded in time): the process is about to be gone. */
+  /**
+   * The process is exiting, so no event loop will finish a write: what still
+   * waits in this process (found with `unwrittenBytes`) and then `frames` are
+   * written to the descriptor synchronously (see `writeAtExit`).
+   */
   protected override writeFramesAtExit(frames: Uint8Array[]): void {
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    // Bytes already queued in this process would be overtaken: they go the ordinary way, and are lost.
-    if (typeof fd !== 'number' || fd < 0 || this.socket.writableLength > 0) return this.writeFrames(frames);
-    writeAtExit(fd, frames);
+    const backlog = unwrittenBytes(this.socket, this.inFlight);
+    if (typeof fd !== 'number' || fd < 0 || backlog === undefined) {
+      if (frames.length > 0) this.writeFrames(frames);
+      if (this.socket.writableLength > 0) {
+        writeAtExit(-1, [], `${this.socket.writableLength} bytes to a peer could not be written before exit`);
+      }
+      return;
+    }
+    if (backlog.length + frames.length > 0) writeAtExit(fd, [...backlog, ...frames]);
   }
 
   protected settledWrites(): boolean {
