@@ -165,7 +165,10 @@ export function coalesce(last: Message, next: Message): boolean {
       if (l.q !== next.q || (l as CreditMsg).try || (next as CreditMsg).try) return false;
       // Acks name their first delivery tag: only the next tags, held alike, extend a message.
       if (next.t === 'ack' && ((l as AckMsg).tag + l.n !== next.tag || (l as AckMsg).hold !== next.hold)) return false;
-      if (next.t === 'ack' && next.done) (l as AckMsg).done = [...((l as AckMsg).done ?? []), ...next.done];
+      if (next.t === 'ack' && next.done) {
+        const done = ((l as AckMsg).done ??= []);
+        for (const tag of next.done) done.push(tag);
+      }
       l.n += next.n;
       return true;
     }

@@ -206,6 +206,30 @@ describe('Link flushing', () => {
     await pair.dispose();
   });
 
+  it('a consumer that acks item after item while it puts results into another queue sends one ack per batch', async () => {
+    const pair = await linkPair('memory');
+    for (let tag = 1; tag <= 3; tag++) {
+      pair.a.send({ t: 'ack', q: 'tasks', tag, n: 1, hold: true, ...(tag > 1 ? { done: [tag - 1] } : {}) });
+      pair.a.sendItem('put', 'results', tag * 10);
+    }
+    await until(() => pair.got.length >= 2);
+    expect(pair.got).to.deep.equal([
+      { t: 'ack', q: 'tasks', tag: 1, n: 3, hold: true, done: [1, 2] },
+      { t: 'put', q: 'results', items: [10, 20, 30] },
+    ]);
+    await pair.dispose();
+  });
+
+  it('an ack does not fold past a message of its own queue other than a done', async () => {
+    const pair = await linkPair('memory');
+    pair.a.sendCount('ack', 'q', 1, 1);
+    pair.a.send({ t: 'giveback', q: 'q', tags: [2] });
+    pair.a.sendCount('ack', 'q', 1, 3);
+    await until(() => pair.got.length >= 3);
+    expect(pair.got.map((m) => m.t)).to.deep.equal(['ack', 'giveback', 'ack']);
+    await pair.dispose();
+  });
+
   it('a large item is written at once, without waiting for the end of the turn', () => {
     const link = new RecordingLink();
     link.sendItem('put', 'q', new Uint8Array(8 * 1024 * 1024));

@@ -27,6 +27,9 @@ export const FLUSH_ITEMS = 1024;
  */
 export const FLUSH_BYTES = 1024 * 1024;
 
+/** How far back an ack looks for its queue's ack to fold into (see `lastAckOf`). */
+const ACK_LOOKBACK = 4;
+
 export interface LinkOptions {
   /** The largest frame this link writes (and, on a socket, accepts). Default 256 MiB. */
   maxFrame?: number;
@@ -84,7 +87,7 @@ export abstract class Link {
    */
   send(message: Message): void {
     if (this.closedFlag || this.failure) return;
-    const last = this.pending[this.pending.length - 1];
+    const last = message.t === 'ack' ? this.lastAckOf(message.q) : this.pending[this.pending.length - 1];
     // A message folded into the one before it is no new message (its items still count, below).
     if (last === undefined || !coalesce(last, message)) {
       this.pending.push(message);
@@ -128,15 +131,32 @@ export abstract class Link {
    */
   sendCount(t: 'ack' | 'credit', q: string, n: number, tag = 0): void {
     if (this.closedFlag || this.failure) return;
-    const pending = this.pending;
     type Counted = { t: string; q?: string; n?: number; try?: true; tag?: number; hold?: true };
-    let last = pending[pending.length - 1] as Counted | undefined;
-    if (t === 'ack' && last?.t === 'done' && last.q === q) last = pending[pending.length - 2] as Counted | undefined;
+    const last = (t === 'ack' ? this.lastAckOf(q) : this.pending[this.pending.length - 1]) as Counted | undefined;
     if (last && last.t === t && last.q === q && !last.try && (t === 'credit' || (!last.hold && (last.tag as number) + (last.n as number) === tag))) {
       last.n = (last.n as number) + n;
       return;
     }
     this.send(t === 'credit' ? { t, q, n } : { t, q, tag, n });
+  }
+
+  /**
+   * The `ack` of queue `q` an ack may fold into: the latest message of `q`
+   * among the last few queued, if it is an ack, looking past messages of
+   * other queues and `q`'s own dones. Moving an ack ahead of them only frees
+   * its items' slots sooner (a done needs its item acked, which it then is
+   * sooner too); a consumer that acks and marks done, or puts results into
+   * another queue, item after item thus sends one ack per batch.
+   */
+  private lastAckOf(q: string): Message | undefined {
+    const pending = this.pending;
+    for (let i = pending.length - 1; i >= 0 && i >= pending.length - ACK_LOOKBACK; i--) {
+      const m = pending[i] as Message & { q?: string };
+      if (m.q !== q) continue;
+      if (m.t === 'ack') return m;
+      if (m.t !== 'done') return undefined;
+    }
+    return undefined;
   }
 
   /** Resolves once every message queued so far has been handed to the OS (or the link closed). */

@@ -52,6 +52,23 @@ describe('QueueService (the owner side, one peer sending raw messages)', () => {
       expect(fifo(q).occupied).to.equal(0);
     });
 
+    it('one ack that holds a run of tags may say, in the same message, that the first of them are already finished', async () => {
+      // What a consumer's acks become once folded: ack 1 (hold), item 1 finished, ack 2 (hold, done [1]), …
+      const q = new Queue<number>();
+      for (let i = 0; i < 3; i++) await q.put(i);
+      const { peer } = await rawPeerOn(q);
+      await peer.attach();
+      peer.send({ t: 'fetch', n: 3 });
+      await peer.next('items');
+      peer.send({ t: 'ack', tag: 1, n: 3, hold: true, done: [1, 2] });
+      await peer.settle();
+      expect(peer.link.closed, 'the peer keeps its link').to.equal(false);
+      peer.send({ t: 'requeue', tags: [3] });
+      await peer.settle();
+      expect(await q.qsize()).to.equal(1);
+      expect(await q.get()).to.equal(2);
+    });
+
     const violations: [string, (send: (m: Record<string, unknown>) => void) => void][] = [
       ['an ack naming a tag it was not leased', (send) => send({ t: 'ack', tag: 2, n: 1 })],
       ['an ack of more tags than it was leased', (send) => send({ t: 'ack', tag: 1, n: 2 })],

@@ -91,8 +91,11 @@ export class QueueService {
         return this.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
       case 'ack': {
         const session = this.known(s, 'ack');
-        if (message.done) session.checkHeld('done', message.done);
-        this.ack(session, message.tag, message.n, message.hold === true);
+        const hold = message.hold === true;
+        session.checkLeasedRange('ack', message.tag, message.n);
+        // Its dones may name tags this very ack holds (acks folded with the dones between them).
+        if (message.done) session.checkHeld('done', message.done, hold || this.local.joinable ? message : undefined);
+        this.ack(session, message.tag, message.n, hold);
         return message.done ? this.done(session, link, message.done) : undefined;
       }
       case 'giveback':

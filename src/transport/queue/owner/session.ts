@@ -70,17 +70,17 @@ export class Session<T> {
     this.checkIn(what, tags, this.leased, 'leased');
   }
 
-  /** Throws unless every tag is held, and named once. */
-  checkHeld(what: string, tags: readonly number[]): void {
-    this.checkIn(what, tags, this.held, 'holds');
+  /** Throws unless every tag is held (or, given `acking`, about to be: within its range), and named once. */
+  checkHeld(what: string, tags: readonly number[], acking?: { readonly tag: number; readonly n: number }): void {
+    this.checkIn(what, tags, this.held, 'holds', acking);
   }
 
-  private checkIn(what: string, tags: readonly number[], where: Map<number, T>, state: string): void {
+  private checkIn(what: string, tags: readonly number[], where: Map<number, T>, state: string, also?: { readonly tag: number; readonly n: number }): void {
     // Tags usually come in increasing order, which rules out repeats without a set.
     let increasing = true;
     for (let i = 0; i < tags.length; i++) {
       const tag = tags[i] as number;
-      if (!where.has(tag)) this.refuse(what, tag, state);
+      if (!where.has(tag) && !(also && tag >= also.tag && tag < also.tag + also.n)) this.refuse(what, tag, state);
       if (i > 0 && tag <= (tags[i - 1] as number)) increasing = false;
     }
     if (increasing) return;
