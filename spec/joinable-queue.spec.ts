@@ -1,5 +1,8 @@
 import { testScheduler } from './support/marbles.js';
-import { JoinableQueue } from '../src/index.js';
+import { expect } from 'chai';
+import { firstValueFrom } from 'rxjs';
+import { ClosedError, JoinableQueue } from '../src/index.js';
+import { expectRejection } from './support/async.js';
 import { joinableQueueConformance } from './conformance/joinable-queue.suite.js';
 import { queueConformance } from './conformance/queue.suite.js';
 
@@ -36,5 +39,15 @@ describe('JoinableQueue in virtual time', () => {
       expectObservable(q.join$(), '^-!').toBe('---');
       expectObservable(q.join$()).toBe('----|');
     });
+  });
+});
+
+describe('JoinableQueue after close()', () => {
+  it('join() and join$() on a closed handle reject ClosedError, as every later call does', async () => {
+    const q = new JoinableQueue<number>();
+    await q.close();
+    await expectRejection(q.join(), ClosedError);
+    const error = await firstValueFrom(q.join$()).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ClosedError);
   });
 });

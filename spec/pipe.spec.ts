@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { Pipe } from '../src/index.js';
+import { Pipe, SerializationError } from '../src/index.js';
+import { MAX_ITEM_BYTES } from '../src/wire/framing.js';
+import { expectRejection } from './support/async.js';
 import { pipeConformance } from './conformance/pipe.suite.js';
 
 pipeConformance('in-process', async (options = {}) => Pipe(options));
@@ -41,5 +43,16 @@ describe('Pipe()', () => {
     expect(() => Pipe({ window: 0 })).to.throw(RangeError, '0');
     expect(() => Pipe({ duplex: 1 as unknown as boolean })).to.throw(TypeError);
     expect(() => Pipe({ scheduler: {} as never })).to.throw(TypeError);
+  });
+
+  it('sendBytes() of more bytes than one message may carry rejects SerializationError at the call; nothing is sent', async () => {
+    const [a, b] = Pipe();
+    const huge = Buffer.allocUnsafe(MAX_ITEM_BYTES + 1);
+    const error = await expectRejection(a.sendBytes(huge), SerializationError);
+    expect(error.path).to.equal('$');
+    await a.sendBytes(huge, 0, 4);
+    expect((await b.recvBytes()).byteLength).to.equal(4);
+    await a.close();
+    await b.close();
   });
 });

@@ -3,7 +3,9 @@ import { markHandle } from './handle/handle-kinds.js';
 import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
-import { BufferTooShort, ClosedError, MessageTooLong } from './errors.js';
+import { BufferTooShort, ClosedError, MessageTooLong, SerializationError } from './errors.js';
+import { MAX_ITEM_BYTES } from './wire/framing.js';
+import { tooLarge } from './wire/refusal.js';
 import {
   checkMaxlength,
   checkOptions,
@@ -90,8 +92,11 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   sendBytes(buf: ArrayBufferView | ArrayBufferLike, offset?: number, size?: number): Promise<void> {
     let bytes: Uint8Array;
     try {
-      bytes = checkSendRange(buf, offset, size).slice();
+      const range = checkSendRange(buf, offset, size);
+      // The same bound as a value sent with send(): one message fits one frame.
+      if (range.byteLength > MAX_ITEM_BYTES) throw new SerializationError('$', tooLarge('$', range.byteLength));
       this.checkWritable();
+      bytes = range.slice();
     } catch (error) {
       return Promise.reject(error);
     }

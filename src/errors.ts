@@ -98,6 +98,8 @@ export interface RemoteErrorInfo {
   name: string;
   message: string;
   stack?: string;
+  /** Its own enumerable fields (`code`, `Full.maxsize`…), as copies. */
+  fields?: Readonly<Record<string, unknown>>;
 }
 
 /** A child process failed. */

@@ -24,6 +24,7 @@ export class JoinableQueue<T> extends Queue<T> {
 
   /** Resolves once every item put so far has been marked done (at once if none is open). */
   join(): Promise<void> {
+    if (this.calls.closed) return Promise.reject(this.calls.closedError());
     return new Promise((resolve, reject) => {
       this.endpoint.join(resolve, reject);
     });
@@ -32,6 +33,7 @@ export class JoinableQueue<T> extends Queue<T> {
   /** Completes, without a value, once every item put so far has been marked done. */
   join$(): Observable<never> {
     return new Observable<never>((subscriber) => {
+      if (this.calls.closed) return subscriber.error(this.calls.closedError());
       const cancel = this.endpoint.join(
         () => subscriber.complete(),
         (error) => subscriber.error(error),
