@@ -37,7 +37,9 @@ function valueOf(flag: string): string | undefined {
 /** Runs one measurement program; its last output line is `{ value, unit }`. */
 function runOnce(program: Program, n: number): Promise<{ value: number; unit: string } | { unavailable: string }> {
   const [command, file] =
-    program.runtime === 'python' ? ['python3', `${root}bench/python/${program.file}`] : [process.execPath, `${here}measure/${program.file}`];
+    program.runtime === 'python'
+      ? ['python3', `${root}bench/python/${program.file}`]
+      : [process.execPath, `${here}measure/${program.file}`];
   return new Promise((resolve) => {
     execFile(command, [file, ...program.args, String(n)], { timeout: 600_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ unavailable: `${command} not found` });
@@ -70,7 +72,13 @@ function measure(program: Program, n: number): Promise<Outcome> {
         unit = r.unit;
       }
       const sorted = [...values].sort((a, b) => a - b);
-      return { median: sorted[Math.floor(sorted.length / 2)] as number, min: sorted[0] as number, max: sorted[sorted.length - 1] as number, unit, values };
+      return {
+        median: sorted[Math.floor(sorted.length / 2)] as number,
+        min: sorted[0] as number,
+        max: sorted[sorted.length - 1] as number,
+        unit,
+        values,
+      };
     })();
     cache.set(key, pending);
   }
@@ -114,13 +122,21 @@ async function evaluate(s: Scenario): Promise<Row> {
     }
   }
   const target =
-    s.target.kind === 'at-least' ? `≥ ${s.target.value}×` : s.target.kind === 'at-most' ? `≤ ${s.target.value.toFixed(1)}×` : s.target.kind === 'info' ? '—' : `< ${s.target.value} MB`;
+    s.target.kind === 'at-least'
+      ? `≥ ${s.target.value}×`
+      : s.target.kind === 'at-most'
+        ? `≤ ${s.target.value.toFixed(1)}×`
+        : s.target.kind === 'info'
+          ? '—'
+          : `< ${s.target.value} MB`;
   return { scenario: s.title, rxmp, baselineName: s.baseline?.name ?? '—', baseline, ratio, target, met };
 }
 
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.key));
 const python = await runPythonVersion();
-console.log(`rxmp bench${quick ? ' --quick' : ''}: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}, ${python}, median of ${reps}`);
+console.log(
+  `rxmp bench${quick ? ' --quick' : ''}: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}, ${python}, median of ${reps}`,
+);
 const rows: Row[] = [];
 for (const s of selected) {
   const row = await evaluate(s);
@@ -136,9 +152,15 @@ const file = out ?? `${root}bench/results/latest.json`;
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(
   file,
-  JSON.stringify({ when: new Date().toISOString(), quick, reps, cores: availableParallelism(), node: process.version, python, rows }, null, 2),
+  JSON.stringify(
+    { when: new Date().toISOString(), quick, reps, cores: availableParallelism(), node: process.version, python, rows },
+    null,
+    2,
+  ),
 );
-console.log(`written: ${out ?? 'bench/results/latest.json'} (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`);
+console.log(
+  `written: ${out ?? 'bench/results/latest.json'} (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`,
+);
 
 function runPythonVersion(): Promise<string> {
   return new Promise((resolve) => {

@@ -62,11 +62,15 @@ const ticker = setInterval(() => {
 
 console.log(`rxmp demo: fast producer -> Queue(maxsize ${MAXSIZE}) -> slow consumer, ${ITEMS} items of 1 KB (in-process)`);
 const consumer = lastValueFrom(
-  consume(q, async (job: Job) => {
-    await work(job);
-    consumed++;
-    return job.id;
-  }, { concurrency: 4 }),
+  consume(
+    q,
+    async (job: Job) => {
+      await work(job);
+      consumed++;
+      return job.id;
+    },
+    { concurrency: 4 },
+  ),
   { defaultValue: -1 },
 );
 await Promise.all([produce(), consumer]);

@@ -63,7 +63,9 @@ const progress = setInterval(() => {
   });
 }, 100);
 
-console.log(`rxmp demo: primes below ${LIMIT.toLocaleString('en')} in ${ranges} ranges, ${WORKERS} forked workers, jobs maxsize ${MAXSIZE}`);
+console.log(
+  `rxmp demo: primes below ${LIMIT.toLocaleString('en')} in ${ranges} ranges, ${WORKERS} forked workers, jobs maxsize ${MAXSIZE}`,
+);
 for (const worker of workers) worker.start();
 for (let id = 0; id < ranges; id++) {
   await jobs.put({ id, from: id * RANGE, to: Math.min(LIMIT, (id + 1) * RANGE) }); // waits while 50 are queued

@@ -19,7 +19,9 @@ describe('Queue in virtual time', () => {
   it('get$ emits and completes in the frame an item is put', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>();
-      cold('---a|').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('---a|')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.get$({ timeout: 5 })).toBe('---(a|)');
     });
   });
@@ -55,7 +57,9 @@ describe('Queue in virtual time', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<number>({ maxsize: 1 });
       q.put$(1).subscribe();
-      cold('----x|').pipe(concatMap(() => q.get$())).subscribe();
+      cold('----x|')
+        .pipe(concatMap(() => q.get$()))
+        .subscribe();
       expectObservable(q.put$(2)).toBe('----|');
     });
   });
@@ -71,7 +75,9 @@ describe('Queue in virtual time', () => {
   it('observe() emits each item in the frame it is put', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>();
-      cold('--a--b---c').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('--a--b---c')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe()).toBe('--a--b---c');
     });
   });
@@ -81,7 +87,9 @@ describe('Queue in virtual time', () => {
       const q = new Queue<string>();
       q.put$('a').subscribe();
       q.put$('b').subscribe();
-      cold('----c').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('----c')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe()).toBe('(ab)c'); // a group spans as many frames as its characters
     });
   });
@@ -89,7 +97,9 @@ describe('Queue in virtual time', () => {
   it('observe({ timeout }) errors Empty when the gap between items exceeds it', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>();
-      cold('--a-b-------c').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('--a-b-------c')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe({ timeout: 3 })).toBe('--a-b--#', undefined, new Empty(3));
     });
   });
@@ -97,7 +107,9 @@ describe('Queue in virtual time', () => {
   it('observe() completes, once drained, in the frame the queue ends', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>();
-      cold('-a-b-|').pipe(concatMap((v) => q.put$(v))).subscribe({ complete: () => void q.end() });
+      cold('-a-b-|')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe({ complete: () => void q.end() });
       expectObservable(q.observe()).toBe('-a-b-|');
     });
   });
@@ -105,7 +117,9 @@ describe('Queue in virtual time', () => {
   it('two observers compete: items alternate between them in arrival order', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>();
-      cold('-a-b-c-d').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('-a-b-c-d')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe()).toBe('-a---c--');
       expectObservable(q.observe()).toBe('---b---d');
     });
@@ -114,11 +128,15 @@ describe('Queue in virtual time', () => {
   it('unsubscribing observe() early takes nothing more: later items stay queued', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
       const q = new Queue<string>();
-      cold('-a-b-c|').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('-a-b-c|')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe(), '^-!').toBe('-a-');
       flush();
       const left: string[] = [];
-      q.observe().pipe(take(2)).subscribe((v) => left.push(v));
+      q.observe()
+        .pipe(take(2))
+        .subscribe((v) => left.push(v));
       expect(left).to.deep.equal(['b', 'c']);
     });
   });
@@ -126,7 +144,9 @@ describe('Queue in virtual time', () => {
   it('unsubscribing a waiting get$ before its item arrives leaves that item queued', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
       const q = new Queue<string>();
-      cold('----a|').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('----a|')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.get$(), '^-!').toBe('---');
       flush();
       const left: string[] = [];
@@ -153,9 +173,7 @@ describe('Queue in virtual time', () => {
       cold('(abcdef|)')
         .pipe(concatMap((v) => q.put$(v).pipe(tap({ complete: watch }))))
         .subscribe();
-      const consumer = cold('----------x---------x---------x---------x---------x---------x|').pipe(
-        concatMap(() => q.get$()),
-      );
+      const consumer = cold('----------x---------x---------x---------x---------x---------x|').pipe(concatMap(() => q.get$()));
       expectObservable(consumer).toBe('----------a---------b---------c---------d---------e---------f|');
       flush();
       return Promise.resolve().then(() => expect(Math.max(...sizes)).to.be.at.most(2));
@@ -166,7 +184,9 @@ describe('Queue in virtual time', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<number>({ maxsize: 1 });
       expectObservable(q.get$()).toBe('--(x|)', { x: 7 });
-      cold('--7|').pipe(concatMap((v) => q.put$(Number(v)))).subscribe();
+      cold('--7|')
+        .pipe(concatMap((v) => q.put$(Number(v))))
+        .subscribe();
     });
   });
 
@@ -174,7 +194,9 @@ describe('Queue in virtual time', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>({ maxsize: 1 });
       q.put$('a').subscribe();
-      cold('-----x|').pipe(concatMap(() => q.get$())).subscribe();
+      cold('-----x|')
+        .pipe(concatMap(() => q.get$()))
+        .subscribe();
       expectObservable(q.put$('b', { timeout: 2 })).toBe('--#', undefined, new Full(1, 2));
       expectObservable(q.put$('c', { timeout: 9 })).toBe('-----|');
     });
@@ -183,7 +205,9 @@ describe('Queue in virtual time', () => {
   it('delay-based consumers see items in FIFO order', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>();
-      cold('(abc)').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('(abc)')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe().pipe(concatMap((v) => of(v).pipe(delay(2))))).toBe('--a-b-c');
     });
   });

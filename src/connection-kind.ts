@@ -15,7 +15,10 @@ export const connectionKind: HandleKind<Connection<unknown>, PipeEndDescriptor, 
 
   check(conn) {
     if (conn.closed) {
-      throw new ClosedError('connection', conn.end.moved ? 'this end already moved to another process' : 'a closed end cannot be passed on');
+      throw new ClosedError(
+        'connection',
+        conn.end.moved ? 'this end already moved to another process' : 'a closed end cannot be passed on',
+      );
     }
   },
 

@@ -36,7 +36,10 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   /** Settles when this end's end-of-stream has reached the peer (or the peer is gone). */
   private endDelivered: Promise<void> | undefined;
   /** Where a send started by `next()` that failed is reported, once (it has no caller to reject). */
-  private readonly nextFailure = new NextFailureReport(() => this.readable, () => this.closed);
+  private readonly nextFailure = new NextFailureReport(
+    () => this.readable,
+    () => this.closed,
+  );
 
   /** @internal Built by `Pipe()`, or by handle passing when an end arrives from another runtime. */
   constructor(
@@ -301,9 +304,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
   }
 
   private closedError(): ClosedError {
-    return this.end.moved
-      ? new ClosedError('connection', 'this end moved to another process')
-      : new ClosedError('connection');
+    return this.end.moved ? new ClosedError('connection', 'this end moved to another process') : new ClosedError('connection');
   }
 
   private checkWritable(): void {

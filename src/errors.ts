@@ -108,12 +108,7 @@ export class ProcessError extends RxmpError {
   readonly signal: NodeJS.Signals | null;
   /** The child's own error, when it reported one before exiting. */
   readonly childError: RemoteErrorInfo | undefined;
-  constructor(
-    processName: string,
-    exitCode: number | null,
-    signal: NodeJS.Signals | null,
-    childError?: RemoteErrorInfo,
-  ) {
+  constructor(processName: string, exitCode: number | null, signal: NodeJS.Signals | null, childError?: RemoteErrorInfo) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
     const why = childError ? `: ${childError.name}: ${childError.message}` : '';
     super(`process ${processName} ${how}${why}`);

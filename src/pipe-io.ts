@@ -30,12 +30,7 @@ export function bytesOf(message: PipeMessage): Uint8Array {
  * the end of the stream rejects `EOFError` (or the writer's error). The
  * channel itself fails a waiting receive when the end closes.
  */
-export function receiveOne<R>(
-  calls: PendingCalls,
-  inbound: PipeChannel,
-  wait: Wait,
-  read: (message: PipeMessage) => R,
-): Promise<R> {
+export function receiveOne<R>(calls: PendingCalls, inbound: PipeChannel, wait: Wait, read: (message: PipeMessage) => R): Promise<R> {
   return calls.promise(receiveCall as PromisedCall<Receive<R>, R>, { inbound, read }, wait);
 }
 
@@ -79,7 +74,12 @@ const receiveCall: PromisedCall<Receive<unknown>, unknown> = {
 };
 
 /** Hands `outgoing` to a writer, waiting for room up to `timeout`; returns the `Cancel` while it waits. */
-export function startSend(outbound: ChannelWriter, outgoing: Outgoing, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+export function startSend(
+  outbound: ChannelWriter,
+  outgoing: Outgoing,
+  listener: PutListener,
+  timeout: number | undefined,
+): Cancel | undefined {
   const ticket = outbound.send({ outgoing, accepted: () => listener.accepted(), failed: (error) => listener.failed(error) }, timeout);
   return ticket && (() => outbound.cancelSend(ticket));
 }

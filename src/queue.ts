@@ -289,7 +289,8 @@ export class Queue<T> implements AsyncIterable<T> {
 
   private readonly putCall: PromisedCall<T, void> = {
     fast: (item) => this.tryPut(item),
-    start: (item, timeout, finish, resolve, reject) => this.endpoint.put(item, finishingPut(finish, { accepted: resolve, failed: reject }), timeout),
+    start: (item, timeout, finish, resolve, reject) =>
+      this.endpoint.put(item, finishingPut(finish, { accepted: resolve, failed: reject }), timeout),
     closes: true,
   };
 
@@ -311,7 +312,6 @@ export class Queue<T> implements AsyncIterable<T> {
     return item === NOTHING ? NOT_NOW : item;
   }
 }
-
 
 function endedError(): ClosedError {
   return new ClosedError('queue', 'queue has ended and is drained');

@@ -17,7 +17,11 @@ const n = argInt(4, 100_000);
 const q = new Queue<unknown>({ maxsize: 100 });
 const ready = new Queue<number>();
 const go = new Queue<number>();
-const child = new Process({ target: new URL('../workers/queue-producer-after-large.js', import.meta.url), args: [q, ready, go, n, largeBytes], kind }).start();
+const child = new Process({
+  target: new URL('../workers/queue-producer-after-large.js', import.meta.url),
+  args: [q, ready, go, n, largeBytes],
+  kind,
+}).start();
 if (largeBytes > 0) await q.get();
 await ready.get();
 const rss0 = process.memoryUsage().rss;

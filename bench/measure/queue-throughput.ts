@@ -16,7 +16,11 @@ const maxsize = argInt(5, 100);
 const q = new Queue<unknown>({ maxsize });
 const ready = new Queue<number>();
 const go = new Queue<number>();
-const child = new Process({ target: new URL('../workers/queue-producer.js', import.meta.url), args: [q, ready, go, n, objects], kind }).start();
+const child = new Process({
+  target: new URL('../workers/queue-producer.js', import.meta.url),
+  args: [q, ready, go, n, objects],
+  kind,
+}).start();
 await ready.get();
 const t0 = performance.now();
 await go.put(1);

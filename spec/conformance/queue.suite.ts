@@ -101,7 +101,11 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
 
       it('carries what structured clone carries, boxed numbers as their values', async () => {
         const q = await makeQueue<unknown>();
-        const value = { n: new Number(5), nested: { list: [1, 'two', null, undefined, [3n]] }, nul: Object.assign(Object.create(null), { x: 1 }) };
+        const value = {
+          n: new Number(5),
+          nested: { list: [1, 'two', null, undefined, [3n]] },
+          nul: Object.assign(Object.create(null), { x: 1 }),
+        };
         await q.put(value);
         expect(await q.get()).to.deep.equal({ n: 5, nested: { list: [1, 'two', null, undefined, [3n]] }, nul: { x: 1 } });
       });
@@ -447,4 +451,3 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await sleep(5);
   }
 }
-

@@ -42,7 +42,10 @@ describe('argument checks', () => {
     const target = new URL('../fixtures/sleepy.js', import.meta.url);
 
     it('new Queue({ maxSize: 10 }) (a misspelt maxsize would make an unbounded queue)', () => {
-      expect(() => new Queue({ maxSize: 10 } as never)).to.throw(TypeError, '"maxSize"').with.property('message').that.contains('did you mean "maxsize"');
+      expect(() => new Queue({ maxSize: 10 } as never))
+        .to.throw(TypeError, '"maxSize"')
+        .with.property('message')
+        .that.contains('did you mean "maxsize"');
     });
 
     it('get({ timout: 10 }) and put(x, { timout: 10 }) reject (a misspelt timeout would wait forever)', async () => {

@@ -96,7 +96,10 @@ describe('consume', () => {
     testScheduler().run(({ expectObservable, flush }) => {
       const q = new JoinableQueue<string>();
       fill(q, ['a', 'b', 'c']);
-      expectObservable(consume(q, (v: string) => of(v).pipe(delay(10)), { concurrency: 2 }), '^--!').toBe('---');
+      expectObservable(
+        consume(q, (v: string) => of(v).pipe(delay(10)), { concurrency: 2 }),
+        '^--!',
+      ).toBe('---');
       flush();
       const left: string[] = [];
       q.observe().subscribe((v) => left.push(v));
@@ -142,7 +145,10 @@ describe('consume', () => {
       const q = new JoinableQueue<string>();
       fill(q, ['a']);
       // One result at once, a second later: the subscriber leaves in between.
-      expectObservable(consume(q, (v: string) => concat(of(v), timer(10).pipe(map(() => 'late')))), '^--!').toBe('a--');
+      expectObservable(
+        consume(q, (v: string) => concat(of(v), timer(10).pipe(map(() => 'late')))),
+        '^--!',
+      ).toBe('a--');
       flush();
       const joined: string[] = [];
       q.join$().subscribe({ complete: () => joined.push('joined') });
@@ -185,9 +191,7 @@ describe('consume', () => {
     fill(q, [1, 2]);
     await q.end();
     const out: number[] = [];
-    await new Promise<void>((resolve) =>
-      consume(q, async (n: number) => n * 2).subscribe({ next: (v) => out.push(v), complete: resolve }),
-    );
+    await new Promise<void>((resolve) => consume(q, async (n: number) => n * 2).subscribe({ next: (v) => out.push(v), complete: resolve }));
     const r = new Queue<number>();
     fill(r, [3]);
     await r.end();

@@ -19,7 +19,9 @@ describe('enqueue', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>({ maxsize: 1 });
       // A consumer taking one item at frames 5 and 9.
-      cold('-----x---x|').pipe(concatMap(() => q.get$())).subscribe();
+      cold('-----x---x|')
+        .pipe(concatMap(() => q.get$()))
+        .subscribe();
       expectObservable(cold('(abc|)').pipe(enqueue(q))).toBe('---------|');
     });
   });
@@ -32,7 +34,9 @@ describe('enqueue', () => {
       const tracked = {
         put$: (v: string) => q.put$(v).pipe(tap({ complete: () => accepted.push([v, ts.now()]) })),
       };
-      cold('----x----x----x|').pipe(concatMap(() => q.get$())).subscribe();
+      cold('----x----x----x|')
+        .pipe(concatMap(() => q.get$()))
+        .subscribe();
       cold('(abcde|)').pipe(enqueue(tracked)).subscribe();
       flush();
       // Two fit at once; c, d and e each wait for a get.

@@ -12,7 +12,9 @@ describe('README: testing a queue with marbles', () => {
   it('delivers each item in the frame it is put, and times out in virtual time', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const q = new Queue<string>({ maxsize: 2 });
-      cold('-a--b------c').pipe(concatMap((v) => q.put$(v))).subscribe();
+      cold('-a--b------c')
+        .pipe(concatMap((v) => q.put$(v)))
+        .subscribe();
       expectObservable(q.observe({ timeout: 5 })).toBe('-a--b----#', undefined, new Empty(5));
     });
   });

@@ -16,10 +16,7 @@ export async function settledWithin(promise: Promise<unknown>, ms: number): Prom
 }
 
 /** Awaits a rejection and checks its class; returns the error for further checks. */
-export async function expectRejection<E extends Error>(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => E,
-): Promise<E> {
+export async function expectRejection<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
   let outcome: { value: unknown } | { error: unknown };
   try {
     outcome = { value: await promise };

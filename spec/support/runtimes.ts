@@ -7,7 +7,10 @@ import { Runtime } from '../../src/transport/runtime.js';
 const made: Runtime[] = [];
 
 export function memoryRuntimes(count = 2): Runtime[] {
-  const runtimes = Array.from({ length: count }, (_, i) => new Runtime({ id: `memory-${i}-${Math.random().toString(36).slice(2, 8)}`, listen: false }));
+  const runtimes = Array.from(
+    { length: count },
+    (_, i) => new Runtime({ id: `memory-${i}-${Math.random().toString(36).slice(2, 8)}`, listen: false }),
+  );
   for (let i = 0; i < runtimes.length; i++) {
     for (let j = i + 1; j < runtimes.length; j++) Runtime.connect(runtimes[i] as Runtime, runtimes[j] as Runtime);
   }

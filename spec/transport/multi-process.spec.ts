@@ -68,7 +68,13 @@ for (const kind of ['fork', 'thread'] as const) {
       // What the victim's application saw, recorded so that the record survives its death
       // (a report put into another queue may be lost with it, after its ack left).
       const file = join(tmpdir(), `queue-spec-${process.pid}-${kind}-${Math.random().toString(36).slice(2)}.log`);
-      const recorded = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l.split(' ')[1])) : []);
+      const recorded = () =>
+        existsSync(file)
+          ? readFileSync(file, 'utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => Number(l.split(' ')[1]))
+          : [];
       const victim = startChild('record-each', { args: [q, file, { prefetch: 16, spinMs: 10 }], kind });
       while (recorded().length < 5) await sleep(2);
       victim.kill();

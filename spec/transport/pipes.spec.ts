@@ -138,8 +138,14 @@ for (const kind of ['fork', 'thread'] as const) {
       const child = startChild('pipe-echo', { args: [b], kind });
       // Nothing awaited since start(): the end has left already.
       expect(b.closed, 'spent as start() returns').to.equal(true);
-      const send = b.send(1).then(() => 'sent', (e: Error) => e);
-      const recv = b.recv().then(() => 'received', (e: Error) => e);
+      const send = b.send(1).then(
+        () => 'sent',
+        (e: Error) => e,
+      );
+      const recv = b.recv().then(
+        () => 'received',
+        (e: Error) => e,
+      );
       await b.close(); // the object left behind: closing it closes nothing
       expect(await send).to.be.instanceOf(ClosedError);
       expect(await recv).to.be.instanceOf(ClosedError);
@@ -174,7 +180,9 @@ for (const kind of ['fork', 'thread'] as const) {
       const [a, b] = Pipe<number>({ window: 64 });
       const child = startChild('pipe-take', { args: [b, 3], kind });
       const seen: unknown[] = [];
-      const ended = new Promise<unknown>((resolve) => a.subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve('complete') }));
+      const ended = new Promise<unknown>((resolve) =>
+        a.subscribe({ next: (v) => seen.push(v), error: resolve, complete: () => resolve('complete') }),
+      );
       const subscription = range(0, 1000).subscribe(a);
       try {
         const outcome = await settles(ended);

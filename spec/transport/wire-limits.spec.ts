@@ -37,7 +37,9 @@ describe('values the wire cannot carry, in one process', () => {
 
   it('the size refusal names the size and the limit', async () => {
     const error = await expectRejection(new Queue<unknown>().put(makeValue('tooLarge')), SerializationError);
-    expect(error.message).to.match(/268435457/).and.match(/268435456|256 MiB/);
+    expect(error.message)
+      .to.match(/268435457/)
+      .and.match(/268435456|256 MiB/);
   });
 });
 

@@ -58,7 +58,10 @@ describe('frames', () => {
 
   it('a batch over the limit is split into frames under it, items in order', () => {
     const item = (i: number) => 'x'.repeat(300) + i;
-    const messages: Message[] = [{ t: 'put', q: 'q', items: Array.from({ length: 10 }, (_, i) => item(i)) }, { t: 'ack', q: 'q', tag: 1, n: 1 }];
+    const messages: Message[] = [
+      { t: 'put', q: 'q', items: Array.from({ length: 10 }, (_, i) => item(i)) },
+      { t: 'ack', q: 'q', tag: 1, n: 1 },
+    ];
     const { frames, dropped } = encodeFrames(messages, { limit: 1000 });
     expect(dropped).to.deep.equal([]);
     expect(frames.length).to.be.above(3);
@@ -78,31 +81,46 @@ describe('frames', () => {
   describe(`the deepest values fastClone accepts encode and decode, with half of the stack already in use`, () => {
     const kinds: [string, () => unknown][] = [
       ['objects', () => nested(MAX_DEPTH)],
-      ['arrays', () => {
-        let a: unknown[] = [];
-        for (let i = 1; i < MAX_DEPTH; i++) a = [a];
-        return a;
-      }],
-      ['Maps', () => {
-        let m = new Map<string, unknown>();
-        for (let i = 1; i < MAX_DEPTH; i++) m = new Map([['k', m]]);
-        return m;
-      }],
-      ['Sets', () => {
-        let s = new Set<unknown>();
-        for (let i = 1; i < MAX_DEPTH / 2; i++) s = new Set([s]);
-        return s;
-      }],
-      ['Error causes', () => {
-        let e = new Error('root');
-        for (let i = 1; i < MAX_DEPTH / 2; i++) e = new Error('e', { cause: e });
-        return e;
-      }],
-      ['objects in arrays', () => {
-        let o: unknown = {};
-        for (let i = 1; i < MAX_DEPTH / 2; i++) o = { a: [o] };
-        return o;
-      }],
+      [
+        'arrays',
+        () => {
+          let a: unknown[] = [];
+          for (let i = 1; i < MAX_DEPTH; i++) a = [a];
+          return a;
+        },
+      ],
+      [
+        'Maps',
+        () => {
+          let m = new Map<string, unknown>();
+          for (let i = 1; i < MAX_DEPTH; i++) m = new Map([['k', m]]);
+          return m;
+        },
+      ],
+      [
+        'Sets',
+        () => {
+          let s = new Set<unknown>();
+          for (let i = 1; i < MAX_DEPTH / 2; i++) s = new Set([s]);
+          return s;
+        },
+      ],
+      [
+        'Error causes',
+        () => {
+          let e = new Error('root');
+          for (let i = 1; i < MAX_DEPTH / 2; i++) e = new Error('e', { cause: e });
+          return e;
+        },
+      ],
+      [
+        'objects in arrays',
+        () => {
+          let o: unknown = {};
+          for (let i = 1; i < MAX_DEPTH / 2; i++) o = { a: [o] };
+          return o;
+        },
+      ],
     ];
     for (const [name, make] of kinds) {
       it(name, () => {
@@ -111,7 +129,9 @@ describe('frames', () => {
         expect(ran, 'the spec reached half the stack').to.not.equal(undefined);
         const { frames, dropped } = ran!.value;
         expect(dropped).to.deep.equal([]);
-        expect(isDeepStrictEqual((decodeBatch(frames[0] as Uint8Array)[0] as Extract<Message, { t: 'put' }>).items[0], copy)).to.equal(true);
+        expect(isDeepStrictEqual((decodeBatch(frames[0] as Uint8Array)[0] as Extract<Message, { t: 'put' }>).items[0], copy)).to.equal(
+          true,
+        );
       });
     }
   });

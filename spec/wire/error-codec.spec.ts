@@ -54,7 +54,12 @@ describe('error codec: context fields and causes', () => {
   });
 
   it("keeps a plain error's own enumerable fields as copies, leaving out what cannot be copied", () => {
-    const original = Object.assign(new Error('io'), { code: 'ENOENT', errno: -2, info: { path: '/x', tags: new Set(['a']) }, callback: () => 0 });
+    const original = Object.assign(new Error('io'), {
+      code: 'ENOENT',
+      errno: -2,
+      info: { path: '/x', tags: new Set(['a']) },
+      callback: () => 0,
+    });
     const back = roundTrip(original) as unknown as Error & Record<string, unknown>;
     expect([back.code, back.errno]).to.deep.equal(['ENOENT', -2]);
     expect(back.info).to.deep.equal({ path: '/x', tags: new Set(['a']) });
@@ -90,9 +95,18 @@ describe('error codec: context fields and causes', () => {
   });
 
   it('turns a malformed description from a peer into a plain Error instead of throwing', () => {
-    const broken = [{}, { name: 5, message: {} }, { name: 'Full', message: 'm', fields: 'not an object' }, { name: 'Error', message: 'm', cause: 'bad' }];
+    const broken = [
+      {},
+      { name: 5, message: {} },
+      { name: 'Full', message: 'm', fields: 'not an object' },
+      { name: 'Error', message: 'm', cause: 'bad' },
+    ];
     for (const info of broken) expect(decodeError(info as never)).to.be.instanceOf(Error);
-    const polluted = decodeError({ name: 'Error', message: 'm', fields: JSON.parse('{"__proto__": {"admin": true}, "name": "x", "ok": 1}') } as never);
+    const polluted = decodeError({
+      name: 'Error',
+      message: 'm',
+      fields: JSON.parse('{"__proto__": {"admin": true}, "name": "x", "ok": 1}'),
+    } as never);
     expect((polluted as unknown as { admin?: boolean }).admin).to.equal(undefined);
     expect((polluted as unknown as { ok: number }).ok).to.equal(1);
   });

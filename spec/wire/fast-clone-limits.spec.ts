@@ -83,14 +83,19 @@ describe('fastClone limits', () => {
       if (ran) outcomes.push(ran.value);
     }
     for (const outcome of outcomes) expect(outcome === 'copied' || outcome instanceof SerializationError, String(outcome)).to.equal(true);
-    expect(outcomes.some((o) => o instanceof SerializationError), 'refused at least once').to.equal(true);
+    expect(
+      outcomes.some((o) => o instanceof SerializationError),
+      'refused at least once',
+    ).to.equal(true);
   });
 
   it('refuses an item larger than a frame can carry, naming its size and the limit, before copying it', () => {
     const big = new Uint8Array(MAX_ITEM_BYTES + 1);
     const error = refusal(() => fastClone({ big }));
     expect(error.path).to.equal('$');
-    expect(error.message).to.contain(String(MAX_ITEM_BYTES + 1)).and.contain(String(MAX_ITEM_BYTES));
+    expect(error.message)
+      .to.contain(String(MAX_ITEM_BYTES + 1))
+      .and.contain(String(MAX_ITEM_BYTES));
     const many = Array.from({ length: 4 }, () => new Uint8Array(Math.ceil(MAX_ITEM_BYTES / 3)));
     expect(refusal(() => fastClone(many)).path).to.equal('$');
     const one = new Uint8Array(Math.ceil(MAX_ITEM_BYTES / 3));

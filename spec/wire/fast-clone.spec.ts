@@ -41,7 +41,14 @@ describe('fastClone', () => {
         public y: number,
       ) {}
     }
-    const v = { m: new Map([[1, { a: 1 }]]), s: new Set([1]), d: new Date(5), u: new Uint8Array([1, 2]), e: new RangeError('r'), p: new Point(1, 2) };
+    const v = {
+      m: new Map([[1, { a: 1 }]]),
+      s: new Set([1]),
+      d: new Date(5),
+      u: new Uint8Array([1, 2]),
+      e: new RangeError('r'),
+      p: new Point(1, 2),
+    };
     const copy = fastClone(v);
     expect(copy.m.get(1)).to.deep.equal({ a: 1 });
     expect(copy.m).to.not.equal(v.m);

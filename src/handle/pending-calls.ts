@@ -40,7 +40,13 @@ export interface PromisedCall<A, R> {
   /** The fast path (see `Call.fast`). */
   fast?(arg: A): R | typeof NOT_NOW;
   /** Starts the call (see `Call.start`), settling through `resolve`/`reject` after `finish`. */
-  start(arg: A, timeout: number | undefined, finish: () => void, resolve: (result: R) => void, reject: (error: Error) => void): Cancel | undefined;
+  start(
+    arg: A,
+    timeout: number | undefined,
+    finish: () => void,
+    resolve: (result: R) => void,
+    reject: (error: Error) => void,
+  ): Cancel | undefined;
   /** Closing the handle withdraws the call, which then rejects `ClosedError`; `false`: it is left alone. */
   readonly closes: boolean;
 }
@@ -108,7 +114,11 @@ export class PendingCalls {
    * Makes `call` with `arg` as a Promise. Without a signal, on an open
    * handle, a call that settles at once costs no more than its fast path.
    */
-  promise<A, R>(call: PromisedCall<A, R>, arg: A, wait: { readonly timeout: number | undefined; readonly signal: AbortSignal | undefined }): Promise<R> {
+  promise<A, R>(
+    call: PromisedCall<A, R>,
+    arg: A,
+    wait: { readonly timeout: number | undefined; readonly signal: AbortSignal | undefined },
+  ): Promise<R> {
     if (call.fast && !wait.signal && !this.closedFlag) {
       try {
         const result = call.fast(arg);

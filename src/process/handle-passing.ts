@@ -119,13 +119,15 @@ function putAt(root: unknown, path: Path, handle: object): unknown {
   let container = root;
   for (let i = 0; i < path.length - 1; i++) container = step(container, path[i] as string | number);
   const last = path[path.length - 1] as string | number;
-  if (!isContainer(container) || !Object.hasOwn(container, last)) throw new TypeError(`a handle's place ${JSON.stringify(path)} is not in the value`);
+  if (!isContainer(container) || !Object.hasOwn(container, last))
+    throw new TypeError(`a handle's place ${JSON.stringify(path)} is not in the value`);
   (container as Record<string | number, unknown>)[last] = handle;
   return root;
 }
 
 function step(container: unknown, key: string | number): unknown {
-  if (!isContainer(container) || !Object.hasOwn(container, key)) throw new TypeError(`a handle's place is not in the value (at ${JSON.stringify(key)})`);
+  if (!isContainer(container) || !Object.hasOwn(container, key))
+    throw new TypeError(`a handle's place is not in the value (at ${JSON.stringify(key)})`);
   return (container as Record<string | number, unknown>)[key];
 }
 

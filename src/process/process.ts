@@ -278,8 +278,7 @@ function resolveTarget(target: unknown): URL {
   if (target instanceof URL) url = target;
   else if (typeof target === 'string') {
     url = /^[a-z][a-z\d+.-]*:/i.test(target) && !isAbsolute(target) ? new URL(target) : pathToFileURL(resolve(target));
-  }
-  else throw new TypeError(`target must be a module file (a URL or a path), got ${quote(target)}`);
+  } else throw new TypeError(`target must be a module file (a URL or a path), got ${quote(target)}`);
   if (url.protocol !== 'file:') throw new TypeError(`target must be a file URL, got ${url.href}`);
   if (!existsSync(url)) throw new TypeError(`target module ${url.href} does not exist`);
   return url;

@@ -48,11 +48,7 @@ interface Run<T> extends Delivery<T> {
  * @example
  * consume(jobs, (job) => handle(job), { concurrency: 4 }).subscribe();
  */
-export function consume<T, R>(
-  queue: Consumable<T>,
-  fn: (item: T) => ObservableInput<R>,
-  options?: ConsumeOptions,
-): Observable<R> {
+export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableInput<R>, options?: ConsumeOptions): Observable<R> {
   const o = checkOptions<ConsumeOptions>(options, 'consume options', ['concurrency', 'timeout', 'prefetch']);
   const concurrency = checkCount(o.concurrency, 'concurrency', 1);
   const timeout = checkTimeout(o.timeout);

@@ -105,7 +105,8 @@ function encodeInto(messages: readonly Message[], header: number, limit: number,
     return;
   }
   const message = messages[0] as Message;
-  const error = failure ?? new RangeError(`a message of ${(payload as Buffer).byteLength - header} bytes is more than a frame may carry (${limit})`);
+  const error =
+    failure ?? new RangeError(`a message of ${(payload as Buffer).byteLength - header} bytes is more than a frame may carry (${limit})`);
   out.dropped.push({ message, error });
   const refund = refundFor(message);
   if (refund) encodeInto([refund], header, limit, defer, out);

@@ -65,7 +65,13 @@ function causeOf(cause: unknown, causes: number): ErrorCause | undefined {
 }
 
 const BUILT_IN: Record<string, ErrorConstructor> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
 };
 
 const RXMP: Record<string, { prototype: Error }> = {
@@ -92,7 +98,10 @@ export function decodeError(info: ErrorInfo, causes: number = MAX_CAUSES): Error
   const described: Record<string, unknown> = isRecord(info) ? info : {};
   const name = typeof described.name === 'string' ? described.name : 'Error';
   const message = typeof described.message === 'string' ? described.message : '';
-  const proto = (Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name]?.prototype : undefined) ?? (Object.hasOwn(RXMP, name) ? RXMP[name]?.prototype : undefined) ?? Error.prototype;
+  const proto =
+    (Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name]?.prototype : undefined) ??
+    (Object.hasOwn(RXMP, name) ? RXMP[name]?.prototype : undefined) ??
+    Error.prototype;
   // A real Error (not Object.create) so that it is a native error to
   // util.types.isNativeError, util.inspect and assertion libraries.
   const error = new Error(message);

@@ -3,7 +3,19 @@ import { SerializationError } from '../errors.js';
 import { HANDLE_KIND, uncloneableError } from './find-uncloneable.js';
 import { MAX_ITEM_BYTES } from './framing.js';
 import { LARGE_ITEM_BYTES, noteSize } from './item-size.js';
-import { describeKey, explained, formatKey, LONE_SURROGATE, nameOf, Refusal, serializationError, SHARED, sizeReason, tooLarge, within } from './refusal.js';
+import {
+  describeKey,
+  explained,
+  formatKey,
+  LONE_SURROGATE,
+  nameOf,
+  Refusal,
+  serializationError,
+  SHARED,
+  sizeReason,
+  tooLarge,
+  within,
+} from './refusal.js';
 
 declare global {
   interface String {
@@ -61,7 +73,8 @@ export function fastClone<T>(value: T): T {
       return value;
     case 'string':
       if (!value.isWellFormed()) throw new SerializationError('$', `$ ${LONE_SURROGATE}`);
-      if (value.length >= LARGE_STRING && Buffer.byteLength(value) > MAX_ITEM_BYTES) throw new SerializationError('$', tooLarge('$', Buffer.byteLength(value)));
+      if (value.length >= LARGE_STRING && Buffer.byteLength(value) > MAX_ITEM_BYTES)
+        throw new SerializationError('$', tooLarge('$', Buffer.byteLength(value)));
       return value;
     case 'object':
       if (value === null) return value;
@@ -154,7 +167,8 @@ function copyObject(object: Record<string, unknown>, seen: Map<object, unknown> 
   }
   // msgpackr takes an object whose `constructor` is not Object for a class
   // instance, and calls its `toJSON` if it has one: it would throw on this one.
-  if (out.constructor !== Object && out.toJSON) throw new Refusal('has own properties "constructor" and "toJSON", which the wire encoding cannot carry together');
+  if (out.constructor !== Object && out.toJSON)
+    throw new Refusal('has own properties "constructor" and "toJSON", which the wire encoding cannot carry together');
   return out;
 }
 
@@ -176,7 +190,10 @@ function copyExotic(object: object, seen: Map<object, unknown>, cloneOf: object 
   if (types.isBoxedPrimitive(object)) return leaf((object as { valueOf(): unknown }).valueOf());
   if (types.isNativeError(object)) return copyError(object as Error, seen);
   if ((object as { [HANDLE_KIND]?: string })[HANDLE_KIND] !== undefined) throw explained(object, undefined);
-  if (cloneOf) throw new Refusal(`is a ${nameOf(cloneOf)}, which cannot be copied to another process${object instanceof Blob ? ' (its bytes can only be read asynchronously: put new Uint8Array(await blob.arrayBuffer()) instead)' : ''}`);
+  if (cloneOf)
+    throw new Refusal(
+      `is a ${nameOf(cloneOf)}, which cannot be copied to another process${object instanceof Blob ? ' (its bytes can only be read asynchronously: put new Uint8Array(await blob.arrayBuffer()) instead)' : ''}`,
+    );
   // Anything else: the platform's own structured clone decides what it is as data (a RegExp,
   // a class instance as a plain object, a value from another realm...), then it is copied as that.
   let clone: unknown;
@@ -190,7 +207,8 @@ function copyExotic(object: object, seen: Map<object, unknown>, cloneOf: object 
   else if (Array.isArray(clone)) out = copyArray(clone, seen);
   else {
     const proto = Object.getPrototypeOf(clone);
-    out = proto === Object.prototype || proto === null ? copyObject(clone as Record<string, unknown>, seen) : copyExotic(clone, seen, object);
+    out =
+      proto === Object.prototype || proto === null ? copyObject(clone as Record<string, unknown>, seen) : copyExotic(clone, seen, object);
   }
   seen.set(object, out);
   return out;
@@ -234,7 +252,9 @@ function copySet(set: Set<unknown>, seen: Map<object, unknown>): Set<unknown> {
   return out;
 }
 
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)?.get as (this: unknown) => string | undefined;
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)?.get as (
+  this: unknown,
+) => string | undefined;
 
 /** A copy of exactly the bytes a view covers (a Buffer stays a Buffer; a subclass becomes its standard type). */
 function copyView(view: ArrayBufferView, seen: Map<object, unknown>): unknown {
@@ -248,7 +268,10 @@ function copyView(view: ArrayBufferView, seen: Map<object, unknown>): unknown {
   } else {
     const bytesCopy = copyBytes(view.buffer, byteOffset, byteLength);
     const name = typedArrayName.call(view);
-    out = name === undefined ? new DataView(bytesCopy) : new (globalThis as unknown as Record<string, new (b: ArrayBuffer) => ArrayBufferView>)[name]!(bytesCopy);
+    out =
+      name === undefined
+        ? new DataView(bytesCopy)
+        : new (globalThis as unknown as Record<string, new (b: ArrayBuffer) => ArrayBufferView>)[name]!(bytesCopy);
   }
   return keep(seen, view, out);
 }

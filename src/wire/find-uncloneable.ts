@@ -10,9 +10,7 @@ export interface Uncloneable {
   readonly reason: string;
 }
 
-const CLONEABLE_OBJECTS: readonly Function[] = [
-  Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt,
-];
+const CLONEABLE_OBJECTS: readonly Function[] = [Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt];
 
 /** Marks rxmp's handle classes (queues, pipe ends), which travel only as Process arguments and output. */
 export const HANDLE_KIND = Symbol.for('rxmp.handleKind');
@@ -37,7 +35,10 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   const deeper = depth + 1;
   const handle = (value as { [HANDLE_KIND]?: string })[HANDLE_KIND];
   if (handle) {
-    return { path, reason: `is a ${handle}: pass queues and pipe ends to a Process in its args (or back through output$), not inside an item or a message` };
+    return {
+      path,
+      reason: `is a ${handle}: pass queues and pipe ends to a Process in its args (or back through output$), not inside an item or a message`,
+    };
   }
   if (value instanceof Promise) return { path, reason: 'is a Promise' };
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
@@ -47,7 +48,8 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   if (value instanceof Map) {
     let i = 0;
     for (const [k, v] of value) {
-      const found = findUncloneable(k, `${path}.<key ${i}>`, seen, deeper) ?? findUncloneable(v, `${path}.get(${describeKey(k)})`, seen, deeper);
+      const found =
+        findUncloneable(k, `${path}.<key ${i}>`, seen, deeper) ?? findUncloneable(v, `${path}.get(${describeKey(k)})`, seen, deeper);
       if (found) return found;
       i++;
     }
@@ -76,7 +78,8 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
     if (name && isHostObject(value)) return { path, reason: `is a ${name}, which cannot be cloned` };
   }
   for (const key of Object.keys(value)) {
-    if (key === '__proto__') return { path: `${path}["__proto__"]`, reason: 'is an own property named "__proto__", which cannot be carried' };
+    if (key === '__proto__')
+      return { path: `${path}["__proto__"]`, reason: 'is an own property named "__proto__", which cannot be carried' };
     const found = findUncloneable((value as Record<string, unknown>)[key], `${path}${formatKey(key)}`, seen, deeper);
     if (found) return found;
   }

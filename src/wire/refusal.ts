@@ -18,9 +18,11 @@ export class Refusal {
   ) {}
 }
 
-export const LONE_SURROGATE = 'is a string with a lone surrogate (not valid Unicode text), which UTF-8 cannot carry (str.toWellFormed() replaces lone surrogates with U+FFFD)';
+export const LONE_SURROGATE =
+  'is a string with a lone surrogate (not valid Unicode text), which UTF-8 cannot carry (str.toWellFormed() replaces lone surrogates with U+FFFD)';
 
-export const SHARED = 'is shared memory (a SharedArrayBuffer), which a copy cannot share: pass shared memory to a Process in its args instead';
+export const SHARED =
+  'is shared memory (a SharedArrayBuffer), which a copy cannot share: pass shared memory to a Process in its args instead';
 
 /** The refusal for an object the platform could not clone, naming what inside it is at fault. */
 export function explained(object: object, cause: unknown): Refusal {
@@ -38,7 +40,13 @@ export function explained(object: object, cause: unknown): Refusal {
 
 /** `error` (a refusal, or whatever went wrong) with `segment` in front of its path. */
 export function within(error: unknown, segment: string): Refusal {
-  const refusal = error instanceof Refusal ? error : new Refusal(isStackOverflow(error) ? 'is nested too deeply for the stack left at this call' : `could not be read: ${messageOf(error)}`, error);
+  const refusal =
+    error instanceof Refusal
+      ? error
+      : new Refusal(
+          isStackOverflow(error) ? 'is nested too deeply for the stack left at this call' : `could not be read: ${messageOf(error)}`,
+          error,
+        );
   if (!refusal.whole) refusal.path = segment + refusal.path;
   return refusal;
 }

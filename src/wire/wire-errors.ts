@@ -15,7 +15,13 @@ import { addExtension } from 'msgpackr';
 export const WIRE_ERROR_TYPE = 0x45; // 'E'
 
 const KINDS: Record<string, ErrorConstructor> = {
-  Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
 };
 const KIND_OF = new Map<object, string>(Object.entries(KINDS).map(([name, ctor]) => [ctor.prototype, name]));
 
@@ -44,7 +50,13 @@ function write(error: Error): unknown[] {
   const own = (key: string) => Object.prototype.hasOwnProperty.call(error, key);
   const stack = error.stack;
   const flags = (own('message') ? MESSAGE : 0) | (typeof stack === 'string' ? STACK : 0) | (own('cause') ? CAUSE : 0);
-  return [KIND_OF.get(Object.getPrototypeOf(error)) ?? 'Error', flags, flags & MESSAGE ? error.message : undefined, flags & STACK ? stack : undefined, flags & CAUSE ? error.cause : undefined];
+  return [
+    KIND_OF.get(Object.getPrototypeOf(error)) ?? 'Error',
+    flags,
+    flags & MESSAGE ? error.message : undefined,
+    flags & STACK ? stack : undefined,
+    flags & CAUSE ? error.cause : undefined,
+  ];
 }
 
 function read(data: unknown): Error {
@@ -52,7 +64,8 @@ function read(data: unknown): Error {
   const [kind, flags, message, stack, cause] = data as [unknown, number, unknown, unknown, unknown];
   const Kind = (typeof kind === 'string' && Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined) ?? Error;
   const error = new Kind();
-  const define = (key: string, value: unknown) => Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
+  const define = (key: string, value: unknown) =>
+    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
   if (flags & MESSAGE) define('message', String(message));
   if (flags & STACK) define('stack', String(stack));
   else delete (error as { stack?: string }).stack;
@@ -60,4 +73,6 @@ function read(data: unknown): Error {
   return error;
 }
 
-addExtension({ Class: WireError as unknown as Function, type: WIRE_ERROR_TYPE, write, read } as unknown as Parameters<typeof addExtension>[0]);
+addExtension({ Class: WireError as unknown as Function, type: WIRE_ERROR_TYPE, write, read } as unknown as Parameters<
+  typeof addExtension
+>[0]);

@@ -74,11 +74,17 @@ describe('PipeChannel', () => {
     testScheduler().run(({ flush }) => {
       const t = new Timeline(asyncScheduler);
       const ch = new PipeChannel(10, asyncScheduler);
-      ch.recv(receiver((e) => t.log(e)), 3);
+      ch.recv(
+        receiver((e) => t.log(e)),
+        3,
+      );
       ch.poll({ answered: (ready) => t.log(`poll ${ready}`), failed: (e) => t.log(`poll ${e.name}`) }, 4);
       asyncScheduler.schedule(() => {
         ch.send(sender('a', (e) => t.log(e), { message: bytes(10) }));
-        ch.send(sender('b', (e) => t.log(e), { message: bytes(10) }), 2);
+        ch.send(
+          sender('b', (e) => t.log(e), { message: bytes(10) }),
+          2,
+        );
       }, 6);
       flush();
       expect(t.events).to.deep.equal([

@@ -52,9 +52,19 @@ describe('BoundedFifo', () => {
       const { scheduler } = asyncSchedulerUnderTest();
       const t = new Timeline(scheduler);
       const fifo = new BoundedFifo<number>(1, scheduler);
-      fifo.get(getter((e) => t.log(e)), 5);
+      fifo.get(
+        getter((e) => t.log(e)),
+        5,
+      );
       scheduler.schedule(() => fifo.put(putter(1, (e) => t.log(e))), 10);
-      scheduler.schedule(() => fifo.put(putter(2, (e) => t.log(e)), 3), 11);
+      scheduler.schedule(
+        () =>
+          fifo.put(
+            putter(2, (e) => t.log(e)),
+            3,
+          ),
+        11,
+      );
       flush();
       expect(t.events).to.deep.equal([
         [5, 'get Empty'],

@@ -129,4 +129,3 @@ describe('RemoteWriter', () => {
     expect(log).to.deep.equal(['one sent', 'two ClosedError']);
   });
 });
-

@@ -88,7 +88,9 @@ export async function rawPeerOn(
 }
 
 /** A real handle in a second runtime on a queue owned by a first one, plus the owner's side of their link. */
-export async function remoteHandle<Q extends object>(queue: Q): Promise<{ owner: Runtime; other: Runtime; handle: Q; ownerSide: Link; otherSide: Link }> {
+export async function remoteHandle<Q extends object>(
+  queue: Q,
+): Promise<{ owner: Runtime; other: Runtime; handle: Q; ownerSide: Link; otherSide: Link }> {
   const [owner, other] = memoryRuntimes() as [Runtime, Runtime];
   const handle = await pass(queue, owner, other);
   return { owner, other, handle, ownerSide: owner.hub.linkTo({ id: other.id }), otherSide: other.hub.linkTo({ id: owner.id }) };

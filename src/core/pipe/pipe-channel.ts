@@ -1,11 +1,30 @@
 import type { SchedulerLike } from 'rxjs';
 import { ClosedError, Empty, Full } from '../../errors.js';
 import { Deque } from '../collections/deque.js';
-import { sizeOf, type Ended, type Outgoing, type PipeChannelHooks, type PipeMessage, type PollWaiter, type RecvWaiter, type SendWaiter, type ExtractedReader } from './pipe-message.js';
+import {
+  sizeOf,
+  type Ended,
+  type Outgoing,
+  type PipeChannelHooks,
+  type PipeMessage,
+  type PollWaiter,
+  type RecvWaiter,
+  type SendWaiter,
+  type ExtractedReader,
+} from './pipe-message.js';
 import { WaitList, type WaitNode } from '../collections/wait-list.js';
 
 export { sizeOf, ValueMessage } from './pipe-message.js';
-export type { Ended, ExtractedReader, Outgoing, PipeChannelHooks, PipeMessage, PollWaiter, RecvWaiter, SendWaiter } from './pipe-message.js';
+export type {
+  Ended,
+  ExtractedReader,
+  Outgoing,
+  PipeChannelHooks,
+  PipeMessage,
+  PollWaiter,
+  RecvWaiter,
+  SendWaiter,
+} from './pipe-message.js';
 
 export type SendTicket = WaitNode<SendWaiter>;
 export type RecvTicket = WaitNode<RecvWaiter>;
@@ -146,9 +165,7 @@ export class PipeChannel {
     }
     const ticket = this.receivers.push(waiter);
     if (timeout !== undefined && timeout !== Infinity) {
-      this.receivers.expireAfter(ticket, timeout, this.scheduler, (w) =>
-        w.failed(new Empty(timeout, `no message within ${timeout} ms`)),
-      );
+      this.receivers.expireAfter(ticket, timeout, this.scheduler, (w) => w.failed(new Empty(timeout, `no message within ${timeout} ms`)));
     }
     return ticket;
   }

@@ -10,7 +10,6 @@ export type { BoundedFifoHooks, CreditWaiter, GetWaiter, PutWaiter } from './fif
 export type PutTicket<T> = WaitNode<Putter<T>>;
 export type GetTicket<T> = WaitNode<GetWaiter<T>>;
 
-
 /**
  * The bounded FIFO at the heart of every queue: items, waiting putters and
  * waiting getters, with deadlines taken from an RxJS scheduler.

@@ -16,7 +16,10 @@ export function reportDropped(dropped: readonly DroppedMessage[], atExit: boolea
     const m = message as { t: string; q?: string; p?: string; items?: unknown[]; data?: unknown[] };
     const where = m.q !== undefined ? ` for queue ${m.q}` : m.p !== undefined ? ` for pipe ${m.p}` : '';
     const values = (m.items ?? m.data)?.length;
-    const lost = values === undefined ? '' : ` (${values} value${values === 1 ? '' : 's'} lost${m.t === 'put' ? ', their slots given back to the queue' : ''})`;
+    const lost =
+      values === undefined
+        ? ''
+        : ` (${values} value${values === 1 ? '' : 's'} lost${m.t === 'put' ? ', their slots given back to the queue' : ''})`;
     const reason = error instanceof Error ? error.message : String(error);
     const text = `rxmp could not encode a "${m.t}" message${where} and dropped it${lost}: ${reason}. This is an rxmp bug; please report it.`;
     if (atExit) {

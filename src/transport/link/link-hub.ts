@@ -191,7 +191,11 @@ export class LinkHub {
       } catch (error) {
         // A peer that breaks the protocol loses its link; everyone else goes on.
         if (error instanceof ProtocolError) from.fail(error);
-        else reportBug(`handling a ${JSON.stringify((message as { t?: unknown }).t)} message from runtime ${from.peerId ?? '(unknown)'}`, error);
+        else
+          reportBug(
+            `handling a ${JSON.stringify((message as { t?: unknown }).t)} message from runtime ${from.peerId ?? '(unknown)'}`,
+            error,
+          );
       }
     });
     link.onClose((closed, reason) => {

@@ -109,8 +109,16 @@ export abstract class Link {
    */
   sendItem(t: 'put' | 'items', q: string, item: unknown, tag = 0): void {
     if (this.closedFlag || this.failure) return;
-    const last = this.pending[this.pending.length - 1] as { t: string; q?: string; items?: unknown[]; try?: true; tag?: number } | undefined;
-    if (last && last.t === t && last.q === q && !last.try && (t === 'put' || (last.tag as number) + (last.items as unknown[]).length === tag)) {
+    const last = this.pending[this.pending.length - 1] as
+      | { t: string; q?: string; items?: unknown[]; try?: true; tag?: number }
+      | undefined;
+    if (
+      last &&
+      last.t === t &&
+      last.q === q &&
+      !last.try &&
+      (t === 'put' || (last.tag as number) + (last.items as unknown[]).length === tag)
+    ) {
       (last.items as unknown[]).push(item);
       // The flush at the end of the turn was scheduled with the message; only the thresholds are new.
       this.pendingBytes += typeof item === 'number' ? 9 : sizeOf(item);
@@ -133,7 +141,13 @@ export abstract class Link {
     if (this.closedFlag || this.failure) return;
     type Counted = { t: string; q?: string; n?: number; try?: true; tag?: number; hold?: true };
     const last = (t === 'ack' ? this.lastAckOf(q) : this.pending[this.pending.length - 1]) as Counted | undefined;
-    if (last && last.t === t && last.q === q && !last.try && (t === 'credit' || (!last.hold && (last.tag as number) + (last.n as number) === tag))) {
+    if (
+      last &&
+      last.t === t &&
+      last.q === q &&
+      !last.try &&
+      (t === 'credit' || (!last.hold && (last.tag as number) + (last.n as number) === tag))
+    ) {
       last.n = (last.n as number) + n;
       return;
     }

@@ -1,16 +1,7 @@
 import net from 'node:net';
 import { AuthenticationError, ProtocolError } from '../../errors.js';
 import { FrameDecoder } from '../../wire/framing.js';
-import {
-  ANSWER_BYTES,
-  DIGEST_BYTES,
-  digest,
-  GREETING_BYTES,
-  greeting,
-  nonce,
-  readGreeting,
-  verify,
-} from '../../wire/handshake.js';
+import { ANSWER_BYTES, DIGEST_BYTES, digest, GREETING_BYTES, greeting, nonce, readGreeting, verify } from '../../wire/handshake.js';
 import { Deque } from '../../core/collections/deque.js';
 import { decodeBatch } from '../../wire/batch.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
@@ -213,12 +204,7 @@ export class SocketLink extends Link {
  * Reads exactly `n` bytes from `socket`, then hands them (and any bytes that
  * came with them) to `done` and stops listening. Nothing else reads meanwhile.
  */
-function readExactly(
-  socket: net.Socket,
-  n: number,
-  done: (bytes: Buffer, rest: Buffer) => void,
-  initial: Buffer = Buffer.alloc(0),
-): void {
+function readExactly(socket: net.Socket, n: number, done: (bytes: Buffer, rest: Buffer) => void, initial: Buffer = Buffer.alloc(0)): void {
   const chunks: Buffer[] = initial.byteLength > 0 ? [initial] : [];
   let have = initial.byteLength;
   const finish = (): void => {

@@ -12,7 +12,18 @@ import type { PipeEnd } from './pipe-end.js';
 import { PipeRegistry } from './pipe-registry.js';
 
 const MESSAGES: readonly PipeMsg['t'][] = [
-  'pdata', 'pend', 'pack', 'pclosed', 'pclosedok', 'pmoving', 'phello', 'preg', 'plost', 'pdone', 'pgone', 'pwhere',
+  'pdata',
+  'pend',
+  'pack',
+  'pclosed',
+  'pclosedok',
+  'pmoving',
+  'phello',
+  'preg',
+  'plost',
+  'pdone',
+  'pgone',
+  'pwhere',
 ];
 
 const key = (pipe: string, index: number): string => `${pipe}#${index}`;

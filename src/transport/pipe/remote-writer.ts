@@ -81,7 +81,8 @@ export class RemoteWriter {
     }
     // Sends made before the end moved go first; their callers were answered already.
     for (const entry of state?.unsent ?? []) {
-      const outgoing: Outgoing = 'message' in entry ? { message: fromPortable(entry.message) } : { end: true, error: entry.error && decodeError(entry.error) };
+      const outgoing: Outgoing =
+        'message' in entry ? { message: fromPortable(entry.message) } : { end: true, error: entry.error && decodeError(entry.error) };
       this.queue.push({ outgoing, accepted() {}, failed() {} });
     }
   }

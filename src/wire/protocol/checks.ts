@@ -15,7 +15,10 @@ export const isSeq = count(Number.MAX_SAFE_INTEGER);
 export const isArray: Check = (v) => Array.isArray(v);
 export const isTags: Check = (v) => Array.isArray(v) && v.every(isSeq);
 export const isAddress: Check = (v) =>
-  typeof v === 'object' && v !== null && isString((v as { id: unknown }).id) && ['string', 'undefined'].includes(typeof (v as { path: unknown }).path);
+  typeof v === 'object' &&
+  v !== null &&
+  isString((v as { id: unknown }).id) &&
+  ['string', 'undefined'].includes(typeof (v as { path: unknown }).path);
 export const optional =
   (check: Check): Check =>
   (v) =>

@@ -271,7 +271,21 @@ export type QueueResponse = AttachedMsg | CreditMsg | ItemsMsg | UnfetchedMsg | 
 
 /** Every request type, for routing. */
 export const QUEUE_REQUESTS: readonly QueueRequest['t'][] = [
-  'attach', 'put', 'want', 'unwant', 'refund', 'fetch', 'unfetch', 'ack', 'giveback', 'done', 'requeue', 'call', 'uncall', 'unpin', 'detach',
+  'attach',
+  'put',
+  'want',
+  'unwant',
+  'refund',
+  'fetch',
+  'unfetch',
+  'ack',
+  'giveback',
+  'done',
+  'requeue',
+  'call',
+  'uncall',
+  'unpin',
+  'detach',
 ];
 
 /**

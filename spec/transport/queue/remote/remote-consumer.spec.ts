@@ -43,7 +43,9 @@ describe('RemoteConsumer (a real handle, its owner in another runtime of this pr
     await closing;
     const got: number[] = [];
     for (let i = 1; i < 20; i++) got.push(await settles(second.get()));
-    expect(got, 'each item once, in order: none of the first handle’s leases reached the second').to.deep.equal([...Array(19).keys()].map((i) => i + 1));
+    expect(got, 'each item once, in order: none of the first handle’s leases reached the second').to.deep.equal(
+      [...Array(19).keys()].map((i) => i + 1),
+    );
     await second.close();
   });
 

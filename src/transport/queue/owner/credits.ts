@@ -18,7 +18,8 @@ export class Credits {
   ) {}
 
   put(s: Session<Stored>, items: unknown[]): void {
-    if (items.length > s.credits) throw new ProtocolError(`put of ${items.length} items into queue ${this.queue} with ${s.credits} credits`);
+    if (items.length > s.credits)
+      throw new ProtocolError(`put of ${items.length} items into queue ${this.queue} with ${s.credits} credits`);
     s.credits -= items.length;
     // Every credit is a slot reserved in the FIFO, so each commit finds its reservation.
     for (const item of items) this.fifo.commit(item);

@@ -155,7 +155,12 @@ export class QueueBroker {
     switch (request.t) {
       case 'call':
         if (request.op === 'flush') link.send({ t: 'reply', rid: request.rid });
-        else link.send({ t: 'reply', rid: request.rid, error: encodeError(new ClosedError('queue', `the owner no longer serves queue ${request.q}`)) });
+        else
+          link.send({
+            t: 'reply',
+            rid: request.rid,
+            error: encodeError(new ClosedError('queue', `the owner no longer serves queue ${request.q}`)),
+          });
         return;
       case 'unwant':
       case 'unfetch':

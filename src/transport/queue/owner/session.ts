@@ -75,7 +75,13 @@ export class Session<T> {
     this.checkIn(what, tags, this.held, 'holds', acking);
   }
 
-  private checkIn(what: string, tags: readonly number[], where: Map<number, T>, state: string, also?: { readonly tag: number; readonly n: number }): void {
+  private checkIn(
+    what: string,
+    tags: readonly number[],
+    where: Map<number, T>,
+    state: string,
+    also?: { readonly tag: number; readonly n: number },
+  ): void {
     // Tags usually come in increasing order, which rules out repeats without a set.
     let increasing = true;
     for (let i = 0; i < tags.length; i++) {

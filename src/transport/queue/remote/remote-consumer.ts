@@ -321,7 +321,12 @@ export class RemoteConsumer<T> {
   private acknowledge(fetched: Fetched, returnable: boolean): void {
     const hold = returnable && !this.joinable;
     const done = this.joinable ? undefined : this.held.takeSettled();
-    if (hold) this.ctx.link.send(done ? { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold, done } : { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold });
+    if (hold)
+      this.ctx.link.send(
+        done
+          ? { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold, done }
+          : { t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, hold },
+      );
     else if (done) this.ctx.link.send({ t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, done });
     else this.ctx.link.sendCount('ack', this.ctx.id, 1, fetched.tag);
     if (this.joinable || hold) this.held.add(fetched.tag);
