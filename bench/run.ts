@@ -23,13 +23,13 @@ type Outcome = Sample | { unavailable: string };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const reps = Number(valueOf('--reps') ?? 3);
-const only = valueOf('--only')?.split(',');
-const out = valueOf('--out');
+const reps = Number(flagValue('--reps') ?? 3);
+const only = flagValue('--only')?.split(',');
+const out = flagValue('--out');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-function valueOf(flag: string): string | undefined {
+function flagValue(flag: string): string | undefined {
   const i = args.indexOf(flag);
   return i >= 0 ? args[i + 1] : undefined;
 }

@@ -16,7 +16,7 @@ const WORKERS = Number(process.argv[3] ?? Math.max(2, availableParallelism()));
 const RANGE = 5_000;
 const MAXSIZE = 50;
 /** π(10^k), to check that every range was counted exactly once. */
-const KNOWN: Record<number, number> = { 100_000: 9_592, 1_000_000: 78_498, 10_000_000: 664_579 };
+const KNOWN: Record<number, number> = { 100000: 9_592, 1000000: 78_498, 10000000: 664_579 };
 
 const jobs = new JoinableQueue<Range>({ maxsize: MAXSIZE });
 const results = new Queue<Counted>();

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { ClosedError, MessageTooLong, Pipe } from '../src/index.js';
 import { expectRejection, settles, sleep } from './support/async.js';
 import { testScheduler } from './support/marbles.js';
-import { rxmpWarnings } from './transport/pipe/rxmp-warnings.js';
+import { rxmpWarnings } from './support/warnings.js';
 
 const bytes = (n: number) => new Uint8Array(n);
 

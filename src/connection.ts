@@ -1,6 +1,6 @@
 import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
-import { observable, Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
+import { observable, type Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
 import { BufferTooShort, ClosedError, MessageTooLong, SerializationError } from './errors.js';
@@ -17,7 +17,7 @@ import {
   type WaitOptions,
 } from './handle/options.js';
 import { finishingPut, NOT_NOW, PendingCalls, type PromisedCall } from './handle/pending-calls.js';
-import { bytesOf, decodingTake, NextFailureReport, receiveOne, startSend, valueMessage, valueOf } from './pipe-io.js';
+import { bytesOf, decodingTake, NextFailureReport, receiveOne, startSend, valueMessage, messageValue } from './pipe-io.js';
 import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
 import { decodeError, encodeError } from './wire/error-codec.js';
 
@@ -111,7 +111,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
    * stream and nothing is left, `Empty` on timeout.
    */
   recv(options?: WaitOptions): Promise<T> {
-    return this.receive(options, valueOf as (message: PipeMessage) => T);
+    return this.receive(options, messageValue as (message: PipeMessage) => T);
   }
 
   /**

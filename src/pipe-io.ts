@@ -15,7 +15,7 @@ export function valueMessage(value: unknown): ValueMessage {
 }
 
 /** What `recv` returns for a message: the value sent, or bytes decoded as one. */
-export function valueOf(message: PipeMessage): unknown {
+export function messageValue(message: PipeMessage): unknown {
   return message instanceof Uint8Array ? decodeMessage(message) : message.value;
 }
 
@@ -97,7 +97,7 @@ export function decodingTake<T>(inbound: PipeChannel, quietly: (error: Error) =>
         delivered: (message) => {
           let value: T;
           try {
-            value = valueOf(message) as T;
+            value = messageValue(message) as T;
           } catch (error) {
             listener.failed(error as Error);
             return;

@@ -18,7 +18,7 @@ import {
   type QueueOptions,
   type Wait,
 } from './handle/options.js';
-import { pullIterator, pullStream, type Take } from './handle/pull-stream.js';
+import { pullIterator, pullStream } from './handle/pull-stream.js';
 import { LocalQueueEndpoint } from './transport/queue/owner/local-queue-endpoint.js';
 import type { QueueEndpoint } from './transport/queue/queue-endpoint.js';
 import type { Cancel, Delivery, GetListener, PutListener } from './core/listeners.js';

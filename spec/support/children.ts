@@ -31,7 +31,7 @@ export function afterTest(release: () => Promise<unknown>): void {
 const releases: (() => Promise<unknown>)[] = [];
 
 // A safety net for every spec file: nothing is left running after a test.
-afterEach(async function () {
+afterEach(async () => {
   for (const release of releases.splice(0)) await release();
   await reapChildren();
 });

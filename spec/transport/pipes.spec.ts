@@ -6,7 +6,7 @@ import { Runtime } from '../../src/transport/runtime.js';
 import type { Message } from '../../src/wire/protocol/index.js';
 import { expectRejection, settledWithin, settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
-import { rxmpWarnings } from './pipe/rxmp-warnings.js';
+import { rxmpWarnings } from '../support/warnings.js';
 
 /** Counts the pipe data messages this runtime receives while `body` runs. */
 async function pipeDataReceivedHere(body: () => Promise<void>): Promise<number> {

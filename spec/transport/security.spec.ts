@@ -12,6 +12,7 @@ import { frame } from '../../src/wire/framing.js';
 import { ANSWER_BYTES, digest, GREETING_BYTES, nonce, readGreeting } from '../../src/wire/handshake.js';
 import { AuthenticationError, ProtocolError } from '../../src/errors.js';
 import { settles } from '../support/async.js';
+import { warningsDuring as collectWarnings } from '../support/warnings.js';
 import { startChild } from '../support/children.js';
 
 /** A bare socket that passes the handshake with `authkey`, then lets the test write anything. */
@@ -48,20 +49,9 @@ function closed(socket: net.Socket): Promise<void> {
   });
 }
 
-/** Collects the warnings rxmp emits while `body` runs. */
+/** The warnings rxmp emits while `body` runs, as "code: message". */
 async function warningsDuring(body: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const onWarning = (w: Error & { code?: string }) => {
-    if (w.name === 'RxmpWarning') seen.push(`${w.code}: ${w.message}`);
-  };
-  process.on('warning', onWarning);
-  try {
-    await body();
-    await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    process.off('warning', onWarning);
-  }
-  return seen;
+  return (await collectWarnings(body)).map((w) => `${w.code}: ${w.message}`);
 }
 
 describe('broker security', function () {

@@ -52,7 +52,7 @@ for (const kind of ['fork', 'thread'] as const) {
       const child = startChild('put-values', { args: [q, refused.map(([k]) => k)], kind });
       const reports = (await settles(firstValueFrom(child.output$), 30_000)) as PutReport[];
       expect(reports.map((r) => r.outcome)).to.deep.equal(refused.map(() => 'SerializationError'));
-      reports.forEach((r, i) => expect(r.path?.startsWith(refused[i]?.[1] as string), r.path?.slice(0, 80)).to.equal(true));
+      for (const [i, r] of reports.entries()) expect(r.path?.startsWith(refused[i]?.[1] as string), r.path?.slice(0, 80)).to.equal(true);
       expect(await settles(q.get())).to.equal('good');
       expect(await child.join()).to.equal(0);
     });

@@ -6,7 +6,7 @@ import { MAX_DEPTH, fastClone } from '../../src/wire/fast-clone.js';
 import type { Message } from '../../src/wire/protocol/index.js';
 import { samples } from '../fixtures/put-samples.js';
 import { nested } from '../fixtures/value-kinds.js';
-import { atStackDepth, stackFrames } from './fast-clone-limits.spec.js';
+import { atStackDepth, stackFrames } from '../support/stack.js';
 
 /** `value` copied as a put copies it, then through a frame and back, as another process receives it. */
 function acrossTheWire(value: unknown): unknown {
@@ -19,6 +19,7 @@ describe('frames', () => {
   it('a value arrives as fastClone copies it in one process', () => {
     const values: unknown[] = [
       samples(),
+      // biome-ignore lint/suspicious/noSparseArray: a hole is the point: it must arrive as undefined
       { holes: [1, , 3], undef: undefined, nul: null, nan: NaN, inf: -Infinity },
       new Set([1, 'a', { b: 2 }]),
       { re: /x+/gi, ab: new Uint8Array([1, 2, 3]).buffer, dv: new DataView(new ArrayBuffer(2)) },

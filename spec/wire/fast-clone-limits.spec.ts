@@ -1,5 +1,6 @@
 /** fastClone refuses, at the call, every value the wire could not carry faithfully. */
 import { expect } from 'chai';
+import { atStackDepth, stackFrames } from '../support/stack.js';
 import { SerializationError } from '../../src/errors.js';
 import { MAX_DEPTH, fastClone } from '../../src/wire/fast-clone.js';
 import { MAX_ITEM_BYTES } from '../../src/wire/framing.js';
@@ -14,29 +15,6 @@ function refusal(fn: () => unknown): SerializationError {
     return error as SerializationError;
   }
   return expect.fail('expected a SerializationError');
-}
-
-/** Runs `fn` with `frames` frames of a small recursive function below it; `undefined` if the stack ran out first. */
-export function atStackDepth<T>(frames: number, fn: () => T): { value: T } | undefined {
-  const dive = (n: number): { value: T } => (n === 0 ? { value: fn() } : dive(n - 1));
-  try {
-    return dive(frames);
-  } catch (error) {
-    if (error instanceof RangeError) return undefined;
-    throw error;
-  }
-}
-
-/** How many frames of `atStackDepth`'s recursive function fit on this thread's stack. */
-export function stackFrames(): number {
-  let lo = 1;
-  let hi = 1 << 20;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (atStackDepth(mid, () => 0)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 describe('fastClone limits', () => {
@@ -116,7 +94,7 @@ describe('fastClone limits', () => {
       [[new Blob(['x'])], '$[0]'],
       ['a\uD800', '$'],
       [{ list: ['ok', 'b\uDFFF'] }, '$.list[1]'],
-      [{ ['k\uD800']: 1 }, '$["k\\ud800"]'],
+      [{ 'k\uD800': 1 }, '$["k\\ud800"]'],
       [new Map([['k', 'v\uD800']]), '$.get("k")'],
       [{ e: new Error('bad \uD800 message') }, '$.e'],
     ];

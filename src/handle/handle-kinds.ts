@@ -36,8 +36,7 @@ export function markHandle(cls: abstract new (...args: never[]) => object, name:
 export class HandleKinds<R> {
   private readonly byName = new Map<string, HandleKind<object, unknown, R>>();
 
-  // Each kind is invariant in its handle and descriptor types; the registry only pairs them up.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each kind is invariant in its handle and descriptor types; the registry only pairs them up
   constructor(kinds: readonly HandleKind<any, any, R>[]) {
     for (const kind of kinds) {
       if (this.byName.has(kind.name)) throw new Error(`handle kind ${JSON.stringify(kind.name)} is registered twice`);

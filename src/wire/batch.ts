@@ -167,8 +167,9 @@ export function coalesce(last: Message, next: Message): boolean {
       // Acks name their first delivery tag: only the next tags, held alike, extend a message.
       if (next.t === 'ack' && ((l as AckMsg).tag + l.n !== next.tag || (l as AckMsg).hold !== next.hold)) return false;
       if (next.t === 'ack' && next.done) {
-        const done = ((l as AckMsg).done ??= []);
-        for (const tag of next.done) done.push(tag);
+        const ack = l as AckMsg;
+        if (ack.done) for (const tag of next.done) ack.done.push(tag);
+        else ack.done = [...next.done];
       }
       l.n += next.n;
       return true;
@@ -182,7 +183,11 @@ export function coalesce(last: Message, next: Message): boolean {
     case 'pdata': {
       const l = last as PipeDataMsg;
       if (l.p !== next.p || l.e !== next.e || l.seq + l.data.length !== next.seq) return false;
-      if (next.raw) (l.raw ??= []).push(...next.raw.map((i) => i + l.data.length));
+      if (next.raw) {
+        const shifted = next.raw.map((i) => i + l.data.length);
+        if (l.raw) l.raw.push(...shifted);
+        else l.raw = shifted;
+      }
       for (const d of next.data) l.data.push(d);
       return true;
     }

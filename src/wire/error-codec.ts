@@ -47,7 +47,8 @@ function fieldsOf(error: Error): Record<string, unknown> | undefined {
     if (NOT_FIELDS.has(key)) continue;
     try {
       const value = fastClone((error as unknown as Record<string, unknown>)[key]);
-      (fields ??= {})[key] = value;
+      if (!fields) fields = {};
+      fields[key] = value;
     } catch {
       // Not data (a function, a socket...): left out.
     }

@@ -271,7 +271,11 @@ function copyView(view: ArrayBufferView, seen: Map<object, unknown>): unknown {
     out =
       name === undefined
         ? new DataView(bytesCopy)
-        : new (globalThis as unknown as Record<string, new (b: ArrayBuffer) => ArrayBufferView>)[name]!(bytesCopy);
+        : new (
+            (globalThis as unknown as Record<string, new (b: ArrayBuffer) => ArrayBufferView>)[name] as new (
+              b: ArrayBuffer,
+            ) => ArrayBufferView
+          )(bytesCopy);
   }
   return keep(seen, view, out);
 }

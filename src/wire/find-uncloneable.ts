@@ -10,7 +10,10 @@ export interface Uncloneable {
   readonly reason: string;
 }
 
-const CLONEABLE_OBJECTS: readonly Function[] = [Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt];
+/** Anything `instanceof` can test against (BigInt has no construct signature, yet boxed bigints are its instances). */
+type Prototyped = { readonly prototype: unknown };
+
+const CLONEABLE_OBJECTS: readonly Prototyped[] = [Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt];
 
 /** Marks rxmp's handle classes (queues, pipe ends), which travel only as Process arguments and output. */
 export const HANDLE_KIND = Symbol.for('rxmp.handleKind');
@@ -44,7 +47,8 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
     return { path, reason: `is a ${value.constructor.name}` };
   }
-  if (ArrayBuffer.isView(value) || CLONEABLE_OBJECTS.some((c) => value instanceof c)) return undefined;
+  if (ArrayBuffer.isView(value) || CLONEABLE_OBJECTS.some((c) => value instanceof (c as unknown as abstract new () => unknown)))
+    return undefined;
   if (value instanceof Map) {
     let i = 0;
     for (const [k, v] of value) {

@@ -65,8 +65,17 @@ export function approximateSize(value: unknown): number {
       else size += primitiveSize(v);
     };
     if (Array.isArray(object) || object instanceof Set) for (const v of object) add(v);
-    else if (object instanceof Map) for (const [k, v] of object) add(k), add(v);
-    else for (const key of Object.keys(object)) (size += key.length + 2), add((object as Record<string, unknown>)[key]);
+    else if (object instanceof Map) {
+      for (const [k, v] of object) {
+        add(k);
+        add(v);
+      }
+    } else {
+      for (const key of Object.keys(object)) {
+        size += key.length + 2;
+        add((object as Record<string, unknown>)[key]);
+      }
+    }
   }
   return size;
 }

@@ -47,7 +47,7 @@ const WireError = {
 };
 
 function write(error: Error): unknown[] {
-  const own = (key: string) => Object.prototype.hasOwnProperty.call(error, key);
+  const own = (key: string) => Object.hasOwn(error, key);
   const stack = error.stack;
   const flags = (own('message') ? MESSAGE : 0) | (typeof stack === 'string' ? STACK : 0) | (own('cause') ? CAUSE : 0);
   return [
@@ -73,6 +73,7 @@ function read(data: unknown): Error {
   return error;
 }
 
+// biome-ignore lint/complexity/noBannedTypes: msgpackr's typings want a bare Function
 addExtension({ Class: WireError as unknown as Function, type: WIRE_ERROR_TYPE, write, read } as unknown as Parameters<
   typeof addExtension
 >[0]);

@@ -341,8 +341,23 @@ describe('BoundedFifo', () => {
         const take = (item: number) => {
           expect(model.shift(), 'delivered in queue order').to.equal(item);
         };
-        const localGetter = { delivered: (v: number) => (take(v), consumed.push(v)), failed() {}, ended() {} };
-        const leasingGetter = { leases: true, delivered: (v: number) => (take(v), leased.push(v)), failed() {}, ended() {} };
+        const localGetter = {
+          delivered: (v: number) => {
+            take(v);
+            consumed.push(v);
+          },
+          failed() {},
+          ended() {},
+        };
+        const leasingGetter = {
+          leases: true,
+          delivered: (v: number) => {
+            take(v);
+            leased.push(v);
+          },
+          failed() {},
+          ended() {},
+        };
         for (const o of ops) {
           switch (o.kind) {
             case 'put': {

@@ -3,6 +3,7 @@ import { ProtocolError } from '../../../src/errors.js';
 import { LinkHub } from '../../../src/transport/link/link-hub.js';
 import { MemoryLink } from '../../../src/transport/link/memory-link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
+import { warningsDuring } from '../../support/warnings.js';
 
 function hubs(): [LinkHub, LinkHub, MemoryLink, MemoryLink] {
   const a = new LinkHub({ id: 'a', authkey: new Uint8Array(32), listen: false });
@@ -11,22 +12,6 @@ function hubs(): [LinkHub, LinkHub, MemoryLink, MemoryLink] {
   a.adopt(toB, 'b');
   b.adopt(toA, 'a');
   return [a, b, toB, toA];
-}
-
-/** Collects the warnings rxmp emits until `settled` resolves. */
-async function warningsUntil(settled: Promise<unknown>): Promise<(Error & { code?: string })[]> {
-  const seen: (Error & { code?: string })[] = [];
-  const onWarning = (w: Error & { code?: string }) => {
-    if (w.name === 'RxmpWarning') seen.push(w);
-  };
-  process.on('warning', onWarning);
-  try {
-    await settled;
-    await new Promise((r) => setTimeout(r, 10)); // warnings are emitted on the next tick
-  } finally {
-    process.off('warning', onWarning);
-  }
-  return seen;
 }
 
 const reply = (rid: number): Message => ({ t: 'reply', rid });
@@ -53,7 +38,7 @@ describe('LinkHub', () => {
       if (rid === 1) throw new TypeError('a bug in a handler');
       got.push(rid);
     });
-    const warnings = await warningsUntil(
+    const warnings = await warningsDuring(() =>
       (async () => {
         toB.send(reply(1));
         await turns(4);
@@ -74,7 +59,7 @@ describe('LinkHub', () => {
       throw new ProtocolError('the peer broke the protocol');
     });
     const closed = new Promise<Error | undefined>((resolve) => toA.onClose((_, reason) => resolve(reason)));
-    const warnings = await warningsUntil(
+    const warnings = await warningsDuring(() =>
       (async () => {
         toB.send(reply(1));
         return closed;

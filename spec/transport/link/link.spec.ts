@@ -4,23 +4,8 @@ import { ProtocolError } from '../../../src/errors.js';
 import { Link } from '../../../src/transport/link/link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
 import { settles } from '../../support/async.js';
+import { warningsDuring } from '../../support/warnings.js';
 import { itemsOf, linkPair, type LinkPair, type PairKind, until } from './pairs.js';
-
-/** Collects the RxmpWarnings emitted while `body` runs (and a moment after). */
-export async function rxmpWarnings(body: () => Promise<void>): Promise<(Error & { code?: string })[]> {
-  const seen: (Error & { code?: string })[] = [];
-  const onWarning = (w: Error & { code?: string }) => {
-    if (w.name === 'RxmpWarning') seen.push(w);
-  };
-  process.on('warning', onWarning);
-  try {
-    await body();
-    await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    process.off('warning', onWarning);
-  }
-  return seen;
-}
 
 /** A value the wire encoding cannot write (it would call a "toJSON" that is not a function). */
 const unencodable = () => ({ constructor: 1, toJSON: 'not a function' });
@@ -80,7 +65,7 @@ for (const kind of ['socket', 'port', 'memory'] as PairKind[]) {
     it('an encode failure inside a flush is an RxmpWarning (RXMP_ENCODE_FAILED): the link stays open, the rest of the batch arrives and a lost put gives its credit back', async () => {
       pair = await linkPair(kind);
       const p = pair;
-      const warnings = await rxmpWarnings(async () => {
+      const warnings = await warningsDuring(async () => {
         p.a.sendItem('put', 'q', 1);
         p.a.sendItem('put', 'q', unencodable());
         p.a.sendItem('put', 'q', 3);
@@ -139,7 +124,7 @@ describe('Link over a socket link, large batches', function () {
   it('an item that can never fit a frame is dropped with an RxmpWarning, its put credit goes back, and the link goes on', async () => {
     pair = await linkPair('socket', { maxFrame });
     const p = pair;
-    const warnings = await rxmpWarnings(async () => {
+    const warnings = await warningsDuring(async () => {
       p.a.sendItem('put', 'q', 1);
       p.a.sendItem('put', 'q', new Uint8Array(maxFrame + 1));
       p.a.sendItem('put', 'q', 3);

@@ -315,7 +315,8 @@ export class PipeChannel {
       if (!this.hasRoomFor(next.outgoing)) break;
       this.senders.shift();
       this.admit(next.outgoing);
-      (admitted ??= []).push(next);
+      if (!admitted) admitted = [];
+      admitted.push(next);
     }
     return admitted;
   }

@@ -1,4 +1,4 @@
-import { coalesce, encodeFrames, type DroppedMessage } from '../../wire/batch.js';
+import { coalesce, encodeFrames } from '../../wire/batch.js';
 import { DEFAULT_MAX_FRAME } from '../../wire/framing.js';
 import { sizeOf } from '../../wire/item-size.js';
 import type { Message } from '../../wire/protocol/index.js';

@@ -137,7 +137,7 @@ export class QueueBroker {
 
   private releaseIfUnused(id: string): void {
     const served = this.served.get(id);
-    if (!served || !served.service.unused) return;
+    if (!served?.service.unused) return;
     if (served.ownerOpen && served.owner?.deref() !== undefined) return;
     this.served.delete(id);
     this.ids.delete(served.local);

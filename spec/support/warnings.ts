@@ -21,3 +21,15 @@ export function rxmpWarnings(): WarningsSeen {
     stop: () => process.off('warning', listener),
   };
 }
+
+/** The `RxmpWarning`s emitted while `body` runs, and a moment after (warnings are emitted on a later tick). */
+export async function warningsDuring(body: () => Promise<unknown>): Promise<(Error & { code?: string })[]> {
+  const warnings = rxmpWarnings();
+  try {
+    await body();
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    warnings.stop();
+  }
+  return warnings.seen();
+}
