@@ -21,8 +21,7 @@ export class Refusal {
 export const LONE_SURROGATE =
   'is a string with a lone surrogate (not valid Unicode text), which UTF-8 cannot carry (str.toWellFormed() replaces lone surrogates with U+FFFD)';
 
-export const SHARED =
-  'is shared memory (a SharedArrayBuffer), which a copy would silently stop sharing';
+export const SHARED = 'is shared memory (a SharedArrayBuffer), which a copy would silently stop sharing';
 
 /** The refusal for an object the platform could not clone, naming what inside it is at fault. */
 export function explained(object: object, cause: unknown): Refusal {
