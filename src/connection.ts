@@ -8,11 +8,11 @@ import { MAX_ITEM_BYTES } from './wire/framing.js';
 import { tooLarge } from './wire/refusal.js';
 import {
   checkMaxlength,
-  checkOptions,
   checkRecvInto,
   checkSendRange,
-  checkSignal,
   checkTimeout,
+  checkWaitOptions,
+  WAIT_FOREVER,
   type Wait,
   type WaitOptions,
 } from './handle/options.js';
@@ -103,7 +103,7 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.sendMessage({ message: bytes }, NO_WAIT);
+    return this.sendMessage({ message: bytes }, WAIT_FOREVER);
   }
 
   /**
@@ -334,14 +334,6 @@ Object.defineProperty(Connection.prototype, observable, {
   configurable: true,
   writable: true,
 });
-
-const NO_WAIT: Wait = Object.freeze({ timeout: undefined, signal: undefined });
-
-function checkWaitOptions(options: unknown): Wait {
-  if (options === undefined) return NO_WAIT;
-  const o = checkOptions<WaitOptions>(options, 'options', ['timeout', 'signal']);
-  return { timeout: checkTimeout(o.timeout), signal: checkSignal(o.signal) };
-}
 
 function noop(): void {}
 

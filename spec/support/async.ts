@@ -40,3 +40,12 @@ export async function settles<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+/** Waits until `predicate` holds, turning the event loop (a generous bound, not a timing claim). */
+export async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(2);
+  }
+}

@@ -1,3 +1,4 @@
+import { exportValue, importValue } from '../../src/process/handle-passing.js';
 import { Runtime } from '../../src/transport/runtime.js';
 
 /**
@@ -21,3 +22,9 @@ export function memoryRuntimes(count = 2): Runtime[] {
 afterEach(async () => {
   await Promise.all(made.splice(0).map((r) => r.close()));
 });
+
+/** Sends `value` from runtime `from` to runtime `to`, as Process args travel (only what structured clone keeps crosses). */
+export async function pass<T>(value: T, from: Runtime, to: Runtime): Promise<T> {
+  const transfer = await exportValue(value, from);
+  return importValue(structuredClone(transfer), to) as T;
+}

@@ -9,8 +9,7 @@ import { queueConformance } from '../conformance/queue.suite.js';
 import { simpleQueueConformance } from '../conformance/simple-queue.suite.js';
 import { ChildCreatedPipes, ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
 import type { Runtime } from '../../src/transport/runtime.js';
-import { memoryRuntimes } from '../support/runtimes.js';
-import { pass } from './queue/raw-peer.js';
+import { memoryRuntimes, pass } from '../support/runtimes.js';
 
 describe('in-memory transport: handles in a second runtime of this process', () => {
   /** A handle on `queue` in a fresh runtime joined in memory to the one that owns it. */

@@ -1,17 +1,10 @@
 /** Two runtimes in one process, joined in memory: handle passing and the queue service without a child. */
 import { expect } from 'chai';
 import { JoinableQueue, Queue } from '../../src/index.js';
-import { exportValue, importValue } from '../../src/process/handle-passing.js';
+
 import type { Runtime } from '../../src/transport/runtime.js';
 import { settles } from '../support/async.js';
-import { memoryRuntimes } from '../support/runtimes.js';
-
-/** Sends `value` from runtime `from` to runtime `to`, as Process args travel. */
-async function pass<T>(value: T, from: Runtime, to: Runtime): Promise<T> {
-  const transfer = await exportValue(value, from);
-  // What crosses is only what structured clone keeps, as over a real channel.
-  return importValue(structuredClone(transfer), to) as T;
-}
+import { memoryRuntimes, pass } from '../support/runtimes.js';
 
 describe('Runtime (two in one process, joined in memory)', () => {
   it('a queue owned by one runtime is a working handle in the other', async () => {

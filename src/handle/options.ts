@@ -181,7 +181,8 @@ export interface Wait {
   readonly signal: AbortSignal | undefined;
 }
 
-const WAIT_FOREVER: Wait = Object.freeze({ timeout: undefined, signal: undefined });
+/** No deadline, no signal: what a call without options waits. */
+export const WAIT_FOREVER: Wait = Object.freeze({ timeout: undefined, signal: undefined });
 
 /**
  * The effective wait of a put/get: `block: false` means 0 whatever the
@@ -195,6 +196,13 @@ export function checkWait(opts: unknown, what: string): Wait {
   }
   const timeout = checkTimeout(o.timeout);
   return { timeout: o.block === false ? 0 : timeout, signal: checkSignal(o.signal) };
+}
+
+/** A connection's `{ timeout, signal }` (no `block`: a pipe has `poll` for that). */
+export function checkWaitOptions(opts: unknown): Wait {
+  if (opts === undefined) return WAIT_FOREVER;
+  const o = checkOptions<WaitOptions>(opts, 'options', ['timeout', 'signal']);
+  return { timeout: checkTimeout(o.timeout), signal: checkSignal(o.signal) };
 }
 
 /** Views any bytes-like argument as a `Uint8Array` over the same memory (offsets count bytes, as Python). */

@@ -28,13 +28,6 @@ function pack(messages: readonly Message[], header: number): Buffer {
   return buffer;
 }
 
-/** A batch as one length-prefixed frame, ready to write (the header is reserved in the same buffer). */
-export function encodeFrame(messages: readonly Message[]): Buffer {
-  const buffer = pack(messages, FRAME_HEADER);
-  buffer.writeUInt32BE(buffer.byteLength - FRAME_HEADER, 0);
-  return buffer;
-}
-
 /** A batch's payload alone (a view into the encoder's buffer: copy it to keep it). */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {
   return pack(messages, 0);

@@ -3,9 +3,9 @@ import { expect } from 'chai';
 import { ProtocolError } from '../../../src/errors.js';
 import { Link } from '../../../src/transport/link/link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
-import { settles } from '../../support/async.js';
+import { settles, until } from '../../support/async.js';
 import { warningsDuring } from '../../support/warnings.js';
-import { itemsOf, linkPair, type LinkPair, type PairKind, until } from './pairs.js';
+import { itemsOf, linkPair, type LinkPair, type PairKind } from './pairs.js';
 
 /** A value the wire encoding cannot write (it would call a "toJSON" that is not a function). */
 const unencodable = () => ({ constructor: 1, toJSON: 'not a function' });

@@ -10,6 +10,7 @@ import { MemoryLink } from '../../../src/transport/link/memory-link.js';
 import { PortLink } from '../../../src/transport/link/port-link.js';
 import { SocketLink, type SocketLinkOptions } from '../../../src/transport/link/socket-link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
+import { until } from '../../support/async.js';
 
 export interface LinkPair {
   /** The end a spec sends on. */
@@ -83,15 +84,6 @@ function memoryPair(): Omit<LinkPair, 'got'> {
       await Promise.all([a.whenClosed(), b.whenClosed()]);
     },
   };
-}
-
-/** Waits until `predicate` holds, turning the event loop (a generous bound, not a timing claim). */
-export async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 /** The items of every `put`/`items` message in `messages`, in order. */

@@ -2,8 +2,9 @@
 import { expect } from 'chai';
 import { MessageChannel } from 'node:worker_threads';
 import { PortLink } from '../../../src/transport/link/port-link.js';
-import { itemsOf, until } from './pairs.js';
+import { itemsOf } from './pairs.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
+import { until } from '../../support/async.js';
 
 describe('PortLink', () => {
   it('after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {

@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import { ClosedError, type Connection, EOFError, Pipe } from '../../../src/index.js';
 import type { Runtime } from '../../../src/transport/runtime.js';
-import { expectRejection, settles } from '../../support/async.js';
-import { memoryRuntimes } from '../../support/runtimes.js';
-import { held, loseOnTheWay, NOTHING_HELD, pass, until } from './two-runtimes.js';
+import { expectRejection, settles, until } from '../../support/async.js';
+import { memoryRuntimes, pass } from '../../support/runtimes.js';
+import { held, loseOnTheWay, NOTHING_HELD } from './two-runtimes.js';
 
 describe('PipeHost (two runtimes joined in memory)', () => {
   it('an end moved to the other runtime talks to the peer left here, both ways, then EOF', async () => {

@@ -3,20 +3,13 @@
  * it with hand-made messages on the real link (the owner's service sees
  * exactly what a peer could send), or holding real handles on it.
  */
-import { exportValue, importValue } from '../../../src/process/handle-passing.js';
+import { exportValue } from '../../../src/process/handle-passing.js';
 import type { QueueDescriptor } from '../../../src/queue-kind.js';
 import type { Link } from '../../../src/transport/link/link.js';
 import type { Runtime } from '../../../src/transport/runtime.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
 import { settles } from '../../support/async.js';
-import { memoryRuntimes } from '../../support/runtimes.js';
-
-/** Sends `value` from runtime `from` to runtime `to`, as Process args travel. */
-export async function pass<T>(value: T, from: Runtime, to: Runtime): Promise<T> {
-  const transfer = await exportValue(value, from);
-  // What crosses is only what structured clone keeps, as over a real channel.
-  return importValue(structuredClone(transfer), to) as T;
-}
+import { memoryRuntimes, pass } from '../../support/runtimes.js';
 
 /** The peer's end of the link to the owner, recording what the owner sends. */
 export class RawPeer {

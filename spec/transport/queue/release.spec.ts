@@ -10,8 +10,7 @@ import { JoinableQueue, Queue } from '../../../src/index.js';
 import { exportValue, importValue, loseTransfer } from '../../../src/process/handle-passing.js';
 import type { Runtime } from '../../../src/transport/runtime.js';
 import { settles } from '../../support/async.js';
-import { memoryRuntimes } from '../../support/runtimes.js';
-import { pass } from './raw-peer.js';
+import { memoryRuntimes, pass } from '../../support/runtimes.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -11,9 +11,9 @@ import type { LocalQueueEndpoint } from '../../../../src/transport/queue/owner/l
 import type { ItemsMsg, Message } from '../../../../src/wire/protocol/index.js';
 import { MAX_FETCH } from '../../../../src/wire/protocol/queue.js';
 import { expectRejection, settledWithin, settles } from '../../../support/async.js';
-import { memoryRuntimes } from '../../../support/runtimes.js';
+import { memoryRuntimes, pass } from '../../../support/runtimes.js';
 import type { Runtime } from '../../../../src/transport/runtime.js';
-import { pass, rawPeerOn } from '../raw-peer.js';
+import { rawPeerOn } from '../raw-peer.js';
 
 const fifo = (q: Queue<unknown>) => (q[kEndpoint] as LocalQueueEndpoint<unknown>).fifo;
 const tagsOf = (m: Message) => {

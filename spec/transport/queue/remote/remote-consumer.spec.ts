@@ -12,7 +12,8 @@ import type { LocalQueueEndpoint } from '../../../../src/transport/queue/owner/l
 import type { RemoteQueueEndpoint } from '../../../../src/transport/queue/remote/remote-queue-endpoint.js';
 import { MAX_FETCH } from '../../../../src/wire/protocol/queue.js';
 import { expectRejection, settles } from '../../../support/async.js';
-import { closeReason, pass, remoteHandle } from '../raw-peer.js';
+import { closeReason, remoteHandle } from '../raw-peer.js';
+import { pass } from '../../../support/runtimes.js';
 
 const fifo = (q: Queue<unknown>) => (q[kEndpoint] as LocalQueueEndpoint<unknown>).fifo;
 const turns = async (n = 6): Promise<void> => {
