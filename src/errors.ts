@@ -131,3 +131,60 @@ export class ProtocolError extends RxmpError {
     super(message, options);
   }
 }
+
+/** What an OS call said: Node's errno fields, kept on the errors below. */
+export interface SystemErrorInfo {
+  /** `'ENOENT'`, `'EEXIST'`, … */
+  code: string;
+  syscall?: string;
+  path?: string;
+}
+
+/** A named thing (a shared memory segment) does not exist (Python's `FileNotFoundError`; `code` is `'ENOENT'`). */
+export class FileNotFoundError extends RxmpError {
+  readonly code = 'ENOENT';
+  readonly syscall: string | undefined;
+  readonly path: string | undefined;
+  constructor(message: string, info: Partial<SystemErrorInfo> = {}, options?: RxmpErrorOptions) {
+    super(message, options);
+    this.syscall = info.syscall;
+    this.path = info.path;
+  }
+}
+
+/** A name asked to be created is already taken (Python's `FileExistsError`; `code` is `'EEXIST'`). */
+export class FileExistsError extends RxmpError {
+  readonly code = 'EEXIST';
+  readonly syscall: string | undefined;
+  readonly path: string | undefined;
+  constructor(message: string, info: Partial<SystemErrorInfo> = {}, options?: RxmpErrorOptions) {
+    super(message, options);
+    this.syscall = info.syscall;
+    this.path = info.path;
+  }
+}
+
+/**
+ * Memory shared across processes needs rxmp's native addon, and it could not
+ * be loaded here. `reason` says why; the message says how to fix it.
+ * Between threads of one process no addon is needed.
+ */
+export class NativeUnavailableError extends RxmpError {
+  readonly reason: string;
+  constructor(what: string, reason: string, options?: RxmpErrorOptions) {
+    super(
+      `${what} needs rxmp's native addon, which did not load (${reason}). ` +
+        'Build it with `npm rebuild rxmp` (a C++ compiler, make, python3 and Node headers are needed; ' +
+        'npm 11 also needs the install script allowed: `npm install-scripts approve rxmp`).',
+      options,
+    );
+    this.reason = reason;
+  }
+}
+
+/** `release()` of a lock that is not held (Python's `ValueError: semaphore or lock released too many times`). */
+export class NotHeldError extends RxmpError {
+  constructor(what = 'lock') {
+    super(`${what} released while not held`);
+  }
+}

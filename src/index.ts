@@ -5,8 +5,12 @@ export {
   ClosedError,
   Empty,
   EOFError,
+  FileExistsError,
+  FileNotFoundError,
   Full,
   MessageTooLong,
+  NativeUnavailableError,
+  NotHeldError,
   ProcessError,
   ProtocolError,
   SerializationError,
@@ -33,3 +37,12 @@ export { enqueue, type Enqueueable } from './rx/enqueue.js';
 export { consume, type Consumable, type ConsumeOptions } from './rx/consume.js';
 export { timeoutEmpty } from './rx/timeout-empty.js';
 export { timeoutFull } from './rx/timeout-full.js';
+
+// Shared memory
+export { SharedMemory, type SharedMemoryOptions } from './shared/shared-memory.js';
+export { RawValue, Value, type ValueOptions } from './shared/value.js';
+export { RawArray, SharedArray, type ArrayInitializer, type CharArray, type SharedArrayOptions } from './shared/shared-array.js';
+export type { ArrayElementOf, ElementOf, Typecode, TypedArrayOf } from './shared/typecodes.js';
+
+// Sync primitives
+export { Lock, type AcquireOptions, type LockOptions } from './sync/lock.js';

@@ -8,17 +8,24 @@
  * that name says how they travel. `R` is the receiving or sending runtime,
  * opaque here (this layer imports no transport).
  */
+/** Where a handle goes: another thread of this process, or another process. */
+export type Crossing = 'thread' | 'process';
+
 export interface HandleKind<H extends object = object, D = unknown, R = unknown> {
   /** The name classes mark their prototype with. */
   readonly name: string;
-  /** Throws, changing nothing, if `handle` cannot travel now (a closed or moved pipe end, say). */
-  check(handle: H): void;
+  /**
+   * Throws, changing nothing, if `handle` cannot travel now toward
+   * `crossing` (a closed or moved pipe end, say, or shared memory with no
+   * native addon going to another process).
+   */
+  check(handle: H, crossing: Crossing): void;
   /**
    * Takes `handle` out of this runtime toward another. Whatever must change
    * here (a pipe end moves) has changed when this returns; the description
    * may take a moment longer (the listener's address).
    */
-  export(handle: H, runtime: R): D | Promise<D>;
+  export(handle: H, runtime: R, crossing: Crossing): D | Promise<D>;
   /** Brings a description to life in `runtime`. */
   revive(descriptor: D, runtime: R): H;
   /** The description went to a runtime that exited before it could take it in. */

@@ -34,12 +34,32 @@ function channel(): { send(message: ChildMsg): void; done(): Promise<void> } {
 
 const control = channel();
 let started = false;
+/** Did an output value carry handles to a parent in another process? */
+let handedOut = false;
+let parted: (() => void) | undefined;
 
 function onStart(message: unknown): void {
+  if ((message as { t?: string })?.t === 'parted') return parted?.();
   const start = message as StartMsg;
   if (started || start?.t !== 'start') return;
   started = true;
   void run(start);
+}
+
+/** How long an exiting child waits for its parent to take in the handles it sent. */
+const PARTING_MS = 5000;
+
+/** Waits (within PARTING_MS) until the parent has taken in every output sent, when they carried handles. */
+function partWithParent(): Promise<void> {
+  if (!handedOut) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, PARTING_MS);
+    parted = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    control.send({ t: 'parting' });
+  });
 }
 
 if (isMainThread) process.on('message', onStart);
@@ -69,6 +89,7 @@ async function run(start: StartMsg): Promise<void> {
   }
   await flush();
   if (failed) control.send({ t: 'failed', error: encodeError(failure) });
+  await partWithParent();
   await control.done();
   process.exit(failed ? 1 : 0);
 }
@@ -82,12 +103,16 @@ function stream(source: ObservableLike, runtime: Runtime): Promise<void> {
         // Checked and taken out at once, in order; described as soon as it can be.
         let transfer: Promise<Transfer>;
         try {
-          transfer = exportValue(value, runtime);
+          transfer = exportValue(value, runtime, isMainThread ? 'process' : 'thread');
         } catch (error) {
           transfer = Promise.reject(error);
         }
         transfer.catch(() => undefined); // fails the chain below when its turn comes, not before
-        chain = chain.then(async () => control.send({ t: 'output', kind: 'N', value: await transfer }));
+        chain = chain.then(async () => {
+          const value = await transfer;
+          if (isMainThread && value.handles.length > 0) handedOut = true;
+          control.send({ t: 'output', kind: 'N', value });
+        });
       },
       error: (error) => {
         chain = chain.then(() => control.send({ t: 'output', kind: 'E', error: encodeError(error) }));

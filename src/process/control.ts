@@ -34,7 +34,22 @@ export interface ListeningMsg {
   dir: string;
 }
 
-export type ChildMsg = OutputMsg | FailedMsg | ListeningMsg;
+/**
+ * Child → parent, before a forked child that sent handles in `output$`
+ * exits: the parent answers `parted` once it has taken in every output
+ * before it, so memory the child holds open for them is still there when
+ * the parent attaches.
+ */
+export interface PartingMsg {
+  t: 'parting';
+}
+
+/** Parent → child: the answer to `parting`. */
+export interface PartedMsg {
+  t: 'parted';
+}
+
+export type ChildMsg = OutputMsg | FailedMsg | ListeningMsg | PartingMsg;
 
 /** What a thread child finds in `workerData`. */
 export interface ThreadData {

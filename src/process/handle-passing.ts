@@ -1,11 +1,13 @@
 import { connectionKind } from '../connection-kind.js';
-import { HandleKinds, type HandleKind } from '../handle/handle-kinds.js';
+import { type Crossing, HandleKinds, type HandleKind } from '../handle/handle-kinds.js';
 import { queueKind } from '../queue-kind.js';
+import { sharedKinds } from '../shared/shared-kinds.js';
+import { lockKind } from '../sync/lock-kind.js';
 import type { Runtime } from '../transport/runtime.js';
 import { fastClone } from '../wire/fast-clone.js';
 
 /** Every kind of handle that travels in `Process` args and `output$` values. */
-const KINDS = new HandleKinds<Runtime>([queueKind, connectionKind]);
+const KINDS = new HandleKinds<Runtime>([queueKind, connectionKind, lockKind, ...sharedKinds]);
 
 /** Where a handle sat in a value: keys from the root (array indexes and object keys). */
 export type Path = (string | number)[];
@@ -31,17 +33,17 @@ interface Found {
  * Takes `value` out toward another runtime: every handle inside arrays and
  * plain objects (at any depth) is found and checked, and the rest copied,
  * before anything changes — so a bad argument throws here with nothing
- * moved. Then each handle leaves (a pipe end moves at once); the promise
+ * moved. `crossing` says where it goes. Then each handle leaves (a pipe end moves at once); the promise
  * resolves when every description is ready.
  */
-export function exportValue(value: unknown, runtime: Runtime): Promise<Transfer> {
+export function exportValue(value: unknown, runtime: Runtime, crossing: Crossing = 'process'): Promise<Transfer> {
   const found = new Map<object, Found>();
   const rest = fastClone(strip(value, [], found, new Map()));
-  for (const { kind, handle } of found.values()) kind.check(handle);
+  for (const { kind, handle } of found.values()) kind.check(handle, crossing);
   const leaving: { kind: HandleKind<object, unknown, Runtime>; paths: Path[]; descriptor: Promise<unknown> }[] = [];
   try {
     for (const { kind, handle, paths } of found.values()) {
-      leaving.push({ kind, paths, descriptor: Promise.resolve(kind.export(handle, runtime)) });
+      leaving.push({ kind, paths, descriptor: Promise.resolve(kind.export(handle, runtime, crossing)) });
     }
   } catch (error) {
     loseLeaving(leaving, runtime);

@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
+import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
@@ -87,11 +88,11 @@ export class Process {
     if (this.child || this.worker) throw new Error(`process ${this.name} was already started`);
     const runtime = Runtime.get();
     // Every argument is checked before anything moves or starts: a bad one throws here.
-    const transfer = exportValue(this.args, runtime);
+    const transfer = exportValue(this.args, runtime, this.kind === 'fork' ? 'process' : 'thread');
     if (this.kind === 'fork') {
       const child = fork(new URL(BOOTSTRAP), [], {
         serialization: 'advanced',
-        env: { ...process.env, ...this.env },
+        env: { ...process.env, ...Tree.env(), ...this.env },
         execArgv: this.execArgv ?? process.execArgv,
         stdio: 'inherit',
       });
@@ -107,7 +108,7 @@ export class Process {
       const worker = new Worker(BOOTSTRAP, {
         workerData: data,
         transferList: [port2],
-        env: { ...process.env, ...this.env },
+        env: { ...process.env, ...Tree.env(), ...this.env },
         execArgv: this.execArgv ?? process.execArgv,
         name: this.name,
       });
@@ -224,6 +225,10 @@ export class Process {
     }
     if (message.t === 'listening') {
       this.listenerDir = message.dir;
+      return;
+    }
+    if (message.t === 'parting') {
+      if (this.child?.connected) this.child.send({ t: 'parted' });
       return;
     }
     if (message.kind === 'N') this.output.next(importValue(message.value, Runtime.get()));

@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+import { NativeUnavailableError } from '../errors.js';
+
+/**
+ * The addon built from `native/shm.cc` (see there for what each call does).
+ * Sizes are whole numbers of bytes, checked by the caller; failures throw
+ * Node's errno errors (`code`, `syscall`, `path`).
+ */
+export interface Native {
+  memfd(size: number): number;
+  shmOpen(name: string, create: boolean, size: number): [fd: number, size: number];
+  shmUnlink(name: string): void;
+  map(fd: number, size: number): SharedArrayBuffer;
+  release(buffer: SharedArrayBuffer): void;
+  mkfifo(path: string): void;
+}
+
+const ADDON = '../../../build/Release/rxmp_native.node';
+
+let loaded: { native: Native } | { reason: string } | undefined;
+
+function load(): { native: Native } | { reason: string } {
+  // For specs of the fallback path: behave as a machine where the build failed.
+  if (process.env.RXMP_NATIVE === 'off') return { reason: 'RXMP_NATIVE=off is set' };
+  if (process.platform === 'win32') return { reason: 'Windows is not supported yet' };
+  try {
+    return { native: createRequire(import.meta.url)(ADDON) as Native };
+  } catch (error) {
+    return { reason: error instanceof Error ? (error.message.split('\n')[0] ?? String(error)) : String(error) };
+  }
+}
+
+/** The addon, loaded once per thread; `undefined` where it cannot load. */
+export function nativeOrUndefined(): Native | undefined {
+  loaded ??= load();
+  return 'native' in loaded ? loaded.native : undefined;
+}
+
+/** Why the addon did not load; `undefined` when it did. */
+export function nativeMissingReason(): string | undefined {
+  loaded ??= load();
+  return 'reason' in loaded ? loaded.reason : undefined;
+}
+
+/** The addon, or a `NativeUnavailableError` naming `what` needed it, why it is missing and how to fix it. */
+export function requireNative(what: string): Native {
+  loaded ??= load();
+  if ('native' in loaded) return loaded.native;
+  throw new NativeUnavailableError(what, loaded.reason);
+}

@@ -1,0 +1,133 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { NotHeldError } from '../errors.js';
+import { markHandle } from '../handle/handle-kinds.js';
+import { checkOptions, checkScheduler, checkWait, type PutOptions } from '../handle/options.js';
+import { Mapping } from '../transport/shm/mapping.js';
+import { once, remember } from '../transport/shm/identity.js';
+import { MUTEX_BYTES, SharedMutex, waits } from '../transport/shm/shared-mutex.js';
+
+/** Options for `new Lock()`. */
+export interface LockOptions {
+  /** Where `acquire` timeouts are measured. @default asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+/** Options for `acquire()`: as a put's, Python's `block` and `timeout` plus a signal. */
+export type AcquireOptions = PutOptions;
+
+/** Where a lock lives: its 64 bytes in some shared memory. */
+export interface LockPlace {
+  mapping: Mapping;
+  offset: number;
+}
+
+export const kPlace = Symbol('rxmp.lock.place');
+
+/** Set while `lockAt` builds a lock over memory that exists already. */
+let placing: LockPlace | undefined;
+
+/** The lock over `place` (a revived handle, or the lock inside a `Value`'s memory): one object per thread. */
+export function lockAt(place: LockPlace): Lock {
+  return once(lockKey(place), () => {
+    placing = place;
+    try {
+      return new Lock();
+    } finally {
+      placing = undefined;
+    }
+  });
+}
+
+/**
+ * A mutual-exclusion lock shared by threads and processes (Python's
+ * `multiprocessing.Lock`): its state is a word of shared memory, so taking
+ * a free lock is one atomic operation, and waiting never blocks an event
+ * loop. Any holder may release it (as Python's).
+ *
+ * @example
+ * const lock = new Lock();
+ * await lock.runExclusive(() => { counter.value += 1; });
+ */
+export class Lock {
+  /** @internal */
+  readonly [kPlace]: LockPlace;
+  private readonly mutex: SharedMutex;
+  private readonly scheduler: SchedulerLike;
+
+  constructor(options?: LockOptions) {
+    const place = placing;
+    placing = undefined;
+    const o = checkOptions<LockOptions>(options ?? {}, 'Lock options', ['scheduler']);
+    this.scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
+    this[kPlace] = place ?? { mapping: Mapping.anonymous(MUTEX_BYTES), offset: 0 };
+    const { mapping, offset } = this[kPlace];
+    this.mutex = new SharedMutex(new Int32Array(mapping.buffer, offset, MUTEX_BYTES / 4));
+    remember(lockKey(this[kPlace]), this);
+  }
+
+  /** Takes the lock if it is free; never waits. */
+  tryAcquire(): boolean {
+    return !waits.has(this.mutex) && this.mutex.tryLock();
+  }
+
+  /**
+   * Resolves `true` once held; `false` when `block: false` or `timeout` ms
+   * found it taken (as Python). An aborted signal withdraws the wait and
+   * rejects with its reason. Bad options reject at once.
+   */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    let wait: ReturnType<typeof checkWait>;
+    try {
+      wait = checkWait(options, 'acquire options');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { timeout, signal } = wait;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!waits.has(this.mutex) && (timeout === 0 ? this.mutex.tryLock() : this.mutex.spinLock())) return Promise.resolve(true);
+    if (timeout === 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      const timer = timeout === undefined ? undefined : this.scheduler.schedule(() => settle(() => resolve(false)), timeout);
+      const onAbort = (): void => settle(() => reject(signal?.reason));
+      const waiter = { granted: () => finish(() => resolve(true)) };
+      const finish = (then: () => void): void => {
+        timer?.unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        then();
+      };
+      const settle = (then: () => void): void => {
+        if (waits.remove(this.mutex, waiter)) finish(then);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waits.add(this.mutex, waiter);
+    });
+  }
+
+  /** Frees the lock (and wakes a waiter). Releasing a lock nobody holds throws `NotHeldError`. */
+  release(): void {
+    if (!this.mutex.unlock()) throw new NotHeldError('lock');
+  }
+
+  /** Is it held (by anyone)? */
+  locked(): boolean {
+    return this.mutex.locked();
+  }
+
+  /** Acquires, runs `fn`, and releases, also when `fn` throws or rejects. */
+  async runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+markHandle(Lock, 'lock');
+
+/** The one key a lock is known by in each thread. */
+export function lockKey(place: LockPlace): string | undefined {
+  const key = place.mapping.key;
+  return key === undefined ? undefined : `lock:${key}:${place.offset}`;
+}

@@ -1,0 +1,234 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { FileExistsError, FileNotFoundError, NativeUnavailableError } from '../../errors.js';
+import { nativeMissingReason, nativeOrUndefined, requireNative } from '../../native/native.js';
+import { once, remember } from './identity.js';
+import { Tree } from './tree.js';
+
+/** Where a handle goes: another thread of this process, or another process. */
+export type Crossing = 'thread' | 'process';
+
+/**
+ * How a mapping is found from another runtime. Between processes, by
+ * `/proc/<pid>/fd/<fd>` of a holder that is alive (checked against `dev`
+ * and `ino`, so a reused descriptor number is never taken for it), or by
+ * `name` where there is no `/proc`; between threads, the buffer itself.
+ */
+export interface MemoryDescriptor {
+  size: number;
+  pid?: number;
+  fd?: number;
+  dev?: number;
+  ino?: number;
+  name?: string;
+  sab?: SharedArrayBuffer;
+}
+
+// A holder keeps its descriptor open while its mapping object lives, so that
+// others can still open the memory through it; the memory itself lives as
+// long as any process maps it or holds a descriptor.
+const descriptors = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already.
+  }
+});
+
+const HAS_PROC = process.platform === 'linux';
+
+/**
+ * Shared bytes mapped in this thread: a real `SharedArrayBuffer`, so
+ * `Atomics` work on it across threads and, when the native addon mapped it,
+ * across processes.
+ */
+export class Mapping {
+  private fd: number | undefined;
+  private identity: { dev: number; ino: number } | undefined;
+
+  private constructor(
+    readonly buffer: SharedArrayBuffer,
+    fd: number | undefined,
+  ) {
+    if (fd !== undefined) this.hold(fd);
+  }
+
+  /**
+   * Fresh zeroed memory with no name: a memfd on Linux, freed by the kernel
+   * when the last process holding it dies, however it dies. Without the
+   * addon, a plain `SharedArrayBuffer`, shared only by this process's threads.
+   */
+  static anonymous(size: number): Mapping {
+    const native = nativeOrUndefined();
+    if (!native) return new Mapping(new SharedArrayBuffer(size), undefined);
+    const fd = native.memfd(size);
+    try {
+      return new Mapping(native.map(fd, size), fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /**
+   * A named POSIX segment (`/dev/shm/<name>` on Linux): created exclusively
+   * (written down in the tree first when `track`), or attached, its size read
+   * back from the segment.
+   */
+  static named(name: string, create: boolean, size: number, track: boolean): { mapping: Mapping; size: number } {
+    const native = requireNative('SharedMemory');
+    const tree = create && track ? Tree.get() : undefined;
+    if (tree) {
+      try {
+        tree.track(name);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw exists(name, error);
+        throw error;
+      }
+    }
+    let opened: [number, number];
+    try {
+      opened = native.shmOpen(`/${name}`, create, size);
+    } catch (error) {
+      tree?.untrack(name);
+      throw translate(error, name);
+    }
+    const [fd, actual] = opened;
+    try {
+      return { mapping: new Mapping(native.map(fd, actual), fd), size: actual };
+    } catch (error) {
+      closeSync(fd);
+      if (create) {
+        native.shmUnlink(`/${name}`); // ours, made a moment ago and never handed out
+        tree?.untrack(name);
+      }
+      throw error;
+    }
+  }
+
+  /** Attaches to memory another runtime described (the mapping this thread has of it already, if any). */
+  static revive(d: MemoryDescriptor): Mapping {
+    return once(d.ino === undefined ? undefined : `mapping:${d.dev}:${d.ino}`, () => Mapping.open(d));
+  }
+
+  /** Attaches with a mapping of its own, which `release()` may end without touching anyone else's. */
+  static reviveOwn(d: MemoryDescriptor): Mapping {
+    return Mapping.open(d);
+  }
+
+  private static open(d: MemoryDescriptor): Mapping {
+    if (d.sab) {
+      // Another thread of this process: the same buffer, and a descriptor of our own when there is one to copy.
+      const mapping = new Mapping(d.sab, undefined);
+      if (HAS_PROC && d.fd !== undefined && d.pid === process.pid) mapping.adopt(d);
+      return mapping;
+    }
+    const native = requireNative('shared memory from another process');
+    if (d.name !== undefined && !(HAS_PROC && d.fd !== undefined)) {
+      return Mapping.named(d.name, false, d.size, false).mapping;
+    }
+    let fd: number;
+    try {
+      fd = openSync(`/proc/${d.pid}/fd/${d.fd}`, 'r+');
+    } catch (error) {
+      throw gone(d, error);
+    }
+    const { dev, ino } = fstatSync(fd);
+    if (dev !== d.dev || ino !== d.ino) {
+      closeSync(fd);
+      throw gone(d);
+    }
+    try {
+      return new Mapping(native.map(fd, d.size), fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  get size(): number {
+    return this.buffer.byteLength;
+  }
+
+  /** The same memory, and the same object, for every handle on it in one thread. */
+  get key(): string | undefined {
+    return this.identity ? `${this.identity.dev}:${this.identity.ino}` : undefined;
+  }
+
+  /** Throws, changing nothing, if this memory cannot be described toward `crossing`. */
+  check(crossing: Crossing, what: string): void {
+    if (crossing === 'process' && this.fd === undefined) {
+      throw new NativeUnavailableError(`${what} passed to another process`, nativeMissingReason() ?? 'its memory is no longer open here');
+    }
+  }
+
+  /**
+   * How another runtime finds this memory. `own`: the receiver maps it
+   * itself, even in this process, so that it can close its mapping alone.
+   */
+  describe(crossing: Crossing, options: { name?: string; own?: boolean } = {}): MemoryDescriptor {
+    this.check(crossing, 'shared memory');
+    const d: MemoryDescriptor = { size: this.size };
+    if (this.fd !== undefined && this.identity) Object.assign(d, { pid: process.pid, fd: this.fd, ...this.identity });
+    if (options.name !== undefined) d.name = options.name;
+    if (crossing === 'thread' && !(options.own && this.fd !== undefined)) d.sab = this.buffer;
+    return d;
+  }
+
+  /**
+   * Lets the memory go now: this thread's descriptor is closed and its
+   * pages are replaced by private zero pages (views of the buffer stay
+   * usable but share nothing any more).
+   */
+  release(): void {
+    if (this.fd === undefined) return;
+    descriptors.unregister(this);
+    closeSync(this.fd);
+    this.fd = undefined;
+    requireNative('SharedMemory.close()').release(this.buffer);
+  }
+
+  private hold(fd: number): void {
+    const { dev, ino } = fstatSync(fd);
+    this.fd = fd;
+    this.identity = { dev, ino };
+    descriptors.register(this, fd, this);
+    remember(`mapping:${dev}:${ino}`, this);
+  }
+
+  private adopt(d: MemoryDescriptor): void {
+    try {
+      const fd = openSync(`/proc/self/fd/${d.fd}`, 'r+');
+      const { dev, ino } = fstatSync(fd);
+      if (dev === d.dev && ino === d.ino) this.hold(fd);
+      else closeSync(fd);
+    } catch {
+      // Its sender closed it already: this thread can share the buffer with threads, not with processes.
+    }
+  }
+}
+
+function exists(name: string, cause?: unknown): FileExistsError {
+  return new FileExistsError(`shared memory ${JSON.stringify(name)} already exists`, { syscall: 'shm_open', path: `/${name}` }, { cause });
+}
+
+function gone(d: MemoryDescriptor, cause?: unknown): FileNotFoundError {
+  return new FileNotFoundError(
+    `the shared memory sent by process ${d.pid} is gone: no process holds it open any more`,
+    { syscall: 'open', path: `/proc/${d.pid}/fd/${d.fd}` },
+    { cause },
+  );
+}
+
+/** Node's errno errors from the addon, as the typed errors users branch on. */
+function translate(error: unknown, name: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST') return exists(name, error);
+  if (code === 'ENOENT') {
+    return new FileNotFoundError(
+      `no shared memory named ${JSON.stringify(name)}`,
+      { syscall: 'shm_open', path: `/${name}` },
+      { cause: error },
+    );
+  }
+  return error;
+}

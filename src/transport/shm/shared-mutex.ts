@@ -1,0 +1,194 @@
+import { threadId } from 'node:worker_threads';
+import { nativeOrUndefined } from '../../native/native.js';
+import { bellId, Doorbell } from './doorbell.js';
+
+/**
+ * A mutex whose whole state is 16 words of shared memory, so any thread or
+ * process that maps them can take it. The uncontended lock and unlock are
+ * one atomic operation each: no message, no syscall.
+ *
+ *   word 0  state: 0 free, 1 held, 2 held and someone may be waiting
+ *   word 1  the doorbell id of the holder's thread (a hint: spin only on
+ *           a holder that can release meanwhile, never on our own thread)
+ *   2..15   doorbell ids of the threads waiting (one slot per thread)
+ *
+ * A waiting thread writes its bell into a slot, then sets the state to 2
+ * (taking the lock if it was free meanwhile) and sleeps on its bell. An
+ * unlock that finds 2 rings every bell in the slots; each woken thread
+ * tries again for its first waiter. Because the slot is written before the
+ * state and read after it, with sequentially consistent atomics a waiter is
+ * either seen by the unlock or sees the lock free: no wake-up is lost.
+ *
+ * This is the minimal lock `Value` and `SharedArray` need. Fair hand-over
+ * (arrival order across threads) and recovery from a holder that died are
+ * the sync primitives' part.
+ */
+export const MUTEX_BYTES = 64;
+
+const STATE = 0;
+const HOLDER = 1;
+const FIRST_SLOT = 2;
+const WORDS = MUTEX_BYTES / 4;
+const FREE = 0;
+const HELD = 1;
+const CONTENDED = 2;
+
+/** Reads of the state while another thread holds the lock, before sleeping (a few µs). */
+const SPINS = 2000;
+/** A waiter with no free slot (14 threads already wait) looks again this often, in ms. */
+const POLL_MS = 1;
+
+export class SharedMutex {
+  constructor(private readonly words: Int32Array) {
+    if (words.length !== WORDS) throw new RangeError(`a mutex is ${WORDS} words, got ${words.length}`);
+  }
+
+  tryLock(): boolean {
+    if (Atomics.compareExchange(this.words, STATE, FREE, HELD) !== FREE) return false;
+    Atomics.store(this.words, HOLDER, myBell());
+    return true;
+  }
+
+  /** Spins briefly while another thread holds it; true once held. */
+  spinLock(): boolean {
+    if (this.tryLock()) return true;
+    const words = this.words;
+    for (let i = 0; i < SPINS; i++) {
+      if (Atomics.load(words, HOLDER) === myBell()) return false; // this thread holds it: spinning cannot help
+      if (Atomics.load(words, STATE) === FREE && this.tryLock()) return true;
+    }
+    return false;
+  }
+
+  /** Takes the lock for a waiter that sleeps: the state stays "contended" until the next unlock. */
+  claim(): boolean {
+    if (Atomics.exchange(this.words, STATE, CONTENDED) !== FREE) return false;
+    Atomics.store(this.words, HOLDER, myBell());
+    return true;
+  }
+
+  /** Frees the lock; false if it was not held (nothing changes then). */
+  unlock(): boolean {
+    const before = Atomics.exchange(this.words, STATE, FREE);
+    if (before === CONTENDED) this.wakeAll();
+    return before !== FREE;
+  }
+
+  locked(): boolean {
+    return Atomics.load(this.words, STATE) !== FREE;
+  }
+
+  /** Writes this thread's bell into a slot; false when every slot is taken by other threads. */
+  enlist(): boolean {
+    const me = myBell();
+    for (let i = FIRST_SLOT; i < WORDS; i++) if (Atomics.load(this.words, i) === me) return true;
+    for (let i = FIRST_SLOT; i < WORDS; i++) if (Atomics.compareExchange(this.words, i, 0, me) === 0) return true;
+    return false;
+  }
+
+  /** This thread waits here no more. */
+  delist(): void {
+    const me = myBell();
+    for (let i = FIRST_SLOT; i < WORDS; i++) Atomics.compareExchange(this.words, i, me, 0);
+  }
+
+  private wakeAll(): void {
+    for (let i = FIRST_SLOT; i < WORDS; i++) {
+      const id = Atomics.load(this.words, i);
+      if (id === 0) continue;
+      if (id === ME) queueMicrotask(() => waits.check());
+      else Doorbell.get().ring(id);
+    }
+  }
+}
+
+/** This thread's doorbell id, known before (and without) its bell being made. */
+const ME = bellId(process.pid, threadId);
+function myBell(): number {
+  return ME;
+}
+
+interface Waiter {
+  /** Called once the waiter holds the lock; it must not throw. */
+  granted(): void;
+}
+
+/**
+ * This thread's waiters, per mutex, in arrival order. A ring (or a poll,
+ * for a mutex with no free slot) makes each mutex's first waiter try again.
+ */
+class Waits {
+  private readonly waiting = new Map<SharedMutex, { waiters: Waiter[]; enlisted: boolean }>();
+  private stopListening: (() => void) | undefined;
+  private poll: ReturnType<typeof setInterval> | undefined;
+
+  /** Queues `waiter` on `mutex`, or grants it at once if the lock is free by now. */
+  add(mutex: SharedMutex, waiter: Waiter): void {
+    let entry = this.waiting.get(mutex);
+    if (!entry) {
+      if (this.waiting.size === 0) this.start(); // the bell exists before its id is in a slot
+      // Without the addon there are no bells (and no other process): threads look again on a timer.
+      entry = { waiters: [], enlisted: nativeOrUndefined() !== undefined && mutex.enlist() };
+      this.waiting.set(mutex, entry);
+      if (!entry.enlisted) this.poll ??= setInterval(() => this.check(), POLL_MS);
+    }
+    entry.waiters.push(waiter);
+    if (entry.waiters.length === 1) this.checkOne(mutex, entry);
+  }
+
+  /** Withdraws `waiter` (a timeout or an abort); true if it was still waiting. */
+  remove(mutex: SharedMutex, waiter: Waiter): boolean {
+    const entry = this.waiting.get(mutex);
+    const at = entry ? entry.waiters.indexOf(waiter) : -1;
+    if (!entry || at < 0) return false;
+    entry.waiters.splice(at, 1);
+    if (entry.waiters.length === 0) this.drop(mutex, entry);
+    return true;
+  }
+
+  /** Has this thread waiters on `mutex` (a new acquire queues behind them)? */
+  has(mutex: SharedMutex): boolean {
+    return this.waiting.has(mutex);
+  }
+
+  check(): void {
+    for (const [mutex, entry] of [...this.waiting]) this.checkOne(mutex, entry);
+  }
+
+  private checkOne(mutex: SharedMutex, entry: { waiters: Waiter[]; enlisted: boolean }): void {
+    const first = entry.waiters[0];
+    if (!first || !mutex.claim()) return;
+    entry.waiters.shift();
+    if (entry.waiters.length === 0) this.drop(mutex, entry);
+    first.granted();
+  }
+
+  private drop(mutex: SharedMutex, entry: { enlisted: boolean }): void {
+    this.waiting.delete(mutex);
+    if (entry.enlisted) mutex.delist();
+    if (![...this.waiting.values()].some((e) => !e.enlisted) && this.poll) {
+      clearInterval(this.poll);
+      this.poll = undefined;
+    }
+    if (this.waiting.size === 0) this.stop();
+  }
+
+  private start(): void {
+    if (!nativeOrUndefined()) return;
+    const bell = Doorbell.get();
+    bell.ref();
+    const stopListening = bell.listen(() => this.check());
+    this.stopListening = () => {
+      stopListening();
+      bell.unref();
+    };
+  }
+
+  private stop(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+  }
+}
+
+/** This thread's waiters on every shared mutex. */
+export const waits = new Waits();
