@@ -42,7 +42,7 @@ export { timeoutFull } from './rx/timeout-full.js';
 export { SharedMemory, type SharedMemoryOptions } from './shared/shared-memory.js';
 export { RawValue, Value, type ValueOptions } from './shared/value.js';
 export { RawArray, SharedArray, type ArrayInitializer, type CharArray, type SharedArrayOptions } from './shared/shared-array.js';
-export type { ArrayElementOf, ElementOf, Typecode, TypedArrayOf } from './shared/typecodes.js';
+export type { ArrayElementOf, ElementOf, InputOf, Typecode, TypedArrayOf } from './shared/typecodes.js';
 
 // Sync primitives
 export { Lock, type AcquireOptions, type LockOptions } from './sync/lock.js';

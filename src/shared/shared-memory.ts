@@ -28,7 +28,7 @@ export interface SharedMemoryOptions {
 }
 
 /** Set while a handle is revived: the memory another runtime described. */
-let reviving: { name: string; mapping: Mapping; creator: false } | undefined;
+let reviving: { name: string; mapping: Mapping } | undefined;
 
 /**
  * A block of memory shared with any process of this user by name, and with
@@ -50,8 +50,6 @@ export class SharedMemory {
   readonly size: number;
   private mapping: Mapping | undefined;
   private view: Uint8Array | undefined;
-  private readonly creator: boolean;
-  private tracked: boolean;
 
   constructor(options: SharedMemoryOptions = {}) {
     if (reviving) {
@@ -60,8 +58,6 @@ export class SharedMemory {
       this.name = r.name;
       this.mapping = r.mapping;
       this.size = r.mapping.size;
-      this.creator = false;
-      this.tracked = false;
       return;
     }
     const o = checkOptions<SharedMemoryOptions>(options, 'SharedMemory options', ['name', 'create', 'size', 'track']);
@@ -80,8 +76,6 @@ export class SharedMemory {
     this.name = opened.name;
     this.mapping = opened.mapping;
     this.size = opened.size;
-    this.creator = create;
-    this.tracked = create && track;
   }
 
   /**
@@ -131,19 +125,14 @@ export class SharedMemory {
       }
       throw error;
     } finally {
-      if (this.tracked) Tree.get().untrack(this.name);
-      this.tracked = false;
+      // Whoever unlinks (the creator or not), the tree has nothing left to do for this name.
+      Tree.known()?.untrack(this.name);
     }
   }
 
   /** @internal This process's mapping, for handle passing. */
   get memory(): Mapping | undefined {
     return this.mapping;
-  }
-
-  /** @internal Did this object create the segment? */
-  get created(): boolean {
-    return this.creator;
   }
 
   toString(): string {
@@ -155,7 +144,7 @@ markHandle(SharedMemory, 'shared-memory');
 
 /** A handle revived in this runtime: a new object with its own mapping. */
 export function attachedSharedMemory(name: string, mapping: Mapping): SharedMemory {
-  reviving = { name, mapping, creator: false };
+  reviving = { name, mapping };
   return new SharedMemory();
 }
 

@@ -23,6 +23,9 @@ export interface TypedArrayOf {
 /** What a typecode's value is in JavaScript: 'c' is one byte, 64-bit integers are `bigint`. */
 export type ElementOf<T extends Typecode> = T extends 'c' ? Uint8Array : T extends 'l' | 'L' | 'q' | 'Q' ? bigint : number;
 
+/** What a value of a typecode may be set to: a 'c' value also takes a byte as a number. */
+export type InputOf<T extends Typecode> = T extends 'c' ? Uint8Array | number : ElementOf<T>;
+
 /** What an array of a typecode is filled with. */
 export type ArrayElementOf<T extends Typecode> = T extends 'l' | 'L' | 'q' | 'Q' ? bigint : number;
 

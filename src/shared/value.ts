@@ -4,7 +4,7 @@ import { kPlace, Lock, lockAt, type LockPlace } from '../sync/lock.js';
 import { remember } from '../transport/shm/identity.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { MUTEX_BYTES } from '../transport/shm/shared-mutex.js';
-import { checkChar, checkElement, type Code, codeOf, type ElementOf, type Typecode } from './typecodes.js';
+import { checkChar, checkElement, type Code, codeOf, type ElementOf, type InputOf, type Typecode } from './typecodes.js';
 
 /** Options for `new Value()`. */
 export interface ValueOptions {
@@ -64,7 +64,7 @@ abstract class Cell<T extends Typecode> {
     this[kValuePlace] = revived ?? makePlace(code);
     const { mapping, offset } = this[kValuePlace];
     this.view = new (code.Array as Int32ArrayConstructor)(mapping.buffer as unknown as ArrayBuffer, offset, 1);
-    if (!revived && initial !== undefined) this.value = initial as ElementOf<T>;
+    if (!revived && initial !== undefined) this.value = initial as InputOf<T>;
   }
 
   get typecode(): T {
@@ -83,7 +83,7 @@ abstract class Cell<T extends Typecode> {
     }
   }
 
-  set value(value: ElementOf<T>) {
+  set value(value: InputOf<T>) {
     const code = this[kCode];
     const view = this.view;
     if (code.kind === 'float') view[0] = checkElement(code, value, 'value') as number;
@@ -110,7 +110,7 @@ function checkInitial(code: Code, initial: unknown): void {
  * new Process({ target, args: [flag] }).start();   // the child sets flag.value = 1
  */
 export class RawValue<T extends Typecode = Typecode> extends Cell<T> {
-  constructor(typecode: T, initial?: ElementOf<T>) {
+  constructor(typecode: T, initial?: InputOf<T>) {
     super(typecode, initial, () => ({ mapping: Mapping.anonymous(CELL), offset: 0, lock: null }));
     remember(valueKey('raw', this[kValuePlace]), this);
   }
@@ -129,7 +129,7 @@ export class Value<T extends Typecode = Typecode> extends Cell<T> {
   private readonly lock: Lock | null;
   private raw: RawValue<T> | undefined;
 
-  constructor(typecode: T, initial?: ElementOf<T>, options?: ValueOptions) {
+  constructor(typecode: T, initial?: InputOf<T>, options?: ValueOptions) {
     const lockOption = checkLockOption(options);
     super(typecode, initial, () => placeWithLock(CELL, lockOption));
     const place = this[kValuePlace];

@@ -32,6 +32,12 @@ export class Tree {
     return Tree.current;
   }
 
+  /** This process's tree if it has one already (joined or made), without making one. */
+  static known(): Tree | undefined {
+    Tree.current ??= Tree.join();
+    return Tree.current;
+  }
+
   /** The directory for a child's environment, made now if this process is the root and has none yet. */
   static env(): Record<string, string> {
     return { [TREE_ENV]: Tree.get().dir };

@@ -1,0 +1,66 @@
+/**
+ * The Lock conformance suite (the part `Value` and `SharedArray` rely on):
+ * written once, run with the other side in this thread, in a worker thread
+ * and in a forked process.
+ */
+import { expect } from 'chai';
+import { Lock, NotHeldError, Queue } from '../../src/index.js';
+import { settledWithin } from '../support/async.js';
+import { ask, type SharedPeer } from '../support/shared-peers.js';
+
+export function lockConformance(peer: SharedPeer): void {
+  describe(`Lock conformance: ${peer.label}`, () => {
+    it('a lock held here is held there', async () => {
+      const lock = new Lock();
+      expect(lock.tryAcquire()).to.equal(true);
+      expect(await ask(peer, 'tryAcquire', lock)).to.equal(false);
+      expect(await ask(peer, 'locked', lock)).to.equal(true);
+      lock.release();
+      expect(await ask(peer, 'locked', lock)).to.equal(false);
+    });
+
+    it('acquire({ timeout }) resolves false while the other side holds it', async () => {
+      const lock = new Lock();
+      expect(lock.tryAcquire()).to.equal(true);
+      expect(await ask(peer, 'acquireWithin', lock, 30)).to.equal(false);
+      lock.release();
+      expect(await ask(peer, 'acquireWithin', lock, 30)).to.equal(true);
+      expect(lock.locked()).to.equal(true);
+      lock.release();
+    });
+
+    it('a lock acquired there can be released here (as Python: any holder releases)', async () => {
+      const lock = new Lock();
+      expect(await ask(peer, 'tryAcquire', lock)).to.equal(true);
+      lock.release();
+      expect(() => lock.release()).to.throw(NotHeldError);
+    });
+
+    it('releasing a free lock there is NotHeldError', async () => {
+      let error: unknown;
+      try {
+        await ask(peer, 'release', new Lock());
+      } catch (e) {
+        error = e;
+      }
+      expect((error as Error)?.name).to.equal('NotHeldError');
+    });
+
+    it('a waiter here wakes when the other side releases', async () => {
+      const lock = new Lock();
+      const release = new Queue<string>();
+      const events: string[] = [];
+      const finished = new Promise<void>((resolve, reject) =>
+        peer.observe('hold', lock, release).subscribe({ next: (e) => events.push(e as string), error: reject, complete: resolve }),
+      );
+      while (!lock.locked()) await new Promise((r) => setTimeout(r, 5));
+      const acquired = lock.acquire();
+      expect(await settledWithin(acquired, 50)).to.equal(false);
+      await release.put('go');
+      expect(await acquired).to.equal(true);
+      lock.release();
+      await finished;
+      expect(events).to.deep.equal(['held', 'released']);
+    }).timeout(30_000);
+  });
+}

@@ -1,0 +1,13 @@
+import { lockConformance } from '../conformance/lock.suite.js';
+import { sharedArrayConformance } from '../conformance/shared-array.suite.js';
+import { sharedMemoryConformance } from '../conformance/shared-memory.suite.js';
+import { valueConformance } from '../conformance/value.suite.js';
+import '../support/shm-leaks.js';
+import { PEERS } from '../support/shared-peers.js';
+
+for (const peer of PEERS) {
+  sharedMemoryConformance(peer);
+  valueConformance(peer);
+  sharedArrayConformance(peer);
+  lockConformance(peer);
+}

@@ -1,0 +1,40 @@
+import { lastValueFrom, type Observable, toArray } from 'rxjs';
+import run from '../fixtures/shared-ops.js';
+import { startChild } from './children.js';
+
+/**
+ * Where a shared-memory conformance suite runs its other side: this thread,
+ * a worker thread, or a forked child. Each `observe` passes its arguments
+ * (handles among them) the way that transport passes them, so a suite
+ * written once checks all three.
+ */
+export interface SharedPeer {
+  readonly label: string;
+  /** Does the other side live in another process (so that it needs the native mapping)? */
+  readonly process: boolean;
+  observe(op: string, ...args: unknown[]): Observable<unknown>;
+}
+
+export async function ask<T>(peer: SharedPeer, op: string, ...args: unknown[]): Promise<T> {
+  const values = await lastValueFrom(peer.observe(op, ...args).pipe(toArray()));
+  return values[values.length - 1] as T;
+}
+
+export const localPeer: SharedPeer = {
+  label: 'in one thread',
+  process: false,
+  observe: (op, ...args) => run(op, ...(args as never[])),
+};
+
+function childPeer(kind: 'thread' | 'fork'): SharedPeer {
+  return {
+    label: kind === 'thread' ? 'between a thread and its parent' : 'between forked processes',
+    process: kind === 'fork',
+    observe: (op, ...args) => startChild('shared-ops', { args: [op, ...args], kind }).output$,
+  };
+}
+
+export const threadPeer = childPeer('thread');
+export const forkPeer = childPeer('fork');
+
+export const PEERS: readonly SharedPeer[] = [localPeer, threadPeer, forkPeer];
