@@ -1,0 +1,109 @@
+"""Python multiprocessing shared-memory baselines for `npm run bench`.
+
+Each scenario mirrors one rxmp measurement (bench/measure/value-lock.ts,
+bench/measure/shm-transfer.ts) step for step, with setup excluded by a "go"
+signal, and prints one JSON line:
+{"scenario": ..., "value": ..., "unit": ..., "python": "3.x.y"}.
+
+    python3 bench/python/mp_shared.py <scenario> <n>
+
+Scenarios: value-lock (n increments per child), shm-transfer (n bytes).
+"""
+import json
+import multiprocessing as mp
+import platform
+import sys
+import time
+from multiprocessing import shared_memory
+
+CHILDREN = 2
+CHUNK = 1 << 20
+
+
+def incrementer(v, ready, go, done, n):
+    ready.set()
+    go.wait()
+    for _ in range(n):
+        with v.get_lock():
+            v.value += 1
+    done.put(1)
+
+
+def value_lock(n):
+    v = mp.Value("i", 0)
+    readies = [mp.Event() for _ in range(CHILDREN)]
+    go = mp.Event()
+    done = mp.SimpleQueue()
+    children = [mp.Process(target=incrementer, args=(v, r, go, done, n)) for r in readies]
+    for c in children:
+        c.start()
+    for r in readies:
+        r.wait()
+    t0 = time.perf_counter()
+    go.set()
+    for _ in children:
+        done.get()
+    elapsed = time.perf_counter() - t0
+    for c in children:
+        c.join()
+    if v.value != CHILDREN * n:
+        raise SystemExit(f"lost updates: the value is {v.value}, not {CHILDREN * n}")
+    return CHILDREN * n / elapsed, "ops/s"
+
+
+def pattern():
+    # The same 1 MiB the rxmp side writes: byte i is i mod 251 (a prime, so chunks and pages do not line up with it).
+    return bytes(i % 251 for i in range(CHUNK))
+
+
+def writer(name, ready, go, done):
+    shm = shared_memory.SharedMemory(name=name)
+    chunk = pattern()
+    buf = shm.buf
+    ready.set()
+    go.wait()
+    for off in range(0, shm.size, CHUNK):
+        end = min(off + CHUNK, shm.size)
+        buf[off:end] = chunk[: end - off]
+    done.set()
+    del buf
+    shm.close()
+
+
+def shm_transfer(size):
+    shm = shared_memory.SharedMemory(create=True, size=size)
+    try:
+        chunk = pattern()
+        ready, go, done = mp.Event(), mp.Event(), mp.Event()
+        child = mp.Process(target=writer, args=(shm.name, ready, go, done))
+        child.start()
+        ready.wait()
+        t0 = time.perf_counter()
+        go.set()
+        done.wait()
+        buf = shm.buf
+        for off in range(0, size, CHUNK):
+            end = min(off + CHUNK, size)
+            # bytes(view) == bytes: one copy out of the block and a memcmp, the fastest
+            # plain-Python full read (a memoryview == bytes compares element by element).
+            if bytes(buf[off:end]) != chunk[: end - off]:
+                raise SystemExit(f"wrong bytes in [{off}, {end})")
+        elapsed = time.perf_counter() - t0
+        del buf
+        child.join()
+    finally:
+        shm.close()
+        shm.unlink()
+    return size / elapsed, "B/s"
+
+
+SCENARIOS = {
+    "value-lock": value_lock,
+    "shm-transfer": shm_transfer,
+}
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    scenario, n = sys.argv[1], int(sys.argv[2])
+    value, unit = SCENARIOS[scenario](n)
+    print(json.dumps({"scenario": scenario, "value": value, "unit": unit, "python": platform.python_version()}))
