@@ -96,7 +96,8 @@ export class SharedMutex {
     for (let i = FIRST_SLOT; i < WORDS; i++) {
       const id = Atomics.load(this.words, i);
       if (id === 0) continue;
-      if (id === ME) queueMicrotask(() => waits.check());
+      if (id === ME)
+        waits.check(); // this thread's own waiters: at once (their promises settle later anyway)
       else Doorbell.get().ring(id);
     }
   }

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { SharedArray, SharedMemory } from '../../src/index.js';
+import { startChild } from '../support/children.js';
+import '../support/shm-leaks.js';
+import { ourSegments } from '../support/shm-leaks.js';
+
+function runRoot(fixture: string): Promise<string> {
+  const env = { ...process.env };
+  delete env.RXMP_TREE_DIR; // a root of its own, not a member of the tree this spec runs in
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [fileURLToPath(new URL(`../fixtures/${fixture}.js`, import.meta.url))],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+    ),
+  );
+}
+
+describe('shared memory lifetime', () => {
+  it("the tree's root unlinks what its tree left (its own and a SIGKILLed child's) when it exits; track: false outlives it", async function () {
+    this.timeout(60_000);
+    const treesBefore = readdirSync(tmpdir()).filter((n) => n.startsWith('rxmp-tree-'));
+    const out = JSON.parse((await runRoot('tree-root')).trim().split('\n').pop() ?? '{}') as {
+      tracked: string;
+      untracked: string;
+      childs: string;
+    };
+    const left = ourSegments();
+    try {
+      expect(left).to.not.include(out.tracked);
+      expect(left).to.not.include(out.childs);
+      expect(left).to.include(out.untracked);
+    } finally {
+      new SharedMemory({ name: out.untracked }).unlink();
+    }
+    const treesAfter = readdirSync(tmpdir()).filter((n) => n.startsWith('rxmp-tree-'));
+    expect(treesAfter).to.deep.equal(treesBefore);
+  });
+
+  it('a child SIGKILLed while writing an array leaves its writes here, nothing in /dev/shm, and the array working', async () => {
+    const a = new SharedArray('i', 1);
+    const child = startChild('shared-ops', { args: ['atomicAdd', a, 0, 1e9] });
+    while (Atomics.load(a, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+    child.kill();
+    await child.join();
+    const seen = Atomics.load(a, 0);
+    expect(seen).to.be.greaterThan(0);
+    Atomics.add(a, 0, 1);
+    expect(a[0]).to.equal(seen + 1);
+    expect(a.getLock().tryAcquire()).to.equal(true);
+    a.getLock().release();
+  });
+
+  it('unlink() by an attacher is the end of the name; the creator still reads its mapping', () => {
+    const shm = new SharedMemory({ create: true, size: 16 });
+    shm.buf[0] = 9;
+    const other = new SharedMemory({ name: shm.name });
+    other.unlink();
+    expect(ourSegments()).to.not.include(shm.name);
+    expect(shm.buf[0]).to.equal(9);
+    other.close();
+    shm.close();
+  });
+});
