@@ -39,3 +39,14 @@ describe('samples/readme-process', function () {
     expect(run.stdout.trim()).to.equal('5 10 exit code 0');
   });
 });
+
+describe('samples/shared-array', function () {
+  this.timeout(60_000);
+
+  it('two forked workers fill one SharedArray in place; the parent sees every element and the locked count', async () => {
+    const run = await runSample('shared-array', ['200000']);
+    expect(run.stderr).to.equal('');
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.contain('2 forked workers filled 200000 of 200000 elements; 0 wrong; exit codes 0,0');
+  });
+});
