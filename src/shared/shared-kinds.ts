@@ -83,7 +83,7 @@ const sharedMemoryKind: HandleKind<SharedMemory, SharedMemoryDescriptor> = {
     memory.check(crossing, 'SharedMemory');
   },
   export(shm, _runtime, crossing) {
-    return { name: shm.name, memory: (shm.memory as Mapping).describe(crossing, { name: shm.name, own: true }) };
+    return { name: shm.name, memory: (shm.memory as Mapping).describe(crossing, { own: true }) };
   },
   revive(d) {
     return attachedSharedMemory(d.name, Mapping.reviveOwn(d.memory));

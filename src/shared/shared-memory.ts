@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { ClosedError, FileExistsError, FileNotFoundError } from '../errors.js';
+import { ClosedError, FileNotFoundError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
 import { checkOptions, quote } from '../handle/options.js';
 import { requireNative } from '../native/native.js';
@@ -71,7 +70,7 @@ export class SharedMemory {
       const name = checkName(o.name);
       opened = { name, ...Mapping.named(name, create, size, track) };
     } else {
-      opened = createFresh(size, track);
+      opened = Mapping.fresh(size, track);
     }
     this.name = opened.name;
     this.mapping = opened.mapping;
@@ -175,15 +174,4 @@ function checkSize(value: unknown, create: boolean): number {
     throw new RangeError(`size must be a positive whole number of bytes, got ${quote(value)}`);
   }
   return value;
-}
-
-function createFresh(size: number, track: boolean): { name: string; mapping: Mapping; size: number } {
-  for (;;) {
-    const name = `rxmp_${randomBytes(4).toString('hex')}`;
-    try {
-      return { name, ...Mapping.named(name, true, size, track) };
-    } catch (error) {
-      if (!(error instanceof FileExistsError)) throw error;
-    }
-  }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { FileExistsError, FileNotFoundError, NativeUnavailableError } from '../../errors.js';
 import { nativeMissingReason, nativeOrUndefined, requireNative } from '../../native/native.js';
@@ -44,12 +45,16 @@ const HAS_PROC = process.platform === 'linux';
 export class Mapping {
   private fd: number | undefined;
   private identity: { dev: number; ino: number } | undefined;
+  /** The segment's name, for a named mapping (how it is found where there is no `/proc`). */
+  private name: string | undefined;
 
+  /** `shared`: other handles in this thread may use this mapping too (never for one `close()` may end). */
   private constructor(
     readonly buffer: SharedArrayBuffer,
     fd: number | undefined,
+    shared = true,
   ) {
-    if (fd !== undefined) this.hold(fd);
+    if (fd !== undefined) this.hold(fd, shared);
   }
 
   /**
@@ -60,6 +65,8 @@ export class Mapping {
   static anonymous(size: number): Mapping {
     const native = nativeOrUndefined();
     if (!native) return new Mapping(new SharedArrayBuffer(size), undefined);
+    // Without /proc (macOS) a memfd could not be opened by another process: a tracked named segment instead.
+    if (!HAS_PROC) return Mapping.fresh(size, true, true).mapping;
     const fd = native.memfd(size);
     try {
       return new Mapping(native.map(fd, size), fd);
@@ -74,7 +81,7 @@ export class Mapping {
    * (written down in the tree first when `track`), or attached, its size read
    * back from the segment.
    */
-  static named(name: string, create: boolean, size: number, track: boolean): { mapping: Mapping; size: number } {
+  static named(name: string, create: boolean, size: number, track: boolean, shared = false): { mapping: Mapping; size: number } {
     const native = requireNative('SharedMemory');
     const tree = create && track ? Tree.get() : undefined;
     if (tree) {
@@ -94,7 +101,9 @@ export class Mapping {
     }
     const [fd, actual] = opened;
     try {
-      return { mapping: new Mapping(native.map(fd, actual), fd), size: actual };
+      const mapping = new Mapping(native.map(fd, actual), fd, shared);
+      mapping.name = name;
+      return { mapping, size: actual };
     } catch (error) {
       closeSync(fd);
       if (create) {
@@ -105,17 +114,29 @@ export class Mapping {
     }
   }
 
+  /** A new named segment under a fresh name `rxmp_<8 hex>`. */
+  static fresh(size: number, track: boolean, shared = false): { name: string; mapping: Mapping; size: number } {
+    for (;;) {
+      const name = `rxmp_${randomBytes(4).toString('hex')}`;
+      try {
+        return { name, ...Mapping.named(name, true, size, track, shared) };
+      } catch (error) {
+        if (!(error instanceof FileExistsError)) throw error;
+      }
+    }
+  }
+
   /** Attaches to memory another runtime described (the mapping this thread has of it already, if any). */
   static revive(d: MemoryDescriptor): Mapping {
-    return once(d.ino === undefined ? undefined : `mapping:${d.dev}:${d.ino}`, () => Mapping.open(d));
+    return once(d.ino === undefined ? undefined : `mapping:${d.dev}:${d.ino}`, () => Mapping.open(d, true));
   }
 
   /** Attaches with a mapping of its own, which `release()` may end without touching anyone else's. */
   static reviveOwn(d: MemoryDescriptor): Mapping {
-    return Mapping.open(d);
+    return Mapping.open(d, false);
   }
 
-  private static open(d: MemoryDescriptor): Mapping {
+  private static open(d: MemoryDescriptor, shared: boolean): Mapping {
     if (d.sab) {
       // Another thread of this process: the same buffer, and a descriptor of our own when there is one to copy.
       const mapping = new Mapping(d.sab, undefined);
@@ -124,7 +145,7 @@ export class Mapping {
     }
     const native = requireNative('shared memory from another process');
     if (d.name !== undefined && !(HAS_PROC && d.fd !== undefined)) {
-      return Mapping.named(d.name, false, d.size, false).mapping;
+      return Mapping.named(d.name, false, d.size, false, shared).mapping;
     }
     let fd: number;
     try {
@@ -138,7 +159,7 @@ export class Mapping {
       throw gone(d);
     }
     try {
-      return new Mapping(native.map(fd, d.size), fd);
+      return new Mapping(native.map(fd, d.size), fd, shared);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -165,11 +186,11 @@ export class Mapping {
    * How another runtime finds this memory. `own`: the receiver maps it
    * itself, even in this process, so that it can close its mapping alone.
    */
-  describe(crossing: Crossing, options: { name?: string; own?: boolean } = {}): MemoryDescriptor {
+  describe(crossing: Crossing, options: { own?: boolean } = {}): MemoryDescriptor {
     this.check(crossing, 'shared memory');
     const d: MemoryDescriptor = { size: this.size };
     if (this.fd !== undefined && this.identity) Object.assign(d, { pid: process.pid, fd: this.fd, ...this.identity });
-    if (options.name !== undefined) d.name = options.name;
+    if (this.name !== undefined) d.name = this.name;
     if (crossing === 'thread' && !(options.own && this.fd !== undefined)) d.sab = this.buffer;
     return d;
   }
@@ -187,19 +208,19 @@ export class Mapping {
     requireNative('SharedMemory.close()').release(this.buffer);
   }
 
-  private hold(fd: number): void {
+  private hold(fd: number, shared: boolean): void {
     const { dev, ino } = fstatSync(fd);
     this.fd = fd;
     this.identity = { dev, ino };
     descriptors.register(this, fd, this);
-    remember(`mapping:${dev}:${ino}`, this);
+    if (shared) remember(`mapping:${dev}:${ino}`, this);
   }
 
   private adopt(d: MemoryDescriptor): void {
     try {
       const fd = openSync(`/proc/self/fd/${d.fd}`, 'r+');
       const { dev, ino } = fstatSync(fd);
-      if (dev === d.dev && ino === d.ino) this.hold(fd);
+      if (dev === d.dev && ino === d.ino) this.hold(fd, true);
       else closeSync(fd);
     } catch {
       // Its sender closed it already: this thread can share the buffer with threads, not with processes.
