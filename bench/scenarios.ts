@@ -25,7 +25,7 @@ export interface Scenario {
 }
 
 const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', file, args });
-const python = (scenario: string): Program => ({ runtime: 'python', file: 'mp_baselines.py', args: [scenario] });
+const python = (scenario: string, file = 'mp_baselines.py'): Program => ({ runtime: 'python', file, args: [scenario] });
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -116,6 +116,24 @@ export const SCENARIOS: Scenario[] = [
     rxmp: node('task-pool.js'),
     baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
     target: { kind: 'at-least', value: 10 },
+  },
+  {
+    key: 'value-lock-2',
+    title: "2 fork children × n `v.value += 1` under `getLock()`, one Value('i')",
+    n: 100_000,
+    quickN: 10_000,
+    rxmp: node('value-lock.js'),
+    baseline: { name: "Python Value('i') + get_lock()", program: python('value-lock', 'mp_shared.py') },
+    target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'shm-256',
+    title: '256 MiB written by a fork child into SharedMemory, read back and checked by the parent (bytes/s)',
+    n: 256 * 2 ** 20,
+    quickN: 16 * 2 ** 20,
+    rxmp: node('shm-transfer.js'),
+    baseline: { name: 'Python shared_memory.SharedMemory', program: python('shm-transfer', 'mp_shared.py') },
+    target: { kind: 'at-least', value: 1 },
   },
   {
     key: 'rss',

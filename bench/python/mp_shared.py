@@ -2,8 +2,8 @@
 
 Each scenario mirrors one rxmp measurement (bench/measure/value-lock.ts,
 bench/measure/shm-transfer.ts) step for step, with setup excluded by a "go"
-signal, and prints one JSON line:
-{"scenario": ..., "value": ..., "unit": ..., "python": "3.x.y"}.
+signal and child exit excluded by a "done" signal, and prints one JSON line:
+{"scenario": ..., "value": ..., "unit": ..., "detail": {...}, "python": "3.x.y"}.
 
     python3 bench/python/mp_shared.py <scenario> <n>
 
@@ -46,9 +46,10 @@ def value_lock(n):
     elapsed = time.perf_counter() - t0
     for c in children:
         c.join()
+    until_exit = time.perf_counter() - t0
     if v.value != CHILDREN * n:
         raise SystemExit(f"lost updates: the value is {v.value}, not {CHILDREN * n}")
-    return CHILDREN * n / elapsed, "ops/s"
+    return CHILDREN * n / elapsed, "ops/s", {"untilExitOpsPerSecond": CHILDREN * n / until_exit}
 
 
 def pattern():
@@ -94,7 +95,7 @@ def shm_transfer(size):
     finally:
         shm.close()
         shm.unlink()
-    return size / elapsed, "B/s"
+    return size / elapsed, "B/s", {"gbPerSecond": size / elapsed / 1e9}
 
 
 SCENARIOS = {
@@ -105,5 +106,5 @@ SCENARIOS = {
 if __name__ == "__main__":
     mp.set_start_method("fork")
     scenario, n = sys.argv[1], int(sys.argv[2])
-    value, unit = SCENARIOS[scenario](n)
-    print(json.dumps({"scenario": scenario, "value": value, "unit": unit, "python": platform.python_version()}))
+    value, unit, detail = SCENARIOS[scenario](n)
+    print(json.dumps({"scenario": scenario, "value": value, "unit": unit, "detail": detail, "python": platform.python_version()}))
