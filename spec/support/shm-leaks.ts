@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tree } from '../../src/transport/shm/tree.js';
 
-/** rxmp's named segments in /dev/shm (anonymous memory never shows there). */
+/** rxmp's named segments in /dev/shm (anonymous memory never shows there), whoever made them. */
 export function ourSegments(): string[] {
   try {
     return readdirSync('/dev/shm').filter((name) => name.startsWith('rxmp'));
@@ -10,14 +12,25 @@ export function ourSegments(): string[] {
   }
 }
 
+/** Segments this process tree created and has not unlinked (other programs' segments do not count). */
+function treeSegments(): string[] {
+  const tree = Tree.known();
+  if (!tree) return [];
+  try {
+    return readdirSync(join(tree.dir, 'shm'));
+  } catch {
+    return [];
+  }
+}
+
 let before: Set<string> | undefined;
 
-// After every test that loads this, no segment of ours is left in /dev/shm.
+// After every test that loads this, no segment this tree created is left.
 beforeEach(() => {
-  before = new Set(ourSegments());
+  before = new Set(treeSegments());
 });
 
 afterEach(() => {
-  const left = ourSegments().filter((name) => !before?.has(name));
-  expect(left, 'segments left in /dev/shm').to.deep.equal([]);
+  const left = treeSegments().filter((name) => !before?.has(name));
+  expect(left, 'segments left by this test').to.deep.equal([]);
 });
