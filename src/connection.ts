@@ -1,4 +1,3 @@
-import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
 import { observable, type Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
@@ -336,13 +335,6 @@ Object.defineProperty(Connection.prototype, observable, {
 });
 
 function noop(): void {}
-
-// Named in the error when a handle is put inside an item or a message.
-Object.defineProperty(Connection.prototype, HANDLE_KIND, {
-  get(this: object) {
-    return this.constructor.name;
-  },
-});
 
 // Travels in Process args and output$ as a handle (see connection-kind.ts).
 markHandle(Connection, 'connection');

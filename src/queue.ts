@@ -1,4 +1,3 @@
-import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
@@ -316,13 +315,6 @@ export class Queue<T> implements AsyncIterable<T> {
 function endedError(): ClosedError {
   return new ClosedError('queue', 'queue has ended and is drained');
 }
-
-// Named in the error when a handle is put inside an item or a message.
-Object.defineProperty(Queue.prototype, HANDLE_KIND, {
-  get(this: object) {
-    return this.constructor.name;
-  },
-});
 
 // Travels in Process args and output$ as a handle (see queue-kind.ts).
 markHandle(Queue, 'queue');

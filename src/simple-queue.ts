@@ -1,4 +1,3 @@
-import { HANDLE_KIND } from './wire/find-uncloneable.js';
 import { markHandle } from './handle/handle-kinds.js';
 import type { Observable } from 'rxjs';
 import { quote } from './handle/options.js';
@@ -97,13 +96,6 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
 function noOptions(method: string, extra: unknown[]): TypeError {
   return new TypeError(`SimpleQueue.${method}() takes no options (it never times out), got ${extra.map(quote).join(', ')}`);
 }
-
-// Named in the error when a handle is put inside an item or a message.
-Object.defineProperty(SimpleQueue.prototype, HANDLE_KIND, {
-  get(this: object) {
-    return this.constructor.name;
-  },
-});
 
 // Travels in Process args and output$ as a handle (see queue-kind.ts).
 markHandle(SimpleQueue, 'queue');

@@ -238,7 +238,7 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
         const q = await makeQueue<unknown>();
         const error = await expectRejection(q.put({ reply: new Queue() }), SerializationError);
         expect(error.path).to.equal('$.reply');
-        expect(error.message).to.contain('is a Queue: pass queues and pipe ends to a Process');
+        expect(error.message).to.contain('is a Queue: pass queues, pipe ends, shared memory and locks to a Process');
       });
 
       it('rejects bad timeouts and options with RangeError/TypeError, never a hang', async () => {

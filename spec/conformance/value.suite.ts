@@ -88,6 +88,11 @@ export function valueConformance(peer: SharedPeer): void {
       lock.release();
     });
 
+    it('values at any depth of plain objects and arrays arrive working', async () => {
+      const deep = { a: [{ b: [new Value('i', 1), new Value('i', 2)] }], raw: new RawValue('H', 3) };
+      expect(await ask(peer, 'nestedValues', deep)).to.deep.equal([1, 2, 3]);
+    });
+
     it('the same value passed twice is one object on the other side', async () => {
       const v = new Value('i', 0);
       expect(await ask(peer, 'same', v, v)).to.equal(true);

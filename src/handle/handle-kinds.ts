@@ -1,3 +1,5 @@
+import { HANDLE_KIND } from '../wire/find-uncloneable.js';
+
 /**
  * The kinds of handle that travel between runtimes (queues, pipe ends, and
  * the primitives to come), each saying once how it leaves one runtime and
@@ -34,9 +36,17 @@ export interface HandleKind<H extends object = object, D = unknown, R = unknown>
 
 const kHandle = Symbol('rxmp.handle');
 
-/** Marks `cls`'s instances (and its subclasses') as handles of the kind `name`. */
+/**
+ * Marks `cls`'s instances (and its subclasses') as handles of the kind
+ * `name`; a copy (a queue item, a pipe message) refuses them, naming their class.
+ */
 export function markHandle(cls: abstract new (...args: never[]) => object, name: string): void {
   Object.defineProperty(cls.prototype, kHandle, { value: name, enumerable: false });
+  Object.defineProperty(cls.prototype, HANDLE_KIND, {
+    get(this: object) {
+      return this.constructor.name;
+    },
+  });
 }
 
 /** The registered kinds, by name. */

@@ -15,7 +15,7 @@ type Prototyped = { readonly prototype: unknown };
 
 const CLONEABLE_OBJECTS: readonly Prototyped[] = [Date, RegExp, ArrayBuffer, DataView, Boolean, Number, String, BigInt];
 
-/** Marks rxmp's handle classes (queues, pipe ends), which travel only as Process arguments and output. */
+/** Marks rxmp's handle classes (queues, pipe ends, shared memory, locks), which travel only as Process arguments and output. */
 export const HANDLE_KIND = Symbol.for('rxmp.handleKind');
 
 /** How deep the search goes: deeper values are refused for their depth before anyone asks why. */
@@ -40,7 +40,7 @@ export function findUncloneable(value: unknown, path = '$', seen = new Set<objec
   if (handle) {
     return {
       path,
-      reason: `is a ${handle}: pass queues and pipe ends to a Process in its args (or back through output$), not inside an item or a message`,
+      reason: `is a ${handle}: pass queues, pipe ends, shared memory and locks to a Process in its args (or back through output$), not inside an item or a message`,
     };
   }
   if (value instanceof Promise) return { path, reason: 'is a Promise' };
