@@ -8,8 +8,7 @@ import { bellId, Doorbell } from './doorbell.js';
  * one atomic operation each: no message, no syscall.
  *
  *   word 0  state: 0 free, 1 held, 2 held and someone may be waiting
- *   word 1  the doorbell id of the holder's thread (a hint: spin only on
- *           a holder that can release meanwhile, never on our own thread)
+ *   word 1  reserved for the holder's identity (the sync primitives' part)
  *   2..15   doorbell ids of the threads waiting (one slot per thread)
  *
  * A waiting thread writes its bell into a slot, then sets the state to 2
@@ -26,7 +25,6 @@ import { bellId, Doorbell } from './doorbell.js';
 export const MUTEX_BYTES = 64;
 
 const STATE = 0;
-const HOLDER = 1;
 const FIRST_SLOT = 2;
 const WORDS = MUTEX_BYTES / 4;
 const FREE = 0;
@@ -39,22 +37,25 @@ const SPINS = 2000;
 const POLL_MS = 1;
 
 export class SharedMutex {
+  /** Did this object take the lock last (and not release it since)? A hint: another process may have released it. */
+  private heldHere = false;
+
   constructor(private readonly words: Int32Array) {
     if (words.length !== WORDS) throw new RangeError(`a mutex is ${WORDS} words, got ${words.length}`);
   }
 
   tryLock(): boolean {
     if (Atomics.compareExchange(this.words, STATE, FREE, HELD) !== FREE) return false;
-    Atomics.store(this.words, HOLDER, myBell());
+    this.heldHere = true;
     return true;
   }
 
   /** Spins briefly while another thread holds it; true once held. */
   spinLock(): boolean {
     if (this.tryLock()) return true;
+    if (this.heldHere) return false; // this thread holds it: spinning cannot help
     const words = this.words;
     for (let i = 0; i < SPINS; i++) {
-      if (Atomics.load(words, HOLDER) === myBell()) return false; // this thread holds it: spinning cannot help
       if (Atomics.load(words, STATE) === FREE && this.tryLock()) return true;
     }
     return false;
@@ -63,12 +64,13 @@ export class SharedMutex {
   /** Takes the lock for a waiter that sleeps: the state stays "contended" until the next unlock. */
   claim(): boolean {
     if (Atomics.exchange(this.words, STATE, CONTENDED) !== FREE) return false;
-    Atomics.store(this.words, HOLDER, myBell());
+    this.heldHere = true;
     return true;
   }
 
   /** Frees the lock; false if it was not held (nothing changes then). */
   unlock(): boolean {
+    this.heldHere = false;
     const before = Atomics.exchange(this.words, STATE, FREE);
     if (before === CONTENDED) this.wakeAll();
     return before !== FREE;
