@@ -27,6 +27,13 @@ export interface Scenario {
 const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', file, args });
 const python = (scenario: string, file = 'mp_baselines.py'): Program => ({ runtime: 'python', file, args: [scenario] });
 
+/** Both Lock rows' baseline, one measurement shared by them (the same program and n). */
+const PYTHON_LOCK: Scenario['baseline'] = {
+  name: 'Python mp.Lock() acquire() + release()',
+  program: python('lock', 'mp_shared.py'),
+  n: (q) => (q ? 200_000 : 5_000_000),
+};
+
 export const SCENARIOS: Scenario[] = [
   {
     key: 'queue-fork-ints',
@@ -125,6 +132,24 @@ export const SCENARIOS: Scenario[] = [
     rxmp: node('value-lock.js'),
     baseline: { name: "Python Value('i') + get_lock()", program: python('value-lock', 'mp_shared.py') },
     target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'lock-try',
+    title: 'one process, uncontended Lock: n × `tryAcquire()` + `release()`',
+    n: 5_000_000,
+    quickN: 200_000,
+    rxmp: node('lock-try.js'),
+    baseline: PYTHON_LOCK,
+    target: { kind: 'at-least', value: 1 },
+  },
+  {
+    key: 'lock-await',
+    title: 'one process, uncontended Lock: n × `await acquire()` + `release()`',
+    n: 2_000_000,
+    quickN: 100_000,
+    rxmp: node('lock-await.js'),
+    baseline: PYTHON_LOCK,
+    target: { kind: 'at-least', value: 0.5 },
   },
   {
     key: 'shm-256',

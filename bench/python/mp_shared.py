@@ -1,13 +1,15 @@
 """Python multiprocessing shared-memory baselines for `npm run bench`.
 
 Each scenario mirrors one rxmp measurement (bench/measure/value-lock.ts,
-bench/measure/shm-transfer.ts) step for step, with setup excluded by a "go"
-signal and child exit excluded by a "done" signal, and prints one JSON line:
+bench/measure/shm-transfer.ts, bench/measure/lock-try.ts and lock-await.ts)
+step for step, with setup excluded by a "go" signal (or an untimed warm-up)
+and child exit excluded by a "done" signal, and prints one JSON line:
 {"scenario": ..., "value": ..., "unit": ..., "detail": {...}, "python": "3.x.y"}.
 
     python3 bench/python/mp_shared.py <scenario> <n>
 
-Scenarios: value-lock (n increments per child), shm-transfer (n bytes).
+Scenarios: value-lock (n increments per child), shm-transfer (n bytes),
+lock (n uncontended acquire + release in this process).
 """
 import json
 import multiprocessing as mp
@@ -98,8 +100,30 @@ def shm_transfer(size):
     return size / elapsed, "B/s", {"gbPerSecond": size / elapsed / 1e9}
 
 
+def lock_rounds(lock, count):
+    for _ in range(count):
+        lock.acquire()
+        lock.release()
+
+
+def lock(n):
+    # One process, a free multiprocessing.Lock(): plain acquire() + release(), n times
+    # (acquire() on a free lock takes it at once). An untimed warm-up of n/10 rounds first.
+    lk = mp.Lock()
+    warm_up = -(-n // 10)
+    lock_rounds(lk, warm_up)
+    t0 = time.perf_counter()
+    lock_rounds(lk, n)
+    elapsed = time.perf_counter() - t0
+    if not lk.acquire(False):
+        raise SystemExit("the lock is still held after the last release()")
+    lk.release()
+    return n / elapsed, "ops/s", {"nsPerRound": elapsed * 1e9 / n, "warmUp": warm_up}
+
+
 SCENARIOS = {
     "value-lock": value_lock,
+    "lock": lock,
     "shm-transfer": shm_transfer,
 }
 
