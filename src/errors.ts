@@ -182,9 +182,9 @@ export class NativeUnavailableError extends RxmpError {
   }
 }
 
-/** `release()` of a lock that is not held (Python's `ValueError: semaphore or lock released too many times`). */
+/** `release()` of a lock that is not held, or of a BoundedSemaphore past its bound (Python's `ValueError: semaphore or lock released too many times`). */
 export class NotHeldError extends RxmpError {
-  constructor(what = 'lock') {
-    super(`${what} released while not held`);
+  constructor(what = 'lock', message = `${what} released while not held`) {
+    super(message);
   }
 }

@@ -1,4 +1,5 @@
 import { lockConformance } from '../conformance/lock.suite.js';
+import { semaphoreConformance } from '../conformance/semaphore.suite.js';
 import { sharedArrayConformance } from '../conformance/shared-array.suite.js';
 import { sharedMemoryConformance } from '../conformance/shared-memory.suite.js';
 import { valueConformance } from '../conformance/value.suite.js';
@@ -10,4 +11,5 @@ for (const peer of PEERS) {
   valueConformance(peer);
   sharedArrayConformance(peer);
   lockConformance(peer);
+  semaphoreConformance(peer);
 }

@@ -1,4 +1,4 @@
-import { lastValueFrom, type Observable, toArray } from 'rxjs';
+import { concat, defer, from, ignoreElements, lastValueFrom, type Observable, toArray } from 'rxjs';
 import run from '../fixtures/shared-ops.js';
 import { startChild } from './children.js';
 
@@ -12,6 +12,8 @@ export interface SharedPeer {
   readonly label: string;
   /** Does the other side live in another process (so that it needs the native mapping)? */
   readonly process: boolean;
+  /** Does the other side end after each operation (a child that exits)? */
+  readonly exits: boolean;
   observe(op: string, ...args: unknown[]): Observable<unknown>;
 }
 
@@ -23,6 +25,7 @@ export async function ask<T>(peer: SharedPeer, op: string, ...args: unknown[]): 
 export const localPeer: SharedPeer = {
   label: 'in one thread',
   process: false,
+  exits: false,
   observe: (op, ...args) => run(op, ...(args as never[])),
 };
 
@@ -30,7 +33,13 @@ function childPeer(kind: 'thread' | 'fork'): SharedPeer {
   return {
     label: kind === 'thread' ? 'between a thread and its parent' : 'between forked processes',
     process: kind === 'fork',
-    observe: (op, ...args) => startChild('shared-ops', { args: [op, ...args], kind }).output$,
+    exits: true,
+    // Completes once the child has exited too, so what its exit gives back is back.
+    observe: (op, ...args) =>
+      defer(() => {
+        const child = startChild('shared-ops', { args: [op, ...args], kind });
+        return concat(child.output$, from(child.join()).pipe(ignoreElements()));
+      }),
   };
 }
 

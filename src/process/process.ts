@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
+import { ofProcess, ofThread, ownersGone } from '../transport/shm/shared-semaphore.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
@@ -117,6 +118,7 @@ export class Process {
       worker.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
       worker.on('exit', (code) => this.exited(code, null));
       this.worker = worker;
+      this.workerThreadId = worker.threadId; // -1 once it exited
     }
     void this.sendStart(runtime, transfer);
     return this;
@@ -183,6 +185,7 @@ export class Process {
   }
 
   private stopped = false;
+  private workerThreadId: number | undefined;
 
   /**
    * The notifications of the Observable the target returned, streamed back
@@ -239,6 +242,11 @@ export class Process {
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exiting) return;
     this.exiting = true;
+    // What the child held of shared semaphores comes back, and its waits end, before join() resolves.
+    const childPid = this.child?.pid;
+    const childThread = this.workerThreadId;
+    if (childPid !== undefined) ownersGone(ofProcess(childPid));
+    else if (childThread !== undefined) ownersGone(ofThread(childThread));
     // The exit can be seen before the child's sockets close: wait for them, so that
     // after join() everything the child held (prefetched items, unfinished tasks) is back.
     const pid = this.child?.pid;

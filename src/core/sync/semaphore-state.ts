@@ -21,7 +21,7 @@
  *
  * Layout, in Int32 words from the start of the view:
  *
- *   0  free units        1  bound (0 = none)    2  head    3  tail
+ *   0  free units        1  bound (-1 = none)   2  head    3  tail
  *   4  abandoned units not yet reported          5..7  reserved
  *   8..     HOLDERS slots of { owner, units }
  *   then    WAITERS records of { owner, want, state }, a ring indexed by ticket
@@ -58,7 +58,7 @@ export class SemaphoreState {
     if (w.length < SEMAPHORE_WORDS) throw new RangeError(`a semaphore needs ${SEMAPHORE_WORDS} words, got ${w.length}`);
   }
 
-  /** Sets up fresh (zeroed) words: `value` free units, `bound` (0 for none). */
+  /** Sets up fresh (zeroed) words: `value` free units, `bound` (-1 for none). */
   init(value: number, bound: number): void {
     this.w[FREE] = value;
     this.w[BOUND] = bound;
@@ -113,7 +113,7 @@ export class SemaphoreState {
    */
   release(owner: number, units: number): Grant[] | 'over' {
     const bound = this.w[BOUND] as number;
-    if (bound > 0 && (this.w[FREE] as number) + units > bound) return 'over';
+    if (bound >= 0 && (this.w[FREE] as number) + units > bound) return 'over';
     let left = units;
     left -= this.dropHolding(this.holderSlot(owner), left);
     for (let slot = 0; slot < HOLDERS && left > 0; slot++) left -= this.dropHolding(slot, left);

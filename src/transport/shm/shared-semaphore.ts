@@ -1,0 +1,171 @@
+import { threadId } from 'node:worker_threads';
+import { type Grant, SEMAPHORE_WORDS, SemaphoreState } from '../../core/sync/semaphore-state.js';
+import { nativeOrUndefined } from '../../native/native.js';
+import { bellId, Doorbell } from './doorbell.js';
+
+/** Bytes a shared semaphore takes: a guard word (and padding), then its state. */
+export const SHARED_SEMAPHORE_BYTES = 32 + SEMAPHORE_WORDS * 4;
+
+/** This thread's owner id: its doorbell id. */
+const ME = bellId(process.pid, threadId);
+/** A waiter with no doorbell (no native addon: threads only) looks again this often, in ms. */
+const POLL_MS = 1;
+
+/**
+ * A semaphore whose state (`SemaphoreState`) lives in shared memory, used
+ * by any thread or process that maps it. Each call takes the guard — a spin
+ * lock on word 0, held for a few hundred nanoseconds and never across an
+ * `await` — runs one step of the state, lets the guard go, and rings the
+ * doorbells of the owners that step granted. A waiter's thread collects its
+ * grant when its bell rings.
+ */
+export class SharedSemaphore {
+  private readonly guardWord: Int32Array;
+  private readonly state: SemaphoreState;
+  /** This thread's waiters on this semaphore, by ticket. */
+  private readonly waiters = new Map<number, (abandoned: boolean) => void>();
+  private stopListening: (() => void) | undefined;
+  private poll: ReturnType<typeof setInterval> | undefined;
+
+  constructor(buffer: SharedArrayBuffer, offset: number) {
+    this.guardWord = new Int32Array(buffer, offset, 1);
+    this.state = new SemaphoreState(new Int32Array(buffer, offset + 32, SEMAPHORE_WORDS));
+    live.add(new WeakRef(this));
+  }
+
+  /** Sets up fresh memory. */
+  init(value: number, bound: number): void {
+    this.guarded(() => this.state.init(value, bound));
+  }
+
+  get value(): number {
+    return this.guarded(() => this.state.value);
+  }
+
+  /** Units taken now, or `undefined` if they are not free (or someone waits first). */
+  tryTake(): { abandoned: boolean } | undefined {
+    const taken = this.guarded(() => this.state.tryTake(ME, 1));
+    return taken.ok ? { abandoned: taken.abandoned } : undefined;
+  }
+
+  /**
+   * Waits in line for one unit: `granted` is called once it is this
+   * waiter's. The returned function withdraws the wait; it returns `true`
+   * if the unit was granted first (the caller then holds it).
+   */
+  wait(granted: (abandoned: boolean) => void): () => boolean {
+    const { ticket, grants } = this.guarded(() => this.state.enqueue(ME, 1));
+    if (ticket < 0) throw new RangeError('too many waiters on one semaphore (32 at most)');
+    this.waiters.set(ticket, granted);
+    if (this.waiters.size === 1) this.listen();
+    this.wake(grants);
+    return () => {
+      if (!this.waiters.delete(ticket)) return true; // granted and collected already
+      if (this.waiters.size === 0) this.unlisten();
+      const left = this.guarded(() => {
+        const outcome = this.state.withdraw(ticket);
+        if (outcome.outcome !== 'granted') return outcome;
+        this.state.collect(ticket);
+        return outcome;
+      });
+      if (left.outcome === 'withdrawn') this.wake(left.grants);
+      return left.outcome === 'granted';
+    };
+  }
+
+  /** Gives back one unit; `false` (nothing changes) when a bound would be passed. */
+  release(units = 1): boolean {
+    const grants = this.guarded(() => this.state.release(ME, units));
+    if (grants === 'over') return false;
+    this.wake(grants);
+    return true;
+  }
+
+  /** Owners `dead` names are gone: what they held comes back, their waits end. */
+  dropOwners(dead: (owner: number) => boolean): void {
+    // A guard held by a dead owner would hold everyone up: it was in the middle of a step; take it over.
+    const holder = Atomics.load(this.guardWord, 0);
+    if (holder !== 0 && dead(holder)) Atomics.compareExchange(this.guardWord, 0, holder, 0);
+    this.wake(this.guarded(() => this.state.dropOwners(dead)));
+  }
+
+  /** This thread's waiters collect what was granted to them. */
+  private check(): void {
+    for (const [ticket, granted] of [...this.waiters]) {
+      const got = this.guarded(() => this.state.collect(ticket));
+      if (!got.granted) continue;
+      this.waiters.delete(ticket);
+      if (this.waiters.size === 0) this.unlisten();
+      granted(got.abandoned);
+    }
+  }
+
+  private wake(grants: Grant[]): void {
+    let mine = false;
+    for (const { owner } of grants) {
+      if (owner === ME) mine = true;
+      else if (nativeOrUndefined()) Doorbell.get().ring(owner);
+    }
+    if (mine) this.check();
+  }
+
+  private listen(): void {
+    if (!nativeOrUndefined()) {
+      this.poll = setInterval(() => this.check(), POLL_MS);
+      return;
+    }
+    const bell = Doorbell.get();
+    bell.ref();
+    const stop = bell.listen(() => this.check());
+    this.stopListening = () => {
+      stop();
+      bell.unref();
+    };
+  }
+
+  private unlisten(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+  }
+
+  private guarded<T>(step: () => T): T {
+    const word = this.guardWord;
+    while (Atomics.compareExchange(word, 0, 0, ME) !== 0) {
+      // Held by another thread for a few hundred nanoseconds at most (unless it died there: see dropOwners).
+    }
+    try {
+      return step();
+    } finally {
+      Atomics.store(word, 0, 0);
+    }
+  }
+}
+
+/** Every shared semaphore this thread has, so that the death of an owner reaches them all. */
+const live = new Set<WeakRef<SharedSemaphore>>();
+
+/**
+ * Owners `dead` names are gone (a child process or thread exited, or a
+ * link was lost): every shared semaphore of this thread gives back what
+ * they held and withdraws their waits.
+ */
+export function ownersGone(dead: (owner: number) => boolean): void {
+  for (const ref of [...live]) {
+    const sem = ref.deref();
+    if (sem) sem.dropOwners(dead);
+    else live.delete(ref);
+  }
+}
+
+/** Every owner id of the process `pid` (all its threads). */
+export function ofProcess(pid: number): (owner: number) => boolean {
+  return (owner) => owner % 2 ** 22 === pid;
+}
+
+/** The owner id of one thread of this process. */
+export function ofThread(thread: number): (owner: number) => boolean {
+  const id = bellId(process.pid, thread);
+  return (owner) => owner === id;
+}
