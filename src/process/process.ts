@@ -8,7 +8,7 @@ import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
-import { ofProcess, ofThread, ownersGone } from '../transport/shm/shared-semaphore.js';
+import { ofProcess, ofThread, ownersGone } from '../transport/shm/owners.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
@@ -242,7 +242,7 @@ export class Process {
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exiting) return;
     this.exiting = true;
-    // What the child held of shared semaphores comes back, and its waits end, before join() resolves.
+    // What the child held of shared locks and semaphores comes back, and its waits end, before join() resolves.
     const childPid = this.child?.pid;
     const childThread = this.workerThreadId;
     if (childPid !== undefined) ownersGone(ofProcess(childPid));

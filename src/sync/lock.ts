@@ -42,7 +42,9 @@ export function lockAt(place: LockPlace): Lock {
  * A mutual-exclusion lock shared by threads and processes (Python's
  * `multiprocessing.Lock`): its state is a word of shared memory, so taking
  * a free lock is one atomic operation, and waiting never blocks an event
- * loop. Any holder may release it (as Python's).
+ * loop. Any holder may release it (as Python's). A holder that dies (its
+ * `Process` sees it exit) does not keep it: the lock is freed, and the next
+ * taker is told (`abandoned`).
  *
  * @example
  * const lock = new Lock();
@@ -65,9 +67,34 @@ export class Lock {
     remember(lockKey(this[kPlace]), this);
   }
 
+  /**
+   * `true` while this object holds the lock it took over from a holder
+   * that died holding it (pthread's EOWNERDEAD): what the lock protects may
+   * be half-updated. Set when such a lock is acquired (with a process
+   * warning, code `RXMP_LOCK_ABANDONED`), cleared by `release()`.
+   */
+  get abandoned(): boolean {
+    return this.tookOver;
+  }
+
+  private tookOver = false;
+
   /** Takes the lock if it is free; never waits. */
   tryAcquire(): boolean {
-    return !waits.has(this.mutex) && this.mutex.tryLock();
+    return !waits.has(this.mutex) && this.mutex.tryLock() && this.acquired();
+  }
+
+  /** Just acquired: was it from a dead holder? */
+  private acquired(): true {
+    if (this.mutex.abandonedTaken) {
+      this.mutex.abandonedTaken = false;
+      this.tookOver = true;
+      process.emitWarning('a Lock was taken over from a holder that died holding it; what it protects may be inconsistent', {
+        type: 'RxmpWarning',
+        code: 'RXMP_LOCK_ABANDONED',
+      });
+    }
+    return true;
   }
 
   /**
@@ -84,12 +111,12 @@ export class Lock {
     }
     const { timeout, signal } = wait;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!waits.has(this.mutex) && (timeout === 0 ? this.mutex.tryLock() : this.mutex.spinLock())) return Promise.resolve(true);
+    if (!waits.has(this.mutex) && (timeout === 0 ? this.mutex.tryLock() : this.mutex.spinLock())) return Promise.resolve(this.acquired());
     if (timeout === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       const timer = timeout === undefined ? undefined : this.scheduler.schedule(() => settle(() => resolve(false)), timeout);
       const onAbort = (): void => settle(() => reject(signal?.reason));
-      const waiter = { granted: () => finish(() => resolve(true)) };
+      const waiter = { granted: () => finish(() => resolve(this.acquired())) };
       const finish = (then: () => void): void => {
         timer?.unsubscribe();
         signal?.removeEventListener('abort', onAbort);
@@ -106,6 +133,7 @@ export class Lock {
   /** Frees the lock (and wakes a waiter). Releasing a lock nobody holds throws `NotHeldError`. */
   release(): void {
     if (!this.mutex.unlock()) throw new NotHeldError('lock');
+    this.tookOver = false;
   }
 
   /** Is it held (by anyone)? */

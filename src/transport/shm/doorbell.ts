@@ -35,7 +35,7 @@ export class Doorbell {
   private refs = 0;
 
   private constructor(
-    /** Fits one `Int32Array` word: the pid and (mod 512) the thread id. */
+    /** Fits 30 bits of an `Int32Array` word: the pid and (mod 256) the thread id. */
     readonly id: number,
   ) {
     const tree = Tree.get();
@@ -100,9 +100,12 @@ export class Doorbell {
 
 const ONE = new Uint8Array([1]);
 
-/** pid_max is at most 2^22 on Linux, so the thread id takes the bits above it. */
+/**
+ * pid_max is at most 2^22 on Linux, so the thread id takes the 8 bits above
+ * it; bit 30 stays free (a lock word keeps its "contended" mark there).
+ */
 export function bellId(pid: number, thread: number): number {
-  return (thread % 512) * 2 ** 22 + pid;
+  return (thread % 256) * 2 ** 22 + pid;
 }
 
 function bellPath(dir: string, id: number): string {

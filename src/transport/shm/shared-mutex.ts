@@ -1,26 +1,30 @@
 import { threadId } from 'node:worker_threads';
 import { nativeOrUndefined } from '../../native/native.js';
 import { bellId, Doorbell } from './doorbell.js';
+import { type Mortal, watchOwners } from './owners.js';
 
 /**
  * A mutex whose whole state is 16 words of shared memory, so any thread or
  * process that maps them can take it. The uncontended lock and unlock are
  * one atomic operation each: no message, no syscall.
  *
- *   word 0  state: 0 free, 1 held, 2 held and someone may be waiting
- *   word 1  reserved for the holder's identity (the sync primitives' part)
+ *   word 0  state: 0 free, else the holder's owner id (its doorbell id,
+ *           30 bits), with bit 30 set once someone may be waiting; bit 30
+ *           alone means free, but left by a holder that died
+ *   word 1  reserved
  *   2..15   doorbell ids of the threads waiting (one slot per thread)
  *
- * A waiting thread writes its bell into a slot, then sets the state to 2
- * (taking the lock if it was free meanwhile) and sleeps on its bell. An
- * unlock that finds 2 rings every bell in the slots; each woken thread
- * tries again for its first waiter. Because the slot is written before the
- * state and read after it, with sequentially consistent atomics a waiter is
- * either seen by the unlock or sees the lock free: no wake-up is lost.
+ * A waiting thread writes its bell into a slot, then marks the state
+ * contended (taking the lock if it was free meanwhile) and sleeps on its
+ * bell. An unlock that finds the mark rings every bell in the slots; each
+ * woken thread tries again for its first waiter. Because the slot is
+ * written before the state and read after it, with sequentially consistent
+ * atomics a waiter is either seen by the unlock or sees the lock free: no
+ * wake-up is lost.
  *
- * This is the minimal lock `Value` and `SharedArray` need. Fair hand-over
- * (arrival order across threads) and recovery from a holder that died are
- * the sync primitives' part.
+ * The holder is in the state word itself, so a holder that dies is known
+ * the moment its death is: `dropOwners` frees the lock as "abandoned", and
+ * wakes the waiters; whoever takes it next learns it (`abandonedTaken`).
  */
 export const MUTEX_BYTES = 64;
 
@@ -28,56 +32,87 @@ const STATE = 0;
 const FIRST_SLOT = 2;
 const WORDS = MUTEX_BYTES / 4;
 const FREE = 0;
-const HELD = 1;
-const CONTENDED = 2;
+const CONTENDED = 2 ** 30;
+const OWNER = CONTENDED - 1;
+/** Free, left by a dead holder: a taker other than the fast path's CAS from 0 takes it, and is told. */
+const ABANDONED_FREE = CONTENDED;
 
 /** Reads of the state while another thread holds the lock, before sleeping (a few µs). */
 const SPINS = 2000;
 /** A waiter with no free slot (14 threads already wait) looks again this often, in ms. */
 const POLL_MS = 1;
 
-export class SharedMutex {
-  /** Did this object take the lock last (and not release it since)? A hint: another process may have released it. */
-  private heldHere = false;
+export class SharedMutex implements Mortal {
+  /** Was the lock, when this object last took it, left by a holder that died? Read and reset by the taker. */
+  abandonedTaken = false;
 
   constructor(private readonly words: Int32Array) {
     if (words.length !== WORDS) throw new RangeError(`a mutex is ${WORDS} words, got ${words.length}`);
+    watchOwners(this);
   }
 
   tryLock(): boolean {
-    if (Atomics.compareExchange(this.words, STATE, FREE, HELD) !== FREE) return false;
-    this.heldHere = true;
-    return true;
+    return Atomics.compareExchange(this.words, STATE, FREE, ME) === FREE || this.takeAbandoned();
   }
 
   /** Spins briefly while another thread holds it; true once held. */
   spinLock(): boolean {
     if (this.tryLock()) return true;
-    if (this.heldHere) return false; // this thread holds it: spinning cannot help
     const words = this.words;
     for (let i = 0; i < SPINS; i++) {
-      if (Atomics.load(words, STATE) === FREE && this.tryLock()) return true;
+      const owner = Atomics.load(words, STATE) & OWNER;
+      if (owner === FREE) {
+        if (this.tryLock()) return true;
+      } else if (owner === ME) return false; // this thread holds it: spinning cannot help
     }
     return false;
   }
 
-  /** Takes the lock for a waiter that sleeps: the state stays "contended" until the next unlock. */
+  /** Takes the lock for a waiter that sleeps, or marks it contended so that its unlock rings. */
   claim(): boolean {
-    if (Atomics.exchange(this.words, STATE, CONTENDED) !== FREE) return false;
-    this.heldHere = true;
-    return true;
+    const words = this.words;
+    for (;;) {
+      const state = Atomics.load(words, STATE);
+      if ((state & OWNER) === FREE) {
+        if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) {
+          if (state === ABANDONED_FREE) this.abandonedTaken = true;
+          return true;
+        }
+      } else if (state & CONTENDED || Atomics.compareExchange(words, STATE, state, state | CONTENDED) === state) return false;
+    }
   }
 
   /** Frees the lock; false if it was not held (nothing changes then). */
   unlock(): boolean {
-    this.heldHere = false;
     const before = Atomics.exchange(this.words, STATE, FREE);
-    if (before === CONTENDED) this.wakeAll();
-    return before !== FREE;
+    if ((before & OWNER) === FREE) {
+      // Not held: put back an abandoned mark the exchange took (a misuse; the next taker may miss it).
+      if (before === ABANDONED_FREE) Atomics.compareExchange(this.words, STATE, FREE, ABANDONED_FREE);
+      return false;
+    }
+    if (before & CONTENDED) this.wakeAll();
+    return true;
   }
 
   locked(): boolean {
-    return Atomics.load(this.words, STATE) !== FREE;
+    return (Atomics.load(this.words, STATE) & OWNER) !== FREE;
+  }
+
+  dropOwners(dead: (owner: number) => boolean): void {
+    for (let i = FIRST_SLOT; i < WORDS; i++) {
+      const id = Atomics.load(this.words, i);
+      if (id !== 0 && dead(id)) Atomics.compareExchange(this.words, i, id, 0);
+    }
+    const state = Atomics.load(this.words, STATE);
+    const owner = state & OWNER;
+    if (owner === FREE || !dead(owner)) return;
+    if (Atomics.compareExchange(this.words, STATE, state, ABANDONED_FREE) === state) this.wakeAll();
+  }
+
+  private takeAbandoned(): boolean {
+    if (Atomics.compareExchange(this.words, STATE, ABANDONED_FREE, ME) !== ABANDONED_FREE) return false;
+    this.abandonedTaken = true;
+    return true;
   }
 
   /** Writes this thread's bell into a slot; false when every slot is taken by other threads. */

@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { type Grant, SEMAPHORE_WORDS, SemaphoreState } from '../../core/sync/semaphore-state.js';
 import { nativeOrUndefined } from '../../native/native.js';
 import { bellId, Doorbell } from './doorbell.js';
+import { type Mortal, watchOwners } from './owners.js';
 
 /** Bytes a shared semaphore takes: a guard word (and padding), then its state. */
 export const SHARED_SEMAPHORE_BYTES = 32 + SEMAPHORE_WORDS * 4;
@@ -19,7 +20,7 @@ const POLL_MS = 1;
  * doorbells of the owners that step granted. A waiter's thread collects its
  * grant when its bell rings.
  */
-export class SharedSemaphore {
+export class SharedSemaphore implements Mortal {
   private readonly guardWord: Int32Array;
   private readonly state: SemaphoreState;
   /** This thread's waiters on this semaphore, by ticket. */
@@ -30,7 +31,7 @@ export class SharedSemaphore {
   constructor(buffer: SharedArrayBuffer, offset: number) {
     this.guardWord = new Int32Array(buffer, offset, 1);
     this.state = new SemaphoreState(new Int32Array(buffer, offset + 32, SEMAPHORE_WORDS));
-    live.add(new WeakRef(this));
+    watchOwners(this);
   }
 
   /** Sets up fresh memory. */
@@ -141,31 +142,4 @@ export class SharedSemaphore {
       Atomics.store(word, 0, 0);
     }
   }
-}
-
-/** Every shared semaphore this thread has, so that the death of an owner reaches them all. */
-const live = new Set<WeakRef<SharedSemaphore>>();
-
-/**
- * Owners `dead` names are gone (a child process or thread exited, or a
- * link was lost): every shared semaphore of this thread gives back what
- * they held and withdraws their waits.
- */
-export function ownersGone(dead: (owner: number) => boolean): void {
-  for (const ref of [...live]) {
-    const sem = ref.deref();
-    if (sem) sem.dropOwners(dead);
-    else live.delete(ref);
-  }
-}
-
-/** Every owner id of the process `pid` (all its threads). */
-export function ofProcess(pid: number): (owner: number) => boolean {
-  return (owner) => owner % 2 ** 22 === pid;
-}
-
-/** The owner id of one thread of this process. */
-export function ofThread(thread: number): (owner: number) => boolean {
-  const id = bellId(process.pid, thread);
-  return (owner) => owner === id;
 }
