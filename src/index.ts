@@ -47,3 +47,4 @@ export type { ArrayElementOf, ElementOf, InputOf, Typecode, TypedArrayOf } from 
 // Sync primitives
 export { Lock, type AcquireOptions, type LockOptions } from './sync/lock.js';
 export { BoundedSemaphore, Semaphore, type SemaphoreOptions } from './sync/semaphore.js';
+export { Event, type EventOptions } from './sync/event.js';

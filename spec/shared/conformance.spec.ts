@@ -1,3 +1,4 @@
+import { eventConformance } from '../conformance/event.suite.js';
 import { lockConformance } from '../conformance/lock.suite.js';
 import { semaphoreConformance } from '../conformance/semaphore.suite.js';
 import { sharedArrayConformance } from '../conformance/shared-array.suite.js';
@@ -12,4 +13,5 @@ for (const peer of PEERS) {
   sharedArrayConformance(peer);
   lockConformance(peer);
   semaphoreConformance(peer);
+  eventConformance(peer);
 }

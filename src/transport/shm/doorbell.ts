@@ -119,3 +119,25 @@ function openPeer(path: string): number | null {
     return null; // ENOENT or ENXIO: nobody listens there
   }
 }
+
+/** Without the addon there are no bells (and no other process): a waiter looks again this often, in ms. */
+const POLL_MS = 1;
+
+/**
+ * Calls `check` at every ring of this thread's bell — or every millisecond
+ * when `poll` (no addon, or no free waiter slot) — keeping the event loop
+ * alive, until the returned function is called.
+ */
+export function whileWaiting(check: () => void, poll: boolean): () => void {
+  if (poll) {
+    const timer = setInterval(check, POLL_MS);
+    return () => clearInterval(timer);
+  }
+  const bell = Doorbell.get();
+  bell.ref();
+  const stop = bell.listen(check);
+  return () => {
+    stop();
+    bell.unref();
+  };
+}

@@ -1,6 +1,6 @@
-import { threadId } from 'node:worker_threads';
 import { nativeOrUndefined } from '../../native/native.js';
-import { bellId, Doorbell } from './doorbell.js';
+import { delist, dropDead, enlist, ME, ringAll } from './bell-slots.js';
+import { whileWaiting } from './doorbell.js';
 import { type Mortal, watchOwners } from './owners.js';
 
 /**
@@ -39,8 +39,6 @@ const ABANDONED_FREE = CONTENDED;
 
 /** Reads of the state while another thread holds the lock, before sleeping (a few µs). */
 const SPINS = 2000;
-/** A waiter with no free slot (14 threads already wait) looks again this often, in ms. */
-const POLL_MS = 1;
 
 export class SharedMutex implements Mortal {
   /** Was the lock, when this object last took it, left by a holder that died? Read and reset by the taker. */
@@ -99,10 +97,7 @@ export class SharedMutex implements Mortal {
   }
 
   dropOwners(dead: (owner: number) => boolean): void {
-    for (let i = FIRST_SLOT; i < WORDS; i++) {
-      const id = Atomics.load(this.words, i);
-      if (id !== 0 && dead(id)) Atomics.compareExchange(this.words, i, id, 0);
-    }
+    dropDead(this.words, FIRST_SLOT, WORDS, dead);
     const state = Atomics.load(this.words, STATE);
     const owner = state & OWNER;
     if (owner === FREE || !dead(owner)) return;
@@ -117,33 +112,18 @@ export class SharedMutex implements Mortal {
 
   /** Writes this thread's bell into a slot; false when every slot is taken by other threads. */
   enlist(): boolean {
-    const me = myBell();
-    for (let i = FIRST_SLOT; i < WORDS; i++) if (Atomics.load(this.words, i) === me) return true;
-    for (let i = FIRST_SLOT; i < WORDS; i++) if (Atomics.compareExchange(this.words, i, 0, me) === 0) return true;
-    return false;
+    return enlist(this.words, FIRST_SLOT, WORDS);
   }
 
   /** This thread waits here no more. */
   delist(): void {
-    const me = myBell();
-    for (let i = FIRST_SLOT; i < WORDS; i++) Atomics.compareExchange(this.words, i, me, 0);
+    delist(this.words, FIRST_SLOT, WORDS);
   }
 
   private wakeAll(): void {
-    for (let i = FIRST_SLOT; i < WORDS; i++) {
-      const id = Atomics.load(this.words, i);
-      if (id === 0) continue;
-      if (id === ME)
-        waits.check(); // this thread's own waiters: at once (their promises settle later anyway)
-      else Doorbell.get().ring(id);
-    }
+    // This thread's own waiters: at once (their promises settle later anyway).
+    ringAll(this.words, FIRST_SLOT, WORDS, () => waits.check());
   }
-}
-
-/** This thread's doorbell id, known before (and without) its bell being made. */
-const ME = bellId(process.pid, threadId);
-function myBell(): number {
-  return ME;
 }
 
 interface Waiter {
@@ -158,7 +138,7 @@ interface Waiter {
 class Waits {
   private readonly waiting = new Map<SharedMutex, { waiters: Waiter[]; enlisted: boolean }>();
   private stopListening: (() => void) | undefined;
-  private poll: ReturnType<typeof setInterval> | undefined;
+  private stopPolling: (() => void) | undefined;
 
   /** Queues `waiter` on `mutex`, or grants it at once if the lock is free by now. */
   add(mutex: SharedMutex, waiter: Waiter): void {
@@ -168,7 +148,7 @@ class Waits {
       // Without the addon there are no bells (and no other process): threads look again on a timer.
       entry = { waiters: [], enlisted: nativeOrUndefined() !== undefined && mutex.enlist() };
       this.waiting.set(mutex, entry);
-      if (!entry.enlisted) this.poll ??= setInterval(() => this.check(), POLL_MS);
+      if (!entry.enlisted) this.stopPolling ??= whileWaiting(() => this.check(), true);
     }
     entry.waiters.push(waiter);
     if (entry.waiters.length === 1) this.checkOne(mutex, entry);
@@ -204,22 +184,15 @@ class Waits {
   private drop(mutex: SharedMutex, entry: { enlisted: boolean }): void {
     this.waiting.delete(mutex);
     if (entry.enlisted) mutex.delist();
-    if (![...this.waiting.values()].some((e) => !e.enlisted) && this.poll) {
-      clearInterval(this.poll);
-      this.poll = undefined;
+    if (![...this.waiting.values()].some((e) => !e.enlisted)) {
+      this.stopPolling?.();
+      this.stopPolling = undefined;
     }
     if (this.waiting.size === 0) this.stop();
   }
 
   private start(): void {
-    if (!nativeOrUndefined()) return;
-    const bell = Doorbell.get();
-    bell.ref();
-    const stopListening = bell.listen(() => this.check());
-    this.stopListening = () => {
-      stopListening();
-      bell.unref();
-    };
+    if (nativeOrUndefined()) this.stopListening = whileWaiting(() => this.check(), false);
   }
 
   private stop(): void {

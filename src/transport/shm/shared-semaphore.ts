@@ -1,16 +1,11 @@
-import { threadId } from 'node:worker_threads';
 import { type Grant, SEMAPHORE_WORDS, SemaphoreState } from '../../core/sync/semaphore-state.js';
 import { nativeOrUndefined } from '../../native/native.js';
-import { bellId, Doorbell } from './doorbell.js';
+import { ME } from './bell-slots.js';
+import { Doorbell, whileWaiting } from './doorbell.js';
 import { type Mortal, watchOwners } from './owners.js';
 
 /** Bytes a shared semaphore takes: a guard word (and padding), then its state. */
 export const SHARED_SEMAPHORE_BYTES = 32 + SEMAPHORE_WORDS * 4;
-
-/** This thread's owner id: its doorbell id. */
-const ME = bellId(process.pid, threadId);
-/** A waiter with no doorbell (no native addon: threads only) looks again this often, in ms. */
-const POLL_MS = 1;
 
 /**
  * A semaphore whose state (`SemaphoreState`) lives in shared memory, used
@@ -26,7 +21,6 @@ export class SharedSemaphore implements Mortal {
   /** This thread's waiters on this semaphore, by ticket. */
   private readonly waiters = new Map<number, (abandoned: boolean) => void>();
   private stopListening: (() => void) | undefined;
-  private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(buffer: SharedArrayBuffer, offset: number) {
     this.guardWord = new Int32Array(buffer, offset, 1);
@@ -111,24 +105,12 @@ export class SharedSemaphore implements Mortal {
   }
 
   private listen(): void {
-    if (!nativeOrUndefined()) {
-      this.poll = setInterval(() => this.check(), POLL_MS);
-      return;
-    }
-    const bell = Doorbell.get();
-    bell.ref();
-    const stop = bell.listen(() => this.check());
-    this.stopListening = () => {
-      stop();
-      bell.unref();
-    };
+    this.stopListening = whileWaiting(() => this.check(), !nativeOrUndefined());
   }
 
   private unlisten(): void {
     this.stopListening?.();
     this.stopListening = undefined;
-    if (this.poll) clearInterval(this.poll);
-    this.poll = undefined;
   }
 
   private guarded<T>(step: () => T): T {
