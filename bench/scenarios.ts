@@ -152,6 +152,15 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-least', value: 0.5 },
   },
   {
+    key: 'event-pingpong',
+    title: 'Event set/wait ping-pong round trip with a fork child, two Events (ping, pong)',
+    n: 20_000,
+    quickN: 1_000,
+    rxmp: node('event-pingpong.js'),
+    baseline: { name: 'Python mp.Event round trip', program: python('event-pingpong', 'mp_shared.py') },
+    target: { kind: 'at-most', value: 1 },
+  },
+  {
     key: 'shm-256',
     title: '256 MiB written by a fork child into SharedMemory, read back and checked by the parent (bytes/s)',
     n: 256 * 2 ** 20,

@@ -1,7 +1,8 @@
 """Python multiprocessing shared-memory baselines for `npm run bench`.
 
 Each scenario mirrors one rxmp measurement (bench/measure/value-lock.ts,
-bench/measure/shm-transfer.ts, bench/measure/lock-try.ts and lock-await.ts)
+bench/measure/shm-transfer.ts, bench/measure/lock-try.ts and lock-await.ts,
+bench/measure/event-pingpong.ts)
 step for step, with setup excluded by a "go" signal (or an untimed warm-up)
 and child exit excluded by a "done" signal, and prints one JSON line:
 {"scenario": ..., "value": ..., "unit": ..., "detail": {...}, "python": "3.x.y"}.
@@ -9,7 +10,8 @@ and child exit excluded by a "done" signal, and prints one JSON line:
     python3 bench/python/mp_shared.py <scenario> <n>
 
 Scenarios: value-lock (n increments per child), shm-transfer (n bytes),
-lock (n uncontended acquire + release in this process).
+lock (n uncontended acquire + release in this process), event-pingpong
+(n Event set/wait round trips with a forked child).
 """
 import json
 import multiprocessing as mp
@@ -121,10 +123,84 @@ def lock(n):
     return n / elapsed, "ops/s", {"nsPerRound": elapsed * 1e9 / n, "warmUp": warm_up}
 
 
+def ponger(ping, pong, ready, rounds, answered):
+    ready.set()
+    count = 0
+    for i in range(rounds):
+        ping.wait()
+        # The parent clears pong after seeing it and before its next ping.
+        if pong.is_set():
+            raise SystemExit(f"round {i}: pong is still set when ping came")
+        ping.clear()  # before answering, so the parent's next set is a new one
+        pong.set()
+        count += 1
+    answered.put(count)
+
+
+def last_cpu(pid):
+    # The CPU a process last ran on (field 39 of /proc/<pid>/stat), None where there is no /proc.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2 :].split(" ")[36])
+
+
+def event_pingpong(n):
+    # The parent does ping.set(); pong.wait(); pong.clear(), the child
+    # ping.wait(); ping.clear(); pong.set(): 1000 untimed warm-up rounds, then n
+    # timed, in blocks of 1000 with where both processes last ran noted between
+    # them, outside the timing (sameCpuShare, as bench/measure/event-pingpong.ts).
+    block = 1000
+    warm_up = min(block, n)
+    ping, pong, ready = mp.Event(), mp.Event(), mp.Event()
+    answered = mp.SimpleQueue()
+    child = mp.Process(target=ponger, args=(ping, pong, ready, warm_up + n, answered))
+    child.start()
+    ready.wait()
+    rounds = 0
+
+    def play(count):
+        nonlocal rounds
+        for _ in range(count):
+            ping.set()
+            pong.wait()
+            if ping.is_set():  # the child clears ping before it sets pong
+                raise SystemExit(f"round {rounds}: ping is still set after pong")
+            pong.clear()
+            rounds += 1
+
+    samples = []
+
+    def sample():
+        mine, theirs = last_cpu("self"), last_cpu(child.pid)
+        if mine is not None and theirs is not None:
+            samples.append(mine == theirs)
+
+    play(warm_up)
+    elapsed = 0.0
+    left = n
+    while left > 0:
+        sample()
+        t0 = time.perf_counter()
+        play(min(block, left))
+        elapsed += time.perf_counter() - t0
+        left -= block
+    sample()
+    child_rounds = answered.get()
+    child.join()
+    if rounds != warm_up + n or child_rounds != warm_up + n:
+        raise SystemExit(f"rounds: this process {rounds}, the child {child_rounds}, expected {warm_up + n}")
+    same = sum(samples) / len(samples) if samples else None
+    return elapsed / n * 1e6, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same}
+
+
 SCENARIOS = {
     "value-lock": value_lock,
     "lock": lock,
     "shm-transfer": shm_transfer,
+    "event-pingpong": event_pingpong,
 }
 
 if __name__ == "__main__":
