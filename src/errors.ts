@@ -140,9 +140,9 @@ export interface SystemErrorInfo {
   path?: string;
 }
 
-/** A named thing (a shared memory segment) does not exist (Python's `FileNotFoundError`; `code` is `'ENOENT'`). */
-export class FileNotFoundError extends RxmpError {
-  readonly code = 'ENOENT';
+/** An OS call refused a name: the errno fields Node's own errors carry, on a typed error. */
+abstract class SystemNameError extends RxmpError {
+  abstract readonly code: string;
   readonly syscall: string | undefined;
   readonly path: string | undefined;
   constructor(message: string, info: Partial<SystemErrorInfo> = {}, options?: RxmpErrorOptions) {
@@ -152,16 +152,14 @@ export class FileNotFoundError extends RxmpError {
   }
 }
 
+/** A named thing (a shared memory segment) does not exist (Python's `FileNotFoundError`; `code` is `'ENOENT'`). */
+export class FileNotFoundError extends SystemNameError {
+  readonly code = 'ENOENT';
+}
+
 /** A name asked to be created is already taken (Python's `FileExistsError`; `code` is `'EEXIST'`). */
-export class FileExistsError extends RxmpError {
+export class FileExistsError extends SystemNameError {
   readonly code = 'EEXIST';
-  readonly syscall: string | undefined;
-  readonly path: string | undefined;
-  constructor(message: string, info: Partial<SystemErrorInfo> = {}, options?: RxmpErrorOptions) {
-    super(message, options);
-    this.syscall = info.syscall;
-    this.path = info.path;
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Empty } from '../../src/errors.js';
+import { Empty, FileExistsError, FileNotFoundError, NativeUnavailableError, NotHeldError } from '../../src/errors.js';
 import { decodeError, encodeError } from '../../src/wire/error-codec.js';
 
 describe('error codec', () => {
@@ -10,6 +10,17 @@ describe('error codec', () => {
     expect(back.message).to.equal('wrong');
     expect(back.stack).to.equal(original.stack);
     expect(decodeError(encodeError(new Empty(5)))).to.be.instanceOf(Empty);
+  });
+
+  it('keeps the class and fields of the shared-memory and lock errors too', () => {
+    const missing = decodeError(encodeError(new FileNotFoundError('gone', { syscall: 'shm_open', path: '/x' })));
+    expect(missing).to.be.instanceOf(FileNotFoundError);
+    expect(missing).to.include({ code: 'ENOENT', syscall: 'shm_open', path: '/x' });
+    expect(decodeError(encodeError(new FileExistsError('taken')))).to.be.instanceOf(FileExistsError);
+    expect(decodeError(encodeError(new NotHeldError()))).to.be.instanceOf(NotHeldError);
+    const unavailable = decodeError(encodeError(new NativeUnavailableError('SharedMemory', 'no build')));
+    expect(unavailable).to.be.instanceOf(NativeUnavailableError);
+    expect((unavailable as NativeUnavailableError).reason).to.equal('no build');
   });
 
   it('keeps the name of a custom error class on a plain Error', () => {

@@ -1,6 +1,7 @@
-import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { markHandle } from '../handle/handle-kinds.js';
 import { checkOptions, checkScheduler, checkWaitOptions, type WaitOptions } from '../handle/options.js';
+import { type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
 import { once, remember } from '../transport/shm/identity.js';
 import { Mapping, type MemoryDescriptor } from '../transport/shm/mapping.js';
 import { EVENT_BYTES, SharedEvent } from '../transport/shm/shared-event.js';
@@ -65,35 +66,19 @@ export class Event {
    * false early). An aborted signal withdraws the wait and rejects with its reason.
    */
   wait(options?: WaitOptions): Promise<boolean> {
-    let wait: ReturnType<typeof checkWaitOptions>;
-    try {
-      wait = checkWaitOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { timeout, signal } = wait;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.event.isSet()) return Promise.resolve(true);
-    if (timeout === 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve, reject) => {
-      let timer: Subscription | undefined;
-      let settled = false;
-      const settle = (then: () => void): void => {
-        if (settled) return;
-        settled = true;
-        withdraw?.();
-        timer?.unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-        then();
-      };
-      const onAbort = (): void => settle(() => reject(signal?.reason));
-      let withdraw: (() => void) | undefined;
-      withdraw = this.event.wait(() => settle(() => resolve(true)));
-      if (settled) return;
-      if (timeout !== undefined) timer = this.scheduler.schedule(() => settle(() => resolve(false)), timeout);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sharedWait(options, checkWaitOptions, this.scheduler, this.waitSteps);
   }
+
+  private readonly waitSteps: SharedWaitSteps = {
+    now: () => this.event.isSet(),
+    enter: (granted) => {
+      const withdraw = this.event.wait(granted);
+      return () => {
+        withdraw();
+        return false; // a set wakes its waiters at once: nothing was granted unseen
+      };
+    },
+  };
 
   /** Emits once (and completes) when the flag is set; unsubscribing withdraws the wait. */
   wait$(): Observable<void> {

@@ -1,7 +1,8 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { NotHeldError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
-import { checkOptions, checkScheduler, checkWait, type PutOptions } from '../handle/options.js';
+import { checkOptions, checkScheduler, type PutOptions } from '../handle/options.js';
+import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { once, remember } from '../transport/shm/identity.js';
 import { MUTEX_BYTES, SharedMutex, waits } from '../transport/shm/shared-mutex.js';
@@ -103,32 +104,23 @@ export class Lock {
    * rejects with its reason. Bad options reject at once.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    let wait: ReturnType<typeof checkWait>;
-    try {
-      wait = checkWait(options, 'acquire options');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { timeout, signal } = wait;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!waits.has(this.mutex) && (timeout === 0 ? this.mutex.tryLock() : this.mutex.spinLock())) return Promise.resolve(this.acquired());
-    if (timeout === 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve, reject) => {
-      const timer = timeout === undefined ? undefined : this.scheduler.schedule(() => settle(() => resolve(false)), timeout);
-      const onAbort = (): void => settle(() => reject(signal?.reason));
-      const waiter = { granted: () => finish(() => resolve(this.acquired())) };
-      const finish = (then: () => void): void => {
-        timer?.unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-        then();
-      };
-      const settle = (then: () => void): void => {
-        if (waits.remove(this.mutex, waiter)) finish(then);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waits.add(this.mutex, waiter);
-    });
+    return sharedWait(options, checkAcquire, this.scheduler, this.waitSteps);
   }
+
+  private readonly waitSteps: SharedWaitSteps = {
+    now: (patient) => !waits.has(this.mutex) && (patient ? this.mutex.spinLock() : this.mutex.tryLock()) && this.acquired(),
+    enter: (granted) => {
+      const waiter = {
+        granted: () => {
+          this.acquired();
+          granted();
+        },
+      };
+      waits.add(this.mutex, waiter);
+      return () => !waits.remove(this.mutex, waiter);
+    },
+    giveBack: () => this.release(),
+  };
 
   /** Frees the lock (and wakes a waiter). Releasing a lock nobody holds throws `NotHeldError`. */
   release(): void {

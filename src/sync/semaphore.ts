@@ -1,7 +1,8 @@
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { NotHeldError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
-import { checkOptions, checkScheduler, checkWait, quote } from '../handle/options.js';
+import { checkOptions, checkScheduler, quote } from '../handle/options.js';
+import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
 import { remember } from '../transport/shm/identity.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { SHARED_SEMAPHORE_BYTES, SharedSemaphore } from '../transport/shm/shared-semaphore.js';
@@ -68,47 +69,14 @@ export class Semaphore {
    * wait and rejects with its reason. Waiters are served in arrival order.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    let wait: ReturnType<typeof checkWait>;
-    try {
-      wait = checkWait(options, 'acquire options');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { timeout, signal } = wait;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.sem.tryTake()) return Promise.resolve(true);
-    if (timeout === 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve, reject) => {
-      let settled = false;
-      let timer: Subscription | undefined;
-      const finish = (): void => {
-        settled = true;
-        timer?.unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const withdraw = this.sem.wait(() => {
-        if (settled) return;
-        finish();
-        resolve(true);
-      });
-      if (settled) return;
-      timer =
-        timeout === undefined
-          ? undefined
-          : this.scheduler.schedule(() => {
-              if (settled) return;
-              finish();
-              resolve(withdraw()); // a grant that came first is kept: the unit is held
-            }, timeout);
-      const onAbort = (): void => {
-        if (settled) return;
-        finish();
-        if (withdraw()) this.sem.release();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sharedWait(options, checkAcquire, this.scheduler, this.waitSteps);
   }
+
+  private readonly waitSteps: SharedWaitSteps = {
+    now: () => this.sem.tryTake() !== undefined,
+    enter: (granted) => this.sem.wait(granted),
+    giveBack: () => this.sem.release(),
+  };
 
   /** Gives back `n` units (anyone may, as Python). A BoundedSemaphore past its bound throws, changing nothing. */
   release(n = 1): void {

@@ -75,18 +75,10 @@ const BUILT_IN: Record<string, ErrorConstructor> = {
   URIError,
 };
 
-const RXMP: Record<string, { prototype: Error }> = {
-  Empty: errors.Empty,
-  Full: errors.Full,
-  ClosedError: errors.ClosedError,
-  EOFError: errors.EOFError,
-  SerializationError: errors.SerializationError,
-  BufferTooShort: errors.BufferTooShort,
-  MessageTooLong: errors.MessageTooLong,
-  ProcessError: errors.ProcessError,
-  AuthenticationError: errors.AuthenticationError,
-  ProtocolError: errors.ProtocolError,
-};
+/** Every error class `errors.ts` exports, by name: each one keeps its class across a boundary. */
+const RXMP: Record<string, { prototype: Error }> = Object.fromEntries(
+  Object.entries(errors).filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error),
+) as Record<string, { prototype: Error }>;
 
 /**
  * Rebuilds an error carrying the original's name, message, stack, fields
