@@ -4,7 +4,7 @@
  * and in a forked process.
  */
 import { expect } from 'chai';
-import { Lock, NotHeldError, Queue } from '../../src/index.js';
+import { Lock, NotHeldError, Queue, RawArray } from '../../src/index.js';
 import { settledWithin } from '../support/async.js';
 import { rxmpWarnings } from '../support/warnings.js';
 import { ask, type SharedPeer } from '../support/shared-peers.js';
@@ -87,6 +87,28 @@ export function lockConformance(peer: SharedPeer): void {
       lock.release();
       await finished;
       expect(events).to.deep.equal(['held', 'released']);
+    }).timeout(30_000);
+
+    it('waiters are served in arrival order across the boundary: the one waiting there first, then the one here', async () => {
+      const lock = new Lock();
+      const order = new RawArray('i', 3); // [turns so far, the other side's turn, this side's turn]
+      expect(lock.tryAcquire()).to.equal(true);
+      let inLine!: () => void;
+      const waiting = new Promise<void>((resolve) => {
+        inLine = resolve;
+      });
+      const finished = new Promise<void>((resolve, reject) =>
+        peer.observe('lockInLine', lock, order, 1).subscribe({ next: () => inLine(), error: reject, complete: resolve }),
+      );
+      await waiting; // its acquire is in line before this side's
+      const here = lock.acquire().then(() => {
+        order[2] = Atomics.add(order, 0, 1) + 1;
+        lock.release();
+      });
+      lock.release();
+      await Promise.all([here, finished]);
+      expect([order[1], order[2]]).to.deep.equal([1, 2]);
+      expect(lock.locked()).to.equal(false);
     }).timeout(30_000);
   });
 }

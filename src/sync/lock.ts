@@ -5,7 +5,8 @@ import { checkOptions, checkScheduler, type PutOptions } from '../handle/options
 import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { once, remember } from '../transport/shm/identity.js';
-import { MUTEX_BYTES, SharedMutex, waits } from '../transport/shm/shared-mutex.js';
+import { waits } from '../transport/shm/mutex-waits.js';
+import { MUTEX_BYTES, SharedMutex } from '../transport/shm/shared-mutex.js';
 
 /** Options for `new Lock()`. */
 export interface LockOptions {
@@ -110,13 +111,10 @@ export class Lock {
   private readonly waitSteps: SharedWaitSteps = {
     now: (patient) => !waits.has(this.mutex) && (patient ? this.mutex.spinLock() : this.mutex.tryLock()) && this.acquired(),
     enter: (granted) => {
-      const waiter = {
-        granted: () => {
-          this.acquired();
-          granted();
-        },
-      };
-      waits.add(this.mutex, waiter);
+      const waiter = waits.add(this.mutex, () => {
+        this.acquired();
+        granted();
+      });
       return () => !waits.remove(this.mutex, waiter);
     },
     giveBack: () => this.release(),

@@ -1,40 +1,56 @@
+import { Doorbell } from './doorbell.js';
+import { ME } from './bell-slots.js';
 import { nativeOrUndefined } from '../../native/native.js';
-import { delist, dropDead, enlist, ME, ringAll } from './bell-slots.js';
-import { whileWaiting } from './doorbell.js';
 import { type Mortal, watchOwners } from './owners.js';
 
 /**
- * A mutex whose whole state is 16 words of shared memory, so any thread or
- * process that maps them can take it. The uncontended lock and unlock are
- * one atomic operation each: no message, no syscall.
+ * A fair mutex whose whole state is 32 words of shared memory, so any
+ * thread or process that maps them can take it. Taking a free lock and
+ * freeing an uncontended one are one atomic operation each: no message, no
+ * syscall. Under contention the lock is handed over, in arrival order,
+ * without ever being free in between, so nobody can barge past a waiter.
  *
- *   word 0  state: 0 free, else the holder's owner id (its doorbell id,
- *           30 bits), with bit 30 set once someone may be waiting; bit 30
- *           alone means free, but left by a holder that died
- *   word 1  reserved
- *   2..15   doorbell ids of the threads waiting (one slot per thread)
+ *   word 0  state: 0 free; else the holder's owner id (its doorbell id,
+ *           30 bits) | CONTENDED (bit 30: someone may wait) | HANDED
+ *           (bit 31: handed to that owner's thread, not yet taken).
+ *           CONTENDED alone: free, left by a holder that died.
+ *   word 1  1 while a handed lock comes from a holder that died
+ *   word 2  the next ticket (arrival order)
+ *   4..31   14 waiter slots of { owner, ticket }: a waiting thread and
+ *           the ticket of its first waiter
  *
- * A waiting thread writes its bell into a slot, then marks the state
- * contended (taking the lock if it was free meanwhile) and sleeps on its
- * bell. An unlock that finds the mark rings every bell in the slots; each
- * woken thread tries again for its first waiter. Because the slot is
- * written before the state and read after it, with sequentially consistent
- * atomics a waiter is either seen by the unlock or sees the lock free: no
- * wake-up is lost.
+ * The conversation:
+ * - A waiter takes a ticket, writes { its owner id, ticket } into a slot,
+ *   then marks the state CONTENDED (or takes the lock if it is free) and
+ *   sleeps on its doorbell.
+ * - An unlock that finds CONTENDED picks the slot with the oldest ticket,
+ *   writes that owner into the state with HANDED, and rings its bell; with
+ *   no slot left it frees the lock, then rings whoever enlisted meanwhile.
+ * - The woken thread takes a lock HANDED to it (clearing HANDED) for its
+ *   first waiter, whose slot then shows its next waiter's ticket or empties.
+ * - A thread whose last waiter gives up (timeout, abort) empties its slot,
+ *   then looks at the state: a lock handed to it meanwhile is passed on.
+ *   The unlock, after handing, looks at the slot: if its thread left, it
+ *   takes the lock back and passes it on. (Each writes before it reads, so
+ *   with sequentially consistent atomics one of the two sees the other.)
  *
- * The holder is in the state word itself, so a holder that dies is known
- * the moment its death is: `dropOwners` frees the lock as "abandoned", and
- * wakes the waiters; whoever takes it next learns it (`abandonedTaken`).
+ * Invariants: the lock is never free while a slot holds a live waiter
+ * (except between a free and the rings that follow it); a handed lock is
+ * taken by its thread or passed on, never lost; a holder or handee that
+ * dies is known the moment its death is (`dropOwners`): the lock is passed
+ * on, and if the dead one held it, its next taker is told (EOWNERDEAD).
  */
-export const MUTEX_BYTES = 64;
+export const MUTEX_BYTES = 128;
 
 const STATE = 0;
-const FIRST_SLOT = 2;
+const ABANDONED = 1;
+const TICKETS = 2;
+const FIRST_SLOT = 4;
 const WORDS = MUTEX_BYTES / 4;
 const FREE = 0;
 const CONTENDED = 2 ** 30;
+const HANDED = 1 << 31;
 const OWNER = CONTENDED - 1;
-/** Free, left by a dead holder: a taker other than the fast path's CAS from 0 takes it, and is told. */
 const ABANDONED_FREE = CONTENDED;
 
 /** Reads of the state while another thread holds the lock, before sleeping (a few µs). */
@@ -43,6 +59,8 @@ const SPINS = 2000;
 export class SharedMutex implements Mortal {
   /** Was the lock, when this object last took it, left by a holder that died? Read and reset by the taker. */
   abandonedTaken = false;
+  /** Makes this thread's waiters look again (set by their queue): an unlock here handed the lock to this thread. */
+  static wakeHere: () => void = () => {};
 
   constructor(private readonly words: Int32Array) {
     if (words.length !== WORDS) throw new RangeError(`a mutex is ${WORDS} words, got ${words.length}`);
@@ -53,12 +71,14 @@ export class SharedMutex implements Mortal {
     return Atomics.compareExchange(this.words, STATE, FREE, ME) === FREE || this.takeAbandoned();
   }
 
-  /** Spins briefly while another thread holds it; true once held. */
+  /** Spins briefly while another thread holds it and nobody waits; true once held. */
   spinLock(): boolean {
     if (this.tryLock()) return true;
     const words = this.words;
     for (let i = 0; i < SPINS; i++) {
-      const owner = Atomics.load(words, STATE) & OWNER;
+      const state = Atomics.load(words, STATE);
+      if (state & CONTENDED) return false; // others wait: queue behind them
+      const owner = state & OWNER;
       if (owner === FREE) {
         if (this.tryLock()) return true;
       } else if (owner === ME) return false; // this thread holds it: spinning cannot help
@@ -66,42 +86,150 @@ export class SharedMutex implements Mortal {
     return false;
   }
 
-  /** Takes the lock for a waiter that sleeps, or marks it contended so that its unlock rings. */
+  /** A ticket: this thread's place in the arrival order. */
+  ticket(): number {
+    return Atomics.add(this.words, TICKETS, 1);
+  }
+
+  /**
+   * For a waiter of this thread: takes the lock if it is free or handed
+   * here, else makes sure the holder's unlock will hand it on.
+   */
   claim(): boolean {
     const words = this.words;
     for (;;) {
       const state = Atomics.load(words, STATE);
-      if ((state & OWNER) === FREE) {
+      const owner = state & OWNER;
+      if (owner === FREE) {
         if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) {
           if (state === ABANDONED_FREE) this.abandonedTaken = true;
+          return true;
+        }
+      } else if (state & HANDED) {
+        if (owner !== ME) return false;
+        if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) {
+          if (Atomics.exchange(words, ABANDONED, 0) === 1) this.abandonedTaken = true;
           return true;
         }
       } else if (state & CONTENDED || Atomics.compareExchange(words, STATE, state, state | CONTENDED) === state) return false;
     }
   }
 
-  /** Frees the lock; false if it was not held (nothing changes then). */
+  /** Frees the lock, or hands it to the oldest waiter; false if it was not held (nothing changes then). */
   unlock(): boolean {
-    const before = Atomics.exchange(this.words, STATE, FREE);
-    if ((before & OWNER) === FREE) {
-      // Not held: put back an abandoned mark the exchange took (a misuse; the next taker may miss it).
-      if (before === ABANDONED_FREE) Atomics.compareExchange(this.words, STATE, FREE, ABANDONED_FREE);
-      return false;
-    }
-    if (before & CONTENDED) this.wakeAll();
-    return true;
+    const state = Atomics.load(this.words, STATE);
+    if ((state & OWNER) === FREE) return false;
+    if (!(state & CONTENDED) && Atomics.compareExchange(this.words, STATE, state, FREE) === state) return true;
+    return this.passOn(false);
   }
 
   locked(): boolean {
     return (Atomics.load(this.words, STATE) & OWNER) !== FREE;
   }
 
+  /** This thread's slot now stands for its waiter with `ticket`, or (undefined) for none; false if no slot was free. */
+  enlist(ticket: number | undefined): boolean {
+    const words = this.words;
+    let slot = -1;
+    for (let i = FIRST_SLOT; i < WORDS && slot < 0; i += 2) if (Atomics.load(words, i) === ME) slot = i;
+    if (ticket === undefined) {
+      if (slot >= 0) Atomics.store(words, slot, 0);
+      // Left: a lock handed here meanwhile would reach nobody.
+      const state = Atomics.load(words, STATE);
+      if (state & HANDED && (state & OWNER) === ME) this.passOn(false);
+      return true;
+    }
+    if (slot >= 0) {
+      Atomics.store(words, slot + 1, ticket);
+      return true;
+    }
+    // A new slot (an unlock that reads it before its ticket is written sees an old ticket: order, not safety).
+    for (let i = FIRST_SLOT; i < WORDS; i += 2) {
+      if (Atomics.compareExchange(words, i, 0, ME) !== 0) continue;
+      Atomics.store(words, i + 1, ticket);
+      return true;
+    }
+    return false;
+  }
+
   dropOwners(dead: (owner: number) => boolean): void {
-    dropDead(this.words, FIRST_SLOT, WORDS, dead);
-    const state = Atomics.load(this.words, STATE);
-    const owner = state & OWNER;
-    if (owner === FREE || !dead(owner)) return;
-    if (Atomics.compareExchange(this.words, STATE, state, ABANDONED_FREE) === state) this.wakeAll();
+    const words = this.words;
+    for (let i = FIRST_SLOT; i < WORDS; i += 2) {
+      const id = Atomics.load(words, i);
+      if (id !== 0 && dead(id)) Atomics.compareExchange(words, i, id, 0);
+    }
+    for (;;) {
+      const state = Atomics.load(words, STATE);
+      const owner = state & OWNER;
+      if (owner === FREE || !dead(owner)) return;
+      // A holder that died leaves what the lock protects half-done; a thread it was handed to did nothing yet.
+      if (state & HANDED) {
+        if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state)
+          return void this.passOn(Atomics.load(words, ABANDONED) === 1);
+      } else if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) return void this.passOn(true);
+    }
+  }
+
+  /**
+   * The state names this thread (its holder, for this call): hands the
+   * lock to the oldest waiter, or frees it (as `abandoned`, to be told).
+   */
+  private passOn(abandoned: boolean): boolean {
+    const words = this.words;
+    for (;;) {
+      const state = Atomics.load(words, STATE);
+      if ((state & OWNER) === FREE) return false;
+      const next = this.oldestWaiter();
+      if (next === 0) {
+        Atomics.store(words, ABANDONED, 0);
+        if (Atomics.compareExchange(words, STATE, state, abandoned ? ABANDONED_FREE : FREE) !== state) continue;
+        this.ringEnlisted();
+        return true;
+      }
+      Atomics.store(words, ABANDONED, abandoned ? 1 : 0);
+      const handed = next | CONTENDED | HANDED;
+      if (Atomics.compareExchange(words, STATE, state, handed) !== state) continue;
+      if (this.enlisted(next)) {
+        this.ring(next);
+        return true;
+      }
+      // Its thread left before it could see the lock: take it back, unless it was taken meanwhile.
+      if (Atomics.compareExchange(words, STATE, handed, ME | CONTENDED) !== handed) return true;
+    }
+  }
+
+  /** The owner of the slot with the oldest ticket (0 for none). */
+  private oldestWaiter(): number {
+    const words = this.words;
+    let best = 0;
+    let bestTicket = 0;
+    for (let i = FIRST_SLOT; i < WORDS; i += 2) {
+      const id = Atomics.load(words, i);
+      if (id === 0) continue;
+      const ticket = Atomics.load(words, i + 1);
+      if (best === 0 || ((ticket - bestTicket) | 0) < 0) {
+        best = id;
+        bestTicket = ticket;
+      }
+    }
+    return best;
+  }
+
+  private enlisted(owner: number): boolean {
+    for (let i = FIRST_SLOT; i < WORDS; i += 2) if (Atomics.load(this.words, i) === owner) return true;
+    return false;
+  }
+
+  private ringEnlisted(): void {
+    for (let i = FIRST_SLOT; i < WORDS; i += 2) {
+      const id = Atomics.load(this.words, i);
+      if (id !== 0) this.ring(id);
+    }
+  }
+
+  private ring(owner: number): void {
+    if (owner === ME) SharedMutex.wakeHere();
+    else if (nativeOrUndefined()) Doorbell.get().ring(owner);
   }
 
   private takeAbandoned(): boolean {
@@ -109,97 +237,4 @@ export class SharedMutex implements Mortal {
     this.abandonedTaken = true;
     return true;
   }
-
-  /** Writes this thread's bell into a slot; false when every slot is taken by other threads. */
-  enlist(): boolean {
-    return enlist(this.words, FIRST_SLOT, WORDS);
-  }
-
-  /** This thread waits here no more. */
-  delist(): void {
-    delist(this.words, FIRST_SLOT, WORDS);
-  }
-
-  private wakeAll(): void {
-    // This thread's own waiters: at once (their promises settle later anyway).
-    ringAll(this.words, FIRST_SLOT, WORDS, () => waits.check());
-  }
 }
-
-interface Waiter {
-  /** Called once the waiter holds the lock; it must not throw. */
-  granted(): void;
-}
-
-/**
- * This thread's waiters, per mutex, in arrival order. A ring (or a poll,
- * for a mutex with no free slot) makes each mutex's first waiter try again.
- */
-class Waits {
-  private readonly waiting = new Map<SharedMutex, { waiters: Waiter[]; enlisted: boolean }>();
-  private stopListening: (() => void) | undefined;
-  private stopPolling: (() => void) | undefined;
-
-  /** Queues `waiter` on `mutex`, or grants it at once if the lock is free by now. */
-  add(mutex: SharedMutex, waiter: Waiter): void {
-    let entry = this.waiting.get(mutex);
-    if (!entry) {
-      if (this.waiting.size === 0) this.start(); // the bell exists before its id is in a slot
-      // Without the addon there are no bells (and no other process): threads look again on a timer.
-      entry = { waiters: [], enlisted: nativeOrUndefined() !== undefined && mutex.enlist() };
-      this.waiting.set(mutex, entry);
-      if (!entry.enlisted) this.stopPolling ??= whileWaiting(() => this.check(), true);
-    }
-    entry.waiters.push(waiter);
-    if (entry.waiters.length === 1) this.checkOne(mutex, entry);
-  }
-
-  /** Withdraws `waiter` (a timeout or an abort); true if it was still waiting. */
-  remove(mutex: SharedMutex, waiter: Waiter): boolean {
-    const entry = this.waiting.get(mutex);
-    const at = entry ? entry.waiters.indexOf(waiter) : -1;
-    if (!entry || at < 0) return false;
-    entry.waiters.splice(at, 1);
-    if (entry.waiters.length === 0) this.drop(mutex, entry);
-    return true;
-  }
-
-  /** Has this thread waiters on `mutex` (a new acquire queues behind them)? */
-  has(mutex: SharedMutex): boolean {
-    return this.waiting.has(mutex);
-  }
-
-  check(): void {
-    for (const [mutex, entry] of [...this.waiting]) this.checkOne(mutex, entry);
-  }
-
-  private checkOne(mutex: SharedMutex, entry: { waiters: Waiter[]; enlisted: boolean }): void {
-    const first = entry.waiters[0];
-    if (!first || !mutex.claim()) return;
-    entry.waiters.shift();
-    if (entry.waiters.length === 0) this.drop(mutex, entry);
-    first.granted();
-  }
-
-  private drop(mutex: SharedMutex, entry: { enlisted: boolean }): void {
-    this.waiting.delete(mutex);
-    if (entry.enlisted) mutex.delist();
-    if (![...this.waiting.values()].some((e) => !e.enlisted)) {
-      this.stopPolling?.();
-      this.stopPolling = undefined;
-    }
-    if (this.waiting.size === 0) this.stop();
-  }
-
-  private start(): void {
-    if (nativeOrUndefined()) this.stopListening = whileWaiting(() => this.check(), false);
-  }
-
-  private stop(): void {
-    this.stopListening?.();
-    this.stopListening = undefined;
-  }
-}
-
-/** This thread's waiters on every shared mutex. */
-export const waits = new Waits();
