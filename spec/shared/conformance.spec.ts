@@ -1,5 +1,6 @@
 import { eventConformance } from '../conformance/event.suite.js';
 import { lockConformance } from '../conformance/lock.suite.js';
+import { rlockConformance } from '../conformance/rlock.suite.js';
 import { semaphoreConformance } from '../conformance/semaphore.suite.js';
 import { sharedArrayConformance } from '../conformance/shared-array.suite.js';
 import { sharedMemoryConformance } from '../conformance/shared-memory.suite.js';
@@ -12,6 +13,7 @@ for (const peer of PEERS) {
   valueConformance(peer);
   sharedArrayConformance(peer);
   lockConformance(peer);
+  rlockConformance(peer);
   semaphoreConformance(peer);
   eventConformance(peer);
 }

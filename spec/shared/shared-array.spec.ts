@@ -1,6 +1,6 @@
 /** SharedArray and RawArray in one process, with the cases of CPython's _TestArray that apply. */
 import { expect } from 'chai';
-import { Lock, RawArray, SharedArray } from '../../src/index.js';
+import { Lock, RawArray, SharedArray, RLock } from '../../src/index.js';
 
 describe('SharedArray and RawArray', () => {
   it('index, iterate, slice and set like the typed array of their typecode (test_array)', () => {
@@ -80,13 +80,14 @@ describe('SharedArray and RawArray', () => {
 
   it('getLock and getObj (test_getobj_getlock_obj)', () => {
     const a = new SharedArray('d', 10);
-    expect(a.getLock()).to.be.instanceOf(Lock);
+    expect(a.getLock(), 'an RLock, as Python').to.be.instanceOf(RLock);
     const raw = a.getObj();
     expect(raw).to.be.instanceOf(RawArray);
     expect(raw).to.not.be.instanceOf(SharedArray);
     raw[3] = 1.5;
     expect(a[3]).to.equal(1.5);
     const lock = new Lock();
+    expect(new SharedArray('i', 2, { lock: new RLock() }).getLock()).to.be.instanceOf(RLock);
     expect(new SharedArray('i', 2, { lock }).getLock()).to.equal(lock);
     expect(() => new SharedArray('i', 2, { lock: false }).getLock()).to.throw(TypeError);
     expect((new RawArray('i', 2) as unknown as { getLock?: unknown }).getLock).to.equal(undefined);

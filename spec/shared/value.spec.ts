@@ -1,6 +1,6 @@
 /** Value and RawValue in one process, with the cases of CPython's _TestValue that apply. */
 import { expect } from 'chai';
-import { Lock, RawValue, Value } from '../../src/index.js';
+import { Lock, RawValue, Value, RLock } from '../../src/index.js';
 
 describe('Value and RawValue', () => {
   it('holds each typecode with its zero default (test_value, codes_values)', () => {
@@ -45,7 +45,7 @@ describe('Value and RawValue', () => {
 
   it('getLock and getObj (test_getobj_getlock): a lock of its own by default, the given Lock, or none', () => {
     const own = new Value('i', 5);
-    expect(own.getLock()).to.be.instanceOf(Lock);
+    expect(own.getLock(), 'an RLock, as Python').to.be.instanceOf(RLock);
     expect(own.getObj()).to.be.instanceOf(RawValue);
     expect(own.getObj().value).to.equal(5);
     own.getObj().value = 6;
@@ -53,6 +53,7 @@ describe('Value and RawValue', () => {
     expect(own.getObj()).to.equal(own.getObj());
 
     const lock = new Lock();
+    expect(new Value('i', 0, { lock: new RLock() }).getLock()).to.be.instanceOf(RLock);
     expect(new Value('i', 0, { lock }).getLock()).to.equal(lock);
     expect(() => new Value('i', 0, { lock: false }).getLock()).to.throw(TypeError);
     expect(() => new Value('i', 0, { lock: 'yes' as never })).to.throw(TypeError);

@@ -1,6 +1,8 @@
 import { markHandle } from '../handle/handle-kinds.js';
 import { quote } from '../handle/options.js';
-import { type Lock, lockAt } from '../sync/lock.js';
+import type { Lock } from '../sync/lock.js';
+import { lockAt } from '../sync/lock-kind.js';
+import type { RLock } from '../sync/rlock.js';
 import { once, remember } from '../transport/shm/identity.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { checkChar, checkElement, type ArrayElementOf, type Code, codeOf, type Typecode, type TypedArrayOf } from './typecodes.js';
@@ -28,7 +30,7 @@ export type RawArray<T extends Typecode = Typecode> = TypedArrayOf[T] & { readon
 /** A `RawArray` with a lock (Python's `Array`). */
 export type SharedArray<T extends Typecode = Typecode> = RawArray<T> & {
   /** The lock that guards the array (`TypeError` for one made with `lock: false`). */
-  getLock(): Lock;
+  getLock(): Lock | RLock;
   /** The same memory with no lock around it. */
   getObj(): RawArray<T>;
 };
@@ -39,7 +41,7 @@ interface ArrayState {
   readonly kind: ArrayKind;
   readonly code: Code;
   readonly place: ValuePlace;
-  readonly lock: Lock | null;
+  readonly lock: Lock | RLock | null;
   raw?: RawArray;
 }
 
@@ -76,7 +78,7 @@ function subclassOf(kind: ArrayKind, code: Code): new (buffer: SharedArrayBuffer
 }
 
 class SharedMethods {
-  getLock(this: object): Lock {
+  getLock(this: object): Lock | RLock {
     const state = states.get(this);
     if (!state?.lock) throw new TypeError('this SharedArray was made with lock: false and has no lock');
     return state.lock;

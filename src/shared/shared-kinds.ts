@@ -23,7 +23,7 @@ function describePlace(place: ValuePlace, crossing: Crossing): Omit<CellDescript
   if (place.lock) {
     // A lock in the value's own memory travels with it; a shared lock's memory is its own.
     const same = place.lock.mapping === place.mapping;
-    lock = { memory: same ? memory : place.lock.mapping.describe(crossing), offset: place.lock.offset };
+    lock = { memory: same ? memory : place.lock.mapping.describe(crossing), offset: place.lock.offset, reentrant: place.lock.reentrant };
   }
   return { memory, offset: place.offset, lock };
 }
@@ -35,7 +35,7 @@ function checkPlace(place: ValuePlace, crossing: Crossing, what: string): void {
 
 function revivePlace(d: CellDescriptor): ValuePlace {
   const mapping = Mapping.revive(d.memory);
-  const lock = d.lock ? { mapping: Mapping.revive(d.lock.memory), offset: d.lock.offset } : null;
+  const lock = d.lock ? { mapping: Mapping.revive(d.lock.memory), offset: d.lock.offset, reentrant: d.lock.reentrant } : null;
   return { mapping, offset: d.offset, lock };
 }
 

@@ -1,6 +1,9 @@
 import { markHandle } from '../handle/handle-kinds.js';
 import { checkOptions, quote } from '../handle/options.js';
-import { kPlace, Lock, lockAt, type LockPlace } from '../sync/lock.js';
+import { kPlace, type LockPlace, MutexLock } from '../sync/lock-base.js';
+import type { Lock } from '../sync/lock.js';
+import { lockAt } from '../sync/lock-kind.js';
+import type { RLock } from '../sync/rlock.js';
 import { remember } from '../transport/shm/identity.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { MUTEX_BYTES } from '../transport/shm/shared-mutex.js';
@@ -9,11 +12,12 @@ import { checkChar, checkElement, type Code, codeOf, type ElementOf, type InputO
 /** Options for `new Value()`. */
 export interface ValueOptions {
   /**
-   * `true`: a new `Lock` of its own (in the same shared memory); a `Lock`:
-   * that one (several values may share it); `false`: no lock (`getLock()` throws).
+   * `true`: a new `RLock` of its own (in the same shared memory, as
+   * Python's default); a `Lock` or `RLock`: that one (several values may
+   * share it); `false`: no lock (`getLock()` throws).
    * @default true
    */
-  lock?: boolean | Lock;
+  lock?: boolean | Lock | RLock;
 }
 
 /** Where a value's bytes are: `offset` into `mapping`, and its lock's place if it has one. */
@@ -126,7 +130,7 @@ export class RawValue<T extends Typecode = Typecode> extends Cell<T> {
  * await counter.getLock().runExclusive(() => { counter.value += 1; });
  */
 export class Value<T extends Typecode = Typecode> extends Cell<T> {
-  private readonly lock: Lock | null;
+  private readonly lock: Lock | RLock | null;
   private raw: RawValue<T> | undefined;
 
   constructor(typecode: T, initial?: InputOf<T>, options?: ValueOptions) {
@@ -138,7 +142,7 @@ export class Value<T extends Typecode = Typecode> extends Cell<T> {
   }
 
   /** The lock that guards this value (`TypeError` for a value made with `lock: false`). */
-  getLock(): Lock {
+  getLock(): Lock | RLock {
     if (!this.lock) throw new TypeError('this Value was made with lock: false and has no lock');
     return this.lock;
   }
@@ -169,18 +173,18 @@ export function valueKey(kind: 'raw' | 'value', place: ValuePlace): string | und
   return key === undefined ? undefined : `${kind}:${key}:${place.offset}`;
 }
 
-export function checkLockOption(options: unknown): boolean | Lock {
+export function checkLockOption(options: unknown): boolean | Lock | RLock {
   const o = checkOptions<ValueOptions>(options ?? {}, 'options', ['lock']);
   if (o.lock === undefined) return true;
-  if (typeof o.lock === 'boolean' || o.lock instanceof Lock) return o.lock;
-  throw new TypeError(`lock must be true, false or a Lock, got ${quote(o.lock)}`);
+  if (typeof o.lock === 'boolean' || o.lock instanceof MutexLock) return o.lock;
+  throw new TypeError(`lock must be true, false, a Lock or an RLock, got ${quote(o.lock)}`);
 }
 
-/** Memory for `bytes` of data, with its own lock in front of it when `lock` is `true`. */
-export function placeWithLock(bytes: number, lock: boolean | Lock): ValuePlace {
+/** Memory for `bytes` of data, with its own RLock in front of it when `lock` is `true`. */
+export function placeWithLock(bytes: number, lock: boolean | Lock | RLock): ValuePlace {
   if (lock !== true) {
     return { mapping: Mapping.anonymous(bytes), offset: 0, lock: lock === false ? null : lock[kPlace] };
   }
   const mapping = Mapping.anonymous(MUTEX_BYTES + bytes);
-  return { mapping, offset: MUTEX_BYTES, lock: { mapping, offset: 0 } };
+  return { mapping, offset: MUTEX_BYTES, lock: { mapping, offset: 0, reentrant: true } };
 }
