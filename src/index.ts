@@ -47,5 +47,6 @@ export type { ArrayElementOf, ElementOf, InputOf, Typecode, TypedArrayOf } from 
 // Sync primitives
 export { Lock, type AcquireOptions, type LockOptions } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
+export { Condition, type ConditionOptions } from './sync/condition.js';
 export { BoundedSemaphore, Semaphore, type SemaphoreOptions } from './sync/semaphore.js';
 export { Event, type EventOptions } from './sync/event.js';

@@ -1,3 +1,4 @@
+import { conditionConformance } from '../conformance/condition.suite.js';
 import { eventConformance } from '../conformance/event.suite.js';
 import { lockConformance } from '../conformance/lock.suite.js';
 import { rlockConformance } from '../conformance/rlock.suite.js';
@@ -16,4 +17,5 @@ for (const peer of PEERS) {
   rlockConformance(peer);
   semaphoreConformance(peer);
   eventConformance(peer);
+  conditionConformance(peer);
 }

@@ -122,6 +122,25 @@ export class SemaphoreState {
   }
 
   /**
+   * Adds `units` free units without taking them from any holder (a
+   * Condition's notify: signals, not resources), granting waiters.
+   */
+  post(units: number): Grant[] {
+    this.w[FREE] = (this.w[FREE] as number) + units;
+    return this.grant();
+  }
+
+  /** `owner` holds `units` fewer, none of them coming back free (a Condition's waiter took its signal). */
+  forget(owner: number, units: number): void {
+    this.dropHolding(this.holderSlot(owner), units);
+  }
+
+  /** Drops free units nobody waits for (a Condition's notify to waiters that died, with nobody left to pass it to). */
+  discardUnwanted(): void {
+    if (this.firstWaiting() === undefined) this.w[FREE] = 0;
+  }
+
+  /**
    * A waiter gives up (timeout, abort): `'withdrawn'` if it was still
    * waiting (and who is granted because it left), `'granted'` if its grant
    * came first (it holds the units and must collect or release them).

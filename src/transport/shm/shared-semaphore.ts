@@ -22,7 +22,16 @@ export class SharedSemaphore implements Mortal {
   private readonly waiters = new Map<number, (abandoned: boolean) => void>();
   private stopListening: (() => void) | undefined;
 
-  constructor(buffer: SharedArrayBuffer, offset: number) {
+  /**
+   * `signals`: a Condition's waiters — a unit is a notification, which its
+   * waiter takes and keeps nothing of; one sent to a waiter that died goes
+   * to the next waiter, or nowhere.
+   */
+  constructor(
+    buffer: SharedArrayBuffer,
+    offset: number,
+    private readonly signals = false,
+  ) {
     this.guardWord = new Int32Array(buffer, offset, 1);
     this.state = new SemaphoreState(new Int32Array(buffer, offset + 32, SEMAPHORE_WORDS));
     watchOwners(this);
@@ -60,7 +69,7 @@ export class SharedSemaphore implements Mortal {
       const left = this.guarded(() => {
         const outcome = this.state.withdraw(ticket);
         if (outcome.outcome !== 'granted') return outcome;
-        this.state.collect(ticket);
+        this.collect(ticket);
         return outcome;
       });
       if (left.outcome === 'withdrawn') this.wake(left.grants);
@@ -76,18 +85,46 @@ export class SharedSemaphore implements Mortal {
     return true;
   }
 
+  /** Notifies the first `n` waiters (fewer if fewer wait): a Condition's notify. */
+  notify(n: number): void {
+    this.wake(
+      this.guarded(() => {
+        const k = Math.min(n, this.state.waiting);
+        return k > 0 ? this.state.post(k) : [];
+      }),
+    );
+  }
+
+  /** Waiters still waiting, in every thread and process. */
+  get waiting(): number {
+    return this.guarded(() => this.state.waiting);
+  }
+
   /** Owners `dead` names are gone: what they held comes back, their waits end. */
   dropOwners(dead: (owner: number) => boolean): void {
     // A guard held by a dead owner would hold everyone up: it was in the middle of a step; take it over.
     const holder = Atomics.load(this.guardWord, 0);
     if (holder !== 0 && dead(holder)) Atomics.compareExchange(this.guardWord, 0, holder, 0);
-    this.wake(this.guarded(() => this.state.dropOwners(dead)));
+    this.wake(
+      this.guarded(() => {
+        const grants = this.state.dropOwners(dead);
+        if (this.signals) this.state.discardUnwanted();
+        return grants;
+      }),
+    );
+  }
+
+  /** Collects `ticket`'s grant (under the guard); a signal leaves nothing held. */
+  private collect(ticket: number): ReturnType<SemaphoreState['collect']> {
+    const got = this.state.collect(ticket);
+    if (got.granted && this.signals) this.state.forget(ME, 1);
+    return got;
   }
 
   /** This thread's waiters collect what was granted to them. */
   private check(): void {
     for (const [ticket, granted] of [...this.waiters]) {
-      const got = this.guarded(() => this.state.collect(ticket));
+      const got = this.guarded(() => this.collect(ticket));
       if (!got.granted) continue;
       this.waiters.delete(ticket);
       if (this.waiters.size === 0) this.unlisten();

@@ -1,0 +1,178 @@
+import { asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { NotHeldError } from '../errors.js';
+import { markHandle } from '../handle/handle-kinds.js';
+import { checkOptions, checkScheduler, checkWaitOptions, quote, type WaitOptions } from '../handle/options.js';
+import { remember } from '../transport/shm/identity.js';
+import { Mapping } from '../transport/shm/mapping.js';
+import { SHARED_SEMAPHORE_BYTES, SharedSemaphore } from '../transport/shm/shared-semaphore.js';
+import { type AcquireOptions, MutexLock } from './lock-base.js';
+import type { Lock } from './lock.js';
+import { RLock } from './rlock.js';
+
+/** Options for `new Condition()`. */
+export interface ConditionOptions {
+  /** Where `wait` timeouts are measured. @default asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+/** Where a condition's waiters are, and its lock. */
+export interface ConditionPlace {
+  mapping: Mapping;
+  offset: number;
+  lock: Lock | RLock;
+}
+
+export const kConditionPlace = Symbol('rxmp.condition.place');
+let placing: ConditionPlace | undefined;
+
+/**
+ * A condition variable shared by threads and processes (Python's
+ * `multiprocessing.Condition`): hold its lock, `wait()` until another
+ * party changes the shared state and `notify()`s. Its waiters live in
+ * shared memory, in arrival order: `notify(n)` wakes the `n` who waited
+ * longest, wherever they are. `notify` never waits for anyone, so a waiter
+ * that dies cannot hang it; a notification sent to a waiter that died
+ * before taking it goes to the next waiter.
+ *
+ * @example
+ * const ready = new Condition();
+ * await ready.runExclusive(() => ready.waitFor(() => queue.length > 0, { timeout: 1000 }));
+ */
+export class Condition {
+  /** @internal */
+  readonly [kConditionPlace]: ConditionPlace;
+  private readonly sem: SharedSemaphore;
+  private readonly lock: Lock | RLock;
+  private readonly scheduler: SchedulerLike;
+
+  /** `lock`: the lock to use (default: a new RLock, as Python). */
+  constructor(lock?: Lock | RLock, options?: ConditionOptions) {
+    const o = checkOptions<ConditionOptions>(options ?? {}, 'Condition options', ['scheduler']);
+    this.scheduler = checkScheduler(o.scheduler) ?? asyncScheduler;
+    if (lock !== undefined && !(lock instanceof MutexLock)) throw new TypeError(`lock must be a Lock or an RLock, got ${quote(lock)}`);
+    const revived = placing;
+    placing = undefined;
+    this[kConditionPlace] = revived ?? { mapping: Mapping.anonymous(SHARED_SEMAPHORE_BYTES), offset: 0, lock: lock ?? new RLock() };
+    this.lock = this[kConditionPlace].lock;
+    const { mapping, offset } = this[kConditionPlace];
+    this.sem = new SharedSemaphore(mapping.buffer, offset, true);
+    if (!revived) this.sem.init(0, -1);
+    remember(conditionKey(this[kConditionPlace]), this);
+  }
+
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    return this.lock.acquire(options);
+  }
+
+  tryAcquire(): boolean {
+    return this.lock.tryAcquire();
+  }
+
+  release(): void {
+    this.lock.release();
+  }
+
+  acquire$(): Observable<void> {
+    return this.lock.acquire$();
+  }
+
+  runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    return this.lock.runExclusive(fn);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.lock.release();
+  }
+
+  /**
+   * Lets the lock go, waits for a `notify` (or `timeout` ms), and takes the
+   * lock back before it resolves — whatever the outcome, as Python's.
+   * Resolves `true` when notified, `false` on timeout; an aborted signal
+   * rejects with its reason (after the lock is back; a notification it was
+   * given meanwhile goes to the next waiter). Without the lock:
+   * `NotHeldError`, at once.
+   */
+  async wait(options?: WaitOptions): Promise<boolean> {
+    const { timeout, signal } = checkWaitOptions(options);
+    if (!this.lock.owned()) throw new NotHeldError('condition', 'cannot wait on a Condition without holding its lock');
+    if (signal?.aborted) throw signal.reason;
+    let withdraw!: () => boolean;
+    const notified = new Promise<true>((resolve) => {
+      // In line before the lock goes, so a notify by its next holder finds this waiter.
+      withdraw = this.sem.wait(() => resolve(true));
+    });
+    const saved = this.lock.saveAndRelease();
+    let timer: Subscription | undefined;
+    let onAbort: (() => void) | undefined;
+    const outcome = await Promise.race([
+      notified,
+      new Promise<false | { aborted: unknown }>((resolve) => {
+        if (timeout !== undefined) timer = this.scheduler.schedule(() => resolve(false), timeout);
+        if (signal) {
+          onAbort = () => resolve({ aborted: signal.reason });
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
+      }),
+    ]);
+    timer?.unsubscribe();
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // A notification that came with the deadline or the abort is kept, or passed on.
+    const granted = outcome === true || withdraw();
+    await this.lock.restore(saved);
+    if (typeof outcome === 'object') {
+      if (granted) this.sem.notify(1);
+      throw outcome.aborted;
+    }
+    return granted;
+  }
+
+  /**
+   * Waits until `predicate()` is truthy (checked first, and after each
+   * wake-up), or `timeout` ms in all; resolves the predicate's last value.
+   */
+  async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
+    const { timeout, signal } = checkWaitOptions(options);
+    const end = timeout === undefined ? undefined : this.scheduler.now() + timeout;
+    let result = predicate();
+    while (!result) {
+      let left: number | undefined;
+      if (end !== undefined) {
+        left = end - this.scheduler.now();
+        if (left <= 0) break;
+      }
+      await this.wait({ timeout: left, signal });
+      result = predicate();
+    }
+    return result;
+  }
+
+  /** Wakes the `n` longest waiters (fewer if fewer wait). Without the lock: `NotHeldError`. */
+  notify(n = 1): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`n must be a whole number ≥ 0, got ${quote(n)}`);
+    if (!this.lock.owned()) throw new NotHeldError('condition', 'cannot notify on a Condition without holding its lock');
+    this.sem.notify(n);
+  }
+
+  /** Wakes every waiter. Without the lock: `NotHeldError`. */
+  notifyAll(): void {
+    if (!this.lock.owned()) throw new NotHeldError('condition', 'cannot notify on a Condition without holding its lock');
+    this.sem.notify(Number.MAX_SAFE_INTEGER);
+  }
+}
+
+markHandle(Condition, 'condition');
+
+export function conditionKey(place: Pick<ConditionPlace, 'mapping' | 'offset'>): string | undefined {
+  const key = place.mapping.key;
+  return key === undefined ? undefined : `condition:${key}:${place.offset}`;
+}
+
+/** The condition over `place`: a revived handle. */
+export function conditionAt(place: ConditionPlace): Condition {
+  placing = place;
+  try {
+    return new Condition();
+  } finally {
+    placing = undefined;
+  }
+}
