@@ -186,3 +186,14 @@ export class NotHeldError extends RxmpError {
     super(message);
   }
 }
+
+/**
+ * A Barrier's wait could not complete (Python's `threading.BrokenBarrierError`):
+ * the barrier was aborted or reset, a wait timed out, its action threw, or
+ * a party died inside it. A broken barrier refuses new waits until `reset()`.
+ */
+export class BrokenBarrierError extends RxmpError {
+  constructor(message = 'the barrier is broken', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

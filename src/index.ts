@@ -11,6 +11,7 @@ export {
   MessageTooLong,
   NativeUnavailableError,
   NotHeldError,
+  BrokenBarrierError,
   ProcessError,
   ProtocolError,
   SerializationError,
@@ -50,3 +51,4 @@ export { RLock } from './sync/rlock.js';
 export { Condition, type ConditionOptions } from './sync/condition.js';
 export { BoundedSemaphore, Semaphore, type SemaphoreOptions } from './sync/semaphore.js';
 export { Event, type EventOptions } from './sync/event.js';
+export { Barrier, type BarrierOptions } from './sync/barrier.js';

@@ -1,3 +1,4 @@
+import { barrierConformance } from '../conformance/barrier.suite.js';
 import { conditionConformance } from '../conformance/condition.suite.js';
 import { eventConformance } from '../conformance/event.suite.js';
 import { lockConformance } from '../conformance/lock.suite.js';
@@ -18,4 +19,5 @@ for (const peer of PEERS) {
   semaphoreConformance(peer);
   eventConformance(peer);
   conditionConformance(peer);
+  barrierConformance(peer);
 }

@@ -3,6 +3,7 @@ import { type Crossing, HandleKinds, type HandleKind } from '../handle/handle-ki
 import { queueKind } from '../queue-kind.js';
 import { sharedKinds } from '../shared/shared-kinds.js';
 import { eventKind } from '../sync/event.js';
+import { barrierKind } from '../sync/barrier.js';
 import { conditionKind } from '../sync/condition-kind.js';
 import { lockKinds } from '../sync/lock-kind.js';
 import { semaphoreKinds } from '../sync/semaphore-kind.js';
@@ -10,7 +11,16 @@ import type { Runtime } from '../transport/runtime.js';
 import { fastClone } from '../wire/fast-clone.js';
 
 /** Every kind of handle that travels in `Process` args and `output$` values. */
-const KINDS = new HandleKinds<Runtime>([queueKind, connectionKind, ...lockKinds, ...semaphoreKinds, conditionKind, eventKind, ...sharedKinds]);
+const KINDS = new HandleKinds<Runtime>([
+  queueKind,
+  connectionKind,
+  ...lockKinds,
+  ...semaphoreKinds,
+  conditionKind,
+  barrierKind,
+  eventKind,
+  ...sharedKinds,
+]);
 
 /** Where a handle sat in a value: keys from the root (array indexes and object keys). */
 export type Path = (string | number)[];

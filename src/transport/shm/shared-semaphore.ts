@@ -2,6 +2,7 @@ import { type Grant, SEMAPHORE_WORDS, SemaphoreState } from '../../core/sync/sem
 import { nativeOrUndefined } from '../../native/native.js';
 import { ME } from './bell-slots.js';
 import { Doorbell, whileWaiting } from './doorbell.js';
+import { guarded } from './guard.js';
 import { type Mortal, watchOwners } from './owners.js';
 
 /** Bytes a shared semaphore takes: a guard word (and padding), then its state. */
@@ -151,14 +152,6 @@ export class SharedSemaphore implements Mortal {
   }
 
   private guarded<T>(step: () => T): T {
-    const word = this.guardWord;
-    while (Atomics.compareExchange(word, 0, 0, ME) !== 0) {
-      // Held by another thread for a few hundred nanoseconds at most (unless it died there: see dropOwners).
-    }
-    try {
-      return step();
-    } finally {
-      Atomics.store(word, 0, 0);
-    }
+    return guarded(this.guardWord, 0, step);
   }
 }
