@@ -38,6 +38,7 @@ export { enqueue, type Enqueueable } from './rx/enqueue.js';
 export { consume, type Consumable, type ConsumeOptions } from './rx/consume.js';
 export { timeoutEmpty } from './rx/timeout-empty.js';
 export { timeoutFull } from './rx/timeout-full.js';
+export { withLock } from './rx/with-lock.js';
 
 // Shared memory
 export { SharedMemory, type SharedMemoryOptions } from './shared/shared-memory.js';

@@ -115,42 +115,43 @@ export abstract class MutexLock {
   holding$<R>(inner: () => ObservableInput<R>): Observable<R> {
     return new Observable<R>((subscriber) => {
       const task = currentTask() ?? newTask();
-      const abort = new AbortController();
-      let state: 'waiting' | 'held' | 'done' = 'waiting';
+      let held = false;
       let running: Subscription | undefined;
       const letGo = (): void => {
-        if (state === 'held') this.releaseFor(task);
-        state = 'done';
+        if (held) this.releaseFor(task);
+        held = false;
       };
-      this.acquireFor(task, { signal: abort.signal }).then(
-        () => {
-          if (state === 'done') return this.releaseFor(task); // unsubscribed between the grant and now
-          state = 'held';
-          runIn(task, () => {
-            running = from(inner()).subscribe({
-              next: (value) => subscriber.next(value),
-              error: (error) => {
-                letGo();
-                subscriber.error(error);
-              },
-              complete: () => {
-                letGo();
-                subscriber.complete();
-              },
-            });
+      // The grant comes synchronously (at once, or inside the release that hands it over), so virtual time sees it.
+      const withdraw = this.queueFor(task, () => {
+        held = true;
+        runIn(task, () => {
+          running = from(inner()).subscribe({
+            next: (value) => subscriber.next(value),
+            error: (error) => {
+              letGo();
+              subscriber.error(error);
+            },
+            complete: () => {
+              letGo();
+              subscriber.complete();
+            },
           });
-        },
-        (error) => {
-          if (state !== 'done') subscriber.error(error);
-        },
-      );
+        });
+      });
       return () => {
+        withdraw();
         running?.unsubscribe();
-        if (state === 'waiting') abort.abort();
         letGo();
       };
     });
   }
+
+  /**
+   * Takes it for `task`, or queues for it: `granted` is called (perhaps at
+   * once) when it is held. The returned function withdraws a wait.
+   * @internal
+   */
+  abstract queueFor(task: Task, granted: () => void): () => void;
 
   /** Takes it for `task` (the owner an RLock knows; a Lock has none). @internal */
   abstract acquireFor(task: Task | undefined, options?: AcquireOptions): Promise<boolean>;

@@ -65,6 +65,19 @@ export class Lock extends MutexLock {
   }
 
   /** @internal */
+  queueFor(_task: unknown, granted: () => void): () => void {
+    if (this.tryAcquire()) {
+      granted();
+      return () => {};
+    }
+    const waiter = waits.add(this.mutex, () => {
+      this.took();
+      granted();
+    });
+    return () => void waits.remove(this.mutex, waiter);
+  }
+
+  /** @internal */
   acquireFor(_task: unknown, options?: AcquireOptions): Promise<boolean> {
     return this.acquire(options);
   }

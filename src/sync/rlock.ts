@@ -70,6 +70,21 @@ export class RLock extends MutexLock {
   }
 
   /** @internal */
+  queueFor(task: Task, granted: () => void): () => void {
+    if (this.holder === task || (!waits.has(this.mutex) && this.mutex.tryLock())) {
+      if (this.holder === task) this.again();
+      else this.gotFor(task);
+      granted();
+      return () => {};
+    }
+    const waiter = waits.add(this.mutex, () => {
+      this.gotFor(task);
+      granted();
+    });
+    return () => void waits.remove(this.mutex, waiter);
+  }
+
+  /** @internal */
   acquireFor(task: Task | undefined, options?: AcquireOptions): Promise<boolean> {
     const owner = task ?? anonymousTask();
     if (this.holder === owner) {
