@@ -8,6 +8,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { Runtime } from '../transport/runtime.js';
+import { ofProcess, ownersGone } from '../transport/shm/owners.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, type Transfer } from './handle-passing.js';
 
@@ -64,6 +65,13 @@ function partWithParent(): Promise<void> {
 
 if (isMainThread) process.on('message', onStart);
 else parentPort?.on('message', onStart);
+
+// A parent that dies (its IPC link goes) gives back what it held of shared locks and semaphores, and its waits end.
+// Nobody else may be left to see it: its own parent may not know these primitives.
+if (isMainThread) {
+  const parentPid = process.ppid;
+  process.once('disconnect', () => ownersGone(ofProcess(parentPid)));
+}
 
 async function run(start: StartMsg): Promise<void> {
   const thread = isMainThread ? undefined : (workerData as ThreadData);
