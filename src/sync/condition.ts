@@ -5,7 +5,7 @@ import { checkOptions, checkScheduler, checkWaitOptions, quote, type WaitOptions
 import { remember } from '../transport/shm/identity.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { SHARED_SEMAPHORE_BYTES, SharedSemaphore } from '../transport/shm/shared-semaphore.js';
-import { type AcquireOptions, MutexLock } from './lock-base.js';
+import { type AcquireOptions, MutexLock, type SavedHold } from './lock-base.js';
 import type { Lock } from './lock.js';
 import { RLock } from './rlock.js';
 
@@ -96,34 +96,33 @@ export class Condition {
     const { timeout, signal } = checkWaitOptions(options);
     if (!this.lock.owned()) throw new NotHeldError('condition', 'cannot wait on a Condition without holding its lock');
     if (signal?.aborted) throw signal.reason;
-    let withdraw!: () => boolean;
-    const notified = new Promise<true>((resolve) => {
+    let saved: SavedHold | undefined;
+    // Settled once, synchronously, by whichever comes first (so virtual time sees the order).
+    const outcome = await new Promise<{ notified: boolean; aborted?: { reason: unknown } }>((resolve) => {
+      let settled = false;
+      let timer: Subscription | undefined;
+      const settle = (result: { notified: boolean; aborted?: { reason: unknown } }): void => {
+        if (settled) return;
+        settled = true;
+        timer?.unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      // A notification that came before the deadline or the abort could withdraw the wait is kept (or passed on).
+      const onAbort = (): void => settle({ notified: withdraw(), aborted: { reason: signal?.reason } });
       // In line before the lock goes, so a notify by its next holder finds this waiter.
-      withdraw = this.sem.wait(() => resolve(true));
+      const withdraw = this.sem.wait(() => settle({ notified: true }));
+      saved = this.lock.saveAndRelease();
+      if (settled) return;
+      if (timeout !== undefined) timer = this.scheduler.schedule(() => settle({ notified: withdraw() }), timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
-    const saved = this.lock.saveAndRelease();
-    let timer: Subscription | undefined;
-    let onAbort: (() => void) | undefined;
-    const outcome = await Promise.race([
-      notified,
-      new Promise<false | { aborted: unknown }>((resolve) => {
-        if (timeout !== undefined) timer = this.scheduler.schedule(() => resolve(false), timeout);
-        if (signal) {
-          onAbort = () => resolve({ aborted: signal.reason });
-          signal.addEventListener('abort', onAbort, { once: true });
-        }
-      }),
-    ]);
-    timer?.unsubscribe();
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-    // A notification that came with the deadline or the abort is kept, or passed on.
-    const granted = outcome === true || withdraw();
-    await this.lock.restore(saved);
-    if (typeof outcome === 'object') {
-      if (granted) this.sem.notify(1);
-      throw outcome.aborted;
+    await this.lock.restore(saved as SavedHold);
+    if (outcome.aborted) {
+      if (outcome.notified) this.sem.notify(1);
+      throw outcome.aborted.reason;
     }
-    return granted;
+    return outcome.notified;
   }
 
   /**
