@@ -40,7 +40,7 @@ export function lockOver<L extends MutexLock>(place: LockPlace, make: () => L): 
 
 /** A Condition's hold on its lock, given up while it waits and taken back after. */
 export interface SavedHold {
-  task: Task | undefined;
+  task: Task | number | undefined;
   count: number;
 }
 
@@ -154,9 +154,9 @@ export abstract class MutexLock {
   abstract queueFor(task: Task, granted: () => void): () => void;
 
   /** Takes it for `task` (the owner an RLock knows; a Lock has none). @internal */
-  abstract acquireFor(task: Task | undefined, options?: AcquireOptions): Promise<boolean>;
+  abstract acquireFor(task: Task | number | undefined, options?: AcquireOptions): Promise<boolean>;
   /** @internal */
-  abstract releaseFor(task: Task | undefined): void;
+  abstract releaseFor(task: Task | number | undefined): void;
   /** Does the calling code hold it (Python's `_is_owned`, for a Condition)? @internal */
   abstract owned(): boolean;
   /** Lets it go entirely, for a Condition's wait. @internal */

@@ -3,7 +3,11 @@ import { markHandle } from '../handle/handle-kinds.js';
 import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
 import { waits } from '../transport/shm/mutex-waits.js';
 import { type AcquireOptions, type LockOptions, MutexLock, type SavedHold } from './lock-base.js';
-import { anonymousTask, currentTask, inTask, type Task } from './task.js';
+import { currentTask, inTask, type Task } from './task.js';
+
+/** A task, or one acquire outside any task (numbered). */
+type Owner = Task | number;
+let anonymous = 0;
 
 /**
  * A re-entrant lock shared by threads and processes (Python's
@@ -27,21 +31,24 @@ import { anonymousTask, currentTask, inTask, type Task } from './task.js';
  * });
  */
 export class RLock extends MutexLock {
-  /** The task holding it in this thread, and how many times. */
-  private holder: Task | undefined;
+  /**
+   * Who holds it in this thread, and how many times: a task, or (a number)
+   * an acquire outside any task, its own owner.
+   */
+  private holder: Owner | undefined;
   private count = 0;
-  /** The task of the `acquire` being started (read by its wait steps). */
-  private asking: Task | undefined;
+  /** The owner of the `acquire` being started (read by its wait steps). */
+  private asking: Owner | undefined;
 
   constructor(options?: LockOptions) {
     super(options, 'RLock', true);
   }
 
   tryAcquire(): boolean {
-    const task = currentTask() ?? anonymousTask();
-    if (this.holder === task) return this.again();
+    const task = currentTask();
+    if (task !== undefined && this.holder === task) return this.again();
     if (waits.has(this.mutex) || !this.mutex.tryLock()) return false;
-    return this.gotFor(task);
+    return this.gotFor(task ?? ++anonymous);
   }
 
   /**
@@ -50,7 +57,7 @@ export class RLock extends MutexLock {
    * signal withdraws the wait and rejects with its reason.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    return this.acquireFor(currentTask() ?? anonymousTask(), options);
+    return this.acquireFor(currentTask(), options);
   }
 
   /** Releases one level; the last frees it. Not held by this task: `NotHeldError`. */
@@ -70,7 +77,7 @@ export class RLock extends MutexLock {
   }
 
   /** @internal */
-  queueFor(task: Task, granted: () => void): () => void {
+  queueFor(task: Owner, granted: () => void): () => void {
     if (this.holder === task || (!waits.has(this.mutex) && this.mutex.tryLock())) {
       if (this.holder === task) this.again();
       else this.gotFor(task);
@@ -85,8 +92,8 @@ export class RLock extends MutexLock {
   }
 
   /** @internal */
-  acquireFor(task: Task | undefined, options?: AcquireOptions): Promise<boolean> {
-    const owner = task ?? anonymousTask();
+  acquireFor(task: Owner | undefined, options?: AcquireOptions): Promise<boolean> {
+    const owner = task ?? ++anonymous;
     if (this.holder === owner) {
       try {
         checkAcquire(options);
@@ -105,9 +112,9 @@ export class RLock extends MutexLock {
 
   private readonly waitSteps: SharedWaitSteps = {
     now: (patient) =>
-      !waits.has(this.mutex) && (patient ? this.mutex.spinLock() : this.mutex.tryLock()) && this.gotFor(this.asking as Task),
+      !waits.has(this.mutex) && (patient ? this.mutex.spinLock() : this.mutex.tryLock()) && this.gotFor(this.asking as Owner),
     enter: (granted) => {
-      const task = this.asking as Task;
+      const task = this.asking as Owner;
       const waiter = waits.add(this.mutex, () => {
         this.gotFor(task);
         granted();
@@ -118,11 +125,8 @@ export class RLock extends MutexLock {
   };
 
   /** @internal */
-  releaseFor(task: Task | undefined): void {
-    const holder = this.holder;
-    // A hold taken outside any task is released from outside any task.
-    const owner = holder !== undefined && (holder === task || (holder.anonymous === true && task === undefined));
-    if (!owner) throw new NotHeldError('rlock', 'cannot release an RLock this task does not hold');
+  releaseFor(task: Owner | undefined): void {
+    if (!this.ownedBy(task)) throw new NotHeldError('rlock', 'cannot release an RLock this task does not hold');
     if (--this.count > 0) return;
     this.holder = undefined;
     this.mutex.unlock();
@@ -131,9 +135,13 @@ export class RLock extends MutexLock {
 
   /** @internal */
   owned(): boolean {
-    const task = currentTask();
+    return this.ownedBy(currentTask());
+  }
+
+  /** A hold taken outside any task is released from outside any task. */
+  private ownedBy(task: Owner | undefined): boolean {
     const holder = this.holder;
-    return holder !== undefined && (holder === task || (holder.anonymous === true && task === undefined));
+    return holder !== undefined && (holder === task || (typeof holder === 'number' && task === undefined));
   }
 
   /** @internal */
@@ -141,7 +149,7 @@ export class RLock extends MutexLock {
     if (!this.owned()) throw new NotHeldError('rlock', 'cannot release an RLock this task does not hold');
     const saved = { task: this.holder, count: this.count };
     this.count = 1;
-    this.releaseFor(saved.task?.anonymous ? undefined : saved.task);
+    this.releaseFor(saved.task);
     return saved;
   }
 
@@ -156,7 +164,7 @@ export class RLock extends MutexLock {
     return true;
   }
 
-  private gotFor(task: Task): true {
+  private gotFor(task: Owner): true {
     this.took();
     this.holder = task;
     this.count = 1;

@@ -11,8 +11,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface Task {
   readonly id: number;
-  /** Made for one acquire outside any task (not re-entrant). */
-  readonly anonymous?: boolean;
 }
 
 const tasks = new AsyncLocalStorage<Task>();
@@ -29,11 +27,6 @@ export function inTask<R>(fn: (task: Task) => R): R {
   if (task) return fn(task);
   const fresh = { id: ++lastId };
   return tasks.run(fresh, () => fn(fresh));
-}
-
-/** An owner for one acquire outside any task: only code outside any task may release it. */
-export function anonymousTask(): Task {
-  return { id: ++lastId, anonymous: true };
 }
 
 /** A new named task: code run in it (`runIn`) may take what it holds again. */
