@@ -71,19 +71,35 @@ const SPINS = 2000;
 
 const now = (): number => Date.now() % 2 ** 31;
 
+function ringBell(owner: number): void {
+  if (owner === ME) SharedMutex.wakeHere();
+  else if (nativeOrUndefined()) Doorbell.get().ring(owner);
+}
+
 export class SharedMutex implements Mortal {
   /** Was the lock, when this object last took it, left by a holder that died? Read and reset by the taker. */
   abandonedTaken = false;
   /** Makes this thread's waiters look again (set by their queue): an unlock here rang this thread. */
   static wakeHere: () => void = () => {};
 
-  constructor(private readonly words: Int32Array) {
+  private readonly me: number;
+  private readonly ring: (owner: number) => void;
+  private readonly now: () => number;
+
+  /** `world` replaces, for a model test, who this thread is, how a bell rings, and the clock. */
+  constructor(
+    private readonly words: Int32Array,
+    world?: { me: number; ring(owner: number): void; now(): number },
+  ) {
     if (words.length !== WORDS) throw new RangeError(`a mutex is ${WORDS} words, got ${words.length}`);
-    watchOwners(this);
+    this.me = world?.me ?? ME;
+    this.ring = world ? (owner) => world.ring(owner) : ringBell;
+    this.now = world ? () => world.now() % 2 ** 31 : now;
+    if (!world) watchOwners(this);
   }
 
   tryLock(): boolean {
-    return Atomics.compareExchange(this.words, STATE, FREE, ME) === FREE || this.takeFree();
+    return Atomics.compareExchange(this.words, STATE, FREE, this.me) === FREE || this.takeFree();
   }
 
   /** Spins briefly while another thread holds it; true once held. */
@@ -96,7 +112,7 @@ export class SharedMutex implements Mortal {
       const owner = state & OWNER;
       if (owner === FREE) {
         if (this.tryLock()) return true;
-      } else if (owner === ME) return false; // this thread holds it: spinning cannot help
+      } else if (owner === this.me) return false; // this thread holds it: spinning cannot help
     }
     return false;
   }
@@ -112,15 +128,15 @@ export class SharedMutex implements Mortal {
    */
   claim(): boolean {
     const words = this.words;
-    Atomics.compareExchange(words, RUNG, ME, 0); // up: the next unlock may ring again
+    Atomics.compareExchange(words, RUNG, this.me, 0); // up: the next unlock may ring again
     for (;;) {
       const state = Atomics.load(words, STATE);
       const owner = state & OWNER;
       if (owner === FREE) {
-        if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) return this.taken();
+        if (Atomics.compareExchange(words, STATE, state, this.me | CONTENDED) === state) return this.taken();
       } else if (state & HANDED) {
-        if (owner !== ME) return false;
-        if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) return this.taken();
+        if (owner !== this.me) return false;
+        if (Atomics.compareExchange(words, STATE, state, this.me | CONTENDED) === state) return this.taken();
       } else if (state & CONTENDED || Atomics.compareExchange(words, STATE, state, state | CONTENDED) === state) return false;
     }
   }
@@ -141,25 +157,25 @@ export class SharedMutex implements Mortal {
   enlist(ticket: number | undefined): boolean {
     const words = this.words;
     let slot = -1;
-    for (let i = FIRST_SLOT; i < WORDS && slot < 0; i += SLOT) if (Atomics.load(words, i) === ME) slot = i;
+    for (let i = FIRST_SLOT; i < WORDS && slot < 0; i += SLOT) if (Atomics.load(words, i) === this.me) slot = i;
     if (ticket === undefined) {
       if (slot >= 0) Atomics.store(words, slot, 0);
-      Atomics.compareExchange(words, RUNG, ME, 0);
+      Atomics.compareExchange(words, RUNG, this.me, 0);
       // Left: a lock handed here meanwhile would reach nobody.
       const state = Atomics.load(words, STATE);
-      if (state & HANDED && (state & OWNER) === ME) this.passOn(false);
+      if (state & HANDED && (state & OWNER) === this.me) this.passOn(false);
       return true;
     }
     if (slot >= 0) {
       Atomics.store(words, slot + 1, ticket);
-      Atomics.store(words, slot + 2, now());
+      Atomics.store(words, slot + 2, this.now());
       return true;
     }
     // A new slot (an unlock that reads it before its ticket is written sees an old ticket: order, not safety).
     for (let i = FIRST_SLOT; i + SLOT <= WORDS; i += SLOT) {
-      if (Atomics.compareExchange(words, i, 0, ME) !== 0) continue;
+      if (Atomics.compareExchange(words, i, 0, this.me) !== 0) continue;
       Atomics.store(words, i + 1, ticket);
-      Atomics.store(words, i + 2, now());
+      Atomics.store(words, i + 2, this.now());
       return true;
     }
     return false;
@@ -184,7 +200,7 @@ export class SharedMutex implements Mortal {
       if (!dead(owner)) return;
       // A holder that died leaves what the lock protects half-done; a thread it was handed to did nothing yet.
       const abandoned = !(state & HANDED) || Atomics.load(words, ABANDONED) === 1;
-      if (Atomics.compareExchange(words, STATE, state, ME | CONTENDED) === state) return void this.passOn(abandoned);
+      if (Atomics.compareExchange(words, STATE, state, this.me | CONTENDED) === state) return void this.passOn(abandoned);
     }
   }
 
@@ -204,7 +220,7 @@ export class SharedMutex implements Mortal {
         this.ringEnlisted();
         return true;
       }
-      if (((now() - since) | 0) <= STARVING_MS) {
+      if (((this.now() - since) | 0) <= STARVING_MS) {
         // Free for whoever comes first, the oldest waiter woken to compete (once: until it is up).
         if (Atomics.compareExchange(words, STATE, state, CONTENDED) !== state) continue;
         if (Atomics.compareExchange(words, RUNG, 0, next) === 0) this.ring(next);
@@ -217,7 +233,7 @@ export class SharedMutex implements Mortal {
         return true;
       }
       // Its thread left before it could see the lock: take it back, unless it was taken meanwhile.
-      if (Atomics.compareExchange(words, STATE, handed, ME | CONTENDED) !== handed) return true;
+      if (Atomics.compareExchange(words, STATE, handed, this.me | CONTENDED) !== handed) return true;
     }
   }
 
@@ -263,14 +279,10 @@ export class SharedMutex implements Mortal {
     }
   }
 
-  private ring(owner: number): void {
-    if (owner === ME) SharedMutex.wakeHere();
-    else if (nativeOrUndefined()) Doorbell.get().ring(owner);
-  }
 
   /** The slow path of `tryLock`: free with someone perhaps waiting (or left by a holder that died). */
   private takeFree(): boolean {
-    if (Atomics.compareExchange(this.words, STATE, CONTENDED, ME | CONTENDED) !== CONTENDED) return false;
+    if (Atomics.compareExchange(this.words, STATE, CONTENDED, this.me | CONTENDED) !== CONTENDED) return false;
     return this.taken();
   }
 }
