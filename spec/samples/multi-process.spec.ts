@@ -50,3 +50,14 @@ describe('samples/shared-array', function () {
     expect(run.stdout).to.contain('2 forked workers filled 200000 of 200000 elements; 0 wrong; exit codes 0,0');
   });
 });
+
+describe('samples/sync', function () {
+  this.timeout(60_000);
+
+  it('two forked workers meet this process at a Barrier, add under one Lock, and a Condition says when they are done', async () => {
+    const run = await runSample('sync');
+    expect(run.stderr).to.equal('');
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.contain('3 parties met at the barrier; total 2000; exit codes 0,0');
+  });
+});
