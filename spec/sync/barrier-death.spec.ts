@@ -3,12 +3,13 @@ import { firstValueFrom } from 'rxjs';
 import { Barrier, BrokenBarrierError } from '../../src/index.js';
 import { expectRejection, settles } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { itKills } from '../support/kill-runs.js';
 
 describe('Barrier: a party that dies inside it', function () {
   this.timeout(60_000);
 
   for (const kind of ['fork', 'thread'] as const) {
-    it(`${kind}: a party SIGKILLed while waiting breaks the barrier; the wait here rejects with BrokenBarrierError`, async () => {
+    itKills(`${kind}: a party SIGKILLed while waiting breaks the barrier; the wait here rejects with BrokenBarrierError`, async () => {
       const barrier = new Barrier(3);
       const party = startChild('shared-ops', { args: ['barrierKeep', barrier], kind });
       expect(await firstValueFrom(party.output$)).to.equal('waiting');

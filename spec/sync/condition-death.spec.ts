@@ -3,12 +3,13 @@ import { firstValueFrom } from 'rxjs';
 import { Condition } from '../../src/index.js';
 import { settles } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { itKills } from '../support/kill-runs.js';
 
 describe('Condition: a waiter that dies', function () {
   this.timeout(60_000);
 
   for (const kind of ['fork', 'thread'] as const) {
-    it(`${kind}: a SIGKILLed waiter is withdrawn; notify() wakes the next waiter here`, async () => {
+    itKills(`${kind}: a SIGKILLed waiter is withdrawn; notify() wakes the next waiter here`, async () => {
       const cond = new Condition();
       const waiter = startChild('shared-ops', { args: ['condWaitKeep', cond], kind });
       expect(await firstValueFrom(waiter.output$)).to.equal('waiting');
@@ -20,7 +21,7 @@ describe('Condition: a waiter that dies', function () {
     });
   }
 
-  it('fork: a notification sent to a waiter SIGKILLed a moment before goes to the next waiter once its death is seen', async () => {
+  itKills('fork: a notification sent to a waiter SIGKILLed a moment before goes to the next waiter once its death is seen', async () => {
     const cond = new Condition();
     const waiter = startChild('shared-ops', { args: ['condWaitKeep', cond], kind: 'fork' });
     expect(await firstValueFrom(waiter.output$)).to.equal('waiting');
@@ -31,7 +32,7 @@ describe('Condition: a waiter that dies', function () {
     await waiter.join();
   });
 
-  it('fork: a waiter SIGKILLed after it was notified, while it waits for the lock, does not wedge the lock', async () => {
+  itKills('fork: a waiter SIGKILLed after it was notified, while it waits for the lock, does not wedge the lock', async () => {
     const cond = new Condition();
     const waiter = startChild('shared-ops', { args: ['condWaitKeep', cond], kind: 'fork' });
     expect(await firstValueFrom(waiter.output$)).to.equal('waiting');

@@ -3,13 +3,14 @@ import { firstValueFrom } from 'rxjs';
 import { Lock, Value } from '../../src/index.js';
 import { settles } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { itKills } from '../support/kill-runs.js';
 import { rxmpWarnings } from '../support/warnings.js';
 
 describe('Lock: a holder or waiter that dies', function () {
   this.timeout(60_000);
 
   for (const kind of ['fork', 'thread'] as const) {
-    it(`${kind}: a SIGKILLed holder does not keep the lock; the waiter here gets it and is told it was abandoned`, async () => {
+    itKills(`${kind}: a SIGKILLed holder does not keep the lock; the waiter here gets it and is told it was abandoned`, async () => {
       const lock = new Lock();
       const holder = startChild('shared-ops', { args: ['lockKeep', lock], kind });
       expect(await firstValueFrom(holder.output$)).to.equal('held');
@@ -30,7 +31,7 @@ describe('Lock: a holder or waiter that dies', function () {
       }
     });
 
-    it(`${kind}: a child that exits holding a Value's lock does not wedge it`, async () => {
+    itKills(`${kind}: a child that exits holding a Value's lock does not wedge it`, async () => {
       const v = new Value('i', 0);
       const holder = startChild('shared-ops', { args: ['lockKeep', v.getLock()], kind });
       expect(await firstValueFrom(holder.output$)).to.equal('held');
@@ -47,7 +48,7 @@ describe('Lock: a holder or waiter that dies', function () {
       }
     });
 
-    it(`${kind}: a SIGKILLed waiter is withdrawn and does not take the lock later`, async () => {
+    itKills(`${kind}: a SIGKILLed waiter is withdrawn and does not take the lock later`, async () => {
       const lock = new Lock();
       expect(lock.tryAcquire()).to.equal(true);
       const waiter = startChild('shared-ops', { args: ['lockKeep', lock], kind });

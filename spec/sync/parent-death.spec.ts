@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Queue } from '../../src/index.js';
 import { settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { itKills } from '../support/kill-runs.js';
 import { rxmpWarnings } from '../support/warnings.js';
 
 function alive(pid: number): boolean {
@@ -16,7 +17,7 @@ function alive(pid: number): boolean {
 describe('a parent that dies holding a lock', function () {
   this.timeout(60_000);
 
-  it('fork: its child sees the link to it go, and gets the lock, told it was abandoned', async () => {
+  itKills('fork: its child sees the link to it go, and gets the lock, told it was abandoned', async () => {
     const reports = new Queue<Record<string, unknown>>();
     const warnings = rxmpWarnings();
     try {

@@ -3,12 +3,13 @@ import { firstValueFrom } from 'rxjs';
 import { Semaphore } from '../../src/index.js';
 import { settles } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { itKills } from '../support/kill-runs.js';
 
 describe('Semaphore: a holder or waiter that dies', function () {
   this.timeout(60_000);
 
   for (const kind of ['fork', 'thread'] as const) {
-    it(`${kind}: a SIGKILLed holder's unit goes to the waiter here`, async () => {
+    itKills(`${kind}: a SIGKILLed holder's unit goes to the waiter here`, async () => {
       const sem = new Semaphore(1);
       const holder = startChild('shared-ops', { args: ['semKeep', sem], kind });
       expect(await firstValueFrom(holder.output$)).to.equal('held');
@@ -19,7 +20,7 @@ describe('Semaphore: a holder or waiter that dies', function () {
       sem.release();
     });
 
-    it(`${kind}: a SIGKILLed waiter's wait is withdrawn; the next waiter gets the unit`, async () => {
+    itKills(`${kind}: a SIGKILLed waiter's wait is withdrawn; the next waiter gets the unit`, async () => {
       const sem = new Semaphore(0);
       const waiter = startChild('shared-ops', { args: ['semKeep', sem], kind });
       expect(await firstValueFrom(waiter.output$)).to.equal('waiting');
