@@ -123,7 +123,10 @@ export class Barrier {
     timeout ??= this.defaultTimeout;
     return new Promise<number>((resolve, reject) => {
       let timer: Subscription | undefined;
+      let settled = false;
+      let stopWaiting = (): void => {};
       const stop = (): void => {
+        settled = true;
         stopWaiting();
         timer?.unsubscribe();
         signal?.removeEventListener('abort', onAbort);
@@ -133,11 +136,13 @@ export class Barrier {
         this.shared.breakNow();
         reject(signal?.reason);
       };
-      const stopWaiting = this.shared.await(gen, (outcome) => {
+      // The generation may end at once (the others came meanwhile): then this settles before `await` returns.
+      stopWaiting = this.shared.await(gen, (outcome) => {
         stop();
         if (outcome === 'passed') resolve(index);
         else reject(new BrokenBarrierError());
       });
+      if (settled) return;
       if (timeout !== undefined) {
         timer = this.scheduler.schedule(() => {
           stop();

@@ -93,7 +93,11 @@ export class BarrierState {
     this.w[COUNT] = 0;
     this.w[GEN] = (gen + 1) | 0;
     if (creator === 0) return { kind: 'passed', gen, index, wake: this.finish(gen, true) };
-    if (creator === GONE) return { kind: 'wait', gen, index, wake: this.breakNow() };
+    if (creator === GONE) {
+      // Its action can run no more: the generation just filled ends broken (as one waiting for its action).
+      this.w[PENDING] = (this.w[PENDING] as number) + 1;
+      return { kind: 'wait', gen, index, wake: this.breakNow() };
+    }
     this.w[PENDING] = (this.w[PENDING] as number) + 1;
     if (creator === owner) return { kind: 'action', gen, index };
     return { kind: 'wait', gen, index, wake: [creator] };
@@ -105,7 +109,8 @@ export class BarrierState {
     if (gen === undefined) return [];
     this.w[PENDING] = (this.w[PENDING] as number) - 1;
     const wake = this.finish(gen, ok);
-    if (!ok) this.w[BROKEN] = 1;
+    // A throwing action breaks the barrier, and with it everything still in flight.
+    if (!ok) wake.push(...this.breakNow());
     return wake;
   }
 

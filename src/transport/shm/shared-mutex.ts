@@ -19,12 +19,13 @@ import { type Mortal, watchOwners } from './owners.js';
  *   4..63   20 waiter slots of { owner, ticket, since }: a waiting thread,
  *           the ticket of its first waiter, and since when (ms, 31 bits)
  *
- * Waiters are served in arrival order; what a waiter competes with is only
- * a newcomer that finds the lock free (as Go's sync.Mutex). That keeps a
- * contended lock fast — its holder may take it again while the woken
- * waiter is still waking (a wake-up across processes costs tens of µs) —
- * and a waiter that has waited over STARVING_MS is handed the lock
- * directly, so nobody waits long.
+ * The lock goes to waiters in arrival order: only the oldest is rung or
+ * handed the lock. What it may lose to is whoever finds the lock free at
+ * that moment: a newcomer, or a waiter looking again for another reason
+ * (as in Go's sync.Mutex). That keeps a contended lock fast — its holder
+ * may take it again while the woken waiter is still waking (a wake-up
+ * across processes costs tens of µs) — and a waiter that has waited over
+ * STARVING_MS is handed the lock directly, so nobody waits long.
  *
  * The conversation:
  * - A waiter takes a ticket, writes { owner id, ticket, now } into a
@@ -70,6 +71,11 @@ const STARVING_MS = 1;
 const SPINS = 2000;
 
 const now = (): number => Date.now() % 2 ** 31;
+
+/** Milliseconds from `since` to `now` on the 31-bit clock, across its wrap. */
+function waited(now: number, since: number): number {
+  return ((now - since) << 1) >> 1;
+}
 
 function ringBell(owner: number): void {
   if (owner === ME) SharedMutex.wakeHere();
@@ -160,10 +166,11 @@ export class SharedMutex implements Mortal {
     for (let i = FIRST_SLOT; i < WORDS && slot < 0; i += SLOT) if (Atomics.load(words, i) === this.me) slot = i;
     if (ticket === undefined) {
       if (slot >= 0) Atomics.store(words, slot, 0);
-      Atomics.compareExchange(words, RUNG, this.me, 0);
-      // Left: a lock handed here meanwhile would reach nobody.
+      const wasRung = Atomics.compareExchange(words, RUNG, this.me, 0) === this.me;
+      // Left: a lock handed here meanwhile would reach nobody, and a ring meant for this thread must go on.
       const state = Atomics.load(words, STATE);
-      if (state & HANDED && (state & OWNER) === this.me) this.passOn(false);
+      if (state & HANDED && (state & OWNER) === this.me) this.passOn(Atomics.load(words, ABANDONED) === 1);
+      else if (wasRung && (state & OWNER) === FREE) this.ringOldest();
       return true;
     }
     if (slot >= 0) {
@@ -220,7 +227,7 @@ export class SharedMutex implements Mortal {
         this.ringEnlisted();
         return true;
       }
-      if (((this.now() - since) | 0) <= STARVING_MS) {
+      if (waited(this.now(), since) <= STARVING_MS) {
         // Free for whoever comes first, the oldest waiter woken to compete (once: until it is up).
         if (Atomics.compareExchange(words, STATE, state, CONTENDED) !== state) continue;
         if (Atomics.compareExchange(words, RUNG, 0, next) === 0) this.ring(next);
@@ -278,7 +285,6 @@ export class SharedMutex implements Mortal {
       if (id !== 0) this.ring(id);
     }
   }
-
 
   /** The slow path of `tryLock`: free with someone perhaps waiting (or left by a holder that died). */
   private takeFree(): boolean {
