@@ -161,6 +161,15 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-most', value: 1 },
   },
   {
+    key: 'barrier-2',
+    title: 'Barrier(2).wait() round between a parent and a fork child',
+    n: 20_000,
+    quickN: 1_000,
+    rxmp: node('barrier-wait.js'),
+    baseline: { name: 'Python mp.Barrier(2).wait()', program: python('barrier-2', 'mp_shared.py') },
+    target: { kind: 'at-most', value: 1 },
+  },
+  {
     key: 'shm-256',
     title: '256 MiB written by a fork child into SharedMemory, read back and checked by the parent (bytes/s)',
     n: 256 * 2 ** 20,

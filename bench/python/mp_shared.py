@@ -2,7 +2,7 @@
 
 Each scenario mirrors one rxmp measurement (bench/measure/value-lock.ts,
 bench/measure/shm-transfer.ts, bench/measure/lock-try.ts and lock-await.ts,
-bench/measure/event-pingpong.ts)
+bench/measure/event-pingpong.ts, bench/measure/barrier-wait.ts)
 step for step, with setup excluded by a "go" signal (or an untimed warm-up)
 and child exit excluded by a "done" signal, and prints one JSON line:
 {"scenario": ..., "value": ..., "unit": ..., "detail": {...}, "python": "3.x.y"}.
@@ -11,7 +11,8 @@ and child exit excluded by a "done" signal, and prints one JSON line:
 
 Scenarios: value-lock (n increments per child), shm-transfer (n bytes),
 lock (n uncontended acquire + release in this process), event-pingpong
-(n Event set/wait round trips with a forked child).
+(n Event set/wait round trips with a forked child), barrier-2 (n
+Barrier(2).wait() rounds between this process and a forked child).
 """
 import json
 import multiprocessing as mp
@@ -196,11 +197,72 @@ def event_pingpong(n):
     return elapsed / n * 1e6, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same}
 
 
+def barrier_waiter(barrier, ready, rounds, answered):
+    ready.set()
+    indices = bytearray(rounds)
+    for i in range(rounds):
+        indices[i] = barrier.wait()
+    answered.put(bytes(indices))
+
+
+def barrier_2(n):
+    # The parent and a forked child each call barrier.wait() on one
+    # Barrier(2), once per round: 1000 untimed warm-up rounds, then n timed, in
+    # blocks of 1000 with where both processes last ran noted between them,
+    # outside the timing (sameCpuShare, as bench/measure/barrier-wait.ts). In
+    # every round one of the two must get arrival index 0 and the other 1.
+    block = 1000
+    warm_up = min(block, n)
+    total = warm_up + n
+    barrier, ready = mp.Barrier(2), mp.Event()
+    answered = mp.SimpleQueue()
+    child = mp.Process(target=barrier_waiter, args=(barrier, ready, total, answered))
+    child.start()
+    ready.wait()
+    indices = bytearray(total)
+    rounds = 0
+
+    def play(count):
+        nonlocal rounds
+        for _ in range(count):
+            indices[rounds] = barrier.wait()
+            rounds += 1
+
+    samples = []
+
+    def sample():
+        mine, theirs = last_cpu("self"), last_cpu(child.pid)
+        if mine is not None and theirs is not None:
+            samples.append(mine == theirs)
+
+    play(warm_up)
+    elapsed = 0.0
+    left = n
+    while left > 0:
+        sample()
+        t0 = time.perf_counter()
+        play(min(block, left))
+        elapsed += time.perf_counter() - t0
+        left -= block
+    sample()
+    theirs = answered.get()
+    child.join()
+    if rounds != total or len(theirs) != total:
+        raise SystemExit(f"rounds: this process {rounds}, the child {len(theirs)}, expected {total}")
+    for i in range(total):
+        if {indices[i], theirs[i]} != {0, 1}:
+            raise SystemExit(f"round {i}: arrival indices {indices[i]} (this process) and {theirs[i]} (the child)")
+    first = sum(1 for i in indices[warm_up:] if i == 0) / n
+    same = sum(samples) / len(samples) if samples else None
+    return elapsed / n * 1e6, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same, "parentFirstShare": first}
+
+
 SCENARIOS = {
     "value-lock": value_lock,
     "lock": lock,
     "shm-transfer": shm_transfer,
     "event-pingpong": event_pingpong,
+    "barrier-2": barrier_2,
 }
 
 if __name__ == "__main__":
