@@ -94,4 +94,36 @@ describe('Semaphore', () => {
       expect(await outcome(6)).to.equal(false);
     });
   });
+
+  describe('acquire$ and await using', () => {
+    it('acquire$() holds a unit while subscribed; unsubscribing gives it back, or withdraws a wait', async () => {
+      const sem = new Semaphore(1);
+      const first = sem.acquire$().subscribe();
+      expect(sem.getValue()).to.equal(0);
+      let second = false;
+      const waiting = sem.acquire$().subscribe(() => (second = true));
+      waiting.unsubscribe();
+      first.unsubscribe();
+      expect(second).to.equal(false);
+      expect(sem.getValue()).to.equal(1);
+    });
+
+    it('in virtual time: a waiting acquire$() emits in the frame a unit is released', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const sem = new Semaphore(0);
+        timer(3).subscribe(() => sem.release());
+        expectObservable(sem.acquire$(), '^------!').toBe('---a', { a: undefined });
+      });
+    });
+
+    it('await using gives the unit back at the end of the block', async () => {
+      const sem = new BoundedSemaphore(1);
+      await (async () => {
+        await sem.acquire();
+        await using _unit = sem;
+        expect(sem.getValue()).to.equal(0);
+      })();
+      expect(sem.getValue()).to.equal(1);
+    });
+  });
 });

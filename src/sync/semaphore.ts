@@ -1,4 +1,4 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { NotHeldError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
 import { checkOptions, checkScheduler, quote } from '../handle/options.js';
@@ -97,6 +97,35 @@ export class Semaphore {
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * Emits once a unit is held, and holds it while you stay subscribed:
+   * unsubscribing gives it back, and unsubscribing before withdraws the
+   * wait. It never completes by itself.
+   */
+  acquire$(): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      let held = false;
+      let withdraw: (() => boolean) | undefined;
+      const granted = (): void => {
+        held = true;
+        subscriber.next();
+      };
+      // A grant comes synchronously (at once, or inside the release that gives it), so virtual time sees it.
+      if (this.sem.tryTake() !== undefined) granted();
+      else withdraw = this.sem.wait(granted);
+      return () => {
+        if (!held && withdraw?.()) held = true; // granted, not yet seen
+        if (held) this.sem.release();
+        held = false;
+      };
+    });
+  }
+
+  /** `await using` gives the unit back: `await sem.acquire(); await using _ = sem;`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.release();
   }
 
   /** @internal */
