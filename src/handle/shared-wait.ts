@@ -20,6 +20,10 @@ export interface SharedWaitSteps {
   giveBack?(): void;
 }
 
+// An immediate answer is one of two settled promises, made once (awaiting one is as awaiting a fresh one).
+const TRUE = Promise.resolve(true);
+const FALSE = Promise.resolve(false);
+
 /**
  * The wait every shared primitive offers, settled exactly once: `true`
  * when done (at once or granted later), `false` when `timeout` ms pass
@@ -43,8 +47,8 @@ export function sharedWait(
   }
   const { timeout, signal } = wait;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  if (steps.now(timeout !== 0)) return Promise.resolve(true);
-  if (timeout === 0) return Promise.resolve(false);
+  if (steps.now(timeout !== 0)) return TRUE;
+  if (timeout === 0) return FALSE;
   return new Promise<boolean>((resolve, reject) => {
     let settled = false;
     let timer: Subscription | undefined;
