@@ -127,7 +127,7 @@ export const SCENARIOS: Scenario[] = [
   {
     key: 'value-lock-2',
     title: "2 fork children × n `v.value += 1` under `getLock()`, one Value('i')",
-    n: 100_000,
+    n: 500_000, // at 100k a run lasted ~50 ms, most of it V8 warming up
     quickN: 10_000,
     rxmp: node('value-lock.js'),
     baseline: { name: "Python Value('i') + get_lock()", program: python('value-lock', 'mp_shared.py') },
