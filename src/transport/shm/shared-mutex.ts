@@ -149,7 +149,9 @@ export class SharedMutex implements Mortal {
 
   /** Frees the lock, or lets the oldest waiter have it; false if it was not held (nothing changes then). */
   unlock(): boolean {
-    const state = Atomics.load(this.words, STATE);
+    // The common case in one atomic operation: held by this thread, nobody waiting.
+    const state = Atomics.compareExchange(this.words, STATE, this.me, FREE);
+    if (state === this.me) return true;
     if ((state & OWNER) === FREE) return false;
     if (!(state & CONTENDED) && Atomics.compareExchange(this.words, STATE, state, FREE) === state) return true;
     return this.passOn(false);
