@@ -16,10 +16,10 @@
  *
  *   node dist/bench/measure/event-pingpong.js n
  */
-import { readFileSync } from 'node:fs';
 import { firstValueFrom } from 'rxjs';
 import { Event, Process } from '../../src/index.js';
 import { argInt, report } from './report.js';
+import { timeRounds } from './timed-rounds.js';
 
 const n = argInt(2, 20_000);
 const BLOCK = 1000;
@@ -46,38 +46,11 @@ async function play(count: number): Promise<void> {
   }
 }
 
-/** The CPU a process last ran on (field 39 of /proc/<pid>/stat), undefined where there is no /proc. */
-function lastCpu(pid: number | 'self'): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]);
-  } catch {
-    return undefined;
-  }
-}
-
-const samples: boolean[] = [];
-function sample(): void {
-  const mine = lastCpu('self');
-  const theirs = child.pid === undefined ? undefined : lastCpu(child.pid);
-  if (mine !== undefined && theirs !== undefined) samples.push(mine === theirs);
-}
-
 await ready.wait();
-await play(warmUp);
-let ms = 0;
-for (let left = n; left > 0; left -= BLOCK) {
-  sample();
-  const t0 = performance.now();
-  await play(Math.min(BLOCK, left));
-  ms += performance.now() - t0;
-}
-sample();
-const us = (ms * 1000) / n;
+const { us, sameCpuShare } = await timeRounds({ childPid: child.pid, play, warmUp, n, block: BLOCK });
 const childRounds = (await answered) as number;
 await child.join();
 if (rounds !== warmUp + n || childRounds !== warmUp + n) {
   throw new Error(`rounds: this process ${rounds}, the child ${childRounds}, expected ${warmUp + n}`);
 }
-const sameCpuShare = samples.length === 0 ? null : samples.filter(Boolean).length / samples.length;
 report({ value: us, unit: 'µs', detail: { rounds: n, warmUp, sameCpuShare } });

@@ -5,21 +5,7 @@
 import { expect } from 'chai';
 import { Barrier, BrokenBarrierError } from '../../src/index.js';
 import { settles } from '../support/async.js';
-import { ask, type SharedPeer } from '../support/shared-peers.js';
-
-/** Starts `op` on the peer; resolves once it says 'waiting', with (a promise of) what it says after. */
-function inLine(peer: SharedPeer, op: string, ...args: unknown[]): Promise<{ said: Promise<unknown[]> }> {
-  return new Promise((resolve, reject) => {
-    const said: unknown[] = [];
-    let done!: (said: unknown[]) => void;
-    const finished = new Promise<unknown[]>((r) => (done = r));
-    peer.observe(op, ...args).subscribe({
-      next: (value) => (value === 'waiting' ? resolve({ said: finished }) : said.push(value)),
-      error: reject,
-      complete: () => done(said),
-    });
-  });
-}
+import { ask, inLine, type SharedPeer } from '../support/shared-peers.js';
 
 export function barrierConformance(peer: SharedPeer): void {
   describe(`Barrier conformance: ${peer.label}`, () => {

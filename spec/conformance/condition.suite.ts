@@ -5,24 +5,7 @@
 import { expect } from 'chai';
 import { Condition, Lock } from '../../src/index.js';
 import { settles } from '../support/async.js';
-import { ask, type SharedPeer } from '../support/shared-peers.js';
-
-/** Starts `op` on the peer; resolves once it says 'waiting', with (a promise of) everything it says after. */
-function inLine(peer: SharedPeer, op: string, ...args: unknown[]): Promise<{ said: Promise<unknown[]> }> {
-  return new Promise((resolve, reject) => {
-    const said: unknown[] = [];
-    let done!: (said: unknown[]) => void;
-    const finished = new Promise<unknown[]>((r) => (done = r));
-    peer.observe(op, ...args).subscribe({
-      next: (value) => {
-        if (value === 'waiting') resolve({ said: finished });
-        else said.push(value);
-      },
-      error: reject,
-      complete: () => done(said),
-    });
-  });
-}
+import { ask, inLine, type SharedPeer } from '../support/shared-peers.js';
 
 export function conditionConformance(peer: SharedPeer): void {
   describe(`Condition conformance: ${peer.label}`, () => {

@@ -22,6 +22,20 @@ export async function ask<T>(peer: SharedPeer, op: string, ...args: unknown[]): 
   return values[values.length - 1] as T;
 }
 
+/** Starts `op` on the peer; resolves once it says 'waiting', with (a promise of) what it says after. */
+export function inLine(peer: SharedPeer, op: string, ...args: unknown[]): Promise<{ said: Promise<unknown[]> }> {
+  return new Promise((resolve, reject) => {
+    const said: unknown[] = [];
+    let done!: (said: unknown[]) => void;
+    const finished = new Promise<unknown[]>((r) => (done = r));
+    peer.observe(op, ...args).subscribe({
+      next: (value) => (value === 'waiting' ? resolve({ said: finished }) : said.push(value)),
+      error: reject,
+      complete: () => done(said),
+    });
+  });
+}
+
 export const localPeer: SharedPeer = {
   label: 'in one thread',
   process: false,
