@@ -299,6 +299,8 @@ describe('pipe end state machine', () => {
             }
           };
           for (const [at, o] of events.entries()) {
+            // Every link closed: nothing can arrive on one (the harness would otherwise invent link L0).
+            if ('link' in o && open.size === 0) continue;
             switch (o.t) {
               case 'data':
               case 'streamEnd':
