@@ -23,9 +23,32 @@ describe('in-memory transport: handles in a second runtime of this process', () 
   simpleQueueConformance('owned by another runtime', async () => elsewhere(new SimpleQueue()));
 });
 
-for (const kind of ['fork', 'thread'] as Kind[]) {
-  describe(`${kind} transport`, function () {
+/**
+ * Fork links carry their frames on the socket; the same suites run once
+ * more with `RXMP_RINGS=on` (frames in shared-memory rings), which every
+ * link made meanwhile follows, children's included.
+ */
+const VARIANTS: { kind: Kind; label: string; rings?: true }[] = [
+  { kind: 'fork', label: 'fork' },
+  { kind: 'fork', label: 'fork, frames in shared-memory rings (RXMP_RINGS=on)', rings: true },
+  { kind: 'thread', label: 'thread' },
+];
+
+function ringsWhile(variant: { rings?: true }): void {
+  if (!variant.rings) return;
+  before(() => {
+    process.env.RXMP_RINGS = 'on';
+  });
+  after(() => {
+    delete process.env.RXMP_RINGS;
+  });
+}
+
+for (const variant of VARIANTS) {
+  const { kind } = variant;
+  describe(`${variant.label} transport`, function () {
     this.timeout(60_000);
+    ringsWhile(variant);
 
     describe(`handles on queues owned by a ${kind} child`, () => {
       const owners = new ChildOwnedQueues(kind);
@@ -46,9 +69,11 @@ for (const kind of ['fork', 'thread'] as Kind[]) {
   });
 }
 
-for (const kind of ['fork', 'thread'] as Kind[]) {
-  describe(`pipes created in a ${kind} child, both ends sent here`, function () {
+for (const variant of VARIANTS) {
+  const { kind } = variant;
+  describe(`pipes created in a ${variant.label} child, both ends sent here`, function () {
     this.timeout(60_000);
+    ringsWhile(variant);
     const pipes = new ChildCreatedPipes(kind);
     before(() => pipes.start());
     after(() => pipes.stop());

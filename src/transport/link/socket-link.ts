@@ -6,7 +6,11 @@ import { Deque } from '../../core/collections/deque.js';
 import { decodeBatch } from '../../wire/batch.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
 import { Link, type LinkOptions } from './link.js';
+import { isControl, RingPlane, ringsWanted } from './ring-plane.js';
 import { unwrittenBytes, writeAtExit } from './write-at-exit.js';
+
+/** How long an exiting process waits for its peer to make room in a full ring. */
+const EXIT_RING_MS = 2000;
 
 /** How long a peer may take to complete the handshake, either way, before it is cut off. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -32,6 +36,8 @@ export class SocketLink extends Link {
   private holds = 0;
   /** What ended the connection, when it was not `fail`. */
   private transportError: Error | undefined;
+  /** The shared-memory data plane, once both sides switched to it (see `ring-plane`). */
+  private readonly plane: RingPlane;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -45,7 +51,21 @@ export class SocketLink extends Link {
     socket.on('error', (error) => {
       this.transportError ??= error;
     });
-    socket.on('close', () => this.closedBy(this.failure ?? this.transportError));
+    this.plane = new RingPlane(
+      {
+        writeSocket: (frame) => this.writeSocket(frame),
+        deliver: (payload) => this.deliverPayload(payload),
+        drained: () => this.releaseDrainWaiters(),
+        fail: (error) => this.fail(new ProtocolError(error.message)),
+      },
+      FRAME_HEADER,
+    );
+    socket.on('close', () => {
+      // What the peer wrote to the ring before it went is still there: deliver it first.
+      if (!this.failure) this.plane.drainAll();
+      else this.plane.stop();
+      this.closedBy(this.failure ?? this.transportError);
+    });
   }
 
   /** Connects to a listener at `path` and authenticates both ways with `authkey`. */
@@ -62,6 +82,11 @@ export class SocketLink extends Link {
     return link;
   }
 
+  /** Where this link's frames travel: through shared-memory rings both ways, or on the socket. */
+  get dataPlane(): 'rings' | 'socket' {
+    return this.plane.writesRing && this.plane.readsRing ? 'rings' : 'socket';
+  }
+
   hold(): void {
     if (this.holds++ === 0) this.socket.ref();
   }
@@ -71,11 +96,14 @@ export class SocketLink extends Link {
   }
 
   protected writeFrames(frames: Uint8Array[]): void {
-    for (const frame of frames) {
-      this.unsettled++;
-      this.inFlight.push(frame);
-      this.socket.write(frame, this.written);
-    }
+    if (this.plane.writesRing) return this.plane.write(frames);
+    for (const frame of frames) this.writeSocket(frame);
+  }
+
+  private writeSocket(frame: Uint8Array): void {
+    this.unsettled++;
+    this.inFlight.push(frame);
+    this.socket.write(frame, this.written);
   }
 
   /** Frames handed to the socket whose write has not completed, oldest first (what an exit must still write). */
@@ -93,6 +121,13 @@ export class SocketLink extends Link {
    * written to the descriptor synchronously (see `writeAtExit`).
    */
   protected override writeFramesAtExit(frames: Uint8Array[]): void {
+    if (this.plane.writesRing) {
+      // Into the ring, waiting a little for the reader to make room (no event loop will run again).
+      this.plane.write(frames);
+      if (!this.plane.flushAtExit(EXIT_RING_MS))
+        writeAtExit(-1, [], `${this.plane.unsent} frames to a peer could not be written before exit`);
+      frames = [];
+    }
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     const backlog = unwrittenBytes(this.socket, this.inFlight);
     if (typeof fd !== 'number' || fd < 0 || backlog === undefined) {
@@ -106,11 +141,11 @@ export class SocketLink extends Link {
   }
 
   protected settledWrites(): boolean {
-    return this.unsettled === 0;
+    return this.unsettled === 0 && this.plane.unsent === 0;
   }
 
   protected override unwritten(): boolean {
-    return this.socket.writableLength > 0;
+    return this.socket.writableLength > 0 || this.plane.unsent > 0;
   }
 
   protected end(): void {
@@ -118,6 +153,7 @@ export class SocketLink extends Link {
   }
 
   protected abort(): void {
+    this.plane.stop();
     this.socket.destroy();
   }
 
@@ -128,10 +164,28 @@ export class SocketLink extends Link {
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
-  private startFrames(leftover: Buffer): void {
+  private startFrames(leftover: Buffer, client: boolean): void {
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    // Between processes of one machine, the data moves to shared memory (offered before any other frame).
+    if (client && ringsWanted()) {
+      try {
+        this.plane.offer();
+      } catch {
+        // No shared memory here after all: the socket carries everything.
+      }
+    }
     this.markReady();
     if (leftover.byteLength > 0) this.receive(leftover);
+  }
+
+  /** A frame's payload from the ring (or announced by it). */
+  private deliverPayload(payload: Uint8Array): void {
+    if (this.failure) return;
+    try {
+      this.deliver(decodeBatch(payload));
+    } catch (error) {
+      this.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }));
+    }
   }
 
   private receive(chunk: Buffer): void {
@@ -140,7 +194,9 @@ export class SocketLink extends Link {
       for (const payload of this.decoder.push(chunk)) {
         // A handler that failed the link stops the rest of this chunk too.
         if (this.failure) return;
-        this.deliver(decodeBatch(payload));
+        if (isControl(payload)) this.plane.control(payload);
+        else if (this.plane.readsRing) this.plane.socketFrame(payload);
+        else this.deliver(decodeBatch(payload));
       }
     } catch (error) {
       this.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }));
@@ -170,7 +226,7 @@ export class SocketLink extends Link {
             if (!verify(authkey, mine, proof)) {
               return this.fail(new AuthenticationError('the listener failed to prove the authkey'));
             }
-            this.startFrames(rest);
+            this.startFrames(rest, true);
           },
           afterStatus,
         );
@@ -195,7 +251,7 @@ export class SocketLink extends Link {
       // The client speaks only after our proof; bytes before it break the protocol.
       if (rest.byteLength > 0) return this.fail(new ProtocolError('a client sent frames before the handshake ended'));
       this.socket.write(Buffer.concat([Buffer.from([ACCEPTED]), digest(authkey, answer.subarray(DIGEST_BYTES))]));
-      this.startFrames(Buffer.alloc(0));
+      this.startFrames(Buffer.alloc(0), false);
     });
   }
 }

@@ -1,0 +1,71 @@
+/** With RXMP_RINGS=on, a socket link between two processes of one machine moves its frames to shared-memory rings; by default they stay on the socket. */
+import { expect } from 'chai';
+import type { SocketLink } from '../../../src/transport/link/socket-link.js';
+import type { Message } from '../../../src/wire/protocol/index.js';
+import { until } from '../../support/async.js';
+import { type LinkPair, linkPair } from './pairs.js';
+
+const put = (i: number): Message => ({ t: 'put', q: 'q', items: [i] }) as Message;
+const itemsOf = (got: Message[]): unknown[] => got.flatMap((m) => (m as { items?: unknown[] }).items ?? []);
+
+describe('socket links: the shared-memory data plane', () => {
+  let pair: LinkPair | undefined;
+  afterEach(async () => {
+    await pair?.dispose();
+    pair = undefined;
+    delete process.env.RXMP_RINGS;
+  });
+
+  it('switches both directions to rings after the handshake; frames keep their order, a frame too big for a ring included', async () => {
+    process.env.RXMP_RINGS = 'on';
+    pair = await linkPair('socket');
+    const p = pair;
+    const a = p.a as SocketLink;
+    const b = p.b as SocketLink;
+    const back: Message[] = [];
+    b.onMessage((m) => back.push(m));
+    a.onMessage(() => undefined);
+    b.send(put(-1)); // b's side switches once it hears the offer; a's once it hears the answer
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    for (let i = 0; i < 3000; i++) {
+      a.send(put(i));
+      if (i === 1500) a.send({ t: 'put', q: 'q', items: [new Uint8Array(3 << 20)] } as Message); // over half a 1 MiB ring: on the socket, in its place
+      if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => itemsOf(p.got).length === 3001);
+    const items = itemsOf(p.got);
+    expect(items[1501]).to.be.instanceOf(Uint8Array);
+    expect((items[1501] as Uint8Array).length).to.equal(3 << 20);
+    expect(items.filter((x) => typeof x === 'number')).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i));
+  });
+
+  it('what a side wrote to its ring before it went is delivered before the link reports closed', async () => {
+    process.env.RXMP_RINGS = 'on';
+    pair = await linkPair('socket');
+    const p = pair;
+    const a = p.a as SocketLink;
+    const b = p.b as SocketLink;
+    b.send(put(-1));
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    let seenAtClose = -1;
+    b.onClose(() => {
+      seenAtClose = itemsOf(p.got).length;
+    });
+    for (let i = 0; i < 500; i++) a.send(put(i));
+    expect(a.flushSync(), 'in the ring: it has left this side').to.equal(true);
+    a.fail(new Error('gone')); // the socket is destroyed; the ring still holds the 500
+    await until(() => seenAtClose >= 0);
+    expect(seenAtClose).to.equal(500);
+  });
+
+  it('by default every frame stays on the socket', async () => {
+    pair = await linkPair('socket');
+    const a = pair.a as SocketLink;
+    const b = pair.b as SocketLink;
+    b.send(put(-1));
+    a.send(put(1));
+    const p = pair;
+    await until(() => itemsOf(p.got).length === 1);
+    expect([a.dataPlane, b.dataPlane]).to.deep.equal(['socket', 'socket']);
+  });
+});

@@ -1,0 +1,276 @@
+import { ByteRing, RING_HEADER_BYTES } from '../../core/ring/byte-ring.js';
+import { nativeOrUndefined } from '../../native/native.js';
+import { ME } from '../shm/bell-slots.js';
+import { Doorbell } from '../shm/doorbell.js';
+import { Mapping, type MemoryDescriptor } from '../shm/mapping.js';
+
+/**
+ * The data plane of a socket link between two processes of one machine: two
+ * rings in shared memory (one each way), so frames travel with no syscall
+ * while the reader is awake, and a reader that sleeps is rung on its
+ * doorbell. The socket stays the control plane: the handshake, liveness
+ * (its close ends the link, after the reader has drained its ring), and
+ * frames too large for a ring.
+ *
+ * Link-control frames travel on the socket; their payload starts with
+ * 0xC1, a byte msgpack never uses, so they never pass for a batch.
+ *
+ * The conversation (C: the side that connected, S: the listener's side):
+ * - C → S  OFFER { memory }: the memory of both rings, made by C. C goes
+ *   on writing to the socket.
+ * - S maps it: S → C ACCEPT, and S writes every later frame to the S→C
+ *   ring; or S → C REFUSE, and both stay on the socket.
+ * - C, on ACCEPT: reads the S→C ring from then on; C → S SWITCHED, its
+ *   last frame on the socket, then C writes to the C→S ring. S, on
+ *   SWITCHED, reads the C→S ring.
+ * - A frame larger than half a ring goes on the socket, announced by an
+ *   empty record in the ring, so the reader takes it in its place.
+ *
+ * Invariants: frames are delivered in the order they were written, each
+ * once; a frame written to a ring before its writer died is read (the
+ * reader drains its ring before it reports the link closed).
+ */
+
+/** Data bytes of each ring (a power of two): 1 MiB. */
+export const RING_BYTES = 1 << 20;
+
+const CONTROL = 0xc1;
+const OFFER = 1;
+const ACCEPT = 2;
+const REFUSE = 3;
+const SWITCHED = 4;
+const MARKER = new Uint8Array(0);
+
+/**
+ * The rings are used between processes with `RXMP_RINGS=on` (and the addon).
+ * Not by default yet: alone they move no row of `npm run bench` (fork queue
+ * ints 770k/s on rings, 759k/s on the socket; pipe round trip 102 µs against
+ * 96 µs), because a stream still waits for a wake-up per round trip of
+ * credits; they start to pay once credits and leases live in shared memory too.
+ */
+export function ringsWanted(): boolean {
+  return process.env.RXMP_RINGS === 'on' && nativeOrUndefined() !== undefined;
+}
+
+/** Is this socket payload a link-control frame? */
+export function isControl(payload: Uint8Array): boolean {
+  return payload[0] === CONTROL;
+}
+
+/** What the plane needs of its link. */
+export interface PlaneIo {
+  /** Writes a frame (its header in front) to the socket, in order with the link's other socket writes. */
+  writeSocket(frame: Uint8Array): void;
+  /** A frame's payload arrived (from a ring or, announced, from the socket). */
+  deliver(payload: Uint8Array): void;
+  /** Pending ring writes all went out: the link's drain waiters may go. */
+  drained(): void;
+  /** Something here broke the protocol. */
+  fail(error: Error): void;
+}
+
+export class RingPlane {
+  private mapping: Mapping | undefined;
+  private out: ByteRing | undefined;
+  private in: ByteRing | undefined;
+  /** Writing to `out` (after the switch); frames waiting for room, in order. */
+  private writing = false;
+  private readonly pending: Uint8Array[] = [];
+  /** Reading `in` (after the switch); socket payloads that came for markers not yet reached. */
+  private reading = false;
+  private readonly fromSocket: Uint8Array[] = [];
+  /** A marker was read: the ring waits until its socket frame has come. */
+  private waitingForSocket = false;
+  private stopListening: (() => void) | undefined;
+  private done = false;
+
+  constructor(
+    private readonly io: PlaneIo,
+    private readonly frameHeader: number,
+  ) {}
+
+  /** C: offers the rings (on a fresh link, before any other frame). */
+  offer(): void {
+    const bytes = RING_HEADER_BYTES + RING_BYTES;
+    this.mapping = Mapping.anonymous(2 * bytes);
+    const toThem = new ByteRing(this.mapping.buffer, 0, bytes);
+    const toUs = new ByteRing(this.mapping.buffer, bytes, bytes);
+    toThem.init();
+    toUs.init();
+    this.out = toThem;
+    this.in = toUs;
+    this.sendControl(OFFER, { memory: this.mapping.describe('process') });
+  }
+
+  /** Is the link reading from the ring now (so socket payloads are the marked ones)? */
+  get readsRing(): boolean {
+    return this.reading;
+  }
+
+  /** Is the link writing to the ring now? */
+  get writesRing(): boolean {
+    return this.writing;
+  }
+
+  /** Frames still waiting for room in the ring. */
+  get unsent(): number {
+    return this.pending.length;
+  }
+
+  control(payload: Uint8Array): void {
+    const kind = payload[1];
+    if (kind === OFFER) return this.accept(payload);
+    if (kind === ACCEPT && this.out) {
+      this.startReading();
+      this.sendControl(SWITCHED, {});
+      this.writing = true;
+      return;
+    }
+    if (kind === REFUSE) {
+      this.out = undefined;
+      this.in = undefined;
+      this.mapping = undefined;
+      return;
+    }
+    if (kind === SWITCHED && this.in) return this.startReading();
+    this.io.fail(new Error(`an unexpected link-control frame (${kind})`));
+  }
+
+  /** A socket payload while reading the ring: the frame a marker stands for. */
+  socketFrame(payload: Uint8Array): void {
+    if (!this.waitingForSocket) {
+      this.fromSocket.push(payload); // its marker is still ahead in the ring
+      return;
+    }
+    // The marker read last stands for this frame: deliver it in its place, then go on with the ring.
+    this.waitingForSocket = false;
+    this.io.deliver(payload);
+    if (!this.done) this.drain();
+  }
+
+  /** Writes frames (each with its header in front): to the ring, in order, waiting for room as needed. */
+  write(frames: Uint8Array[]): void {
+    for (const frame of frames) this.pending.push(frame);
+    this.flush();
+  }
+
+  /** The process exits: writes what is pending, waiting (up to `limitMs`) for the reader to make room. */
+  flushAtExit(limitMs: number): boolean {
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const until = Date.now() + limitMs;
+    for (;;) {
+      this.flush();
+      if (this.pending.length === 0) return true;
+      if (Date.now() > until) return false;
+      Atomics.wait(nap, 0, 0, 1);
+    }
+  }
+
+  /** The socket closed: what the ring still holds was written before; deliver it, then stop. */
+  drainAll(): void {
+    if (this.reading) this.drain();
+    this.stop();
+  }
+
+  stop(): void {
+    this.done = true;
+    this.stopListening?.();
+    this.stopListening = undefined;
+  }
+
+  private accept(payload: Uint8Array): void {
+    try {
+      const { memory } = JSON.parse(new TextDecoder().decode(payload.subarray(2))) as { memory: MemoryDescriptor };
+      const bytes = RING_HEADER_BYTES + RING_BYTES;
+      if (memory?.size !== 2 * bytes) throw new Error(`rings of ${memory?.size} bytes`);
+      this.mapping = Mapping.reviveOwn(memory);
+      this.in = new ByteRing(this.mapping.buffer, 0, bytes);
+      this.out = new ByteRing(this.mapping.buffer, bytes, bytes);
+    } catch {
+      this.mapping = undefined;
+      this.sendControl(REFUSE, {});
+      return;
+    }
+    this.in.readerBell = ME;
+    this.out.writerBell = ME;
+    this.sendControl(ACCEPT, {});
+    this.writing = true; // every later frame goes to the ring (the peer reads it after ACCEPT)
+  }
+
+  private startReading(): void {
+    if (!this.in) return;
+    this.in.readerBell = ME;
+    if (this.out) this.out.writerBell = ME;
+    this.reading = true;
+    this.listen();
+    this.drain();
+  }
+
+  private listen(): void {
+    this.stopListening ??= Doorbell.get().listen(() => {
+      if (this.done) return;
+      if (this.reading) this.drain();
+      if (this.pending.length > 0) this.flush();
+    });
+  }
+
+  private drain(): void {
+    const ring = this.in;
+    if (!ring) return;
+    while (!this.waitingForSocket) {
+      let record = ring.tryRead();
+      while (record) {
+        if (record.length === 0) {
+          const payload = this.fromSocket.shift();
+          if (!payload) {
+            this.waitingForSocket = true; // its frame is on its way on the socket
+            break;
+          }
+          this.io.deliver(payload);
+        } else this.io.deliver(Buffer.from(record.buffer, record.byteOffset, record.length));
+        if (this.done) return;
+        record = ring.tryRead();
+      }
+      if (ring.writerToWake() && ring.writerBell !== 0) Doorbell.get().ring(ring.writerBell);
+      if (this.waitingForSocket || this.done || ring.readerSleeps()) return;
+    }
+  }
+
+  private flush(): void {
+    const ring = this.out;
+    if (!ring || !this.writing) return;
+    for (;;) {
+      let wrote = false;
+      while (this.pending.length > 0) {
+        const frame = this.pending[0] as Uint8Array;
+        const payload = frame.subarray(this.frameHeader);
+        if (payload.length > ring.maxRecord) {
+          if (!ring.tryWrite(MARKER)) break;
+          this.io.writeSocket(frame);
+        } else if (!ring.tryWrite(payload)) break;
+        this.pending.shift();
+        wrote = true;
+      }
+      if (wrote && ring.readerToWake() && ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
+      if (this.pending.length === 0) {
+        this.io.drained();
+        return;
+      }
+      const next = (this.pending[0] as Uint8Array).length - this.frameHeader;
+      if (ring.writerSleeps(next > ring.maxRecord ? 0 : next)) {
+        this.listen();
+        return;
+      }
+    }
+  }
+
+  private sendControl(kind: number, body: object): void {
+    const json = new TextEncoder().encode(JSON.stringify(body));
+    const frame = new Uint8Array(this.frameHeader + 2 + json.length);
+    new DataView(frame.buffer).setUint32(0, 2 + json.length);
+    frame[this.frameHeader] = CONTROL;
+    frame[this.frameHeader + 1] = kind;
+    frame.set(json, this.frameHeader + 2);
+    this.io.writeSocket(frame);
+  }
+}
