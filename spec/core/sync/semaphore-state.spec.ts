@@ -218,4 +218,29 @@ describe('SemaphoreState (shared words)', () => {
     expect(s.release(3, 1)).to.equal('over');
     expect(s.value).to.equal(1);
   });
+
+  it("as a Condition's waiters: post(n) grants the n oldest, a taken signal leaves nothing held, one sent to a dead waiter goes to the next or nowhere", () => {
+    const s = new SemaphoreState(new Int32Array(SEMAPHORE_WORDS));
+    s.init(0, -1);
+    const t1 = s.enqueue(1, 1).ticket;
+    const t2 = s.enqueue(2, 1).ticket;
+    const t3 = s.enqueue(3, 1).ticket;
+    expect(s.post(1)).to.deep.equal([{ ticket: t1, owner: 1 }]);
+    expect(s.collect(t1)).to.deep.equal({ granted: true, abandoned: false });
+    s.forget(1, 1);
+    expect(s.held(1), 'a taken signal is not held').to.equal(0);
+    // A signal to waiter 2, who dies before taking it: it goes to waiter 3.
+    expect(s.post(1)).to.deep.equal([{ ticket: t2, owner: 2 }]);
+    expect(s.dropOwners((o) => o === 2)).to.deep.equal([{ ticket: t3, owner: 3 }]);
+    expect(s.collect(t3).granted).to.equal(true);
+    s.forget(3, 1);
+    // A signal to a waiter that dies with nobody left: discarded, not kept for a later wait.
+    const t4 = s.enqueue(4, 1).ticket;
+    expect(s.post(1)).to.deep.equal([{ ticket: t4, owner: 4 }]);
+    expect(s.dropOwners((o) => o === 4)).to.deep.equal([]);
+    s.discardUnwanted();
+    expect(s.value).to.equal(0);
+    expect(s.enqueue(5, 1).grants, 'a later wait waits').to.deep.equal([]);
+    expect(s.waiting).to.equal(1);
+  });
 });
