@@ -148,6 +148,30 @@ def last_cpu(pid):
     return int(stat[stat.rindex(")") + 2 :].split(" ")[36])
 
 
+def time_rounds(child, play, warm_up, n, block):
+    # As bench/measure/timed-rounds.ts: warm_up untimed rounds, then n timed in
+    # blocks, noting between blocks (outside the timing) whether both processes
+    # last ran on one CPU. Returns µs per round and that share (None without /proc).
+    samples = []
+
+    def sample():
+        mine, theirs = last_cpu("self"), last_cpu(child.pid)
+        if mine is not None and theirs is not None:
+            samples.append(mine == theirs)
+
+    play(warm_up)
+    elapsed = 0.0
+    left = n
+    while left > 0:
+        sample()
+        t0 = time.perf_counter()
+        play(min(block, left))
+        elapsed += time.perf_counter() - t0
+        left -= block
+    sample()
+    return elapsed / n * 1e6, (sum(samples) / len(samples) if samples else None)
+
+
 def event_pingpong(n):
     # The parent does ping.set(); pong.wait(); pong.clear(), the child
     # ping.wait(); ping.clear(); pong.set(): 1000 untimed warm-up rounds, then n
@@ -172,29 +196,12 @@ def event_pingpong(n):
             pong.clear()
             rounds += 1
 
-    samples = []
-
-    def sample():
-        mine, theirs = last_cpu("self"), last_cpu(child.pid)
-        if mine is not None and theirs is not None:
-            samples.append(mine == theirs)
-
-    play(warm_up)
-    elapsed = 0.0
-    left = n
-    while left > 0:
-        sample()
-        t0 = time.perf_counter()
-        play(min(block, left))
-        elapsed += time.perf_counter() - t0
-        left -= block
-    sample()
+    us, same = time_rounds(child, play, warm_up, n, block)
     child_rounds = answered.get()
     child.join()
     if rounds != warm_up + n or child_rounds != warm_up + n:
         raise SystemExit(f"rounds: this process {rounds}, the child {child_rounds}, expected {warm_up + n}")
-    same = sum(samples) / len(samples) if samples else None
-    return elapsed / n * 1e6, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same}
+    return us, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same}
 
 
 def barrier_waiter(barrier, ready, rounds, answered):
@@ -228,23 +235,7 @@ def barrier_2(n):
             indices[rounds] = barrier.wait()
             rounds += 1
 
-    samples = []
-
-    def sample():
-        mine, theirs = last_cpu("self"), last_cpu(child.pid)
-        if mine is not None and theirs is not None:
-            samples.append(mine == theirs)
-
-    play(warm_up)
-    elapsed = 0.0
-    left = n
-    while left > 0:
-        sample()
-        t0 = time.perf_counter()
-        play(min(block, left))
-        elapsed += time.perf_counter() - t0
-        left -= block
-    sample()
+    us, same = time_rounds(child, play, warm_up, n, block)
     theirs = answered.get()
     child.join()
     if rounds != total or len(theirs) != total:
@@ -253,8 +244,7 @@ def barrier_2(n):
         if {indices[i], theirs[i]} != {0, 1}:
             raise SystemExit(f"round {i}: arrival indices {indices[i]} (this process) and {theirs[i]} (the child)")
     first = sum(1 for i in indices[warm_up:] if i == 0) / n
-    same = sum(samples) / len(samples) if samples else None
-    return elapsed / n * 1e6, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same, "parentFirstShare": first}
+    return us, "µs", {"rounds": n, "warmUp": warm_up, "sameCpuShare": same, "parentFirstShare": first}
 
 
 SCENARIOS = {

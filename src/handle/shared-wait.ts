@@ -73,3 +73,28 @@ export function sharedWait(
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Takes it now if that needs no wait, else queues: `granted` is called (at
+ * once, or synchronously inside the step that grants it) once held. The
+ * returned function withdraws a wait. For the Rx faces, which must see a
+ * grant in the frame it happens.
+ */
+export function queueWith(steps: SharedWaitSteps, granted: () => void): () => void {
+  if (steps.now(false)) {
+    granted();
+    return () => {};
+  }
+  const withdraw = steps.enter(granted);
+  return () => void withdraw();
+}
+
+/** Acquires, runs `fn`, and releases, also when `fn` throws or rejects. */
+export async function whileHeld<R>(held: { acquire(): Promise<boolean>; release(): void }, fn: () => R | PromiseLike<R>): Promise<R> {
+  await held.acquire();
+  try {
+    return await fn();
+  } finally {
+    held.release();
+  }
+}

@@ -153,9 +153,7 @@ export abstract class MutexLock {
    */
   abstract queueFor(task: Task, granted: () => void): () => void;
 
-  /** Takes it for `task` (the owner an RLock knows; a Lock has none). @internal */
-  abstract acquireFor(task: Task | number | undefined, options?: AcquireOptions): Promise<boolean>;
-  /** @internal */
+  /** Releases what `task` took (the owner an RLock knows; a Lock has none). @internal */
   abstract releaseFor(task: Task | number | undefined): void;
   /** Does the calling code hold it (Python's `_is_owned`, for a Condition)? @internal */
   abstract owned(): boolean;

@@ -1,6 +1,6 @@
 import { NotHeldError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
-import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
+import { checkAcquire, queueWith, type SharedWaitSteps, sharedWait, whileHeld } from '../handle/shared-wait.js';
 import { waits } from '../transport/shm/mutex-waits.js';
 import { type AcquireOptions, type LockOptions, MutexLock, type SavedHold } from './lock-base.js';
 
@@ -55,31 +55,13 @@ export class Lock extends MutexLock {
     this.freed();
   }
 
-  async runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    return whileHeld(this, fn);
   }
 
   /** @internal */
   queueFor(_task: unknown, granted: () => void): () => void {
-    if (this.tryAcquire()) {
-      granted();
-      return () => {};
-    }
-    const waiter = waits.add(this.mutex, () => {
-      this.took();
-      granted();
-    });
-    return () => void waits.remove(this.mutex, waiter);
-  }
-
-  /** @internal */
-  acquireFor(_task: unknown, options?: AcquireOptions): Promise<boolean> {
-    return this.acquire(options);
+    return queueWith(this.waitSteps, granted);
   }
 
   /** @internal */

@@ -1,6 +1,6 @@
 import { NotHeldError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
-import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
+import { checkAcquire, queueWith, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
 import { waits } from '../transport/shm/mutex-waits.js';
 import { type AcquireOptions, type LockOptions, MutexLock, type SavedHold } from './lock-base.js';
 import { currentTask, inTask, type Task } from './task.js';
@@ -78,17 +78,17 @@ export class RLock extends MutexLock {
 
   /** @internal */
   queueFor(task: Owner, granted: () => void): () => void {
-    if (this.holder === task || (!waits.has(this.mutex) && this.mutex.tryLock())) {
-      if (this.holder === task) this.again();
-      else this.gotFor(task);
+    if (this.holder === task) {
+      this.again();
       granted();
       return () => {};
     }
-    const waiter = waits.add(this.mutex, () => {
-      this.gotFor(task);
-      granted();
-    });
-    return () => void waits.remove(this.mutex, waiter);
+    this.asking = task;
+    try {
+      return queueWith(this.waitSteps, granted);
+    } finally {
+      this.asking = undefined;
+    }
   }
 
   /** @internal */

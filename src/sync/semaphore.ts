@@ -2,7 +2,7 @@ import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { NotHeldError } from '../errors.js';
 import { markHandle } from '../handle/handle-kinds.js';
 import { checkOptions, checkScheduler, quote } from '../handle/options.js';
-import { checkAcquire, type SharedWaitSteps, sharedWait } from '../handle/shared-wait.js';
+import { checkAcquire, type SharedWaitSteps, sharedWait, whileHeld } from '../handle/shared-wait.js';
 import { remember } from '../transport/shm/identity.js';
 import { Mapping } from '../transport/shm/mapping.js';
 import { SHARED_SEMAPHORE_BYTES, SharedSemaphore } from '../transport/shm/shared-semaphore.js';
@@ -90,13 +90,8 @@ export class Semaphore {
   }
 
   /** Acquires, runs `fn`, and releases, also when `fn` throws or rejects. */
-  async runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    return whileHeld(this, fn);
   }
 
   /**
