@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import type { SocketLink } from '../../../src/transport/link/socket-link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
+import { isControl, RingPlane } from '../../../src/transport/link/ring-plane.js';
 import { until } from '../../support/async.js';
 import { type LinkPair, linkPair } from './pairs.js';
 
@@ -67,5 +68,59 @@ describe('socket links: the shared-memory data plane', () => {
     const p = pair;
     await until(() => itemsOf(p.got).length === 1);
     expect([a.dataPlane, b.dataPlane]).to.deep.equal(['socket', 'socket']);
+  });
+});
+
+describe('RingPlane: the offer refused', () => {
+  it('a listener that cannot map the rings refuses, and both sides stay on the socket', () => {
+    const toServer: Uint8Array[] = [];
+    const toClient: Uint8Array[] = [];
+    const io = (out: Uint8Array[]) => ({
+      writeSocket: (frame: Uint8Array) => out.push(frame.subarray(4)),
+      deliver: () => undefined,
+      drained: () => undefined,
+      fail: (error: Error) => {
+        throw error;
+      },
+    });
+    const client = new RingPlane(io(toServer), 4);
+    const server = new RingPlane(io(toClient), 4);
+    client.offer();
+    const offer = toServer.shift() as Uint8Array;
+    expect(isControl(offer)).to.equal(true);
+    // Rings of a size the listener does not expect (as if made by another version): refused.
+    const body = JSON.parse(new TextDecoder().decode(offer.subarray(2))) as { memory: { size: number } };
+    body.memory.size += 8;
+    const tampered = new Uint8Array([...offer.subarray(0, 2), ...new TextEncoder().encode(JSON.stringify(body))]);
+    server.control(tampered);
+    expect([server.writesRing, server.readsRing]).to.deep.equal([false, false]);
+    client.control(toClient.shift() as Uint8Array);
+    expect([client.writesRing, client.readsRing]).to.deep.equal([false, false]);
+    client.stop();
+    server.stop();
+  });
+});
+
+describe('socket links on rings: the exit flush', () => {
+  let pair: LinkPair | undefined;
+  afterEach(async () => {
+    await pair?.dispose();
+    pair = undefined;
+    delete process.env.RXMP_RINGS;
+  });
+
+  it('flushAtExit writes what is pending into the ring, synchronously, and the peer reads it', async () => {
+    process.env.RXMP_RINGS = 'on';
+    pair = await linkPair('socket');
+    const p = pair;
+    const a = p.a as SocketLink;
+    const b = p.b as SocketLink;
+    b.send(put(-1));
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    for (let i = 0; i < 200; i++) a.send(put(i));
+    a.flushAtExit();
+    a.fail(new Error('exited')); // drops whatever is still pending: only what the exit flush wrote arrives
+    await until(() => itemsOf(p.got).length === 200);
+    expect(itemsOf(p.got)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i));
   });
 });
