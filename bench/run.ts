@@ -41,7 +41,8 @@ function runOnce(program: Program, n: number): Promise<{ value: number; unit: st
       ? ['python3', `${root}bench/python/${program.file}`]
       : [process.execPath, `${here}measure/${program.file}`];
   return new Promise((resolve) => {
-    execFile(command, [file, ...program.args, String(n)], { timeout: 600_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+    const options = { timeout: 600_000, maxBuffer: 1 << 24, env: { ...process.env, ...program.env } };
+    execFile(command, [file, ...program.args, String(n)], options, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ unavailable: `${command} not found` });
       const last = stdout.trim().split('\n').pop() ?? '';
       try {
@@ -59,7 +60,7 @@ const cache = new Map<string, Promise<Outcome>>();
 
 /** `reps` runs of a program (shared between rows that use the same measurement). */
 function measure(program: Program, n: number): Promise<Outcome> {
-  const key = `${program.runtime}:${program.file}:${program.args.join(' ')}:${n}`;
+  const key = `${program.runtime}:${program.file}:${program.args.join(' ')}:${n}:${JSON.stringify(program.env ?? {})}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = (async () => {

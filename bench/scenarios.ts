@@ -6,6 +6,8 @@ export interface Program {
   file: string;
   /** Arguments before the item count. */
   args: string[];
+  /** Environment variables set for it (over this process's own). */
+  env?: Record<string, string>;
 }
 
 export type Target =
@@ -25,6 +27,8 @@ export interface Scenario {
 }
 
 const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', file, args });
+/** The same program with links between processes kept on the socket (no shared-memory rings). */
+const onSocket = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'off' } });
 const python = (scenario: string, file = 'mp_baselines.py'): Program => ({ runtime: 'python', file, args: [scenario] });
 
 /** Both Lock rows' baseline, one measurement shared by them (the same program and n). */
@@ -42,6 +46,15 @@ export const SCENARIOS: Scenario[] = [
     quickN: 20_000,
     rxmp: node('queue-throughput.js', 'fork', 'ints'),
     baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
+    target: { kind: 'at-least', value: 15 },
+  },
+  {
+    key: 'queue-fork-ints-socket',
+    title: 'same, links on the socket (RXMP_RINGS=off)',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: onSocket(node('queue-throughput.js', 'fork', 'ints')),
+    baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
     target: { kind: 'at-least', value: 10 },
   },
   {
@@ -50,6 +63,15 @@ export const SCENARIOS: Scenario[] = [
     n: 300_000,
     quickN: 10_000,
     rxmp: node('queue-throughput.js', 'fork', 'objects'),
+    baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-objects'), n: (q) => (q ? 10_000 : 200_000) },
+    target: { kind: 'at-least', value: 8 },
+  },
+  {
+    key: 'queue-fork-objects-socket',
+    title: 'same, links on the socket (RXMP_RINGS=off)',
+    n: 300_000,
+    quickN: 10_000,
+    rxmp: onSocket(node('queue-throughput.js', 'fork', 'objects')),
     baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-objects'), n: (q) => (q ? 10_000 : 200_000) },
     target: { kind: 'at-least', value: 3 },
   },
@@ -69,7 +91,16 @@ export const SCENARIOS: Scenario[] = [
     quickN: 20_000,
     rxmp: node('queue-after-large.js', 'thread', String(4 * 1024 * 1024)),
     baseline: { name: 'same without the large item', program: node('queue-after-large.js', 'thread', '0') },
-    target: { kind: 'info', value: 0 },
+    target: { kind: 'at-least', value: 0.8 },
+  },
+  {
+    key: 'queue-fork-after-large',
+    title: 'fork child → parent Queue, maxsize 100, ints after one 4 MiB item',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: node('queue-after-large.js', 'fork', String(4 * 1024 * 1024)),
+    baseline: { name: 'same without the large item', program: node('queue-after-large.js', 'fork', '0') },
+    target: { kind: 'at-least', value: 0.8 },
   },
   {
     key: 'flush-sync',
@@ -86,6 +117,15 @@ export const SCENARIOS: Scenario[] = [
     quickN: 20_000,
     rxmp: node('pipe-oneway.js'),
     baseline: { name: 'Python mp.Pipe', program: python('pipe-oneway'), n: (q) => (q ? 20_000 : 500_000) },
+    target: { kind: 'at-least', value: 15 },
+  },
+  {
+    key: 'pipe-oneway-socket',
+    title: 'same, links on the socket (RXMP_RINGS=off)',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: onSocket(node('pipe-oneway.js')),
+    baseline: { name: 'Python mp.Pipe', program: python('pipe-oneway'), n: (q) => (q ? 20_000 : 500_000) },
     target: { kind: 'at-least', value: 5 },
   },
   {
@@ -94,6 +134,15 @@ export const SCENARIOS: Scenario[] = [
     n: 20_000,
     quickN: 1_000,
     rxmp: node('pipe-pingpong.js'),
+    baseline: { name: 'Python mp.Pipe round trip', program: python('pipe-pingpong') },
+    target: { kind: 'at-most', value: 0.6 },
+  },
+  {
+    key: 'pipe-pingpong-socket',
+    title: 'same, links on the socket (RXMP_RINGS=off)',
+    n: 20_000,
+    quickN: 1_000,
+    rxmp: onSocket(node('pipe-pingpong.js')),
     baseline: { name: 'Python mp.Pipe round trip', program: python('pipe-pingpong') },
     target: { kind: 'at-most', value: 1 },
   },
@@ -116,13 +165,22 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-least', value: 5 },
   },
   {
+    key: 'joinable-2-socket',
+    title: 'same, links on the socket (RXMP_RINGS=off)',
+    n: 300_000,
+    quickN: 10_000,
+    rxmp: onSocket(node('joinable.js')),
+    baseline: { name: 'Python JoinableQueue, 2 consumers', program: python('joinable-2'), n: (q) => (q ? 10_000 : 200_000) },
+    target: { kind: 'at-least', value: 5 },
+  },
+  {
     key: 'task-pool',
     title: '100k trivial tasks over 2 workers with consume, results back',
     n: 100_000,
     quickN: 5_000,
     rxmp: node('task-pool.js'),
     baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
-    target: { kind: 'at-least', value: 10 },
+    target: { kind: 'at-least', value: 15 },
   },
   {
     key: 'value-lock-2',

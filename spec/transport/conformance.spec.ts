@@ -8,7 +8,9 @@ import { pipeConformance } from '../conformance/pipe.suite.js';
 import { queueConformance } from '../conformance/queue.suite.js';
 import { simpleQueueConformance } from '../conformance/simple-queue.suite.js';
 import { ChildCreatedPipes, ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
-import type { Runtime } from '../../src/transport/runtime.js';
+import { expect } from 'chai';
+import { SocketLink } from '../../src/transport/link/socket-link.js';
+import { Runtime } from '../../src/transport/runtime.js';
 import { memoryRuntimes, pass } from '../support/runtimes.js';
 
 describe('in-memory transport: handles in a second runtime of this process', () => {
@@ -24,20 +26,21 @@ describe('in-memory transport: handles in a second runtime of this process', () 
 });
 
 /**
- * Fork links carry their frames on the socket; the same suites run once
- * more with `RXMP_RINGS=on` (frames in shared-memory rings), which every
- * link made meanwhile follows, children's included.
+ * Fork links carry their frames in shared-memory rings; the same suites run
+ * once more with `RXMP_RINGS=off` (frames on the socket, the fallback where
+ * the addon cannot load), which every link made meanwhile follows,
+ * children's included.
  */
-const VARIANTS: { kind: Kind; label: string; rings?: true }[] = [
-  { kind: 'fork', label: 'fork' },
-  { kind: 'fork', label: 'fork, frames in shared-memory rings (RXMP_RINGS=on)', rings: true },
+const VARIANTS: { kind: Kind; label: string; socket?: true }[] = [
+  { kind: 'fork', label: 'fork (shared-memory rings)' },
+  { kind: 'fork', label: 'fork, frames on the socket (RXMP_RINGS=off)', socket: true },
   { kind: 'thread', label: 'thread' },
 ];
 
-function ringsWhile(variant: { rings?: true }): void {
-  if (!variant.rings) return;
+function ringsWhile(variant: { socket?: true }): void {
+  if (!variant.socket) return;
   before(() => {
-    process.env.RXMP_RINGS = 'on';
+    process.env.RXMP_RINGS = 'off';
   });
   after(() => {
     delete process.env.RXMP_RINGS;
@@ -54,6 +57,16 @@ for (const variant of VARIANTS) {
       const owners = new ChildOwnedQueues(kind);
       before(() => owners.start());
       after(() => owners.stop());
+      if (kind === 'fork') {
+        it(`the link to the child carries its frames ${variant.socket ? 'on the socket' : 'in shared-memory rings'}`, async () => {
+          const q = (await owners.make({ kind: 'Queue' })) as Queue<number>;
+          await q.put(1);
+          expect(await q.get()).to.equal(1);
+          const planes = socketLinks().map((link) => link.dataPlane);
+          expect(planes).to.not.be.empty;
+          expect(new Set(planes)).to.deep.equal(new Set([variant.socket ? 'socket' : 'rings']));
+        });
+      }
       queueConformance(`Queue owned by a ${kind} child`, (o) => owners.make({ kind: 'Queue', ...o }));
       queueConformance(`JoinableQueue owned by a ${kind} child`, (o) => owners.make({ kind: 'JoinableQueue', ...o }));
       joinableQueueConformance(`owned by a ${kind} child`, (o) => owners.make({ kind: 'JoinableQueue', ...o }));
@@ -79,4 +92,10 @@ for (const variant of VARIANTS) {
     after(() => pipes.stop());
     pipeConformance(`created in a ${kind} child`, (options) => pipes.pipe(options));
   });
+}
+
+/** The socket links of this runtime (one to each child or peer process it talks to). */
+function socketLinks(): SocketLink[] {
+  const live = (Runtime.get().hub as unknown as { live: Set<unknown> }).live;
+  return [...live].filter((link): link is SocketLink => link instanceof SocketLink);
 }

@@ -1,4 +1,4 @@
-/** With RXMP_RINGS=on, a socket link between two processes of one machine moves its frames to shared-memory rings; by default they stay on the socket. */
+/** A socket link between two processes of one machine moves its frames to shared-memory rings (unless RXMP_RINGS=off). */
 import { expect } from 'chai';
 import type { SocketLink } from '../../../src/transport/link/socket-link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
@@ -18,7 +18,6 @@ describe('socket links: the shared-memory data plane', () => {
   });
 
   it('switches both directions to rings after the handshake; frames keep their order, a frame too big for a ring included', async () => {
-    process.env.RXMP_RINGS = 'on';
     pair = await linkPair('socket');
     const p = pair;
     const a = p.a as SocketLink;
@@ -41,7 +40,6 @@ describe('socket links: the shared-memory data plane', () => {
   });
 
   it('what a side wrote to its ring before it went is delivered before the link reports closed', async () => {
-    process.env.RXMP_RINGS = 'on';
     pair = await linkPair('socket');
     const p = pair;
     const a = p.a as SocketLink;
@@ -59,7 +57,58 @@ describe('socket links: the shared-memory data plane', () => {
     expect(seenAtClose).to.equal(500);
   });
 
-  it('by default every frame stays on the socket', async () => {
+  it('a put of one item goes into the ring at once, as a record of its own, in order with the batches around it', async () => {
+    pair = await linkPair('socket');
+    const p = pair;
+    const a = p.a as SocketLink;
+    const b = p.b as SocketLink;
+    b.send(put(-1));
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    expect(a.writesThrough).to.equal(true);
+    const other = { t: 'put', q: 'other', items: ['x'] } as Message;
+    expect(a.tryPutThrough('q', { n: 0, s: 'zero', m: new Map([[1, 2]]) })).to.equal(true);
+    expect(a.tryPutThrough('q', 1)).to.equal(true);
+    a.send(other);
+    expect(a.tryPutThrough('q', 2), 'a batch waits: this one would overtake it').to.equal(false);
+    a.send(put(2));
+    expect(a.flushSync()).to.equal(true);
+    expect(a.tryPutThrough('q', 3)).to.equal(true);
+    expect(a.tryPutThrough('other', 'y')).to.equal(true);
+    expect(a.tryPutThrough('q', 4)).to.equal(true);
+    await until(() => itemsOf(p.got).length === 7);
+    const seen = p.got.map((m) => [(m as { q: string }).q, (m as { items: unknown[] }).items]);
+    expect(seen).to.deep.equal([
+      ['q', [{ n: 0, s: 'zero', m: new Map([[1, 2]]) }, 1]], // a run of one-item puts into one queue arrives as one put
+      ['other', ['x']],
+      ['q', [2]],
+      ['q', [3]],
+      ['other', ['y']],
+      ['q', [4]],
+    ]);
+  });
+
+  it('a malformed record in the ring fails the link with a ProtocolError, delivering nothing of it', async () => {
+    pair = await linkPair('socket');
+    const p = pair;
+    const a = p.a as SocketLink;
+    const b = p.b as SocketLink;
+    b.send(put(-1));
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    let reason: Error | undefined;
+    b.onClose((_, why) => {
+      reason = why;
+    });
+    // A record that says "one-item put" with a queue id running past its end.
+    const plane = (a as unknown as { plane: { tryPutOne(q: string, item: Uint8Array): boolean; putHeads: Map<string, Uint8Array> } }).plane;
+    plane.putHeads.set('bad', new Uint8Array([0xc1, 1, 200]));
+    expect(plane.tryPutOne('bad', new Uint8Array([1]))).to.equal(true);
+    await until(() => reason !== undefined);
+    expect(reason?.name).to.equal('ProtocolError');
+    expect(itemsOf(p.got)).to.deep.equal([]);
+  });
+
+  it('with RXMP_RINGS=off every frame stays on the socket', async () => {
+    process.env.RXMP_RINGS = 'off';
     pair = await linkPair('socket');
     const a = pair.a as SocketLink;
     const b = pair.b as SocketLink;
@@ -78,6 +127,7 @@ describe('RingPlane: the offer refused', () => {
     const io = (out: Uint8Array[]) => ({
       writeSocket: (frame: Uint8Array) => out.push(frame.subarray(4)),
       deliver: () => undefined,
+      deliverMessage: () => undefined,
       drained: () => undefined,
       fail: (error: Error) => {
         throw error;
@@ -110,7 +160,6 @@ describe('socket links on rings: the exit flush', () => {
   });
 
   it('flushAtExit writes what is pending into the ring, synchronously, and the peer reads it', async () => {
-    process.env.RXMP_RINGS = 'on';
     pair = await linkPair('socket');
     const p = pair;
     const a = p.a as SocketLink;

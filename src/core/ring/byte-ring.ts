@@ -86,9 +86,12 @@ export class ByteRing {
     return (Atomics.load(this.header, TAIL) - Atomics.load(this.header, HEAD)) >>> 0;
   }
 
-  /** Writes one record if there is room (false: none written). Throws for a record over `maxRecord`. */
-  tryWrite(record: Uint8Array): boolean {
-    const length = record.length;
+  /**
+   * Writes one record — `record`, then `more` if given, as one — if there is
+   * room (false: none written). Throws for a record over `maxRecord`.
+   */
+  tryWrite(record: Uint8Array, more?: Uint8Array): boolean {
+    const length = record.length + (more ? more.length : 0);
     if (length > this.maxRecord) throw new RangeError(`a record of ${length} bytes is over this ring's ${this.maxRecord}`);
     const need = recordBytes(length);
     let tail = this.header[TAIL] as number; // only this side writes it
@@ -103,6 +106,7 @@ export class ByteRing {
     } else if (need > free) return false;
     this.lengths[at >> 2] = length;
     this.data.set(record, at + 4);
+    if (more) this.data.set(more, at + 4 + record.length);
     Atomics.store(this.header, TAIL, (tail + need) | 0); // the record is the reader's from here on
     return true;
   }

@@ -179,6 +179,58 @@ export abstract class Link {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
+  /**
+   * Whether this link writes to shared memory (see `ring-plane`): writing a
+   * message out now is cheap, and what is written survives this process
+   * (the peer reads it after a SIGKILL). Puts and pipe sends on such a link
+   * resolve only once their message is out (`whenOut`).
+   */
+  get writesThrough(): boolean {
+    return false;
+  }
+
+  /**
+   * On a link that writes through: writes a put of one item into queue `q`
+   * out at once if nothing else waits to be written (so order holds), and
+   * tells whether it did; otherwise it is to be sent the usual way. The item
+   * is a copy already (`fastClone`), checked.
+   */
+  tryPutThrough(_q: string, _item: unknown): boolean {
+    return false;
+  }
+
+  /** Nothing waits in this link to be written. */
+  protected get idle(): boolean {
+    return this.pending.length === 0;
+  }
+
+  /**
+   * Calls `done(true)` once every message sent on this link so far has left
+   * this process (see `flushSync`): the batch is written when the code that
+   * sent them yields (a microtask), so a run of sends still goes out as one
+   * write. `done(false)` if the link closed or failed first.
+   */
+  whenOut(done: (out: boolean) => void): void {
+    this.outWaiters.push(done);
+    if (this.outWaiters.length === 1) queueMicrotask(this.writeOut);
+  }
+
+  private outWaiters: ((out: boolean) => void)[] = [];
+
+  private readonly writeOut = (): void => {
+    const waiters = this.outWaiters;
+    this.outWaiters = [];
+    if (this.flushSync()) {
+      for (const done of waiters) done(true);
+      return;
+    }
+    // Backed up (the ring is full, or a large frame is still on the socket): once it has all left.
+    void this.drained().then(() => {
+      const out = !this.closedFlag && !this.failure;
+      for (const done of waiters) done(out);
+    });
+  };
+
   /** Resolves once this link has closed (by either side). */
   whenClosed(): Promise<void> {
     if (this.closedFlag) return Promise.resolve();

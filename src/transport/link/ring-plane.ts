@@ -1,8 +1,11 @@
 import { ByteRing, RING_HEADER_BYTES } from '../../core/ring/byte-ring.js';
+import { ProtocolError } from '../../errors.js';
 import { nativeOrUndefined } from '../../native/native.js';
 import { ME } from '../shm/bell-slots.js';
 import { Doorbell } from '../shm/doorbell.js';
 import { Mapping, type MemoryDescriptor } from '../shm/mapping.js';
+import { decodeValue } from '../../wire/batch.js';
+import type { PutMsg } from '../../wire/protocol/index.js';
 
 /**
  * The data plane of a socket link between two processes of one machine: two
@@ -25,11 +28,18 @@ import { Mapping, type MemoryDescriptor } from '../shm/mapping.js';
  *   SWITCHED, reads the C→S ring.
  * - A frame larger than half a ring goes on the socket, announced by an
  *   empty record in the ring, so the reader takes it in its place.
+ * - A put of one item, written while nothing else waits to be written, is
+ *   a record of its own: 0xC1, PUT_ONE, the queue id's length (a byte) and
+ *   UTF-8, then the item as msgpack (`encodeValue`). The reader folds a run
+ *   of them for one queue into one `put` message. So a producer's put is in
+ *   shared memory when it resolves (see `Link.writesThrough`).
  *
  * Invariants: frames are delivered in the order they were written, each
  * once; a frame written to a ring before its writer died is read (the
  * reader drains its ring before it reports the link closed).
  */
+
+const TEXT = new TextDecoder();
 
 /** Data bytes of each ring (a power of two): 1 MiB. */
 export const RING_BYTES = 1 << 20;
@@ -40,16 +50,18 @@ const ACCEPT = 2;
 const REFUSE = 3;
 const SWITCHED = 4;
 const MARKER = new Uint8Array(0);
+/** A ring record of one put (see the conversation above). */
+const PUT_ONE = 1;
+/** The most one-item puts folded into one message. */
+const RUN_ITEMS = 1024;
 
 /**
- * The rings are used between processes with `RXMP_RINGS=on` (and the addon).
- * Not by default yet: alone they move no row of `npm run bench` (fork queue
- * ints 770k/s on rings, 759k/s on the socket; pipe round trip 102 µs against
- * 96 µs), because a stream still waits for a wake-up per round trip of
- * credits; they start to pay once credits and leases live in shared memory too.
+ * Links between processes move to the rings whenever the addon loads;
+ * `RXMP_RINGS=off` keeps them on the socket (the fallback where there is no
+ * addon, and what the socket rows of `npm run bench` measure).
  */
 export function ringsWanted(): boolean {
-  return process.env.RXMP_RINGS === 'on' && nativeOrUndefined() !== undefined;
+  return process.env.RXMP_RINGS !== 'off' && nativeOrUndefined() !== undefined;
 }
 
 /** Is this socket payload a link-control frame? */
@@ -63,6 +75,8 @@ export interface PlaneIo {
   writeSocket(frame: Uint8Array): void;
   /** A frame's payload arrived (from a ring or, announced, from the socket). */
   deliver(payload: Uint8Array): void;
+  /** A message arrived as a record of its own (a run of one-item puts). */
+  deliverMessage(message: PutMsg): void;
   /** Pending ring writes all went out: the link's drain waiters may go. */
   drained(): void;
   /** Something here broke the protocol. */
@@ -148,6 +162,34 @@ export class RingPlane {
     if (!this.done) this.drain();
   }
 
+  /**
+   * Writes a put of one item (`encodeValue`d) to the ring at once, if
+   * nothing else waits to be written and it fits now; false: nothing done
+   * (it goes the usual way, in a batch).
+   */
+  tryPutOne(q: string, item: Uint8Array): boolean {
+    const ring = this.out;
+    if (!ring || !this.writing || this.pending.length > 0) return false;
+    let head = this.putHeads.get(q);
+    if (!head) {
+      const id = new TextEncoder().encode(q);
+      if (id.length > 255) return false;
+      head = new Uint8Array(3 + id.length);
+      head[0] = CONTROL;
+      head[1] = PUT_ONE;
+      head[2] = id.length;
+      head.set(id, 3);
+      if (this.putHeads.size > 64) this.putHeads.clear();
+      this.putHeads.set(q, head);
+    }
+    if (head.length + item.length > ring.maxRecord || !ring.tryWrite(head, item)) return false;
+    if (ring.readerToWake() && ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
+    return true;
+  }
+
+  /** The record head of a one-item put, by queue id (the few queues this link puts into). */
+  private readonly putHeads = new Map<string, Uint8Array>();
+
   /** Writes frames (each with its header in front): to the ring, in order, waiting for room as needed. */
   write(frames: Uint8Array[]): void {
     for (const frame of frames) this.pending.push(frame);
@@ -217,23 +259,82 @@ export class RingPlane {
   private drain(): void {
     const ring = this.in;
     if (!ring) return;
+    try {
+      this.drainRing(ring);
+    } catch (error) {
+      this.run = undefined;
+      this.io.fail(error as Error);
+    }
+  }
+
+  private drainRing(ring: ByteRing): void {
     while (!this.waitingForSocket) {
-      let record = ring.tryRead();
-      while (record) {
-        if (record.length === 0) {
+      for (let record = ring.tryRead(); record; record = ring.tryRead()) {
+        if (record.length > 0 && record[0] === CONTROL) {
+          this.putOne(record);
+          continue;
+        }
+        // Whatever came before this record is delivered before it.
+        this.deliverRun();
+        if (this.done) return;
+        if (record.length > 0) this.io.deliver(Buffer.from(record.buffer, record.byteOffset, record.length));
+        else {
           const payload = this.fromSocket.shift();
           if (!payload) {
             this.waitingForSocket = true; // its frame is on its way on the socket
             break;
           }
           this.io.deliver(payload);
-        } else this.io.deliver(Buffer.from(record.buffer, record.byteOffset, record.length));
+        }
         if (this.done) return;
-        record = ring.tryRead();
       }
+      this.deliverRun();
       if (ring.writerToWake() && ring.writerBell !== 0) Doorbell.get().ring(ring.writerBell);
       if (this.waitingForSocket || this.done || ring.readerSleeps()) return;
     }
+  }
+
+  /** A run of one-item puts into one queue, not delivered yet. */
+  private run: PutMsg | undefined;
+
+  private putOne(record: Uint8Array): void {
+    const idEnd = 3 + (record[2] as number);
+    if (record[1] !== PUT_ONE || idEnd > record.length) throw new ProtocolError('a malformed record in the ring');
+    const q = this.queueId(record, idEnd);
+    const item = decodeValue(record.subarray(idEnd));
+    if (this.run && this.run.q === q && this.run.items.length < RUN_ITEMS) this.run.items.push(item);
+    else {
+      this.deliverRun();
+      this.run = { t: 'put', q, items: [item] };
+    }
+  }
+
+  /** The id of the queue a one-item put names: the last one read, without decoding it again, when it is the same. */
+  private queueId(record: Uint8Array, idEnd: number): string {
+    const last = this.lastId;
+    if (last.length === idEnd - 3) {
+      let same = true;
+      for (let i = 3; i < idEnd; i++) {
+        if (record[i] !== last[i - 3]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastQ;
+    }
+    this.lastId = record.slice(3, idEnd);
+    this.lastQ = TEXT.decode(this.lastId);
+    return this.lastQ;
+  }
+
+  private lastId = new Uint8Array(0);
+  private lastQ = '';
+
+  private deliverRun(): void {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    if (!this.done) this.io.deliverMessage(run);
   }
 
   private flush(): void {

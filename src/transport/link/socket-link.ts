@@ -3,7 +3,7 @@ import { AuthenticationError, ProtocolError } from '../../errors.js';
 import { FrameDecoder } from '../../wire/framing.js';
 import { ANSWER_BYTES, DIGEST_BYTES, digest, GREETING_BYTES, greeting, nonce, readGreeting, verify } from '../../wire/handshake.js';
 import { Deque } from '../../core/collections/deque.js';
-import { decodeBatch } from '../../wire/batch.js';
+import { decodeBatch, encodeValue } from '../../wire/batch.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
 import { Link, type LinkOptions } from './link.js';
 import { isControl, RingPlane, ringsWanted } from './ring-plane.js';
@@ -55,6 +55,9 @@ export class SocketLink extends Link {
       {
         writeSocket: (frame) => this.writeSocket(frame),
         deliver: (payload) => this.deliverPayload(payload),
+        deliverMessage: (message) => {
+          if (!this.failure) this.deliver([message]);
+        },
         drained: () => this.releaseDrainWaiters(),
         fail: (error) => this.fail(new ProtocolError(error.message)),
       },
@@ -85,6 +88,21 @@ export class SocketLink extends Link {
   /** Where this link's frames travel: through shared-memory rings both ways, or on the socket. */
   get dataPlane(): 'rings' | 'socket' {
     return this.plane.writesRing && this.plane.readsRing ? 'rings' : 'socket';
+  }
+
+  override get writesThrough(): boolean {
+    return this.plane.writesRing;
+  }
+
+  override tryPutThrough(q: string, item: unknown): boolean {
+    if (!this.idle || !this.plane.writesRing) return false;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeValue(item);
+    } catch {
+      return false; // the usual way reports it
+    }
+    return this.plane.tryPutOne(q, bytes);
   }
 
   hold(): void {

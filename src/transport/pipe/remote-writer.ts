@@ -103,7 +103,7 @@ export class RemoteWriter {
     }
     if (this.queue.length === 0 && this.fits(waiter.outgoing)) {
       this.transmit(waiter.outgoing);
-      waiter.accepted();
+      this.accept(waiter);
       return undefined;
     }
     if (timeout === 0) {
@@ -121,7 +121,8 @@ export class RemoteWriter {
   }
 
   trySend(message: PipeMessage): boolean {
-    if (this.failure || this.queue.length > 0) return false;
+    // On a link that writes through, a send resolves once its message is out (see `accept`).
+    if (this.failure || this.queue.length > 0 || this.link?.writesThrough) return false;
     const outgoing = { message };
     if (!this.fits(outgoing)) return false;
     this.transmit(outgoing);
@@ -286,7 +287,21 @@ export class RemoteWriter {
       if (!this.fits(head.outgoing)) return;
       this.queue.shift();
       this.transmit(head.outgoing);
-      head.accepted();
+      this.accept(head);
     }
+  }
+
+  /**
+   * A send just transmitted resolves: at once — or, on a link that writes
+   * through to shared memory, once its message is out of this process, so
+   * that a resolved send survives this process (see `Link.writesThrough`).
+   */
+  private accept(waiter: SendWaiter): void {
+    const link = this.link;
+    if (!link?.writesThrough) return waiter.accepted();
+    link.whenOut((out) => {
+      if (out) waiter.accepted();
+      else waiter.failed(this.failure ?? new ClosedError('peer', "the reader's process is gone (its link closed)"));
+    });
   }
 }

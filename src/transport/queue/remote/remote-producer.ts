@@ -41,7 +41,7 @@ export class RemoteProducer {
     }
     if (this.canPutNow) {
       this.send(item);
-      listener.accepted();
+      this.accept(listener);
       return undefined;
     }
     if (timeout === 0) {
@@ -85,7 +85,7 @@ export class RemoteProducer {
         // Every put waiting here came after this one (it would have failed otherwise): it goes first.
         if (this.credits > 0) {
           this.send(pending.item);
-          pending.listener.accepted();
+          this.accept(pending.listener);
         } else {
           pending.listener.failed(new Full(this.ctx.maxsize, 0));
         }
@@ -98,7 +98,7 @@ export class RemoteProducer {
       const p = this.putters.shift() as PendingPut;
       this.ctx.busy(-1);
       this.send(p.item);
-      p.listener.accepted();
+      this.accept(p.listener);
     }
     if (this.putters.length > 0) this.askForCredits();
     this.ctx.sweepSoon();
@@ -161,15 +161,40 @@ export class RemoteProducer {
 
   private unflushed = 0;
 
+  /**
+   * The put of an item just sent resolves: at once — or, on a link that
+   * writes through to shared memory, once the item is out of this process,
+   * so that a resolved put survives its producer (see `Link.whenOut`).
+   */
+  private accept(listener: PutListener): void {
+    const link = this.ctx.link;
+    if (!link.writesThrough) return listener.accepted();
+    link.whenOut((out) => {
+      if (out) listener.accepted();
+      else listener.failed(this.ctx.failure() ?? new ClosedError('queue', "the queue's owner is gone (its link closed)"));
+    });
+  }
+
   /** A put would go out at once: a credit is on hand and no earlier put waits. */
   get canPutNow(): boolean {
     return !this.refused && !this.closed && this.putters.length === 0 && this.tryPuts.length === 0 && this.credits > 0;
   }
 
-  /** Puts at once if `canPutNow`, without any bookkeeping for waiting. */
+  /**
+   * Puts at once if `canPutNow`, without any bookkeeping for waiting — not on
+   * a link that writes through: that put resolves once its item is out.
+   */
   tryPut(item: unknown): boolean {
     if (!this.canPutNow) return false;
-    this.send(item);
+    if (!this.ctx.link.writesThrough) {
+      this.send(item);
+      return true;
+    }
+    // Straight into shared memory, or the usual way (resolving once it is out).
+    if (!this.ctx.link.tryPutThrough(this.ctx.id, item)) return false;
+    this.credits--;
+    this.putSinceSweep = true;
+    if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
     return true;
   }
 
