@@ -99,9 +99,10 @@ describe('socket links: the shared-memory data plane', () => {
       reason = why;
     });
     // A record that says "one-item put" with a queue id running past its end.
-    const plane = (a as unknown as { plane: { tryPutOne(q: string, item: Uint8Array): boolean; putHeads: Map<string, Uint8Array> } }).plane;
-    plane.putHeads.set('bad', new Uint8Array([0xc1, 1, 200]));
-    expect(plane.tryPutOne('bad', new Uint8Array([1]))).to.equal(true);
+    const plane = (a as unknown as { plane: RingPlane }).plane;
+    plane.recordsOut.head = new Uint8Array([0xc1, 1, 200]);
+    plane.recordsOut.headLength = 3;
+    expect(plane.tryWriteRecord(new Uint8Array([1]))).to.equal(true);
     await until(() => reason !== undefined);
     expect(reason?.name).to.equal('ProtocolError');
     expect(itemsOf(p.got)).to.deep.equal([]);

@@ -87,11 +87,12 @@ export class ByteRing {
   }
 
   /**
-   * Writes one record — `record`, then `more` if given, as one — if there is
-   * room (false: none written). Throws for a record over `maxRecord`.
+   * Writes one record — the first `first` bytes of `record` (all of them by
+   * default), then `more` if given, as one — if there is room (false: none
+   * written). Throws for a record over `maxRecord`.
    */
-  tryWrite(record: Uint8Array, more?: Uint8Array): boolean {
-    const length = record.length + (more ? more.length : 0);
+  tryWrite(record: Uint8Array, more?: Uint8Array, first = record.length): boolean {
+    const length = first + (more ? more.length : 0);
     if (length > this.maxRecord) throw new RangeError(`a record of ${length} bytes is over this ring's ${this.maxRecord}`);
     const need = recordBytes(length);
     let tail = this.header[TAIL] as number; // only this side writes it
@@ -105,8 +106,8 @@ export class ByteRing {
       at = 0;
     } else if (need > free) return false;
     this.lengths[at >> 2] = length;
-    this.data.set(record, at + 4);
-    if (more) this.data.set(more, at + 4 + record.length);
+    copy(this.data, at + 4, record, first);
+    if (more) copy(this.data, at + 4 + first, more, more.length);
     Atomics.store(this.header, TAIL, (tail + need) | 0); // the record is the reader's from here on
     return true;
   }
@@ -189,4 +190,13 @@ export class ByteRing {
   set writerBell(id: number) {
     Atomics.store(this.header, WRITER_BELL, id);
   }
+}
+
+/** Copies `n` bytes of `from` to `to` at `at`: a loop for the few bytes of a small record, `set` beyond. */
+function copy(to: Uint8Array, at: number, from: Uint8Array, n: number): void {
+  if (n > 64) {
+    to.set(n === from.length ? from : from.subarray(0, n), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) to[at + i] = from[i] as number;
 }

@@ -2,6 +2,7 @@ import { coalesce, encodeFrames } from '../../wire/batch.js';
 import { DEFAULT_MAX_FRAME } from '../../wire/framing.js';
 import { sizeOf } from '../../wire/item-size.js';
 import type { Message } from '../../wire/protocol/index.js';
+import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
 import { reportDropped } from './dropped-messages.js';
 import type { SharedWords } from './shared-words.js';
 import { flushEveryLinkAtExit } from './exit-flush.js';
@@ -196,6 +197,14 @@ export abstract class Link {
    * is a copy already (`fastClone`), checked.
    */
   tryPutThrough(_q: string, _item: unknown): boolean {
+    return false;
+  }
+
+  /**
+   * On a link that writes through: writes pipe message `seq` toward end `e`
+   * of pipe `p` out at once, as `tryPutThrough` does a put.
+   */
+  trySendThrough(_p: string, _e: number, _seq: number, _message: PipeMessage): boolean {
     return false;
   }
 

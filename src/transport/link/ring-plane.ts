@@ -1,11 +1,10 @@
 import { ByteRing, RING_HEADER_BYTES } from '../../core/ring/byte-ring.js';
-import { ProtocolError } from '../../errors.js';
 import { nativeOrUndefined } from '../../native/native.js';
 import { ME } from '../shm/bell-slots.js';
 import { Doorbell } from '../shm/doorbell.js';
 import { Mapping, type MemoryDescriptor } from '../shm/mapping.js';
-import { decodeValue } from '../../wire/batch.js';
-import type { PutMsg } from '../../wire/protocol/index.js';
+import type { PipeDataMsg, PutMsg } from '../../wire/protocol/index.js';
+import { RECORD, RecordReader, RecordWriter } from './ring-records.js';
 
 /**
  * The data plane of a socket link between two processes of one machine: two
@@ -28,18 +27,14 @@ import type { PutMsg } from '../../wire/protocol/index.js';
  *   SWITCHED, reads the C→S ring.
  * - A frame larger than half a ring goes on the socket, announced by an
  *   empty record in the ring, so the reader takes it in its place.
- * - A put of one item, written while nothing else waits to be written, is
- *   a record of its own: 0xC1, PUT_ONE, the queue id's length (a byte) and
- *   UTF-8, then the item as msgpack (`encodeValue`). The reader folds a run
- *   of them for one queue into one `put` message. So a producer's put is in
- *   shared memory when it resolves (see `Link.writesThrough`).
+ * - A put of one item or a pipe message, written while nothing else waits
+ *   to be written, is a record of its own (see `ring-records`), so the call
+ *   resolves with it in shared memory (see `Link.writesThrough`).
  *
  * Invariants: frames are delivered in the order they were written, each
  * once; a frame written to a ring before its writer died is read (the
  * reader drains its ring before it reports the link closed).
  */
-
-const TEXT = new TextDecoder();
 
 /** Data bytes of each ring (a power of two): 1 MiB. */
 export const RING_BYTES = 1 << 20;
@@ -50,10 +45,6 @@ const ACCEPT = 2;
 const REFUSE = 3;
 const SWITCHED = 4;
 const MARKER = new Uint8Array(0);
-/** A ring record of one put (see the conversation above). */
-const PUT_ONE = 1;
-/** The most one-item puts folded into one message. */
-const RUN_ITEMS = 1024;
 
 /**
  * Links between processes move to the rings whenever the addon loads;
@@ -75,8 +66,8 @@ export interface PlaneIo {
   writeSocket(frame: Uint8Array): void;
   /** A frame's payload arrived (from a ring or, announced, from the socket). */
   deliver(payload: Uint8Array): void;
-  /** A message arrived as a record of its own (a run of one-item puts). */
-  deliverMessage(message: PutMsg): void;
+  /** A message arrived as records of its own (see `ring-records`). */
+  deliverMessage(message: PutMsg | PipeDataMsg): void;
   /** Pending ring writes all went out: the link's drain waiters may go. */
   drained(): void;
   /** Something here broke the protocol. */
@@ -98,10 +89,17 @@ export class RingPlane {
   private stopListening: (() => void) | undefined;
   private done = false;
 
+  /** Records read from the ring, folded into messages (see `ring-records`). */
+  private readonly recordsIn: RecordReader;
+
   constructor(
     private readonly io: PlaneIo,
     private readonly frameHeader: number,
-  ) {}
+  ) {
+    this.recordsIn = new RecordReader((message) => {
+      if (!this.done) io.deliverMessage(message);
+    });
+  }
 
   /** C: offers the rings (on a fresh link, before any other frame). */
   offer(): void {
@@ -163,32 +161,28 @@ export class RingPlane {
   }
 
   /**
-   * Writes a put of one item (`encodeValue`d) to the ring at once, if
-   * nothing else waits to be written and it fits now; false: nothing done
-   * (it goes the usual way, in a batch).
+   * Writes a message of its own (a record: the head `recordsOut` built
+   * last, then `body`) to the ring at once, if nothing else waits to be
+   * written and it fits now; false: nothing done (it goes the usual way, in
+   * a batch).
    */
-  tryPutOne(q: string, item: Uint8Array): boolean {
+  tryWriteRecord(body: Uint8Array): boolean {
     const ring = this.out;
-    if (!ring || !this.writing || this.pending.length > 0) return false;
-    let head = this.putHeads.get(q);
-    if (!head) {
-      const id = new TextEncoder().encode(q);
-      if (id.length > 255) return false;
-      head = new Uint8Array(3 + id.length);
-      head[0] = CONTROL;
-      head[1] = PUT_ONE;
-      head[2] = id.length;
-      head.set(id, 3);
-      if (this.putHeads.size > 64) this.putHeads.clear();
-      this.putHeads.set(q, head);
+    if (!ring || !this.writing || this.pending.length > 0) {
+      this.recordsOut.notWritten();
+      return false;
     }
-    if (head.length + item.length > ring.maxRecord || !ring.tryWrite(head, item)) return false;
+    const records = this.recordsOut;
+    if (records.headLength + body.length > ring.maxRecord || !ring.tryWrite(records.head, body, records.headLength)) {
+      records.notWritten();
+      return false;
+    }
     if (ring.readerToWake() && ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
     return true;
   }
 
-  /** The record head of a one-item put, by queue id (the few queues this link puts into). */
-  private readonly putHeads = new Map<string, Uint8Array>();
+  /** Heads of the records this side writes. */
+  readonly recordsOut = new RecordWriter();
 
   /** Writes frames (each with its header in front): to the ring, in order, waiting for room as needed. */
   write(frames: Uint8Array[]): void {
@@ -262,7 +256,7 @@ export class RingPlane {
     try {
       this.drainRing(ring);
     } catch (error) {
-      this.run = undefined;
+      this.recordsIn.drop();
       this.io.fail(error as Error);
     }
   }
@@ -270,12 +264,12 @@ export class RingPlane {
   private drainRing(ring: ByteRing): void {
     while (!this.waitingForSocket) {
       for (let record = ring.tryRead(); record; record = ring.tryRead()) {
-        if (record.length > 0 && record[0] === CONTROL) {
-          this.putOne(record);
+        if (record.length > 0 && record[0] === RECORD) {
+          this.recordsIn.read(record);
           continue;
         }
         // Whatever came before this record is delivered before it.
-        this.deliverRun();
+        this.recordsIn.flush();
         if (this.done) return;
         if (record.length > 0) this.io.deliver(Buffer.from(record.buffer, record.byteOffset, record.length));
         else {
@@ -288,53 +282,10 @@ export class RingPlane {
         }
         if (this.done) return;
       }
-      this.deliverRun();
+      this.recordsIn.flush();
       if (ring.writerToWake() && ring.writerBell !== 0) Doorbell.get().ring(ring.writerBell);
       if (this.waitingForSocket || this.done || ring.readerSleeps()) return;
     }
-  }
-
-  /** A run of one-item puts into one queue, not delivered yet. */
-  private run: PutMsg | undefined;
-
-  private putOne(record: Uint8Array): void {
-    const idEnd = 3 + (record[2] as number);
-    if (record[1] !== PUT_ONE || idEnd > record.length) throw new ProtocolError('a malformed record in the ring');
-    const q = this.queueId(record, idEnd);
-    const item = decodeValue(record.subarray(idEnd));
-    if (this.run && this.run.q === q && this.run.items.length < RUN_ITEMS) this.run.items.push(item);
-    else {
-      this.deliverRun();
-      this.run = { t: 'put', q, items: [item] };
-    }
-  }
-
-  /** The id of the queue a one-item put names: the last one read, without decoding it again, when it is the same. */
-  private queueId(record: Uint8Array, idEnd: number): string {
-    const last = this.lastId;
-    if (last.length === idEnd - 3) {
-      let same = true;
-      for (let i = 3; i < idEnd; i++) {
-        if (record[i] !== last[i - 3]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.lastQ;
-    }
-    this.lastId = record.slice(3, idEnd);
-    this.lastQ = TEXT.decode(this.lastId);
-    return this.lastQ;
-  }
-
-  private lastId = new Uint8Array(0);
-  private lastQ = '';
-
-  private deliverRun(): void {
-    const run = this.run;
-    if (!run) return;
-    this.run = undefined;
-    if (!this.done) this.io.deliverMessage(run);
   }
 
   private flush(): void {

@@ -3,7 +3,8 @@ import { AuthenticationError, ProtocolError } from '../../errors.js';
 import { FrameDecoder } from '../../wire/framing.js';
 import { ANSWER_BYTES, DIGEST_BYTES, digest, GREETING_BYTES, greeting, nonce, readGreeting, verify } from '../../wire/handshake.js';
 import { Deque } from '../../core/collections/deque.js';
-import { decodeBatch, encodeValue } from '../../wire/batch.js';
+import { decodeBatch } from '../../wire/batch.js';
+import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
 import { Link, type LinkOptions } from './link.js';
 import { isControl, RingPlane, ringsWanted } from './ring-plane.js';
@@ -96,13 +97,19 @@ export class SocketLink extends Link {
 
   override tryPutThrough(q: string, item: unknown): boolean {
     if (!this.idle || !this.plane.writesRing) return false;
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeValue(item);
-    } catch {
-      return false; // the usual way reports it
-    }
-    return this.plane.tryPutOne(q, bytes);
+    const records = this.plane.recordsOut;
+    if (!records.putHead(q)) return false;
+    const body = encodedOrUndefined(() => records.body(item));
+    return body !== undefined && this.plane.tryWriteRecord(body);
+  }
+
+  override trySendThrough(p: string, e: number, seq: number, message: PipeMessage): boolean {
+    if (!this.idle || !this.plane.writesRing) return false;
+    const records = this.plane.recordsOut;
+    const raw = message instanceof Uint8Array;
+    if (!records.pdataHead(p, e, seq, raw)) return false;
+    const body = raw ? message : encodedOrUndefined(() => records.body(message.value));
+    return body !== undefined && this.plane.tryWriteRecord(body);
   }
 
   hold(): void {
@@ -294,4 +301,13 @@ function readExactly(socket: net.Socket, n: number, done: (bytes: Buffer, rest: 
     finish();
   };
   socket.on('data', onData);
+}
+
+/** What `encode` gives, or undefined if it throws (the usual way then reports it). */
+function encodedOrUndefined(encode: () => Uint8Array): Uint8Array | undefined {
+  try {
+    return encode();
+  } catch {
+    return undefined;
+  }
 }

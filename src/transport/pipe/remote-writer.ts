@@ -121,10 +121,16 @@ export class RemoteWriter {
   }
 
   trySend(message: PipeMessage): boolean {
-    // On a link that writes through, a send resolves once its message is out (see `accept`).
-    if (this.failure || this.queue.length > 0 || this.link?.writesThrough) return false;
+    if (this.failure || this.queue.length > 0) return false;
     const outgoing = { message };
     if (!this.fits(outgoing)) return false;
+    const link = this.link as Link;
+    if (link.writesThrough) {
+      // Straight into shared memory, or the usual way (resolving once it is out, see `accept`).
+      if (!link.trySendThrough(this.pipe, this.readerEnd, this.nextSeq, message)) return false;
+      this.record(outgoing);
+      return true;
+    }
     this.transmit(outgoing);
     return true;
   }
@@ -245,6 +251,11 @@ export class RemoteWriter {
   }
 
   private transmit(outgoing: Outgoing): void {
+    this.write(this.record(outgoing));
+  }
+
+  /** Numbers `outgoing` and keeps it until the reader has consumed it (to resend if the reader moves). */
+  private record(outgoing: Outgoing): SentEntry {
     const seq = this.nextSeq++;
     const entry: SentEntry =
       'message' in outgoing
@@ -252,7 +263,7 @@ export class RemoteWriter {
         : { seq, size: 0, end: outgoing.error ? { error: encodeError(outgoing.error) } : {} };
     this.sent.push(entry);
     this.sentBytes += entry.size;
-    this.write(entry);
+    return entry;
   }
 
   private write(entry: SentEntry): void {
