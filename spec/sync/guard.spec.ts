@@ -5,11 +5,10 @@
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { threadId } from 'node:worker_threads';
 import { expect } from 'chai';
 import { Semaphore } from '../../src/index.js';
 import { kSemPlace } from '../../src/sync/semaphore.js';
-import { bellId } from '../../src/transport/shm/doorbell.js';
+import { bellId } from '../../src/transport/shm/thread-bells.js';
 import { rxmpWarnings } from '../support/warnings.js';
 
 function guardOf(sem: Semaphore): Int32Array {
@@ -41,7 +40,7 @@ describe('shared-memory guards', function () {
     const sem = new Semaphore(2);
     const warnings = rxmpWarnings();
     try {
-      Atomics.store(guardOf(sem), 0, bellId(process.pid, threadId + 7));
+      Atomics.store(guardOf(sem), 0, bellId(process.pid, 7)); // another thread of this process
       const started = Date.now();
       expect(sem.tryAcquire()).to.equal(true);
       expect(Date.now() - started, 'it waited its bound first').to.be.at.least(900);

@@ -9,6 +9,7 @@ import { queueConformance } from '../conformance/queue.suite.js';
 import { simpleQueueConformance } from '../conformance/simple-queue.suite.js';
 import { ChildCreatedPipes, ChildOwnedQueues, JoinableQueue, type Kind, Queue, SharedQueues, SimpleQueue } from '../support/transports.js';
 import { expect } from 'chai';
+import { PortLink } from '../../src/transport/link/port-link.js';
 import { SocketLink } from '../../src/transport/link/socket-link.js';
 import { Runtime } from '../../src/transport/runtime.js';
 import { memoryRuntimes, pass } from '../support/runtimes.js';
@@ -26,15 +27,16 @@ describe('in-memory transport: handles in a second runtime of this process', () 
 });
 
 /**
- * Fork links carry their frames in shared-memory rings; the same suites run
- * once more with `RXMP_RINGS=off` (frames on the socket, the fallback where
- * the addon cannot load), which every link made meanwhile follows,
- * children's included.
+ * Links to fork and thread children carry their frames in shared-memory
+ * rings; the same suites run once more with `RXMP_RINGS=off` (frames on the
+ * socket or the port, the fallback where the addon cannot load), which every
+ * link made meanwhile follows, children's included.
  */
 const VARIANTS: { kind: Kind; label: string; socket?: true }[] = [
   { kind: 'fork', label: 'fork (shared-memory rings)' },
   { kind: 'fork', label: 'fork, frames on the socket (RXMP_RINGS=off)', socket: true },
-  { kind: 'thread', label: 'thread' },
+  { kind: 'thread', label: 'thread (shared-memory rings)' },
+  { kind: 'thread', label: 'thread, frames on the port (RXMP_RINGS=off)', socket: true },
 ];
 
 function ringsWhile(variant: { socket?: true }): void {
@@ -57,16 +59,15 @@ for (const variant of VARIANTS) {
       const owners = new ChildOwnedQueues(kind);
       before(() => owners.start());
       after(() => owners.stop());
-      if (kind === 'fork') {
-        it(`the link to the child carries its frames ${variant.socket ? 'on the socket' : 'in shared-memory rings'}`, async () => {
-          const q = (await owners.make({ kind: 'Queue' })) as Queue<number>;
-          await q.put(1);
-          expect(await q.get()).to.equal(1);
-          const planes = socketLinks().map((link) => link.dataPlane);
-          expect(planes).to.not.be.empty;
-          expect(new Set(planes)).to.deep.equal(new Set([variant.socket ? 'socket' : 'rings']));
-        });
-      }
+      const fallback = kind === 'fork' ? 'socket' : 'port';
+      it(`the link to the child carries its frames ${variant.socket ? `on the ${fallback}` : 'in shared-memory rings'}`, async () => {
+        const q = (await owners.make({ kind: 'Queue' })) as Queue<number>;
+        await q.put(1);
+        expect(await q.get()).to.equal(1);
+        const planes = linksOf(kind).map((link) => link.dataPlane);
+        expect(planes).to.not.be.empty;
+        expect(new Set(planes)).to.deep.equal(new Set([variant.socket ? fallback : 'rings']));
+      });
       queueConformance(`Queue owned by a ${kind} child`, (o) => owners.make({ kind: 'Queue', ...o }));
       queueConformance(`JoinableQueue owned by a ${kind} child`, (o) => owners.make({ kind: 'JoinableQueue', ...o }));
       joinableQueueConformance(`owned by a ${kind} child`, (o) => owners.make({ kind: 'JoinableQueue', ...o }));
@@ -94,8 +95,9 @@ for (const variant of VARIANTS) {
   });
 }
 
-/** The socket links of this runtime (one to each child or peer process it talks to). */
-function socketLinks(): SocketLink[] {
+/** This runtime's links to processes (sockets) or to threads (ports) it talks to. */
+function linksOf(kind: Kind): (SocketLink | PortLink)[] {
   const live = (Runtime.get().hub as unknown as { live: Set<unknown> }).live;
-  return [...live].filter((link): link is SocketLink => link instanceof SocketLink);
+  const type = kind === 'fork' ? SocketLink : PortLink;
+  return [...live].filter((link): link is SocketLink | PortLink => link instanceof type);
 }

@@ -133,6 +133,22 @@ for (const kind of ['fork', 'thread'] as const) {
       await expectRejection(a.recv(), EOFError);
     });
 
+    it('ends handed straight back by a child, 20 times in a row: each works at once (the news of its move, sent on the link, is read before the end is revived)', async () => {
+      for (let i = 0; i < 20; i++) {
+        const [a, b] = Pipe<number>();
+        const child = startChild('hand-back', { args: [b], kind });
+        const handed = firstValueFrom(child.output$) as Promise<Connection<number>>;
+        expect(await child.join()).to.equal(0);
+        const back = await settles(handed, 10_000);
+        await settles(a.send(i), 10_000);
+        expect(await settles(back.recv(), 10_000)).to.equal(i);
+        await settles(back.send(-i), 10_000);
+        expect(await settles(a.recv(), 10_000)).to.equal(-i);
+        await back.close();
+        await a.close();
+      }
+    });
+
     it('an end passed to a child is gone from here the moment start() returns: send and recv reject ClosedError, and close() leaves the child’s end open', async () => {
       const [a, b] = Pipe<number>();
       const child = startChild('pipe-echo', { args: [b], kind });

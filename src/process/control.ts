@@ -1,3 +1,4 @@
+import type { ThreadBell } from '../transport/shm/thread-bells.js';
 import type { ErrorInfo } from '../wire/error-codec.js';
 import type { Transfer } from './handle-passing.js';
 
@@ -52,7 +53,7 @@ export interface PartedMsg {
 export type ChildMsg = OutputMsg | FailedMsg | ListeningMsg | PartingMsg;
 
 /** What a thread child finds in `workerData`. */
-export interface ThreadData {
+export interface ThreadData extends ThreadBell {
   runtimeId: string;
   port: import('node:worker_threads').MessagePort;
 }

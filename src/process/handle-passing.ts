@@ -63,10 +63,12 @@ export function exportValue(value: unknown, runtime: Runtime, crossing: Crossing
     throw error;
   }
   return Promise.all(leaving.map((l) => l.descriptor)).then(
-    (descriptors) => ({
-      value: rest,
-      handles: leaving.map((l, i) => ({ kind: l.kind.name, descriptor: descriptors[i], paths: l.paths })),
-    }),
+    async (descriptors) => {
+      // What the handles' leaving said on the links (a pipe end's `pmoving`) goes out before the transfer
+      // does, so its receiver can read it first (see `importValue`).
+      if (leaving.length > 0) await runtime.hub.drainLinks();
+      return { value: rest, handles: leaving.map((l, i) => ({ kind: l.kind.name, descriptor: descriptors[i], paths: l.paths })) };
+    },
     (error: unknown) => {
       loseLeaving(leaving, runtime);
       throw error;
@@ -77,6 +79,9 @@ export function exportValue(value: unknown, runtime: Runtime, crossing: Crossing
 /** Brings a transferred value to life in this runtime: each handle revived once, put back where it was. */
 export function importValue(transfer: Transfer, runtime: Runtime): unknown {
   let root = transfer.value;
+  // The transfer came on a control channel; what its sender wrote to shared memory before it, on
+  // the links, is read first (a moving pipe end's news must not arrive after the end itself).
+  if (transfer.handles.length > 0) runtime.hub.readPending();
   for (const { kind: name, descriptor, paths } of transfer.handles) {
     const kind = KINDS.named(name);
     if (!kind) throw new TypeError(`a handle of unknown kind ${JSON.stringify(name)} arrived`);

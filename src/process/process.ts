@@ -9,6 +9,7 @@ import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ofThread, ownersGone } from '../transport/shm/owners.js';
+import { claimBell, releaseBell } from '../transport/shm/thread-bells.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
@@ -105,20 +106,27 @@ export class Process {
       const { port1, port2 } = new MessageChannel();
       const runtimeId = Runtime.newId();
       this.runtimeId = runtimeId;
-      const data: ThreadData = { runtimeId, port: port2 };
-      const worker = new Worker(BOOTSTRAP, {
-        workerData: data,
-        transferList: [port2],
-        env: { ...process.env, ...Tree.env(), ...this.env },
-        execArgv: this.execArgv ?? process.execArgv,
-        name: this.name,
-      });
+      const bell = claimBell();
+      const data: ThreadData = { runtimeId, port: port2, ...bell };
+      let worker: Worker;
+      try {
+        worker = new Worker(BOOTSTRAP, {
+          workerData: data,
+          transferList: [port2],
+          env: { ...process.env, ...Tree.env(), ...this.env },
+          execArgv: this.execArgv ?? process.execArgv,
+          name: this.name,
+        });
+      } catch (error) {
+        releaseBell(bell.bell);
+        throw error;
+      }
+      this.workerBell = bell.bell;
       runtime.hub.adopt(new PortLink(port1), runtimeId);
       worker.on('message', (message: ChildMsg) => this.fromChild(message));
       worker.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
       worker.on('exit', (code) => this.exited(code, null));
       this.worker = worker;
-      this.workerThreadId = worker.threadId; // -1 once it exited
     }
     void this.sendStart(runtime, transfer);
     return this;
@@ -185,7 +193,8 @@ export class Process {
   }
 
   private stopped = false;
-  private workerThreadId: number | undefined;
+  /** The thread's bell number (see `thread-bells`): its owner id in shared primitives. */
+  private workerBell: number | undefined;
 
   /**
    * The notifications of the Observable the target returned, streamed back
@@ -244,9 +253,12 @@ export class Process {
     this.exiting = true;
     // What the child held of shared locks and semaphores comes back, and its waits end, before join() resolves.
     const childPid = this.child?.pid;
-    const childThread = this.workerThreadId;
+    const childBell = this.workerBell;
     if (childPid !== undefined) ownersGone(ofProcess(childPid));
-    else if (childThread !== undefined) ownersGone(ofThread(childThread));
+    else if (childBell !== undefined) {
+      ownersGone(ofThread(childBell));
+      releaseBell(childBell);
+    }
     // The exit can be seen before the child's sockets close: wait for them, so that
     // after join() everything the child held (prefetched items, unfinished tasks) is back.
     const pid = this.child?.pid;

@@ -1,4 +1,4 @@
-/** A link over a MessagePort posts exactly the bytes of each batch. */
+/** A link over a MessagePort: frames in a shared-memory ring each way, or (RXMP_RINGS=off) posted, exactly the bytes of each batch. */
 import { expect } from 'chai';
 import { MessageChannel } from 'node:worker_threads';
 import { PortLink } from '../../../src/transport/link/port-link.js';
@@ -7,7 +7,12 @@ import type { Message } from '../../../src/wire/protocol/index.js';
 import { until } from '../../support/async.js';
 
 describe('PortLink', () => {
-  it('after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
+  afterEach(() => {
+    delete process.env.RXMP_RINGS;
+  });
+
+  it('with RXMP_RINGS=off, after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
+    process.env.RXMP_RINGS = 'off';
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);
@@ -46,5 +51,49 @@ describe('PortLink', () => {
       port1.close();
       port2.close();
     }
+  });
+
+  it('each side writes to a ring of its own, announced on the port: frames keep their order, one too big for a ring included (posted in its place)', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new PortLink(port1);
+    const b = new PortLink(port2);
+    const got: Message[] = [];
+    b.onMessage((m) => got.push(m));
+    const back: Message[] = [];
+    a.onMessage((m) => back.push(m));
+    try {
+      b.sendItem('put', 'q', -1);
+      await until(() => back.length === 1);
+      expect([a.dataPlane, b.dataPlane]).to.deep.equal(['rings', 'rings']);
+      for (let i = 0; i < 3000; i++) {
+        if (!a.tryPutThrough('q', i)) a.sendItem('put', 'q', i);
+        if (i === 1500) a.sendItem('put', 'q', new Uint8Array(3 << 20)); // over half a 1 MiB ring
+        if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+      }
+      await until(() => itemsOf(got).length === 3001);
+      const items = itemsOf(got);
+      expect((items.find((x) => x instanceof Uint8Array) as Uint8Array).length).to.equal(3 << 20);
+      expect(items.filter((x) => typeof x === 'number')).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i));
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
+  it('what a side wrote to its ring before its port closed (a thread terminated mid-turn) is delivered before the link reports closed', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new PortLink(port1);
+    const b = new PortLink(port2);
+    const got: Message[] = [];
+    b.onMessage((m) => got.push(m));
+    let seenAtClose = -1;
+    b.onClose(() => {
+      seenAtClose = itemsOf(got).length;
+    });
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    for (let i = 0; i < 500; i++) expect(a.tryPutThrough('q', i), 'straight into the ring').to.equal(true);
+    port1.close(); // nothing more from a; b's port closes too
+    await until(() => seenAtClose >= 0);
+    expect(seenAtClose).to.equal(500);
   });
 });

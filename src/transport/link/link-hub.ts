@@ -90,6 +90,11 @@ export class LinkHub {
     await Promise.all(links.map((link) => link.drained()));
   }
 
+  /** Every link delivers what its peer already wrote to shared memory (see `Link.readPending`). */
+  readPending(): void {
+    for (const link of [...this.live]) link.readPending();
+  }
+
   /** Whether a link to (or from) the runtime `id` is open. */
   hasLinkTo(id: string): boolean {
     for (const link of this.live) if (link.peerId === id && !link.closed) return true;

@@ -208,6 +208,9 @@ export abstract class Link {
     return false;
   }
 
+  /** Delivers at once what the peer already wrote where this side reads it without an event (a ring); elsewhere nothing to do. */
+  readPending(): void {}
+
   /** Nothing waits in this link to be written. */
   protected get idle(): boolean {
     return this.pending.length === 0;

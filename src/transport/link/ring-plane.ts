@@ -5,6 +5,7 @@ import { Doorbell } from '../shm/doorbell.js';
 import { Mapping, type MemoryDescriptor } from '../shm/mapping.js';
 import type { PipeDataMsg, PutMsg } from '../../wire/protocol/index.js';
 import { RECORD, RecordReader, RecordWriter } from './ring-records.js';
+import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
 
 /**
  * The data plane of a socket link between two processes of one machine: two
@@ -31,10 +32,22 @@ import { RECORD, RecordReader, RecordWriter } from './ring-records.js';
  *   to be written, is a record of its own (see `ring-records`), so the call
  *   resolves with it in shared memory (see `Link.writesThrough`).
  *
+ * Between threads of one process (a MessagePort link) there is nothing to
+ * negotiate: each side that wants to makes a ring for what it writes, in a
+ * SharedArrayBuffer, posts it on the port (`writeTo`), and writes every later
+ * frame to it; the peer reads it from the moment the announcement arrives
+ * (`readFrom`), after every batch posted before it. The port carries frames
+ * too large for a ring, announced by markers, and its close ends the link
+ * after the reader has drained the ring (a thread terminated in the middle
+ * of a turn included).
+ *
  * Invariants: frames are delivered in the order they were written, each
  * once; a frame written to a ring before its writer died is read (the
  * reader drains its ring before it reports the link closed).
  */
+
+/** How long an exiting process or thread waits for its peer to make room in a full ring. */
+export const EXIT_RING_MS = 2000;
 
 /** Data bytes of each ring (a power of two): 1 MiB. */
 export const RING_BYTES = 1 << 20;
@@ -99,6 +112,30 @@ export class RingPlane {
     this.recordsIn = new RecordReader((message) => {
       if (!this.done) io.deliverMessage(message);
     });
+  }
+
+  /** Between threads: memory for the ring this side will write (see `writeTo`). */
+  static threadRing(): SharedArrayBuffer {
+    return new SharedArrayBuffer(RING_HEADER_BYTES + RING_BYTES);
+  }
+
+  /** Between threads: from now on, frames go to `buffer`, a `threadRing` just announced to the peer. */
+  writeTo(buffer: SharedArrayBuffer): void {
+    const ring = new ByteRing(buffer, 0, buffer.byteLength);
+    ring.init();
+    ring.writerBell = ME;
+    this.out = ring;
+    this.writing = true;
+  }
+
+  /** Between threads: the peer announced the ring it writes; read it from now on. */
+  readFrom(buffer: SharedArrayBuffer): void {
+    if (this.in || buffer.byteLength !== RING_HEADER_BYTES + RING_BYTES) {
+      this.io.fail(new Error(this.in ? 'a second ring announced on one thread link' : `a ring of ${buffer.byteLength} bytes`));
+      return;
+    }
+    this.in = new ByteRing(buffer, 0, buffer.byteLength);
+    this.startReading();
   }
 
   /** C: offers the rings (on a fresh link, before any other frame). */
@@ -184,6 +221,23 @@ export class RingPlane {
   /** Heads of the records this side writes. */
   readonly recordsOut = new RecordWriter();
 
+  /** A put of one item as a record of its own (see `tryWriteRecord`); the caller checked that nothing of the link waits. */
+  tryPut(q: string, item: unknown): boolean {
+    const records = this.recordsOut;
+    if (!this.writing || !records.putHead(q)) return false;
+    const body = encodedOrUndefined(() => records.body(item));
+    return body !== undefined && this.tryWriteRecord(body);
+  }
+
+  /** Pipe message `seq` toward end `e` of pipe `p` as a record of its own (as `tryPut`). */
+  trySend(p: string, e: number, seq: number, message: PipeMessage): boolean {
+    const records = this.recordsOut;
+    const raw = message instanceof Uint8Array;
+    if (!this.writing || !records.pdataHead(p, e, seq, raw)) return false;
+    const body = raw ? message : encodedOrUndefined(() => records.body(message.value));
+    return body !== undefined && this.tryWriteRecord(body);
+  }
+
   /** Writes frames (each with its header in front): to the ring, in order, waiting for room as needed. */
   write(frames: Uint8Array[]): void {
     for (const frame of frames) this.pending.push(frame);
@@ -200,6 +254,15 @@ export class RingPlane {
       if (Date.now() > until) return false;
       Atomics.wait(nap, 0, 0, 1);
     }
+  }
+
+  /**
+   * Delivers now what the peer has written to the ring so far (not within a
+   * drain already under way): news the peer sent on another channel (a
+   * child's output, on its control channel) may name what it wrote here first.
+   */
+  readNow(): void {
+    if (this.reading && !this.draining && !this.done) this.drain();
   }
 
   /** The socket closed: what the ring still holds was written before; deliver it, then stop. */
@@ -252,14 +315,20 @@ export class RingPlane {
 
   private drain(): void {
     const ring = this.in;
-    if (!ring) return;
+    if (!ring || this.draining) return;
+    this.draining = true;
     try {
       this.drainRing(ring);
     } catch (error) {
       this.recordsIn.drop();
       this.io.fail(error as Error);
+    } finally {
+      this.draining = false;
     }
   }
+
+  /** A drain is under way (a handler it called may ask for another: it is the same drain). */
+  private draining = false;
 
   private drainRing(ring: ByteRing): void {
     while (!this.waitingForSocket) {
@@ -324,5 +393,14 @@ export class RingPlane {
     frame[this.frameHeader + 1] = kind;
     frame.set(json, this.frameHeader + 2);
     this.io.writeSocket(frame);
+  }
+}
+
+/** What `encode` gives, or undefined if it throws (the usual way then reports it). */
+function encodedOrUndefined(encode: () => Uint8Array): Uint8Array | undefined {
+  try {
+    return encode();
+  } catch {
+    return undefined;
   }
 }

@@ -4,14 +4,11 @@ import { FrameDecoder } from '../../wire/framing.js';
 import { ANSWER_BYTES, DIGEST_BYTES, digest, GREETING_BYTES, greeting, nonce, readGreeting, verify } from '../../wire/handshake.js';
 import { Deque } from '../../core/collections/deque.js';
 import { decodeBatch } from '../../wire/batch.js';
-import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
-import { Link, type LinkOptions } from './link.js';
-import { isControl, RingPlane, ringsWanted } from './ring-plane.js';
+import type { LinkOptions } from './link.js';
+import { RingLink } from './ring-link.js';
+import { EXIT_RING_MS, isControl, RingPlane, ringsWanted } from './ring-plane.js';
 import { unwrittenBytes, writeAtExit } from './write-at-exit.js';
-
-/** How long an exiting process waits for its peer to make room in a full ring. */
-const EXIT_RING_MS = 2000;
 
 /** How long a peer may take to complete the handshake, either way, before it is cut off. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -29,7 +26,7 @@ const REFUSED = 0;
  * is malformed, truncated or over the size limit drops this one connection
  * with a `ProtocolError`.
  */
-export class SocketLink extends Link {
+export class SocketLink extends RingLink {
   protected override readonly frameHeader = FRAME_HEADER;
   private readonly decoder: FrameDecoder;
   private readonly handshakeTimeoutMs: number;
@@ -38,7 +35,7 @@ export class SocketLink extends Link {
   /** What ended the connection, when it was not `fail`. */
   private transportError: Error | undefined;
   /** The shared-memory data plane, once both sides switched to it (see `ring-plane`). */
-  private readonly plane: RingPlane;
+  protected readonly plane: RingPlane;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -89,27 +86,6 @@ export class SocketLink extends Link {
   /** Where this link's frames travel: through shared-memory rings both ways, or on the socket. */
   get dataPlane(): 'rings' | 'socket' {
     return this.plane.writesRing && this.plane.readsRing ? 'rings' : 'socket';
-  }
-
-  override get writesThrough(): boolean {
-    return this.plane.writesRing;
-  }
-
-  override tryPutThrough(q: string, item: unknown): boolean {
-    if (!this.idle || !this.plane.writesRing) return false;
-    const records = this.plane.recordsOut;
-    if (!records.putHead(q)) return false;
-    const body = encodedOrUndefined(() => records.body(item));
-    return body !== undefined && this.plane.tryWriteRecord(body);
-  }
-
-  override trySendThrough(p: string, e: number, seq: number, message: PipeMessage): boolean {
-    if (!this.idle || !this.plane.writesRing) return false;
-    const records = this.plane.recordsOut;
-    const raw = message instanceof Uint8Array;
-    if (!records.pdataHead(p, e, seq, raw)) return false;
-    const body = raw ? message : encodedOrUndefined(() => records.body(message.value));
-    return body !== undefined && this.plane.tryWriteRecord(body);
   }
 
   hold(): void {
@@ -301,13 +277,4 @@ function readExactly(socket: net.Socket, n: number, done: (bytes: Buffer, rest: 
     finish();
   };
   socket.on('data', onData);
-}
-
-/** What `encode` gives, or undefined if it throws (the usual way then reports it). */
-function encodedOrUndefined(encode: () => Uint8Array): Uint8Array | undefined {
-  try {
-    return encode();
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,6 @@
-import { threadId } from 'node:worker_threads';
 import { nativeOrUndefined } from '../../native/native.js';
-import { bellId, Doorbell } from './doorbell.js';
+import { Doorbell } from './doorbell.js';
+import { ME } from './thread-bells.js';
 
 /**
  * Waiter slots: the words `[from, to)` of a shared primitive hold the
@@ -8,8 +8,7 @@ import { bellId, Doorbell } from './doorbell.js';
  * whoever changes its state can wake them.
  */
 
-/** This thread's doorbell id (its owner id), known before (and without) its bell being made. */
-export const ME = bellId(process.pid, threadId);
+export { ME };
 
 /** Writes this thread's bell into a slot; false when every slot is taken by other threads. */
 export function enlist(words: Int32Array, from: number, to: number): boolean {

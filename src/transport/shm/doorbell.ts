@@ -1,9 +1,9 @@
 import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { requireNative } from '../../native/native.js';
 import { Tree } from './tree.js';
+import { ME } from './thread-bells.js';
 
 /**
  * The doorbell of this thread's event loop: a named pipe in the process
@@ -35,7 +35,7 @@ export class Doorbell {
   private refs = 0;
 
   private constructor(
-    /** Fits 30 bits of an `Int32Array` word: the pid and (mod 256) the thread id. */
+    /** Fits 30 bits of an `Int32Array` word: the pid and the thread's bell number (see `thread-bells`). */
     readonly id: number,
   ) {
     const tree = Tree.get();
@@ -54,7 +54,7 @@ export class Doorbell {
 
   /** This thread's bell, made on first use. */
   static get(): Doorbell {
-    Doorbell.current ??= new Doorbell(bellId(process.pid, threadId));
+    Doorbell.current ??= new Doorbell(ME);
     return Doorbell.current;
   }
 
@@ -75,21 +75,24 @@ export class Doorbell {
 
   /** Rings bell `id` (this thread's own included). A bell whose thread is gone rings nobody. */
   ring(id: number): void {
-    let fd = this.peers.get(id);
-    if (fd === undefined) {
-      const opened = openPeer(bellPath(Tree.get().dir, id));
-      if (opened === null) return;
-      fd = opened;
-      this.peers.set(id, fd);
-    }
-    try {
-      writeSync(fd, ONE);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') return; // unread rings already wake it
-      // EPIPE: its thread is gone. A new thread with the same id makes a new pipe, opened at the next ring.
-      closeSync(fd);
-      this.peers.delete(id);
+    // Twice at most: a bell whose thread is gone (EPIPE) may belong to a new thread by now (bell numbers are reused).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let fd = this.peers.get(id);
+      if (fd === undefined) {
+        const opened = openPeer(bellPath(Tree.get().dir, id));
+        if (opened === null) return; // nobody listens there
+        fd = opened;
+        this.peers.set(id, fd);
+      }
+      try {
+        writeSync(fd, ONE);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return; // unread rings already wake it
+        // EPIPE: the thread that had this pipe is gone; a thread given its bell since has made a new one.
+        closeSync(fd);
+        this.peers.delete(id);
+      }
     }
   }
 
@@ -99,14 +102,6 @@ export class Doorbell {
 }
 
 const ONE = new Uint8Array([1]);
-
-/**
- * pid_max is at most 2^22 on Linux, so the thread id takes the 8 bits above
- * it; bit 30 stays free (a lock word keeps its "contended" mark there).
- */
-export function bellId(pid: number, thread: number): number {
-  return (thread % 256) * 2 ** 22 + pid;
-}
 
 function bellPath(dir: string, id: number): string {
   return join(dir, `bell-${id}`);

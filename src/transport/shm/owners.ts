@@ -1,8 +1,8 @@
-import { bellId } from './doorbell.js';
+import { bellId } from './thread-bells.js';
 
 /**
- * Owners are threads, named by their doorbell id (the pid, and the thread
- * id above it). When a child process or thread is seen to exit, every
+ * Owners are threads, named by their doorbell id (the pid, and the
+ * thread's bell number above it: see `thread-bells`). When a child process or thread is seen to exit, every
  * shared primitive this thread has hears of it and gives back what the dead
  * owners held.
  */
@@ -32,8 +32,8 @@ export function ofProcess(pid: number): (owner: number) => boolean {
   return (owner) => owner % 2 ** 22 === pid;
 }
 
-/** The owner id of one thread of this process. */
-export function ofThread(thread: number): (owner: number) => boolean {
-  const id = bellId(process.pid, thread);
+/** The owner id of the thread of this process with bell number `bell` (see `thread-bells`). */
+export function ofThread(bell: number): (owner: number) => boolean {
+  const id = bellId(process.pid, bell);
   return (owner) => owner === id;
 }

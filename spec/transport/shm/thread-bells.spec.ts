@@ -1,0 +1,79 @@
+/** Bell numbers: no two live threads of a process share a doorbell id, however many threads come and go. */
+import { expect } from 'chai';
+import { Worker } from 'node:worker_threads';
+import { firstValueFrom } from 'rxjs';
+import { Process, Queue } from '../../../src/index.js';
+import { bellId, claimBell, ME, releaseBell } from '../../../src/transport/shm/thread-bells.js';
+
+const reportBell = new URL('../../fixtures/report-bell.js', import.meta.url);
+
+describe('thread bells', function () {
+  this.timeout(120_000);
+
+  it('the main thread is bell 0; a claimed number is never 0 and never given twice while held; a released one is given again', () => {
+    expect(ME).to.equal(bellId(process.pid, 0));
+    const claimed = [claimBell(), claimBell(), claimBell()].map((b) => b.bell);
+    expect(new Set(claimed).size).to.equal(3);
+    expect(claimed).to.not.include(0);
+    releaseBell(claimed[1] as number);
+    expect(claimBell().bell).to.equal(claimed[1]);
+    for (const bell of claimed) releaseBell(bell);
+  });
+
+  it('past the numbers there are, a thread cannot start: RangeError, and nothing is left claimed', () => {
+    const held: number[] = [];
+    try {
+      for (;;) held.push(claimBell().bell);
+    } catch (error) {
+      expect(error).to.be.instanceOf(RangeError);
+    }
+    expect(held.length).to.equal(223);
+    for (const bell of held) releaseBell(bell);
+    const again = claimBell().bell;
+    releaseBell(again);
+  });
+
+  it('threads alive at once have bells of their own, none the main thread’s', async () => {
+    const threads = Array.from({ length: 8 }, () => new Process({ target: reportBell, kind: 'thread' }).start());
+    const ids = await Promise.all(threads.map((t) => firstValueFrom(t.output$) as Promise<number>));
+    await Promise.all(threads.map((t) => t.join()));
+    expect(new Set(ids).size).to.equal(8);
+    expect(ids).to.not.include(ME);
+  });
+
+  it('a thread whose thread id is a multiple of 256 still has a bell of its own: a queue it feeds still reaches this thread', async () => {
+    // Threads of no interest to rxmp, until the next thread id is a multiple of 256 (a thread id modulo
+    // 256 would give that thread the main thread's bell, and its start would take the main thread's doorbell).
+    for (;;) {
+      const batch = Array.from({ length: 8 }, () => new Worker('', { eval: true }));
+      const last = batch[batch.length - 1] as Worker;
+      const next = last.threadId + 1;
+      await Promise.all(batch.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+      if ((256 - (next % 256)) % 256 < 8) {
+        for (let id = next; id % 256 !== 0; id++) await new Promise((resolve) => new Worker('', { eval: true }).once('exit', resolve));
+        break;
+      }
+    }
+    // A queue owned here, fed by a thread: its items reach this thread only if its ring's doorbell is still its own.
+    const q = new Queue<number>({ maxsize: 4 });
+    const producer = new Process({ target: new URL('../../fixtures/produce.js', import.meta.url), args: [q, 50], kind: 'thread' }).start();
+    for (let i = 0; i < 50; i++) expect(await q.get({ timeout: 10_000 })).to.equal(i);
+    expect(await producer.join()).to.equal(0);
+    await q.close();
+  });
+
+  it('a bell number given again to a new thread: what wakes it reaches the new thread (not the pipe of the one before)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const q = new Queue<number>();
+      const thread = new Process({ target: new URL('../../fixtures/collect.js', import.meta.url), args: [q], kind: 'thread' }).start();
+      // Put only once the thread has long been waiting: each item must wake it through its bell.
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await q.put(i);
+      }
+      await q.end();
+      expect(await firstValueFrom(thread.output$)).to.deep.equal([0, 1, 2]);
+      expect(await thread.join()).to.equal(0);
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
+import { Link } from './link.js';
+import type { RingPlane } from './ring-plane.js';
+
+/**
+ * A link whose messages may travel through shared-memory rings (see
+ * `ring-plane`): a socket link between processes, a port link between
+ * threads. Where the rings carry them, it writes through: a one-item put or
+ * a pipe message goes into the ring at the call.
+ */
+export abstract class RingLink extends Link {
+  protected abstract readonly plane: RingPlane;
+
+  override readPending(): void {
+    this.plane.readNow();
+  }
+
+  override get writesThrough(): boolean {
+    return this.plane.writesRing;
+  }
+
+  override tryPutThrough(q: string, item: unknown): boolean {
+    return this.idle && this.plane.tryPut(q, item);
+  }
+
+  override trySendThrough(p: string, e: number, seq: number, message: PipeMessage): boolean {
+    return this.idle && this.plane.trySend(p, e, seq, message);
+  }
+}
