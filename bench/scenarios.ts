@@ -29,6 +29,8 @@ export interface Scenario {
 const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', file, args });
 /** The same program with links between processes kept on the socket (no shared-memory rings). */
 const onSocket = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'off' } });
+/** The same program with links between threads on shared-memory rings too. */
+const onRings = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'all' } });
 const python = (scenario: string, file = 'mp_baselines.py'): Program => ({ runtime: 'python', file, args: [scenario] });
 
 /** Both Lock rows' baseline, one measurement shared by them (the same program and n). */
@@ -81,6 +83,15 @@ export const SCENARIOS: Scenario[] = [
     n: 1_000_000,
     quickN: 20_000,
     rxmp: node('queue-throughput.js', 'thread', 'ints'),
+    baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
+    target: { kind: 'at-least', value: 20 },
+  },
+  {
+    key: 'queue-thread-ints-rings',
+    title: 'same, thread links on shared-memory rings (RXMP_RINGS=all)',
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: onRings(node('queue-throughput.js', 'thread', 'ints')),
     baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
     target: { kind: 'at-least', value: 20 },
   },
@@ -179,6 +190,15 @@ export const SCENARIOS: Scenario[] = [
     n: 100_000,
     quickN: 5_000,
     rxmp: node('task-pool.js'),
+    baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
+    target: { kind: 'at-least', value: 15 },
+  },
+  {
+    key: 'task-pool-rings',
+    title: 'same, thread links on shared-memory rings (RXMP_RINGS=all)',
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: onRings(node('task-pool.js')),
     baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
     target: { kind: 'at-least', value: 15 },
   },

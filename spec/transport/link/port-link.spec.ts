@@ -1,4 +1,4 @@
-/** A link over a MessagePort: frames in a shared-memory ring each way, or (RXMP_RINGS=off) posted, exactly the bytes of each batch. */
+/** A link over a MessagePort: posts exactly the bytes of each batch, or (RXMP_RINGS=all) writes its frames to a shared-memory ring each way. */
 import { expect } from 'chai';
 import { MessageChannel } from 'node:worker_threads';
 import { PortLink } from '../../../src/transport/link/port-link.js';
@@ -11,8 +11,7 @@ describe('PortLink', () => {
     delete process.env.RXMP_RINGS;
   });
 
-  it('with RXMP_RINGS=off, after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
-    process.env.RXMP_RINGS = 'off';
+  it('after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);
@@ -53,7 +52,8 @@ describe('PortLink', () => {
     }
   });
 
-  it('each side writes to a ring of its own, announced on the port: frames keep their order, one too big for a ring included (posted in its place)', async () => {
+  it('with RXMP_RINGS=all, each side writes to a ring of its own, announced on the port: frames keep their order, one too big for a ring included (posted in its place)', async () => {
+    process.env.RXMP_RINGS = 'all';
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);
@@ -80,7 +80,8 @@ describe('PortLink', () => {
     }
   });
 
-  it('what a side wrote to its ring before its port closed (a thread terminated mid-turn) is delivered before the link reports closed', async () => {
+  it('with RXMP_RINGS=all, what a side wrote to its ring before its port closed (a thread terminated mid-turn) is delivered before the link reports closed', async () => {
+    process.env.RXMP_RINGS = 'all';
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);

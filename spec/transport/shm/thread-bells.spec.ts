@@ -9,6 +9,13 @@ const reportBell = new URL('../../fixtures/report-bell.js', import.meta.url);
 
 describe('thread bells', function () {
   this.timeout(120_000);
+  // Thread links on rings (RXMP_RINGS=all): a thread's queue then wakes it, and this thread, through their doorbells.
+  before(() => {
+    process.env.RXMP_RINGS = 'all';
+  });
+  after(() => {
+    delete process.env.RXMP_RINGS;
+  });
 
   it('the main thread is bell 0; a claimed number is never 0 and never given twice while held; a released one is given again', () => {
     expect(ME).to.equal(bellId(process.pid, 0));

@@ -17,10 +17,10 @@ const TRANSFER_BYTES = 512;
 
 /**
  * A link over a worker_threads MessagePort (between a thread and its
- * parent). Each side writes its frames to a shared-memory ring of its own
- * (see `ring-plane`: announced on the port, read by the peer from then on),
- * or — with `RXMP_RINGS=off`, or without the addon — posts one encoded batch
- * per turn (or per frame, when a batch is large).
+ * parent): one `postMessage` of one encoded batch per turn (or per frame,
+ * when a batch is large) — or, with `RXMP_RINGS=all`, each side writes its
+ * frames to a shared-memory ring of its own (see `ring-plane`: announced on
+ * the port, read by the peer from then on).
  */
 export class PortLink extends RingLink {
   private readonly mine = new SharedWords();
@@ -43,7 +43,7 @@ export class PortLink extends RingLink {
     );
     // First on the port, before any batch: the memory the peer may read once this thread stopped.
     port.postMessage({ rxmpWords: this.mine.buffer });
-    if (ringsWanted()) {
+    if (ringsWanted('threads')) {
       const ring = RingPlane.threadRing();
       port.postMessage({ rxmpRing: ring });
       this.plane.writeTo(ring);

@@ -168,7 +168,7 @@ export class SocketLink extends RingLink {
   private startFrames(leftover: Buffer, client: boolean): void {
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     // Between processes of one machine, the data moves to shared memory (offered before any other frame).
-    if (client && ringsWanted()) {
+    if (client && ringsWanted('processes')) {
       try {
         this.plane.offer();
       } catch {
