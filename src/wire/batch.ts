@@ -28,20 +28,6 @@ function pack(messages: readonly Message[], header: number): Buffer {
   return buffer;
 }
 
-/** One value alone, as a batch carries it (a view into the encoder's buffer: copy it at once). */
-export function encodeValue(value: unknown): Uint8Array {
-  return withWireErrors(() => packr.pack(value) as Buffer);
-}
-
-/** A value `encodeValue` wrote; anything malformed is a `ProtocolError`. */
-export function decodeValue(bytes: Uint8Array): unknown {
-  try {
-    return unpackr.unpack(bytes);
-  } catch (cause) {
-    throw new ProtocolError(`malformed record: ${(cause as Error).message}`, { cause });
-  }
-}
-
 /** A batch's payload alone (a view into the encoder's buffer: copy it to keep it). */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {
   return pack(messages, 0);
