@@ -53,7 +53,7 @@ export interface PartedMsg {
 export type ChildMsg = OutputMsg | FailedMsg | ListeningMsg | PartingMsg;
 
 /** What a thread child finds in `workerData`. */
-export interface ThreadData extends ThreadBell {
+export interface ThreadData extends Partial<ThreadBell> {
   runtimeId: string;
   port: import('node:worker_threads').MessagePort;
 }

@@ -8,8 +8,8 @@ import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
-import { ofProcess, ofThread, ownersGone } from '../transport/shm/owners.js';
-import { claimBell, releaseBell } from '../transport/shm/thread-bells.js';
+import { ofProcess, ofThreads, ownersGone } from '../transport/shm/owners.js';
+import { bellsGoneWith, claimBell, foreignBell, releaseBells } from '../transport/shm/thread-bells.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
@@ -118,10 +118,11 @@ export class Process {
           name: this.name,
         });
       } catch (error) {
-        releaseBell(bell.bell);
+        if (bell) releaseBells([bell.bell]);
         throw error;
       }
-      this.workerBell = bell.bell;
+      this.workerBell = bell?.bell ?? foreignBell(worker.threadId);
+      this.bellClaimed = bell !== undefined;
       runtime.hub.adopt(new PortLink(port1), runtimeId);
       worker.on('message', (message: ChildMsg) => this.fromChild(message));
       worker.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
@@ -195,6 +196,8 @@ export class Process {
   private stopped = false;
   /** The thread's bell number (see `thread-bells`): its owner id in shared primitives. */
   private workerBell: number | undefined;
+  /** Its number came from this process's table (see `thread-bells`). */
+  private bellClaimed = false;
 
   /**
    * The notifications of the Observable the target returned, streamed back
@@ -256,8 +259,10 @@ export class Process {
     const childBell = this.workerBell;
     if (childPid !== undefined) ownersGone(ofProcess(childPid));
     else if (childBell !== undefined) {
-      ownersGone(ofThread(childBell));
-      releaseBell(childBell);
+      // The threads it started died with it: what they held comes back too, and their numbers go free.
+      const gone = this.bellClaimed ? bellsGoneWith(childBell) : [childBell];
+      ownersGone(ofThreads(gone));
+      if (this.bellClaimed) releaseBells(gone);
     }
     // The exit can be seen before the child's sockets close: wait for them, so that
     // after join() everything the child held (prefetched items, unfinished tasks) is back.

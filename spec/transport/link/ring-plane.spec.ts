@@ -87,6 +87,22 @@ describe('socket links: the shared-memory data plane', () => {
     ]);
   });
 
+  it('no put goes into the ring at the call while bytes written before it still wait in the socket (a large frame its marker stands for)', async () => {
+    pair = await linkPair('socket');
+    const p = pair;
+    const a = p.a as SocketLink;
+    const b = p.b as SocketLink;
+    b.send(put(-1));
+    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    a.send({ t: 'put', q: 'q', items: [new Uint8Array(32 << 20)] } as Message); // far more than the socket's buffer
+    expect(a.flushSync(), 'the large frame still waits in the socket').to.equal(false);
+    expect(a.tryPutThrough('q', 1), 'it would resolve before the frame before it could survive this side').to.equal(false);
+    await a.drained();
+    expect(a.tryPutThrough('q', 2)).to.equal(true);
+    await until(() => itemsOf(p.got).length === 2);
+    expect(itemsOf(p.got)[1]).to.equal(2);
+  });
+
   it('a malformed record in the ring fails the link with a ProtocolError, delivering nothing of it', async () => {
     pair = await linkPair('socket');
     const p = pair;

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { firstValueFrom } from 'rxjs';
 import { Process, Queue } from '../../../src/index.js';
-import { bellId, claimBell, ME, releaseBell } from '../../../src/transport/shm/thread-bells.js';
+import { bellId, claimBell, ME, releaseBells } from '../../../src/transport/shm/thread-bells.js';
 
 const reportBell = new URL('../../fixtures/report-bell.js', import.meta.url);
 
@@ -17,27 +17,28 @@ describe('thread bells', function () {
     delete process.env.RXMP_RINGS;
   });
 
-  it('the main thread is bell 0; a claimed number is never 0 and never given twice while held; a released one is given again', () => {
+  it('the main thread is bell 0; a claimed number is never 0, never given twice while held, and given again as late as can be', () => {
     expect(ME).to.equal(bellId(process.pid, 0));
-    const claimed = [claimBell(), claimBell(), claimBell()].map((b) => b.bell);
+    const claimed = [claimBell(), claimBell(), claimBell()].map((b) => (b as { bell: number }).bell);
     expect(new Set(claimed).size).to.equal(3);
     expect(claimed).to.not.include(0);
-    releaseBell(claimed[1] as number);
-    expect(claimBell().bell).to.equal(claimed[1]);
-    for (const bell of claimed) releaseBell(bell);
+    releaseBells([claimed[1] as number]);
+    const next = (claimBell() as { bell: number }).bell;
+    expect(next, 'a free number not given for the longest time comes first').to.not.be.oneOf(claimed);
+    releaseBells([...claimed, next]);
   });
 
   it('past the numbers there are, a thread cannot start: RangeError, and nothing is left claimed', () => {
-    const held: number[] = [];
-    try {
-      for (;;) held.push(claimBell().bell);
-    } catch (error) {
-      expect(error).to.be.instanceOf(RangeError);
-    }
-    expect(held.length).to.equal(223);
-    for (const bell of held) releaseBell(bell);
-    const again = claimBell().bell;
-    releaseBell(again);
+    expect(freeBells()).to.equal(223);
+  });
+
+  it('a thread that dies with threads it started still running: their numbers come back too', async () => {
+    const parent = new Process({ target: new URL('../../fixtures/start-thread-then-wait.js', import.meta.url), kind: 'thread' }).start();
+    await firstValueFrom(parent.output$); // its own thread has started
+    expect(freeBells()).to.equal(221);
+    parent.kill();
+    await parent.join();
+    expect(freeBells()).to.equal(223);
   });
 
   it('threads alive at once have bells of their own, none the main thread’s', async () => {
@@ -84,3 +85,15 @@ describe('thread bells', function () {
     }
   });
 });
+
+/** How many bell numbers can be claimed now (each claimed one is released again). */
+function freeBells(): number {
+  const held: number[] = [];
+  try {
+    for (;;) held.push((claimBell() as { bell: number }).bell);
+  } catch (error) {
+    expect(error).to.be.instanceOf(RangeError);
+  }
+  releaseBells(held);
+  return held.length;
+}

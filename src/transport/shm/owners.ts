@@ -32,8 +32,8 @@ export function ofProcess(pid: number): (owner: number) => boolean {
   return (owner) => owner % 2 ** 22 === pid;
 }
 
-/** The owner id of the thread of this process with bell number `bell` (see `thread-bells`). */
-export function ofThread(bell: number): (owner: number) => boolean {
-  const id = bellId(process.pid, bell);
-  return (owner) => owner === id;
+/** The owner ids of the threads of this process with bell numbers `bells` (see `thread-bells`). */
+export function ofThreads(bells: readonly number[]): (owner: number) => boolean {
+  const ids = new Set(bells.map((bell) => bellId(process.pid, bell)));
+  return (owner) => ids.has(owner);
 }
