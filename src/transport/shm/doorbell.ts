@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { requireNative } from '../../native/native.js';
@@ -40,10 +40,11 @@ export class Doorbell {
   ) {
     const tree = Tree.get();
     this.path = bellPath(tree.dir, id);
-    rmSync(this.path, { force: true }); // a bell of a dead thread that had our pid and thread id
+    rmSync(this.path, { force: true }); // the bell of a dead thread that had our pid and bell number
     requireNative('waiting on shared memory').mkfifo(this.path);
     // Read and write, so the pipe never sees "no writer left" while we listen.
     const fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+    this.inode = fstatSync(fd).ino;
     this.socket = new net.Socket({ fd, readable: true, writable: false });
     this.socket.on('data', () => {
       for (const listener of [...this.listeners]) listener();
@@ -88,16 +89,21 @@ export class Doorbell {
         writeSync(fd, ONE);
         return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return; // unread rings already wake it
-        // EPIPE: the thread that had this pipe is gone; a thread given its bell since has made a new one.
-        closeSync(fd);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') return; // unread rings already wake it
         this.peers.delete(id);
+        // EPIPE: the thread that had this pipe is gone; a thread given its bell since has made a new one.
+        // (Anything else: the descriptor may not be ours any more, so it is left alone.)
+        if (code === 'EPIPE') closeSync(fd);
       }
     }
   }
 
+  /** This bell's pipe: at exit its name is removed only if it is still this pipe's (a thread given our number since has its own there). */
+  private readonly inode: number;
+
   private remove(): void {
-    rmSync(this.path, { force: true });
+    if (statSync(this.path, { throwIfNoEntry: false })?.ino === this.inode) rmSync(this.path, { force: true });
   }
 }
 
