@@ -6,6 +6,19 @@ import { isControl, RingPlane } from '../../../src/transport/link/ring-plane.js'
 import { until } from '../../support/async.js';
 import { type LinkPair, linkPair } from './pairs.js';
 
+/** A socket link pair whose two sides both moved to the rings (one frame from b made the switch happen). */
+async function switchedPair(): Promise<LinkPair> {
+  const pair = await linkPair('socket');
+  const { a, b } = sides(pair);
+  b.send(put(-1));
+  await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+  return pair;
+}
+
+function sides(pair: LinkPair): { a: SocketLink; b: SocketLink } {
+  return { a: pair.a as SocketLink, b: pair.b as SocketLink };
+}
+
 const put = (i: number): Message => ({ t: 'put', q: 'q', items: [i] }) as Message;
 const itemsOf = (got: Message[]): unknown[] => got.flatMap((m) => (m as { items?: unknown[] }).items ?? []);
 
@@ -40,12 +53,9 @@ describe('socket links: the shared-memory data plane', () => {
   });
 
   it('what a side wrote to its ring before it went is delivered before the link reports closed', async () => {
-    pair = await linkPair('socket');
+    pair = await switchedPair();
     const p = pair;
-    const a = p.a as SocketLink;
-    const b = p.b as SocketLink;
-    b.send(put(-1));
-    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    const { a, b } = sides(p);
     let seenAtClose = -1;
     b.onClose(() => {
       seenAtClose = itemsOf(p.got).length;
@@ -58,12 +68,9 @@ describe('socket links: the shared-memory data plane', () => {
   });
 
   it('a put of one item goes into the ring at once, as a record of its own, in order with the batches around it', async () => {
-    pair = await linkPair('socket');
+    pair = await switchedPair();
     const p = pair;
-    const a = p.a as SocketLink;
-    const b = p.b as SocketLink;
-    b.send(put(-1));
-    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    const { a } = sides(p);
     expect(a.writesThrough).to.equal(true);
     const other = { t: 'put', q: 'other', items: ['x'] } as Message;
     expect(a.tryPutThrough('q', { n: 0, s: 'zero', m: new Map([[1, 2]]) })).to.equal(true);
@@ -88,12 +95,9 @@ describe('socket links: the shared-memory data plane', () => {
   });
 
   it('no put goes into the ring at the call while bytes written before it still wait in the socket (a large frame its marker stands for)', async () => {
-    pair = await linkPair('socket');
+    pair = await switchedPair();
     const p = pair;
-    const a = p.a as SocketLink;
-    const b = p.b as SocketLink;
-    b.send(put(-1));
-    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    const { a } = sides(p);
     a.send({ t: 'put', q: 'q', items: [new Uint8Array(32 << 20)] } as Message); // far more than the socket's buffer
     expect(a.flushSync(), 'the large frame still waits in the socket').to.equal(false);
     expect(a.tryPutThrough('q', 1), 'it would resolve before the frame before it could survive this side').to.equal(false);
@@ -104,12 +108,9 @@ describe('socket links: the shared-memory data plane', () => {
   });
 
   it('a malformed record in the ring fails the link with a ProtocolError, delivering nothing of it', async () => {
-    pair = await linkPair('socket');
+    pair = await switchedPair();
     const p = pair;
-    const a = p.a as SocketLink;
-    const b = p.b as SocketLink;
-    b.send(put(-1));
-    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    const { a, b } = sides(p);
     let reason: Error | undefined;
     b.onClose((_, why) => {
       reason = why;
@@ -177,12 +178,9 @@ describe('socket links on rings: the exit flush', () => {
   });
 
   it('flushAtExit writes what is pending into the ring, synchronously, and the peer reads it', async () => {
-    pair = await linkPair('socket');
+    pair = await switchedPair();
     const p = pair;
-    const a = p.a as SocketLink;
-    const b = p.b as SocketLink;
-    b.send(put(-1));
-    await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+    const { a } = sides(p);
     for (let i = 0; i < 200; i++) a.send(put(i));
     a.flushAtExit();
     a.fail(new Error('exited')); // drops whatever is still pending: only what the exit flush wrote arrives

@@ -29,16 +29,9 @@ export class PortLink extends RingLink {
 
   constructor(private readonly port: MessagePort) {
     super();
-    this.plane = new RingPlane(
-      {
-        writeSocket: (frame) => this.post(frame),
-        deliver: (payload) => this.deliverPayload(payload),
-        deliverMessage: (message) => {
-          if (!this.failure) this.deliver([message]);
-        },
-        drained: () => this.releaseDrainWaiters(),
-        fail: (error) => this.fail(new ProtocolError(error.message)),
-      },
+    this.plane = this.newPlane(
+      (frame) => this.post(frame),
+      (payload) => this.deliverPayload(payload),
       0,
     );
     // First on the port, before any batch: the memory the peer may read once this thread stopped.

@@ -1,6 +1,7 @@
 import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
 import { Link } from './link.js';
-import type { RingPlane } from './ring-plane.js';
+import { ProtocolError } from '../../errors.js';
+import { RingPlane } from './ring-plane.js';
 
 /**
  * A link whose messages may travel through shared-memory rings (see
@@ -10,6 +11,29 @@ import type { RingPlane } from './ring-plane.js';
  */
 export abstract class RingLink extends Link {
   protected abstract readonly plane: RingPlane;
+
+  /**
+   * The plane for this link: `writeOther` writes a frame (its header in front)
+   * the other way (the socket or the port), `deliverPayload` takes a batch's bytes.
+   */
+  protected newPlane(
+    writeOther: (frame: Uint8Array) => void,
+    deliverPayload: (payload: Uint8Array) => void,
+    frameHeader: number,
+  ): RingPlane {
+    return new RingPlane(
+      {
+        writeSocket: writeOther,
+        deliver: deliverPayload,
+        deliverMessage: (message) => {
+          if (!this.failure) this.deliver([message]);
+        },
+        drained: () => this.releaseDrainWaiters(),
+        fail: (error) => this.fail(new ProtocolError(error.message)),
+      },
+      frameHeader,
+    );
+  }
 
   override readPending(): void {
     this.plane.readNow();

@@ -7,7 +7,7 @@ import { decodeBatch } from '../../wire/batch.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
 import type { LinkOptions } from './link.js';
 import { RingLink } from './ring-link.js';
-import { EXIT_RING_MS, isControl, RingPlane, ringsWanted } from './ring-plane.js';
+import { EXIT_RING_MS, isControl, type RingPlane, ringsWanted } from './ring-plane.js';
 import { unwrittenBytes, writeAtExit } from './write-at-exit.js';
 
 /** How long a peer may take to complete the handshake, either way, before it is cut off. */
@@ -49,16 +49,9 @@ export class SocketLink extends RingLink {
     socket.on('error', (error) => {
       this.transportError ??= error;
     });
-    this.plane = new RingPlane(
-      {
-        writeSocket: (frame) => this.writeSocket(frame),
-        deliver: (payload) => this.deliverPayload(payload),
-        deliverMessage: (message) => {
-          if (!this.failure) this.deliver([message]);
-        },
-        drained: () => this.releaseDrainWaiters(),
-        fail: (error) => this.fail(new ProtocolError(error.message)),
-      },
+    this.plane = this.newPlane(
+      (frame) => this.writeSocket(frame),
+      (payload) => this.deliverPayload(payload),
       FRAME_HEADER,
     );
     socket.on('close', () => {

@@ -146,10 +146,7 @@ export class RemoteProducer {
   }
 
   private send(item: unknown): void {
-    this.credits--;
-    this.putSinceSweep = true;
-    // Ask for more before running dry, so that a steady producer rarely waits.
-    if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
+    this.spend();
     this.ctx.link.sendItem('put', this.ctx.id, item);
     // Half the window at a time, without waiting for the end of the turn: the owner
     // works on that half (and returns its credits) while this side makes the other.
@@ -160,6 +157,13 @@ export class RemoteProducer {
   }
 
   private unflushed = 0;
+
+  /** A put takes a credit; more are asked for before running dry, so that a steady producer rarely waits. */
+  private spend(): void {
+    this.credits--;
+    this.putSinceSweep = true;
+    if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
+  }
 
   /**
    * The put of an item just sent resolves: at once — or, on a link that
@@ -181,8 +185,10 @@ export class RemoteProducer {
   }
 
   /**
-   * Puts at once if `canPutNow`, without any bookkeeping for waiting — not on
-   * a link that writes through: that put resolves once its item is out.
+   * Puts at once if `canPutNow`, without any bookkeeping for waiting. On a
+   * link that writes through, only if the item goes straight into shared
+   * memory now; otherwise nothing is done (the usual way then resolves the
+   * put once its item is out).
    */
   tryPut(item: unknown): boolean {
     if (!this.canPutNow) return false;
@@ -190,11 +196,8 @@ export class RemoteProducer {
       this.send(item);
       return true;
     }
-    // Straight into shared memory, or the usual way (resolving once it is out).
     if (!this.ctx.link.tryPutThrough(this.ctx.id, item)) return false;
-    this.credits--;
-    this.putSinceSweep = true;
-    if (this.credits + this.outstanding < this.lookahead() / 2) this.askForCredits();
+    this.spend();
     return true;
   }
 
