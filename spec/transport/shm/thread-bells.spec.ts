@@ -9,13 +9,15 @@ const reportBell = new URL('../../fixtures/report-bell.js', import.meta.url);
 
 describe('thread bells', function () {
   this.timeout(120_000);
-  // Thread links on rings (RXMP_RINGS=all): a thread's queue then wakes it, and this thread, through their doorbells.
-  before(() => {
-    process.env.RXMP_RINGS = 'all';
-  });
-  after(() => {
-    delete process.env.RXMP_RINGS;
-  });
+  // Thread links on rings (RXMP_RINGS=all), for the tests whose threads must be woken through their doorbells.
+  const onThreadRings = (): void => {
+    before(() => {
+      process.env.RXMP_RINGS = 'all';
+    });
+    after(() => {
+      delete process.env.RXMP_RINGS;
+    });
+  };
 
   it('the main thread is bell 0; a claimed number is never 0, never given twice while held, and given again as late as can be', () => {
     expect(ME).to.equal(bellId(process.pid, 0));
@@ -49,40 +51,50 @@ describe('thread bells', function () {
     expect(ids).to.not.include(ME);
   });
 
-  it('a thread whose thread id is a multiple of 256 still has a bell of its own: a queue it feeds still reaches this thread', async () => {
-    // Threads of no interest to rxmp, until the next thread id is a multiple of 256 (a thread id modulo
-    // 256 would give that thread the main thread's bell, and its start would take the main thread's doorbell).
-    for (;;) {
-      const batch = Array.from({ length: 8 }, () => new Worker('', { eval: true }));
-      const last = batch[batch.length - 1] as Worker;
-      const next = last.threadId + 1;
-      await Promise.all(batch.map((w) => new Promise((resolve) => w.once('exit', resolve))));
-      if ((256 - (next % 256)) % 256 < 8) {
-        for (let id = next; id % 256 !== 0; id++) await new Promise((resolve) => new Worker('', { eval: true }).once('exit', resolve));
-        break;
+  describe('on thread rings (RXMP_RINGS=all), the main thread woken through its doorbell', () => {
+    onThreadRings();
+    it('a thread whose thread id is a multiple of 256 still has a bell of its own: a queue it feeds still reaches this thread', async () => {
+      // Threads of no interest to rxmp, until the next thread id is a multiple of 256 (a thread id modulo
+      // 256 would give that thread the main thread's bell, and its start would take the main thread's doorbell).
+      for (;;) {
+        const batch = Array.from({ length: 8 }, () => new Worker('', { eval: true }));
+        const last = batch[batch.length - 1] as Worker;
+        const next = last.threadId + 1;
+        await Promise.all(batch.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+        if ((256 - (next % 256)) % 256 < 8) {
+          for (let id = next; id % 256 !== 0; id++) await new Promise((resolve) => new Worker('', { eval: true }).once('exit', resolve));
+          break;
+        }
       }
-    }
-    // A queue owned here, fed by a thread: its items reach this thread only if its ring's doorbell is still its own.
-    const q = new Queue<number>({ maxsize: 4 });
-    const producer = new Process({ target: new URL('../../fixtures/produce.js', import.meta.url), args: [q, 50], kind: 'thread' }).start();
-    for (let i = 0; i < 50; i++) expect(await q.get({ timeout: 10_000 })).to.equal(i);
-    expect(await producer.join()).to.equal(0);
-    await q.close();
+      // A queue owned here, fed by a thread: its items reach this thread only if its ring's doorbell is still its own.
+      const q = new Queue<number>({ maxsize: 4 });
+      const producer = new Process({
+        target: new URL('../../fixtures/produce.js', import.meta.url),
+        args: [q, 50],
+        kind: 'thread',
+      }).start();
+      for (let i = 0; i < 50; i++) expect(await q.get({ timeout: 10_000 })).to.equal(i);
+      expect(await producer.join()).to.equal(0);
+      await q.close();
+    });
   });
 
-  it('a bell number given again to a new thread: what wakes it reaches the new thread (not the pipe of the one before)', async () => {
-    for (let round = 0; round < 3; round++) {
-      const q = new Queue<number>();
-      const thread = new Process({ target: new URL('../../fixtures/collect.js', import.meta.url), args: [q], kind: 'thread' }).start();
-      // Put only once the thread has long been waiting: each item must wake it through its bell.
-      for (let i = 0; i < 3; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        await q.put(i);
+  describe('on thread rings (RXMP_RINGS=all), a new thread woken through its doorbell', () => {
+    onThreadRings();
+    it('a bell number given again to a new thread: what wakes it reaches the new thread (not the pipe of the one before)', async () => {
+      for (let round = 0; round < 3; round++) {
+        const q = new Queue<number>();
+        const thread = new Process({ target: new URL('../../fixtures/collect.js', import.meta.url), args: [q], kind: 'thread' }).start();
+        // Put only once the thread has long been waiting: each item must wake it through its bell.
+        for (let i = 0; i < 3; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await q.put(i);
+        }
+        await q.end();
+        expect(await firstValueFrom(thread.output$)).to.deep.equal([0, 1, 2]);
+        expect(await thread.join()).to.equal(0);
       }
-      await q.end();
-      expect(await firstValueFrom(thread.output$)).to.deep.equal([0, 1, 2]);
-      expect(await thread.join()).to.equal(0);
-    }
+    });
   });
 });
 
