@@ -53,3 +53,6 @@ export { Condition, type ConditionOptions } from './sync/condition.js';
 export { BoundedSemaphore, Semaphore, type SemaphoreOptions } from './sync/semaphore.js';
 export { Event, type EventOptions } from './sync/event.js';
 export { Barrier, type BarrierOptions } from './sync/barrier.js';
+
+// Diagnostics: the names of rxmp's `node:diagnostics_channel` channels
+export { CHANNELS as diagnosticChannels, type ChannelName } from './diagnostics.js';

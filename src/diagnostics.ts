@@ -1,0 +1,49 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { debuglog, inspect } from 'node:util';
+
+/**
+ * What rxmp tells about itself, on `node:diagnostics_channel` channels: a
+ * tool subscribes with `diagnostics_channel.subscribe('rxmp:process:exit',
+ * (message) => …)`. Nothing is built or sent while a channel has no
+ * subscriber. `NODE_DEBUG=rxmp` prints every message to stderr.
+ *
+ * The channels and what each message holds:
+ * - `rxmp:link:open`      `{ peer, kind }`: a link to another runtime is up (`kind`: 'socket' | 'port' | 'memory').
+ * - `rxmp:link:close`     `{ peer, kind, reason? }`: that link closed (`reason`: the error, when it failed).
+ * - `rxmp:process:start`  `{ name, kind, pid?, threadId? }`: a child started.
+ * - `rxmp:process:exit`   `{ name, kind, pid?, threadId?, exitCode, signal, error? }`: a child exited and was joined.
+ * - `rxmp:queue:redeliver` `{ queue, items, reason }`: items a consumer held went back to the front of a queue.
+ * - `rxmp:connection:drop` `{ pipe, reason }`: a pipe end's peer went away.
+ */
+export const CHANNELS = {
+  linkOpen: 'rxmp:link:open',
+  linkClose: 'rxmp:link:close',
+  processStart: 'rxmp:process:start',
+  processExit: 'rxmp:process:exit',
+  queueRedeliver: 'rxmp:queue:redeliver',
+  connectionDrop: 'rxmp:connection:drop',
+} as const;
+
+export type ChannelName = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+const channels = new Map<ChannelName, diagnosticsChannel.Channel>();
+const debug = debuglog('rxmp');
+
+function channel(name: ChannelName): diagnosticsChannel.Channel {
+  let c = channels.get(name);
+  if (!c) {
+    c = diagnosticsChannel.channel(name);
+    channels.set(name, c);
+  }
+  return c;
+}
+
+/** Publishes on `name` what `message()` builds, only if someone listens (or `NODE_DEBUG=rxmp`). */
+export function publish(name: ChannelName, message: () => object): void {
+  const c = channel(name);
+  const debugging = debug.enabled;
+  if (!c.hasSubscribers && !debugging) return;
+  const m = message();
+  if (c.hasSubscribers) c.publish(m);
+  if (debugging) debug('%s %s', name, inspect(m, { breakLength: Number.POSITIVE_INFINITY, depth: 2 }));
+}
