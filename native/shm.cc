@@ -6,6 +6,8 @@
 //   map(fd, size)             maps a descriptor as a real SharedArrayBuffer
 //   release(sab)              gives a mapping's shared pages back at once
 //   mkfifo(path)              a named pipe (the doorbells that wake waiters)
+//   dieWithParent(signal)     the kernel sends `signal` to this process when its
+//                             parent dies (Linux prctl PR_SET_PDEATHSIG); false elsewhere
 //
 // Everything else (opening /proc/<pid>/fd/<n>, fstat, close, reading and
 // writing the doorbell) is done by JavaScript with node:fs. Errors are
@@ -27,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
 
@@ -153,6 +156,22 @@ void Mkfifo(const FunctionCallbackInfo<Value>& info) {
   if (mkfifo(path.c_str(), 0600) != 0) ThrowErrno(isolate, errno, "mkfifo", path);
 }
 
+// dieWithParent(signal) -> whether it is set. Linux only: the kernel sends the
+// signal when the thread that forked this process ends, which for a child
+// forked by a main thread is the parent process's death, SIGKILL included.
+// The caller checks afterwards that its parent is still the one it expects
+// (it may have died before this call).
+void DieWithParent(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+#ifdef __linux__
+  int signal = static_cast<int>(info[0].As<Number>()->Value());
+  if (prctl(PR_SET_PDEATHSIG, signal) != 0) return ThrowErrno(isolate, errno, "prctl");
+  info.GetReturnValue().Set(true);
+#else
+  info.GetReturnValue().Set(false);
+#endif
+}
+
 }  // namespace
 
 // Context-aware, so that every worker thread can load it too.
@@ -163,4 +182,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   NODE_SET_METHOD(exports, "map", Map);
   NODE_SET_METHOD(exports, "release", Release);
   NODE_SET_METHOD(exports, "mkfifo", Mkfifo);
+  NODE_SET_METHOD(exports, "dieWithParent", DieWithParent);
 }

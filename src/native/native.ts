@@ -13,6 +13,8 @@ export interface Native {
   map(fd: number, size: number): SharedArrayBuffer;
   release(buffer: SharedArrayBuffer): void;
   mkfifo(path: string): void;
+  /** Linux: the kernel sends `signal` (a number) to this process when its parent dies; `false` where it cannot. */
+  dieWithParent(signal: number): boolean;
 }
 
 const ADDON = '../../../build/Release/rxmp_native.node';

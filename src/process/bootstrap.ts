@@ -11,6 +11,7 @@ import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ownersGone } from '../transport/shm/owners.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, type Transfer } from './handle-passing.js';
+import { dieWithParent } from './parent-death.js';
 
 interface ObservableLike {
   subscribe(observer: { next(v: unknown): void; error(e: unknown): void; complete(): void }): unknown;
@@ -66,12 +67,11 @@ function partWithParent(): Promise<void> {
 if (isMainThread) process.on('message', onStart);
 else parentPort?.on('message', onStart);
 
-// A parent that dies (its IPC link goes) gives back what it held of shared locks and semaphores, and its waits end.
-// Nobody else may be left to see it: its own parent may not know these primitives.
-if (isMainThread) {
-  const parentPid = process.ppid;
-  process.once('disconnect', () => ownersGone(ofProcess(parentPid)));
-}
+// A forked child ends with its parent (see `parent-death`). Its threads and the
+// sockets of its peers may still hear of it first: what the parent held of shared
+// locks and semaphores comes back, and waits on them end.
+const parentPid = process.ppid;
+dieWithParent(() => ownersGone(ofProcess(parentPid)));
 
 async function run(start: StartMsg): Promise<void> {
   const thread = isMainThread ? undefined : (workerData as ThreadData);

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -16,6 +16,7 @@ import { decodeError } from '../wire/error-codec.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, loseTransfer, type Transfer } from './handle-passing.js';
 import { OutputRelay } from './output-relay.js';
+import { PARENT_ENV } from './parent-death.js';
 
 export interface ProcessOptions {
   /** The module file to run: a file URL or a path (relative paths are resolved against the working directory). */
@@ -94,7 +95,7 @@ export class Process {
     if (this.kind === 'fork') {
       const child = fork(new URL(BOOTSTRAP), [], {
         serialization: 'advanced',
-        env: { ...process.env, ...Tree.env(), ...this.env },
+        env: { ...process.env, ...Tree.env(), ...this.env, [PARENT_ENV]: String(process.pid) },
         execArgv: this.execArgv ?? process.execArgv,
         stdio: 'inherit',
       });
@@ -298,8 +299,8 @@ export class Process {
 
   private removeListenerDir(): void {
     const dir = this.listenerDir;
-    // Only ever a directory rxmp made for a listener, in the temporary directory.
-    if (dir && dirname(dir) === tmpdir() && basename(dir).startsWith('rxmp-')) rmSync(dir, { recursive: true, force: true });
+    // Only ever a directory rxmp made for a listener, in the process tree's directory.
+    if (dir && dirname(dir) === Tree.known()?.dir && basename(dir).startsWith('rxmp-')) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,13 +1,13 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Tree } from '../shm/tree.js';
 import { SocketLink } from './socket-link.js';
 
 /**
  * A Unix domain socket in a fresh private directory (mode 0700, so only this
- * user can even reach the socket), removed when the process or thread
- * exits. Every accepted connection must prove the authkey before it is
+ * user can even reach the socket) in the process tree's directory, removed
+ * when the process or thread exits (or by its parent, or with the tree). Every accepted connection must prove the authkey before it is
  * handed on as a link.
  */
 export class Listener {
@@ -19,7 +19,8 @@ export class Listener {
   ) {}
 
   static start(authkey: Uint8Array, onLink: (link: SocketLink) => void): Promise<Listener> {
-    const dir = mkdtempSync(join(tmpdir(), 'rxmp-'));
+    // In the process tree's directory, so that it goes with the tree even after a SIGKILL.
+    const dir = mkdtempSync(join(Tree.get().dir, 'rxmp-'));
     chmodSync(dir, 0o700);
     const path = join(dir, 'broker.sock');
     const server = net.createServer((socket) => onLink(SocketLink.accept(socket, authkey)));

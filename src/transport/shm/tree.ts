@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { nativeOrUndefined } from '../../native/native.js';
+import { startReaper } from './tree-reaper.js';
 
 /** The environment variable that hands a process tree's directory to its children. */
 export const TREE_ENV = 'RXMP_TREE_DIR';
@@ -13,7 +14,9 @@ export const TREE_ENV = 'RXMP_TREE_DIR';
  * yet (`shm/<name>`, one empty file each), and the doorbells of its runtimes.
  *
  * The root (the first process that needed it) makes it and, when it exits,
- * unlinks every segment still named there and removes the directory. A name
+ * unlinks every segment still named there and removes the directory; if the
+ * root dies without running its exit handler, its reaper does (see
+ * `tree-reaper`). Every runtime of the tree listens in a directory in it too. A name
  * is written down *before* its segment is created, so a creator killed at
  * any moment (SIGKILL included) never leaves a segment nobody knows of.
  * Children find the directory in `RXMP_TREE_DIR`, set by `Process`.
@@ -62,6 +65,7 @@ export class Tree {
     // The root's main thread outlives its worker threads; a worker that made
     // the tree (nothing had before it) cleans up when the worker ends.
     process.once('exit', () => tree.remove());
+    startReaper(dir);
     if (!isMainThread) process.env[TREE_ENV] = dir;
     return tree;
   }
