@@ -17,7 +17,7 @@ export function startReaper(dir: string): void {
   // $1: the tree's directory. `shm/<name>` names a segment to unlink (`/dev/shm/<name>` on Linux).
   const script = [
     'read -r _', // returns at end of file: the root is gone
-    'for m in "$1"/shm/*; do [ -e "$m" ] && rm -f "/dev/shm/${m##*/}"; done',
+    'for m in "$1"/shm/*; do [ -e "$m" ] && rm -f "/dev/shm/$(basename "$m")"; done',
     'rm -rf "$1"',
   ].join('\n');
   let reaper: ReturnType<typeof spawn>;
