@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
@@ -15,6 +15,7 @@ import { PortLink } from '../transport/link/port-link.js';
 import { decodeError } from '../wire/error-codec.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, loseTransfer, type Transfer } from './handle-passing.js';
+import { defaultExecArgv, startWorker } from './exec-argv.js';
 import { OutputRelay } from './output-relay.js';
 import { PARENT_ENV } from './parent-death.js';
 
@@ -31,7 +32,13 @@ export interface ProcessOptions {
   name?: string;
   /** Extra environment variables for the child (added to this process's). */
   env?: Record<string, string>;
-  /** Node options for the child. @default process.execArgv */
+  /**
+   * Node options for the child, used as given. @default for a forked child,
+   * this process's `execArgv` less the options that only describe how this
+   * process's own program runs (`-e`, `--input-type`, `--test`, `--watch`…),
+   * an inspector moved to a free port; a thread inherits what of this
+   * thread's options a `Worker` accepts (see `exec-argv`).
+   */
   execArgv?: string[];
 }
 
@@ -96,7 +103,7 @@ export class Process {
       const child = fork(new URL(BOOTSTRAP), [], {
         serialization: 'advanced',
         env: { ...process.env, ...Tree.env(), ...this.env, [PARENT_ENV]: String(process.pid) },
-        execArgv: this.execArgv ?? process.execArgv,
+        execArgv: this.execArgv ?? defaultExecArgv('fork'),
         stdio: 'inherit',
       });
       child.on('message', (message: ChildMsg) => this.fromChild(message));
@@ -111,13 +118,11 @@ export class Process {
       const data: ThreadData = { runtimeId, port: port2, ...bell };
       let worker: Worker;
       try {
-        worker = new Worker(BOOTSTRAP, {
-          workerData: data,
-          transferList: [port2],
-          env: { ...process.env, ...Tree.env(), ...this.env },
-          execArgv: this.execArgv ?? process.execArgv,
-          name: this.name,
-        });
+        worker = startWorker(
+          BOOTSTRAP,
+          { workerData: data, transferList: [port2], env: { ...process.env, ...Tree.env(), ...this.env }, name: this.name },
+          this.execArgv,
+        );
       } catch (error) {
         if (bell) releaseBells([bell.bell]);
         throw error;
