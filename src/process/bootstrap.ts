@@ -11,6 +11,7 @@ import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ownersGone } from '../transport/shm/owners.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, type Transfer } from './handle-passing.js';
+import { importTarget } from './import-target.js';
 import { dieWithParent } from './parent-death.js';
 
 interface ObservableLike {
@@ -84,7 +85,7 @@ async function run(start: StartMsg): Promise<void> {
   let failed = false;
   try {
     const args = importValue(start.args, runtime) as unknown[];
-    const module = (await import(start.target)) as Record<string, unknown>;
+    const module = await importTarget(start.target);
     const target = module[start.exportName];
     if (typeof target !== 'function') {
       throw new TypeError(`${start.target} has no function export ${JSON.stringify(start.exportName)}`);

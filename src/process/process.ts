@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname } from 'node:path';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
 import { ProcessError, type RemoteErrorInfo } from '../errors.js';
@@ -17,6 +16,7 @@ import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, loseTransfer, type Transfer } from './handle-passing.js';
 import { defaultExecArgv, startWorker } from './exec-argv.js';
 import { OutputRelay } from './output-relay.js';
+import { resolveTarget } from './target.js';
 import { PARENT_ENV } from './parent-death.js';
 
 export interface ProcessOptions {
@@ -307,15 +307,4 @@ export class Process {
     // Only ever a directory rxmp made for a listener, in the process tree's directory.
     if (dir && dirname(dir) === Tree.known()?.dir && basename(dir).startsWith('rxmp-')) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function resolveTarget(target: unknown): URL {
-  let url: URL;
-  if (target instanceof URL) url = target;
-  else if (typeof target === 'string') {
-    url = /^[a-z][a-z\d+.-]*:/i.test(target) && !isAbsolute(target) ? new URL(target) : pathToFileURL(resolve(target));
-  } else throw new TypeError(`target must be a module file (a URL or a path), got ${quote(target)}`);
-  if (url.protocol !== 'file:') throw new TypeError(`target must be a file URL, got ${url.href}`);
-  if (!existsSync(url)) throw new TypeError(`target module ${url.href} does not exist`);
-  return url;
 }
