@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: every scenario, rxmp and its baseline measured side by side
  * in this run (each measurement in a fresh process), median of 3 repetitions
- * with min–max, one table, and bench/results/latest.json.
+ * with min–max, one table, bench/results/latest.json and the ratios as a
+ * chart, bench/results/ratios.svg (see `chart.ts`).
  *
  *   npm run bench [-- --quick] [-- --only <scenario,...>] [-- --reps N] [-- --out <file>]
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ChartRow, ratiosSvg } from './chart.js';
 import { SCENARIOS, type Program, type Scenario } from './scenarios.js';
 
 interface Sample {
@@ -98,7 +100,7 @@ function describe(o: Outcome): string {
   return `${format(o.median, o.unit)} [${format(o.min, o.unit)}–${format(o.max, o.unit)}]`;
 }
 
-interface Row {
+interface Row extends ChartRow {
   scenario: string;
   rxmp: Outcome;
   baselineName: string;
@@ -130,7 +132,17 @@ async function evaluate(s: Scenario): Promise<Row> {
         : s.target.kind === 'info'
           ? '—'
           : `< ${s.target.value} MB`;
-  return { scenario: s.title, rxmp, baselineName: s.baseline?.name ?? '—', baseline, ratio, target, met };
+  return {
+    scenario: s.title,
+    rxmp,
+    baselineName: s.baseline?.name ?? '—',
+    baseline,
+    ratio,
+    target,
+    targetKind: s.target.kind,
+    targetValue: s.target.value,
+    met,
+  };
 }
 
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.key));
@@ -159,8 +171,11 @@ writeFileSync(
     2,
   ),
 );
+const chart = join(dirname(file), 'ratios.svg');
+const title = `rxmp vs baselines: ${availableParallelism()} cores, Node ${process.version}, ${python}, median of ${reps}${quick ? ' (--quick)' : ''}`;
+writeFileSync(chart, ratiosSvg(rows, title));
 console.log(
-  `written: ${out ?? 'bench/results/latest.json'} (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`,
+  `written: ${out ?? 'bench/results/latest.json'} and ${relative(root, chart)} (${rows.filter((r) => r.met === true).length} of ${rows.filter((r) => r.met !== undefined).length} targets met)`,
 );
 
 function runPythonVersion(): Promise<string> {

@@ -38,6 +38,7 @@ describe('bench (quick mode)', function () {
       }
       expect(stdout).to.match(/^rxmp bench --quick: \d+ cores/m);
       expect(stdout).to.contain('targets met');
+      expect(readFileSync(join(dir, 'ratios.svg'), 'utf8'), 'the chart, next to the results').to.match(/^<svg /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
