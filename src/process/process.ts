@@ -14,12 +14,10 @@ import { ofProcess, ofThreads, ownersGone } from '../transport/shm/owners.js';
 import { bellsGoneWith, claimBell, foreignBell, releaseBells } from '../transport/shm/thread-bells.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
-import { decodeError, type ErrorInfo } from '../wire/error-codec.js';
-import { FailureWatch, processError } from './child-failure.js';
+import type { ErrorInfo } from '../wire/error-codec.js';
+import { ChildOutcome } from './child-outcome.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { exportValue, importValue, loseTransfer, type Transfer } from './handle-passing.js';
-import { OutputRelay } from './output-relay.js';
-import { LazyResult } from './result.js';
+import { exportValue, loseTransfer, type Transfer } from './handle-passing.js';
 import type { ArgsOption, OutputOf, ResultOf, Target, UntypedTarget } from './target-types.js';
 
 export interface ProcessBaseOptions {
@@ -80,12 +78,7 @@ export class Process<F extends Target = UntypedTarget> {
   private childError: ErrorInfo | undefined;
   /** A thread child's runtime id (a forked child's runtimes all start with its pid). */
   private runtimeId: string | undefined;
-  private readonly watch: FailureWatch;
-  private readonly output = new OutputRelay<OutputOf<F>>({ abandoned: () => this.stopOutput(), errorSeen: () => this.watch.markHandled() });
-  private failure: ProcessError | undefined;
-  private readonly resultOf = new LazyResult<ResultOf<F>>();
-  /** What the child's target returned (or why it could not come back), until the exit settles `result`. */
-  private returned: { value: unknown } | { error: unknown } | undefined;
+  private readonly outcome: ChildOutcome<OutputOf<F>, ResultOf<F>>;
 
   constructor(options: ProcessOptions<F>) {
     type Checked = ProcessBaseOptions & { args?: unknown };
@@ -101,7 +94,7 @@ export class Process<F extends Target = UntypedTarget> {
     this.kind = o.kind ?? 'fork';
     counter++;
     this.name = o.name ?? `Process-${counter}`;
-    this.watch = new FailureWatch(this.name);
+    this.outcome = new ChildOutcome(this.name, () => this.stopOutput());
     this.env = o.env;
     this.execArgv = o.execArgv;
   }
@@ -153,7 +146,9 @@ export class Process<F extends Target = UntypedTarget> {
       worker.on('exit', (code) => this.exited(code, null));
       this.worker = worker;
     }
-    publish(CHANNELS.processStart, () => ({ name: this.name, kind: this.kind, pid: this.pid, threadId: this.threadId }));
+    // A Worker's own threadId turns -1 once it exits; the process keeps saying which thread it was.
+    this.startedThreadId = this.worker?.threadId;
+    publish(CHANNELS.processStart, () => this.identity());
     void this.sendStart(runtime, transfer);
     return this;
   }
@@ -167,7 +162,7 @@ export class Process<F extends Target = UntypedTarget> {
     return new Promise((resolve, reject) => {
       const wait = checkTimeout(timeout, 'join timeout');
       if (!this.child && !this.worker) return reject(new Error(`process ${this.name} was not started`));
-      this.watch.markHandled();
+      this.outcome.joined();
       if (this.exit) return resolve(this.exit.code);
       let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
@@ -195,10 +190,12 @@ export class Process<F extends Target = UntypedTarget> {
     return this.child?.pid;
   }
 
-  /** The worker's thread id (`undefined` for a forked child). */
+  /** The worker's thread id (`undefined` for a forked child), still known after it exits. */
   get threadId(): number | undefined {
-    return this.worker?.threadId;
+    return this.startedThreadId;
   }
+
+  private startedThreadId: number | undefined;
 
   isAlive(): boolean {
     return (this.child !== undefined || this.worker !== undefined) && !this.exiting;
@@ -231,8 +228,7 @@ export class Process<F extends Target = UntypedTarget> {
    * `isAlive()` does).
    */
   get error(): ProcessError | undefined {
-    this.watch.markHandled();
-    return this.failure;
+    return this.outcome.error;
   }
 
   /**
@@ -245,8 +241,7 @@ export class Process<F extends Target = UntypedTarget> {
    * asking for it handles a failure.
    */
   get result(): Promise<ResultOf<F>> {
-    this.watch.markHandled();
-    return this.resultOf.get();
+    return this.outcome.resultPromise();
   }
 
   /** A thread has no signal: one this side stopped exits with 1, even before it got going. */
@@ -273,7 +268,7 @@ export class Process<F extends Target = UntypedTarget> {
    * and exits 0 under the usual exit rule.
    */
   get output$(): Observable<OutputOf<F>> {
-    return this.output.observable;
+    return this.outcome.output.observable;
   }
 
   /** Nobody listens to the output any more: the child stops producing it. */
@@ -281,6 +276,12 @@ export class Process<F extends Target = UntypedTarget> {
     if (this.exiting) return;
     if (this.child?.connected) this.child.send({ t: 'stop' });
     else this.worker?.postMessage({ t: 'stop' });
+  }
+
+  /** What the diagnostics messages say of this child: `{ name, kind, pid?, threadId? }`. */
+  private identity(): { name: string; kind: 'fork' | 'thread'; pid?: number; threadId?: number } {
+    const { name, kind, pid, threadId } = this;
+    return { name, kind, ...(pid === undefined ? {} : { pid }), ...(threadId === undefined ? {} : { threadId }) };
   }
 
   /** `Process { name: 'worker', kind: 'fork', pid: 1234, exitCode: null }`. */
@@ -330,13 +331,7 @@ export class Process<F extends Target = UntypedTarget> {
       if (this.child?.connected) this.child.send({ t: 'parted' });
       return;
     }
-    if (message.t === 'result') {
-      this.returned = 'value' in message ? { value: importValue(message.value, Runtime.get()) } : { error: decodeError(message.error) };
-      return;
-    }
-    if (message.kind === 'N') this.output.next(importValue(message.value, Runtime.get()) as OutputOf<F>);
-    else if (message.kind === 'E') this.output.error(decodeError(message.error));
-    else this.output.complete();
+    this.outcome.fromChild(message, Runtime.get());
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
@@ -364,26 +359,9 @@ export class Process<F extends Target = UntypedTarget> {
         const stoppedThread = this.stopped && code === 0 ? 1 : code;
         const exitCode = stoppedThread ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
         this.exit = { code: exitCode, signal };
-        const failure = exitCode !== 0 ? processError(this.name, exitCode, signal, this.childError) : undefined;
-        this.failure = failure;
-        if (failure) {
-          this.output.error(failure);
-          this.resultOf.settle({ error: failure });
-        } else {
-          this.output.complete();
-          this.resultOf.settle((this.returned ?? { value: undefined }) as { value: ResultOf<F> } | { error: unknown });
-        }
-        publish(CHANNELS.processExit, () => ({
-          name: this.name,
-          kind: this.kind,
-          pid: this.pid,
-          threadId: this.threadId,
-          exitCode,
-          signal,
-          ...(failure ? { error: failure } : {}),
-        }));
+        const failure = this.outcome.exited(exitCode, signal, this.childError, this.askedToStop);
+        publish(CHANNELS.processExit, () => ({ ...this.identity(), exitCode, signal, ...(failure ? { error: failure } : {}) }));
         for (const waiter of this.exitWaiters.splice(0)) waiter();
-        this.watch.exited(failure, this.askedToStop);
       });
   }
 

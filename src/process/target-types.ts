@@ -1,4 +1,4 @@
-import type { Subscribable } from 'rxjs';
+import type { Observable, Subscribable } from 'rxjs';
 
 /** Any function a `Process` can run: the signature of the target module's export. */
 // biome-ignore lint/suspicious/noExplicitAny: a target's parameters are whatever it declares; `unknown[]` would refuse every typed one.
@@ -15,7 +15,13 @@ type IsUnknown<T> = unknown extends T ? true : false;
 
 /** The values of `output$`: an Observable target's values; nothing for any other target. */
 export type OutputOf<F extends Target> =
-  IsUnknown<Returned<F>> extends true ? unknown : Returned<F> extends Subscribable<infer T> ? T : never;
+  IsUnknown<Returned<F>> extends true
+    ? unknown
+    : Returned<F> extends Observable<infer T>
+      ? T
+      : Returned<F> extends Subscribable<infer T>
+        ? T
+        : never;
 
 /** What `result` resolves with: the awaited return value; `undefined` for an Observable target (its values go to `output$`). */
 export type ResultOf<F extends Target> =
