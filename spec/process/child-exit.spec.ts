@@ -16,6 +16,16 @@ describe('Process exit rule', function () {
         expect(await p.join()).to.equal(0);
       });
 
+      it('so does a target that returns the Subscription it left writing (its result cannot come back; the child still exits 0)', async () => {
+        const [reader, writer] = Pipe<number>(false);
+        const p = startChild('left-writing', { export: 'returnsSubscription', args: [writer, 20], kind });
+        const got: number[] = [];
+        for await (const value of reader) got.push(value);
+        expect(got).to.have.length(20);
+        expect(await p.join()).to.equal(0);
+        expect(p.error).to.equal(undefined);
+      });
+
       it('a target that returns at once while an enqueue pipeline it started still puts delivers every item', async () => {
         const q = new Queue<number>();
         const p = startChild('left-writing', { export: 'leftEnqueueing', args: [q, 20], kind });
