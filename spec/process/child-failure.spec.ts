@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { lastValueFrom } from 'rxjs';
 import { ProcessError } from '../../src/index.js';
+import { FailureWatch, PROCESS_FAILED } from '../../src/process/child-failure.js';
 import { expectRejection, sleep, until } from '../support/async.js';
 import { startChild } from '../support/children.js';
 import { rxmpWarnings } from '../support/warnings.js';
@@ -136,4 +137,49 @@ describe('Process failures', function () {
       expect(run.stderr).to.contain("code: 'E_BOOM'");
     });
   }
+});
+
+/** The reports of `name` seen while `body` runs, and a moment after. */
+async function reportsOf(name: string, body: () => void | Promise<void>): Promise<number> {
+  const warnings = rxmpWarnings();
+  try {
+    await body();
+    await sleep(50);
+    return warnings.seen().filter((w) => w.code === PROCESS_FAILED && w.message.startsWith(`process ${name} `)).length;
+  } finally {
+    warnings.stop();
+  }
+}
+
+describe('FailureWatch', () => {
+  const failure = (name: string) => new ProcessError(name, 1, null, { name: 'TypeError', message: 'boom' });
+
+  it('reports a failure nobody handled by the end of the exit’s turn, once', async () => {
+    expect(await reportsOf('w1', () => new FailureWatch('w1').exited(failure('w1'), false))).to.equal(1);
+  });
+
+  it('does not report one handled in the exit’s own turn (a promise callback, as code awaiting join() is)', async () => {
+    const watch = new FailureWatch('w2');
+    expect(
+      await reportsOf('w2', () => {
+        watch.exited(failure('w2'), false);
+        void Promise.resolve().then(() => watch.markHandled());
+      }),
+    ).to.equal(0);
+  });
+
+  it('reports one handled only in a later turn (a timer), as Node reports a rejection handled too late', async () => {
+    const watch = new FailureWatch('w3');
+    expect(
+      await reportsOf('w3', () => {
+        watch.exited(failure('w3'), false);
+        setTimeout(() => watch.markHandled(), 10);
+      }),
+    ).to.equal(1);
+  });
+
+  it('never reports an end this side asked for, nor a success', async () => {
+    expect(await reportsOf('w4', () => new FailureWatch('w4').exited(failure('w4'), true))).to.equal(0);
+    expect(await reportsOf('w5', () => new FailureWatch('w5').exited(undefined, false))).to.equal(0);
+  });
 });

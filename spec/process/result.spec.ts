@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 import { Queue, SerializationError } from '../../src/index.js';
-import { expectRejection } from '../support/async.js';
+import { LazyResult } from '../../src/process/result.js';
+import { expectRejection, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
 
 describe('Process result', function () {
@@ -34,4 +35,36 @@ describe('Process result', function () {
       });
     });
   }
+});
+
+describe('LazyResult', () => {
+  it('a rejection nobody asked for is never an unhandled rejection; asked for later, it still rejects', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const result = new LazyResult<number>();
+      const error = new Error('failed');
+      result.settle({ error });
+      await sleep(20);
+      expect(unhandled).to.deep.equal([]);
+      let caught: unknown;
+      await result.get().catch((e: unknown) => (caught = e));
+      expect(caught).to.equal(error);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
+  it('settles once: the first outcome wins, before or after it was asked for', async () => {
+    const early = new LazyResult<number>();
+    early.settle({ value: 1 });
+    early.settle({ value: 2 });
+    expect(await early.get()).to.equal(1);
+    const late = new LazyResult<number>();
+    const asked = late.get();
+    late.settle({ value: 3 });
+    late.settle({ error: new Error('no') });
+    expect(await asked).to.equal(3);
+  });
 });
