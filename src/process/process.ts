@@ -56,7 +56,7 @@ let counter = 0;
  * A failure is never silent: it is `p.error`, `result` rejects with it, and
  * one the user did not handle is reported on stderr (see `FailureWatch` for
  * the rule). The child exits once its target has settled and its event
- * loop has nothing of the user's left (see `bootstrap.ts`).
+ * loop has nothing of the user's left (see `child-exit.ts`).
  *
  * @example
  * import type worker from './worker.js';
