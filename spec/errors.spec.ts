@@ -46,4 +46,17 @@ describe('errors', () => {
     expect(q.childError?.stack).to.contain('at x');
     expect(q.message).to.contain('TypeError: bad');
   });
+
+  it('ProcessError: its stack is its own line followed by the child’s frames, and it keeps a cause', () => {
+    const cause = new TypeError('bad');
+    const child = { name: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at parse (file:///w.js:3:9)' };
+    const p = new ProcessError('w', 1, null, child, { cause });
+    expect(p.stack).to.equal('ProcessError: process w exited with code 1: TypeError: bad\n    at parse (file:///w.js:3:9)');
+    expect(p.cause).to.equal(cause);
+    // A stack whose first line no longer matches its message still gives its frames.
+    const changed = new ProcessError('w', 1, null, { ...child, message: 'changed later' });
+    expect(changed.stack).to.equal('ProcessError: process w exited with code 1: TypeError: changed later\n    at parse (file:///w.js:3:9)');
+    // Without a child's stack, the stack is where it was made.
+    expect(new ProcessError('w', null, 'SIGKILL').stack).to.contain('errors.spec.js');
+  });
 });

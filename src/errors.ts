@@ -102,20 +102,44 @@ export interface RemoteErrorInfo {
   fields?: Readonly<Record<string, unknown>>;
 }
 
-/** A child process failed. */
+/**
+ * A child process failed. Its `stack` is the child's: this error's own
+ * line followed by the frames of the child's error (rxmp's frames left
+ * out), and its `cause` is the child's error revived (its class when it is
+ * a built-in or rxmp error, with its name, message, stack, fields and cause chain).
+ */
 export class ProcessError extends RxmpError {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   /** The child's own error, when it reported one before exiting. */
   readonly childError: RemoteErrorInfo | undefined;
-  constructor(processName: string, exitCode: number | null, signal: NodeJS.Signals | null, childError?: RemoteErrorInfo) {
+  constructor(
+    processName: string,
+    exitCode: number | null,
+    signal: NodeJS.Signals | null,
+    childError?: RemoteErrorInfo,
+    options?: RxmpErrorOptions,
+  ) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
     const why = childError ? `: ${childError.name}: ${childError.message}` : '';
-    super(`process ${processName} ${how}${why}`);
+    super(`process ${processName} ${how}${why}`, options);
     this.exitCode = exitCode;
     this.signal = signal;
     this.childError = childError;
+    // Where the parent noticed the exit says nothing; where the child failed does.
+    const frames = childError?.stack === undefined ? undefined : framesOf(childError.stack, `${childError.name}: ${childError.message}`);
+    if (frames !== undefined) {
+      Object.defineProperty(this, 'stack', { value: `${this.name}: ${this.message}${frames}`, writable: true, configurable: true });
+    }
   }
+}
+
+/** The frames of a stack (from its first line break), after the `header` line(s) that name the error. */
+function framesOf(stack: string, header: string): string | undefined {
+  if (stack.startsWith(header)) return stack.slice(header.length);
+  // A stack whose message was changed after it was taken: its frames are its `at` lines.
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  return frames.length > 0 ? `\n${frames.join('\n')}` : undefined;
 }
 
 /** A peer failed the authkey challenge, or the challenge itself was malformed. */

@@ -1,14 +1,16 @@
 /**
  * The entry point of every child, forked or thread: waits for the parent's
  * `start`, revives the arguments' handles, runs the target's export, streams
- * back an Observable result, flushes every queue it used, and exits with 0
- * (or 1 when the target throws or rejects).
+ * back an Observable result (or sends back any other return value), waits
+ * until nothing of the user's is left (see `child-exit.ts`), flushes every
+ * queue it used, and exits with 0 (or 1 at once when the target throws or rejects).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ownersGone } from '../transport/shm/owners.js';
+import { untilIdle } from './child-exit.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
 import { exportValue, importValue, type Transfer } from './handle-passing.js';
 import { importTarget } from './import-target.js';
@@ -43,6 +45,7 @@ let parted: (() => void) | undefined;
 
 function onStart(message: unknown): void {
   if ((message as { t?: string })?.t === 'parted') return parted?.();
+  if ((message as { t?: string })?.t === 'stop') return stopOutput();
   const start = message as StartMsg;
   if (started || start?.t !== 'start') return;
   started = true;
@@ -92,10 +95,14 @@ async function run(start: StartMsg): Promise<void> {
     }
     const result: unknown = await target(...args);
     if (isObservableLike(result)) await stream(result, runtime);
+    else await sendResult(result, runtime);
   } catch (error) {
     failed = true;
     failure = error;
   }
+  // A failed target ends the child at once, as an uncaught error ends a Node program.
+  if (!failed) await untilIdle();
+  if (crashed) return; // an uncaught exception while the user's work went on: its handler exits
   await flush();
   if (failed) control.send({ t: 'failed', error: encodeError(failure) });
   await partWithParent();
@@ -103,12 +110,45 @@ async function run(start: StartMsg): Promise<void> {
   process.exit(failed ? 1 : 0);
 }
 
+/** Sends back what a target returned (`result` in the parent); one that cannot be copied is said so, the child still succeeds. */
+async function sendResult(value: unknown, runtime: Runtime): Promise<void> {
+  if (value === undefined) return;
+  try {
+    const transfer = await exportValue(value, runtime, isMainThread ? 'process' : 'thread');
+    if (isMainThread && transfer.handles.length > 0) handedOut = true;
+    control.send({ t: 'result', value: transfer });
+  } catch (error) {
+    control.send({ t: 'result', error: encodeError(error) });
+  }
+}
+
+/** Set while the target's Observable streams: unsubscribes it (the parent's output$ lost its last subscriber). */
+let stopStream: (() => void) | undefined;
+let stopRequested = false;
+
+function stopOutput(): void {
+  stopRequested = true;
+  stopStream?.();
+}
+
 /** Sends each notification to the parent, values with their handles described, in order. */
 function stream(source: ObservableLike, runtime: Runtime): Promise<void> {
+  // Nobody listens any more: not even subscribed.
+  if (stopRequested) return Promise.resolve();
   return new Promise((resolve, reject) => {
     let chain: Promise<void> = Promise.resolve();
-    source.subscribe({
+    let stopped = false;
+    let subscription: unknown;
+    stopStream = () => {
+      if (stopped) return;
+      stopped = true;
+      stopStream = undefined;
+      unsubscribe(subscription);
+      chain.then(resolve, reject);
+    };
+    subscription = source.subscribe({
       next: (value) => {
+        if (stopped) return;
         // Checked and taken out at once, in order; described as soon as it can be.
         let transfer: Promise<Transfer>;
         try {
@@ -124,15 +164,24 @@ function stream(source: ObservableLike, runtime: Runtime): Promise<void> {
         });
       },
       error: (error) => {
+        if (stopped) return;
+        stopStream = undefined;
         chain = chain.then(() => control.send({ t: 'output', kind: 'E', error: encodeError(error) }));
         chain.then(() => reject(error), reject);
       },
       complete: () => {
+        if (stopped) return;
+        stopStream = undefined;
         chain = chain.then(() => control.send({ t: 'output', kind: 'C' }));
         chain.then(resolve, reject);
       },
     });
   });
+}
+
+function unsubscribe(subscription: unknown): void {
+  const s = subscription as { unsubscribe?: unknown } | null | undefined;
+  if (s && typeof s.unsubscribe === 'function') s.unsubscribe();
 }
 
 /**

@@ -29,6 +29,18 @@ export interface FailedMsg {
   error: ErrorInfo;
 }
 
+/**
+ * Child → parent: what a target that returned something other than an
+ * Observable returned (awaited), or why it cannot come back (a value that
+ * cannot be copied). `result` settles with it once the child has exited.
+ */
+export type ResultMsg = { t: 'result'; value: Transfer } | { t: 'result'; error: ErrorInfo };
+
+/** Parent → child: nobody listens to `output$` any more; unsubscribe the target's Observable. */
+export interface StopMsg {
+  t: 'stop';
+}
+
 /** Child → parent: the child listens in this private directory (the parent removes it if the child cannot). */
 export interface ListeningMsg {
   t: 'listening';
@@ -50,7 +62,7 @@ export interface PartedMsg {
   t: 'parted';
 }
 
-export type ChildMsg = OutputMsg | FailedMsg | ListeningMsg | PartingMsg;
+export type ChildMsg = OutputMsg | FailedMsg | ResultMsg | ListeningMsg | PartingMsg;
 
 /** What a thread child finds in `workerData`. */
 export interface ThreadData extends Partial<ThreadBell> {

@@ -2,30 +2,31 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname } from 'node:path';
+import { inspect } from 'node:util';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
-import { ProcessError, type RemoteErrorInfo } from '../errors.js';
+import { CHANNELS, publish } from '../diagnostics.js';
+import type { ProcessError } from '../errors.js';
 import { checkOptions, checkTimeout, quote } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ofThreads, ownersGone } from '../transport/shm/owners.js';
 import { bellsGoneWith, claimBell, foreignBell, releaseBells } from '../transport/shm/thread-bells.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
-import { decodeError } from '../wire/error-codec.js';
+import type { ErrorInfo } from '../wire/error-codec.js';
+import { ChildOutcome } from './child-outcome.js';
 import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { exportValue, importValue, loseTransfer, type Transfer } from './handle-passing.js';
 import { defaultExecArgv, startWorker } from './exec-argv.js';
-import { OutputRelay } from './output-relay.js';
-import { resolveTarget } from './target.js';
+import { exportValue, loseTransfer, type Transfer } from './handle-passing.js';
 import { PARENT_ENV } from './parent-death.js';
+import type { ArgsOption, OutputOf, ResultOf, Target, UntypedTarget } from './target-types.js';
+import { resolveTarget } from './target.js';
 
-export interface ProcessOptions {
+export interface ProcessBaseOptions {
   /** The module file to run: a file URL or a path (relative paths are resolved against the working directory). */
   target: URL | string;
   /** The export to call with `args`. @default 'default' */
   export?: string;
-  /** Arguments; queues and pipe ends anywhere inside arrays and plain objects arrive as working handles. */
-  args?: unknown[];
   /** A forked process (`child_process.fork`) or a worker thread. @default 'fork' */
   kind?: 'fork' | 'thread';
   /** Shown in errors (and as the process title). @default 'Process-N' */
@@ -42,19 +43,35 @@ export interface ProcessOptions {
   execArgv?: string[];
 }
 
+/**
+ * A `Process`'s options. `F` is the target's signature (`typeof worker`):
+ * `args` is then checked against its parameters, and required when it has any.
+ */
+export type ProcessOptions<F extends Target = UntypedTarget> = ProcessBaseOptions & ArgsOption<F>;
+
 const BOOTSTRAP = new URL('./bootstrap.js', import.meta.url);
 let counter = 0;
 
 /**
  * A child running a module's export (Python's `multiprocessing.Process`),
  * forked or in a worker thread. Queues and pipe ends in `args` reach it as
- * working handles; an Observable it returns is streamed back as `output$`.
+ * working handles; an Observable it returns is streamed back as `output$`,
+ * any other return value comes back as `result`.
+ *
+ * Typed by the target's signature, `new Process<typeof worker>({ … })`
+ * checks `args` and types `output$` and `result`; untyped, they are `unknown`.
+ *
+ * A failure is never silent: it is `p.error`, `result` rejects with it, and
+ * one the user did not handle is reported on stderr (see `FailureWatch` for
+ * the rule). The child exits once its target has settled and its event
+ * loop has nothing of the user's left (see `child-exit.ts`).
  *
  * @example
- * const p = new Process({ target: new URL('./worker.js', import.meta.url), args: [jobs, results] }).start();
+ * import type worker from './worker.js';
+ * const p = new Process<typeof worker>({ target: new URL('./worker.js', import.meta.url), args: [jobs, results] }).start();
  * await p.join();
  */
-export class Process {
+export class Process<F extends Target = UntypedTarget> {
   readonly name: string;
   private readonly target: URL;
   private readonly exportName: string;
@@ -66,26 +83,26 @@ export class Process {
   private worker: Worker | undefined;
   private exit: { code: number; signal: NodeJS.Signals | null } | undefined;
   private readonly exitWaiters: (() => void)[] = [];
-  private childError: RemoteErrorInfo | undefined;
+  private childError: ErrorInfo | undefined;
   /** A thread child's runtime id (a forked child's runtimes all start with its pid). */
   private runtimeId: string | undefined;
-  private readonly output = new OutputRelay<unknown>();
-  /** The child's failure once it exited with a non-zero code. */
-  error: ProcessError | undefined;
+  private readonly outcome: ChildOutcome<OutputOf<F>, ResultOf<F>>;
 
-  constructor(options: ProcessOptions) {
-    const o = checkOptions<ProcessOptions>(options, 'Process options', ['target', 'export', 'args', 'kind', 'name', 'env', 'execArgv']);
+  constructor(options: ProcessOptions<F>) {
+    type Checked = ProcessBaseOptions & { args?: unknown };
+    const o = checkOptions<Checked>(options as Checked, 'Process options', ['target', 'export', 'args', 'kind', 'name', 'env', 'execArgv']);
     this.target = resolveTarget(o.target);
     if (o.export !== undefined && typeof o.export !== 'string') throw new TypeError(`export must be a string, got ${quote(o.export)}`);
     this.exportName = o.export ?? 'default';
     if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(`args must be an array, got ${quote(o.args)}`);
-    this.args = o.args ?? [];
+    this.args = (o.args as unknown[] | undefined) ?? [];
     if (o.kind !== undefined && o.kind !== 'fork' && o.kind !== 'thread') {
       throw new TypeError(`kind must be 'fork' or 'thread', got ${quote(o.kind)}`);
     }
     this.kind = o.kind ?? 'fork';
     counter++;
     this.name = o.name ?? `Process-${counter}`;
+    this.outcome = new ChildOutcome(this.name, () => this.stopOutput());
     this.env = o.env;
     this.execArgv = o.execArgv;
   }
@@ -135,15 +152,23 @@ export class Process {
       worker.on('exit', (code) => this.exited(code, null));
       this.worker = worker;
     }
+    // A Worker's own threadId turns -1 once it exits; the process keeps saying which thread it was.
+    this.startedThreadId = this.worker?.threadId;
+    publish(CHANNELS.processStart, () => this.identity());
     void this.sendStart(runtime, transfer);
     return this;
   }
 
-  /** Resolves with the exit code once the child exits, or `null` if it is still running after `timeout` ms. */
+  /**
+   * Resolves with the exit code once the child exits, or `null` if it is
+   * still running after `timeout` ms. Calling it handles a failure: it is
+   * then not reported on stderr (`p.error` holds it).
+   */
   join(timeout?: number): Promise<number | null> {
     return new Promise((resolve, reject) => {
       const wait = checkTimeout(timeout, 'join timeout');
       if (!this.child && !this.worker) return reject(new Error(`process ${this.name} was not started`));
+      this.outcome.joined();
       if (this.exit) return resolve(this.exit.code);
       let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
@@ -171,25 +196,58 @@ export class Process {
     return this.child?.pid;
   }
 
-  /** The worker's thread id (`undefined` for a forked child). */
+  /** The worker's thread id (`undefined` for a forked child), still known after it exits. */
   get threadId(): number | undefined {
-    return this.worker?.threadId;
+    return this.startedThreadId;
   }
+
+  private startedThreadId: number | undefined;
 
   isAlive(): boolean {
     return (this.child !== undefined || this.worker !== undefined) && !this.exiting;
   }
 
-  /** Asks the child to stop: SIGTERM for a forked child; a thread is terminated. */
+  /** Asks the child to stop: SIGTERM for a forked child; a thread is terminated. Its end, asked for, is not reported on stderr. */
   terminate(): void {
-    if (this.child) this.child.kill('SIGTERM');
+    this.askedToStop = true;
+    this.stop('SIGTERM');
+  }
+
+  /** Stops the child at once: SIGKILL for a forked child; a thread is terminated. Its end, asked for, is not reported on stderr. */
+  kill(): void {
+    this.askedToStop = true;
+    this.stop('SIGKILL');
+  }
+
+  private askedToStop = false;
+
+  private stop(signal: NodeJS.Signals): void {
+    if (this.child) this.child.kill(signal);
     else this.stopThread();
   }
 
-  /** Stops the child at once: SIGKILL for a forked child; a thread is terminated. */
-  kill(): void {
-    if (this.child) this.child.kill('SIGKILL');
-    else this.stopThread();
+  /**
+   * The child's failure once it exited with a non-zero code (or a signal):
+   * a `ProcessError` whose `stack` shows the child's frames and whose
+   * `cause` is the child's own error. Reading it handles a failure, even a
+   * read before the exit (the caller looks at it, as a supervisor polling
+   * `isAlive()` does).
+   */
+  get error(): ProcessError | undefined {
+    return this.outcome.error;
+  }
+
+  /**
+   * Settles once the child has exited: resolves with what the target
+   * returned (awaited; `undefined` for an Observable target, whose values
+   * are `output$`), rejects with the `ProcessError` when the child failed,
+   * or with a `SerializationError` when the returned value could not be
+   * copied back (the child still exited 0). Made when first asked for, so
+   * it never becomes an unhandled rejection nobody could have caught;
+   * asking for it handles a failure.
+   */
+  get result(): Promise<ResultOf<F>> {
+    return this.outcome.resultPromise();
   }
 
   /** A thread has no signal: one this side stopped exits with 1, even before it got going. */
@@ -209,10 +267,37 @@ export class Process {
    * The notifications of the Observable the target returned, streamed back
    * (values with their handles revived). Completes when the target's
    * Observable does, or at once for a target that returns anything else;
-   * errors with the target's error, or a `ProcessError` if the child dies first.
+   * errors with the target's error, or a `ProcessError` if the child dies
+   * first (an error delivered to a subscriber is handled). When its last
+   * subscriber unsubscribes before the end, the child is told to stop: it
+   * unsubscribes the target's Observable (its teardown and `finalize` run)
+   * and exits 0 under the usual exit rule.
    */
-  get output$(): Observable<unknown> {
-    return this.output.observable;
+  get output$(): Observable<OutputOf<F>> {
+    return this.outcome.output.observable;
+  }
+
+  /** Nobody listens to the output any more: the child stops producing it. */
+  private stopOutput(): void {
+    if (this.exiting) return;
+    if (this.child?.connected) this.child.send({ t: 'stop' });
+    else this.worker?.postMessage({ t: 'stop' });
+  }
+
+  /** What the diagnostics messages say of this child: `{ name, kind, pid?, threadId? }`. */
+  private identity(): { name: string; kind: 'fork' | 'thread'; pid?: number; threadId?: number } {
+    const { name, kind, pid, threadId } = this;
+    return { name, kind, ...(pid === undefined ? {} : { pid }), ...(threadId === undefined ? {} : { threadId }) };
+  }
+
+  /** `Process { name: 'worker', kind: 'fork', pid: 1234, exitCode: null }`. */
+  [inspect.custom](_depth: number, options: object): string {
+    const id = this.kind === 'fork' ? { pid: this.pid } : { threadId: this.threadId };
+    return `Process ${inspect({ name: this.name, kind: this.kind, ...id, exitCode: this.exitCode }, { ...options, breakLength: Number.POSITIVE_INFINITY })}`;
+  }
+
+  toString(): string {
+    return this[inspect.custom](0, {});
   }
 
   private async sendStart(runtime: Runtime, transfer: Promise<Transfer>): Promise<void> {
@@ -221,7 +306,7 @@ export class Process {
       args = await transfer;
     } catch (error) {
       this.childError = { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack };
-      this.kill();
+      this.stop('SIGKILL');
       return;
     }
     const message: StartMsg = {
@@ -252,9 +337,7 @@ export class Process {
       if (this.child?.connected) this.child.send({ t: 'parted' });
       return;
     }
-    if (message.kind === 'N') this.output.next(importValue(message.value, Runtime.get()));
-    else if (message.kind === 'E') this.output.error(decodeError(message.error));
-    else this.output.complete();
+    this.outcome.fromChild(message, Runtime.get());
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
@@ -282,9 +365,8 @@ export class Process {
         const stoppedThread = this.stopped && code === 0 ? 1 : code;
         const exitCode = stoppedThread ?? -(signal ? (constants.signals[signal] ?? 1) : 1);
         this.exit = { code: exitCode, signal };
-        if (exitCode !== 0) this.error = new ProcessError(this.name, exitCode, signal, this.childError);
-        if (this.error) this.output.error(this.error);
-        else this.output.complete();
+        const failure = this.outcome.exited(exitCode, signal, this.childError, this.askedToStop);
+        publish(CHANNELS.processExit, () => ({ ...this.identity(), exitCode, signal, ...(failure ? { error: failure } : {}) }));
         for (const waiter of this.exitWaiters.splice(0)) waiter();
       });
   }
