@@ -15,6 +15,7 @@ export {
   ProcessError,
   ProtocolError,
   SerializationError,
+  Unfinished,
   type RemoteErrorInfo,
 } from './errors.js';
 
@@ -31,7 +32,7 @@ export { Connection } from './connection.js';
 export { Process, type ProcessOptions } from './process/process.js';
 
 // Options
-export type { GetOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
+export type { GetOptions, JoinOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
 
 // RxJS operators
 export { enqueue, type Enqueueable } from './rx/enqueue.js';

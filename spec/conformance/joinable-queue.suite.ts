@@ -1,8 +1,8 @@
 /** JoinableQueue conformance: task accounting, written once for every transport. */
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
-import { consume, type JoinableQueue } from '../../src/index.js';
-import { settledWithin, settles } from '../support/async.js';
+import { consume, type JoinableQueue, Unfinished } from '../../src/index.js';
+import { expectRejection, settledWithin, settles } from '../support/async.js';
 
 export type MakeJoinableQueue = <T>(options?: { maxsize?: number }) => Promise<JoinableQueue<T>>;
 
@@ -81,6 +81,65 @@ export function joinableQueueConformance(label: string, makeQueue: MakeJoinableQ
       expect(await q.get()).to.equal('next');
       q.taskDone();
       await settles(q.join());
+    });
+
+    it('join({ timeout }) rejects Unfinished with the timeout and the open task count once it runs out', async () => {
+      const q = await makeQueue<number>();
+      await q.put(1);
+      await q.put(2);
+      await q.get();
+      q.taskDone();
+      const error = await expectRejection(q.join({ timeout: SHORT }), Unfinished);
+      expect(error.timeout).to.equal(SHORT);
+      expect(error.unfinished).to.equal(1);
+      // Nothing was touched: the task is still open, and a join still sees it through.
+      const joined = q.join();
+      await q.get();
+      q.taskDone();
+      await settles(joined);
+    });
+
+    it('join({ timeout: 0 }) resolves when nothing is open and rejects Unfinished at once otherwise', async () => {
+      const q = await makeQueue<number>();
+      await settles(q.join({ timeout: 0 }));
+      await q.put(1);
+      const error = await expectRejection(q.join({ timeout: 0 }), Unfinished);
+      expect([error.timeout, error.unfinished]).to.deep.equal([0, 1]);
+    });
+
+    it('join({ timeout }) resolves when the last task is done in time', async () => {
+      const q = await makeQueue<number>();
+      await q.put(1);
+      const joined = q.join({ timeout: 10_000 });
+      await q.get();
+      q.taskDone();
+      await settles(joined);
+    });
+
+    it('join({ signal }) rejects with the reason of the abort, and join$ errors with it', async () => {
+      const q = await makeQueue<number>();
+      await q.put(1);
+      const controller = new AbortController();
+      const joined = q.join({ signal: controller.signal });
+      const reason = new Error('stop waiting');
+      controller.abort(reason);
+      expect(await joined.catch((e: unknown) => e)).to.equal(reason);
+      const again = new AbortController();
+      const streamed = lastValueFrom(q.join$({ signal: again.signal })).catch((e: unknown) => e);
+      again.abort(reason);
+      expect(await streamed).to.equal(reason);
+      await q.get();
+      q.taskDone();
+      await settles(q.join());
+    });
+
+    it('join() with a bad timeout rejects RangeError/TypeError, and join$ throws it at the call', async () => {
+      const q = await makeQueue<number>();
+      await expectRejection(q.join({ timeout: -1 }), RangeError);
+      await expectRejection(q.join({ timeout: Number.NaN }), RangeError);
+      await expectRejection(q.join({ timeout: '5' as unknown as number }), TypeError);
+      await expectRejection(q.join({ timeOut: 5 } as never), TypeError);
+      expect(() => q.join$({ timeout: -1 })).to.throw(RangeError);
     });
   });
 }

@@ -57,6 +57,11 @@ export interface QueueEndpoint<T> {
   taskDone(tag?: number): void;
   /** JoinableQueue: calls `release` once no task is open (`fail` if that can no longer be known). */
   join(release: () => void, fail: (error: Error) => void): Cancel;
+  /**
+   * JoinableQueue: tells `report` how many tasks are open now (synchronously
+   * at the owner; `undefined` when the owner cannot be asked).
+   */
+  unfinished(report: (open: number | undefined) => void): void;
   /** The handle is closed (its waiting calls already withdrawn): resolves once what it put is in the queue. */
   close(): Promise<void>;
 }

@@ -55,7 +55,8 @@
  * Calls: `call {rid, op}` ← `reply {rid, value? | error?}`; `uncall {rid}` withdraws a waiting `join`.
  *   `qsize` (queued + leased), `full` (1 when a `want {try}` would get nothing now), `end`, `join`
  *   (answers once no task is open), `flush` (answers once everything sent before it is applied),
- *   `pin` (a new pin tied to this link). A call on a queue the owner no longer serves is answered
+ *   `pin` (a new pin tied to this link), `unfinished` (JoinableQueue: the open tasks now; a handle whose
+ *   `join {timeout}` ran out asks it after its `uncall`, for the `Unfinished` error). A call on a queue the owner no longer serves is answered
  *   (`flush` with success, the others with a `ClosedError`), never left waiting.
  *
  * Pins (a description in flight): exporting a handle makes a *pin* at the owner before the
@@ -172,7 +173,7 @@ export interface RequeueMsg {
   q: string;
   tags: number[];
 }
-export type CallOp = 'qsize' | 'full' | 'end' | 'join' | 'flush' | 'pin';
+export type CallOp = 'qsize' | 'full' | 'end' | 'join' | 'flush' | 'pin' | 'unfinished';
 /** A request answered by a `reply` with the same `rid`. `flush` answers once everything sent before it is in. */
 export interface CallMsg {
   t: 'call';
@@ -297,7 +298,8 @@ export const QUEUE_REQUESTS: readonly QueueRequest['t'][] = [
  */
 export const MAX_FETCH = 2 ** 16;
 
-const isOp = (v: unknown): boolean => v === 'qsize' || v === 'full' || v === 'end' || v === 'join' || v === 'flush' || v === 'pin';
+const CALL_OPS: readonly unknown[] = ['qsize', 'full', 'end', 'join', 'flush', 'pin', 'unfinished'] satisfies CallOp[];
+const isOp = (v: unknown): boolean => CALL_OPS.includes(v);
 const isTrue = (v: unknown): boolean => v === true;
 const queue = { q: isString };
 

@@ -140,6 +140,10 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     };
   }
 
+  unfinished(report: (open: number | undefined) => void): void {
+    report(this.ledger.unfinished);
+  }
+
   close(): Promise<void> {
     for (const watcher of [...this.closeWatchers]) watcher();
     // In-process an accepted put is already in the queue.

@@ -294,6 +294,8 @@ export class QueueService {
         return reply(this.fifo.hasFreeSlot ? 0 : 1);
       case 'flush':
         return reply();
+      case 'unfinished':
+        return reply(this.local.ledger.unfinished);
       case 'pin':
         return reply(this.pin(link));
       case 'end':

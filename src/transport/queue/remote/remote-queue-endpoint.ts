@@ -152,6 +152,13 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     };
   }
 
+  unfinished(report: (open: number | undefined) => void): void {
+    this.request('unfinished').then(
+      (open) => report(open),
+      () => report(undefined),
+    );
+  }
+
   /** Gives back credits and fetched items, withdraws requests, and waits until everything put is in. */
   close(): Promise<void> {
     if (this.lostWith || this.closedFlag) return Promise.resolve();
