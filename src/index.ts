@@ -37,6 +37,7 @@ export type { GetOptions, JoinOptions, ObserveOptions, PipeOptions, PutOptions, 
 // RxJS operators
 export { enqueue, type Enqueueable } from './rx/enqueue.js';
 export { consume, type Consumable, type ConsumeOptions } from './rx/consume.js';
+export type { DeadLetter, PoisonItem } from './rx/poison.js';
 export { timeoutEmpty } from './rx/timeout-empty.js';
 export { timeoutFull } from './rx/timeout-full.js';
 export { withLock } from './rx/with-lock.js';

@@ -36,6 +36,7 @@ export const kTaskDone = Symbol('rxmp.taskDone');
 export const kEndpoint = Symbol('rxmp.endpoint');
 export const kAttach = Symbol('rxmp.attach');
 export const kSettle = Symbol('rxmp.settle');
+export const kAttempts = Symbol('rxmp.attempts');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -241,9 +242,17 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly [kTake]: QueueTake<T> = (listener, timeout, returnable) =>
     this.startGet(timeout, undefined, listener, () => listener.ended(), undefined, returnable);
 
-  /** @internal Returns items this handle took (returnable) but did not consume to the front of the queue. */
-  [kRequeue](deliveries: readonly Delivery<T>[]): void {
-    this.endpoint.requeue(deliveries);
+  /**
+   * @internal Returns items this handle took (returnable) but did not consume
+   * to the front of the queue; `failed`: the tag whose attempt failed.
+   */
+  [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.endpoint.requeue(deliveries, failed);
+  }
+
+  /** @internal Unfinished attempts a returnable delivery had been through before it came (see `QueueEndpoint.attempts`). */
+  [kAttempts](tag: number): number {
+    return this.endpoint.attempts(tag);
   }
 
   /** @internal A returnable delivery of a plain queue is final: it will not be put back. */

@@ -1,7 +1,7 @@
 import { markHandle } from './handle/handle-kinds.js';
 import type { Observable } from 'rxjs';
 import { quote } from './handle/options.js';
-import { kAttach, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
+import { kAttach, kAttempts, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
 import type { Delivery } from './core/listeners.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
@@ -83,8 +83,13 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   }
 
   /** @internal */
-  [kRequeue](deliveries: readonly Delivery<T>[]): void {
-    this.inner[kRequeue](deliveries);
+  [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.inner[kRequeue](deliveries, failed);
+  }
+
+  /** @internal */
+  [kAttempts](tag: number): number {
+    return this.inner[kAttempts](tag);
   }
 
   /** @internal */

@@ -1,7 +1,7 @@
 /** JoinableQueue conformance: task accounting, written once for every transport. */
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
-import { consume, type JoinableQueue, Unfinished } from '../../src/index.js';
+import { consume, type JoinableQueue, type PoisonItem, Queue, Unfinished } from '../../src/index.js';
 import { expectRejection, settledWithin, settles } from '../support/async.js';
 
 export type MakeJoinableQueue = <T>(options?: { maxsize?: number }) => Promise<JoinableQueue<T>>;
@@ -140,6 +140,66 @@ export function joinableQueueConformance(label: string, makeQueue: MakeJoinableQ
       await expectRejection(q.join({ timeout: '5' as unknown as number }), TypeError);
       await expectRejection(q.join({ timeOut: 5 } as never), TypeError);
       expect(() => q.join$({ timeout: -1 })).to.throw(RangeError);
+    });
+
+    it('consume({ maxAttempts }) retries a failing item, then sets it aside with its attempts and last error; the rest is done, join() resolves', async () => {
+      const q = await makeQueue<string>();
+      for (const item of ['a', 'poison', 'b', 'c']) await q.put(item);
+      const aside: PoisonItem<string>[] = [];
+      let runs = 0;
+      const results: string[] = [];
+      const subscription = consume(
+        q,
+        async (item: string) => {
+          if (item !== 'poison') return item;
+          runs++;
+          throw new Error(`bad run ${runs}`);
+        },
+        { maxAttempts: 3, onPoison: (poison) => aside.push(poison) },
+      ).subscribe({ next: (r) => results.push(r), error: (e) => expect.fail(`the stream errored: ${e}`) });
+      await settles(q.join());
+      subscription.unsubscribe();
+      expect(runs).to.equal(3);
+      expect(aside.map((p) => [p.item, p.attempts, (p.error as Error).message])).to.deep.equal([['poison', 3, 'bad run 3']]);
+      expect(results.sort()).to.deep.equal(['a', 'b', 'c']);
+      expect(await q.qsize()).to.equal(0);
+    });
+
+    it('consume({ maxAttempts, deadLetter }) puts { item, attempts, error } into the dead-letter queue and marks the item done', async () => {
+      const q = await makeQueue<{ job: number }>();
+      const dead = new Queue<PoisonItem<{ job: number }>>();
+      await q.put({ job: 1 });
+      await q.put({ job: 2 });
+      const subscription = consume(
+        q,
+        (item: { job: number }) => {
+          if (item.job === 1) throw new TypeError('job 1 is poison');
+          return [item.job];
+        },
+        { maxAttempts: 2, deadLetter: dead },
+      ).subscribe();
+      await settles(q.join());
+      subscription.unsubscribe();
+      const poison = await dead.get({ timeout: 0 });
+      expect(poison).to.deep.include({ item: { job: 1 }, attempts: 2 });
+      expect(poison.error).to.be.instanceOf(TypeError);
+      expect(await dead.qsize()).to.equal(0);
+    });
+
+    it('an item keeps its attempt count in the queue: a failure in one consume counts toward the limit of the next', async () => {
+      const q = await makeQueue<string>();
+      await q.put('poison');
+      const failing = (): never => {
+        throw new Error('always');
+      };
+      // Without maxAttempts a failure errors the stream, and the item goes back counted.
+      const first = await lastValueFrom(consume(q, failing)).catch((e: unknown) => e);
+      expect((first as Error).message).to.equal('always');
+      const aside: PoisonItem<string>[] = [];
+      const subscription = consume(q, failing, { maxAttempts: 2, onPoison: (p) => aside.push(p) }).subscribe();
+      await settles(q.join());
+      subscription.unsubscribe();
+      expect(aside.map((p) => p.attempts)).to.deep.equal([2]);
     });
   });
 }

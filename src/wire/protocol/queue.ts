@@ -34,7 +34,9 @@
  *
  * Consuming (leases, named by delivery tags):
  *   `fetch {n}`       → parks n waiters; each item they get is *leased* to this link
- *   ← `items {tag, items}`  the leased items, in queue order: `items[i]` has delivery tag `tag + i`
+ *   ← `items {tag, items, attempts?}`  the leased items, in queue order: `items[i]` has delivery tag
+ *                       `tag + i`; `attempts[i]` counts the attempts on it that did not finish it (see
+ *                       Attempts), present only on a message carrying an item that has any
  *   `fetch {n, try}`  → ← `items {tag, items, try}` at once, possibly empty (a non-blocking get)
  *   `unfetch`         → withdraws the parked waiters; ← `unfetched {n}` says how many it withdrew
  *   `ack {tag, n, hold?, done?}` → the leases `tag … tag+n-1` reached the application: their slots are
@@ -48,8 +50,9 @@
  *   `done {tags}`     → held items are finished (JoinableQueue: their tasks close, sent with the
  *                       turn); a plain queue's handle sends them with its next `ack {done}`, or alone
  *                       a moment later
- *   `requeue {tags}`  → held items back to the front, in the order named: the owner's copies, untouched
- *                       by whatever the consumer did with its own
+ *   `requeue {tags, failed?}` → held items back to the front, in the order named: the owner's copies,
+ *                       untouched by whatever the consumer did with its own; `failed` names those of them
+ *                       whose attempt failed (`consume`'s run errored): their attempt count goes up by one
  *   ← `drained`         ended and nothing left: parked waiters will never be served
  *
  * Calls: `call {rid, op}` ← `reply {rid, value? | error?}`; `uncall {rid}` withdraws a waiting `join`.
@@ -58,6 +61,14 @@
  *   `pin` (a new pin tied to this link), `unfinished` (JoinableQueue: the open tasks now; a handle whose
  *   `join {timeout}` ran out asks it after its `uncall`, for the `Unfinished` error). A call on a queue the owner no longer serves is answered
  *   (`flush` with success, the others with a `ClosedError`), never left waiting.
+ *
+ * Attempts (poison items): the owner counts, per item, the attempts that did not finish it: one more
+ * for each held item a lost link had (its consumer died before `done`: a JoinableQueue's redelivery)
+ * and for each tag a `requeue` names in `failed`. Leases given back (`giveback`, `detach`, a lost link's
+ * leases) were never attempted: their count stays. The count travels with the item in `items`, and
+ * stays with it through give-backs and requeues, so it survives any number of redeliveries between
+ * any processes. An item never attempted carries nothing (no field, no allocation at the owner); a
+ * message folds items into it only while none of them has a count.
  *
  * Pins (a description in flight): exporting a handle makes a *pin* at the owner before the
  * description leaves (the owner's own export locally; another runtime's with `call pin`). The
@@ -86,7 +97,7 @@
  * - drained = ended, nothing queued, nothing leased, nothing reserved.
  */
 import type { ErrorInfo } from '../error-codec.js';
-import { count, isArray, isCount, isSeq, isString, isTags, optional, type Shape } from './checks.js';
+import { count, isArray, isCount, isCounts, isSeq, isString, isTags, optional, type Shape } from './checks.js';
 
 // ---- queue: handle → owner ---------------------------------------------------
 
@@ -172,6 +183,8 @@ export interface RequeueMsg {
   t: 'requeue';
   q: string;
   tags: number[];
+  /** Those of `tags` whose attempt failed: their attempt count goes up by one. */
+  failed?: number[];
 }
 export type CallOp = 'qsize' | 'full' | 'end' | 'join' | 'flush' | 'pin' | 'unfinished';
 /** A request answered by a `reply` with the same `rid`. `flush` answers once everything sent before it is in. */
@@ -221,6 +234,11 @@ export interface ItemsMsg {
   q: string;
   tag: number;
   items: unknown[];
+  /**
+   * `attempts[i]`: the unfinished attempts `items[i]` has been through.
+   * Absent when none of the items has any (the common case).
+   */
+  attempts?: number[];
   /** The answer to a `fetch` marked `try` (items may be empty). */
   try?: true;
 }
@@ -315,14 +333,14 @@ export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape>
   ack: { ...queue, n: isCount, tag: isSeq, hold: optional(isTrue), done: optional(isTags) },
   giveback: { ...queue, tags: isTags },
   done: { ...queue, tags: isTags },
-  requeue: { ...queue, tags: isTags },
+  requeue: { ...queue, tags: isTags, failed: optional(isTags) },
   call: { ...queue, rid: isSeq, op: isOp },
   uncall: { ...queue, rid: isSeq },
   unpin: { ...queue, pin: isSeq },
   detach: queue,
   attached: { ...queue, tag: isSeq },
   credit: { ...queue, n: isCount },
-  items: { ...queue, tag: isSeq, items: isArray },
+  items: { ...queue, tag: isSeq, items: isArray, attempts: optional(isCounts) },
   unfetched: { ...queue, n: count(MAX_FETCH) },
   ended: queue,
   drained: queue,

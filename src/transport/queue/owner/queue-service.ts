@@ -1,3 +1,4 @@
+import { attemptsOf, itemOf, retried } from '../../../core/queue/attempted.js';
 import type { GetTicket, GetWaiter } from '../../../core/queue/bounded-fifo.js';
 import { ProtocolError } from '../../../errors.js';
 import { encodeError } from '../../../wire/error-codec.js';
@@ -103,7 +104,7 @@ export class QueueService {
       case 'done':
         return this.done(this.known(s, 'done'), link, message.tags);
       case 'requeue':
-        return this.requeue(this.known(s, 'requeue'), link, message.tags);
+        return this.requeue(this.known(s, 'requeue'), link, message.tags, message.failed);
     }
     // Withdrawals: harmless (and ignored) once the session is gone.
     if (!s) return;
@@ -149,7 +150,8 @@ export class QueueService {
       this.withdraw(s);
       // A JoinableQueue's unfinished items are redelivered (at-least-once). A plain queue's
       // held items reached an application that is gone: redelivering them would be a duplicate.
-      if (this.local.joinable && s.held.size > 0) this.fifo.requeue([...s.held.values()]);
+      // Each was attempted, and the attempt did not finish it: its count goes up (poison items).
+      if (this.local.joinable && s.held.size > 0) this.fifo.requeue([...s.held.values()].map(retried));
       s.held.clear();
     }
     if (s || pinned) this.mayBeUnused();
@@ -199,10 +201,11 @@ export class QueueService {
   private leasingWaiter(s: Session<Stored>, link: Link): LeasingWaiter {
     const waiter: LeasingWaiter = {
       leases: true,
-      delivered: (item) => {
+      delivered: (stored) => {
         if (waiter.ticket) s.fetches.delete(waiter.ticket);
         // Leases go out in tag order, so consecutive ones fold into one `items` message.
-        link.sendItem('items', this.id, item, s.lease(item));
+        // The session keeps what was stored (with its attempt count) for a give-back or requeue.
+        link.sendItem('items', this.id, itemOf(stored), s.lease(stored), attemptsOf(stored));
       },
       failed: () => {},
       ended: () => {
@@ -218,9 +221,11 @@ export class QueueService {
     const waiter: GetWaiter<Stored> = { leases: true, delivered: (item) => got.push(item), failed() {}, ended() {} };
     for (let i = 0; i < n && got.length === i; i++) this.fifo.get(waiter, 0);
     const tag = s.next;
-    for (const item of got) s.lease(item);
+    for (const stored of got) s.lease(stored);
     if (got.length === 0 && this.fifo.drained) this.sendDrained(s, link);
-    link.send({ t: 'items', q: this.id, tag, items: got, try: true });
+    const attempts = got.some((stored) => attemptsOf(stored) > 0) ? got.map(attemptsOf) : undefined;
+    const items = attempts ? got.map(itemOf) : got;
+    link.send(attempts ? { t: 'items', q: this.id, tag, items, attempts, try: true } : { t: 'items', q: this.id, tag, items, try: true });
   }
 
   /** Withdraws the parked fetches; returns how many there were. */
@@ -261,9 +266,15 @@ export class QueueService {
   }
 
   /** Held items back to the front, in the order named: the owner's own copies, untouched by the consumer. */
-  private requeue(s: Session<Stored>, link: Link, tags: readonly number[]): void {
+  private requeue(s: Session<Stored>, link: Link, tags: readonly number[], failed?: readonly number[]): void {
     s.checkHeld('requeue', tags);
-    const items = tags.map((tag) => s.held.get(tag));
+    const failing = failed && failed.length > 0 ? new Set(failed) : undefined;
+    if (failing) {
+      for (const tag of failing)
+        if (!tags.includes(tag))
+          throw new ProtocolError(`requeue of queue ${this.id} names delivery ${tag} as failed but does not requeue it`);
+    }
+    const items = tags.map((tag) => (failing?.has(tag) ? retried(s.held.get(tag)) : s.held.get(tag)));
     for (const tag of tags) s.held.delete(tag);
     this.fifo.requeue(items);
     this.forgetIfIdle(link, s);

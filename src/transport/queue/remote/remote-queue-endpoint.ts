@@ -103,8 +103,12 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     return this.consumer.attach(prefetch);
   }
 
-  requeue(deliveries: readonly Delivery<T>[]): void {
-    this.consumer.requeue(deliveries);
+  requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.consumer.requeue(deliveries, failed);
+  }
+
+  attempts(tag: number): number {
+    return this.consumer.attempts(tag);
   }
 
   taskDone(tag?: number): void {
@@ -207,7 +211,7 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
       case 'credit':
         return this.producer.onCredit(message.n, message.try === true);
       case 'items':
-        return this.consumer.onItems(message.tag, message.items, message.try === true);
+        return this.consumer.onItems(message.tag, message.items, message.try === true, message.attempts);
       case 'unfetched':
         return this.consumer.onUnfetched(message.n);
       case 'ended':
