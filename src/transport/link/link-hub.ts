@@ -45,6 +45,7 @@ export class LinkHub {
   private readonly routes = new Map<string, Route>();
   private readonly closeWatchers = new Set<LinkClosedWatcher>();
   private nextRid = 1;
+  private closingFlag = false;
 
   constructor(options: LinkHubOptions) {
     this.id = options.id;
@@ -83,6 +84,11 @@ export class LinkHub {
     });
   }
 
+  /** This runtime is hanging up or closing its links itself: links that close now did not lose their peer. */
+  get closing(): boolean {
+    return this.closingFlag;
+  }
+
   /** Resolves once every link has written out what was sent on it. */
   async drainLinks(): Promise<void> {
     const links = [...this.live];
@@ -109,6 +115,7 @@ export class LinkHub {
    * off data the peer had not read yet.
    */
   async hangUp(limitMs: number): Promise<void> {
+    this.closingFlag = true;
     const links = [...this.live].filter((link) => link instanceof SocketLink);
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => {
@@ -121,6 +128,7 @@ export class LinkHub {
 
   /** Cuts off every link and stops listening (a runtime that is done, e.g. at the end of a spec). */
   async close(): Promise<void> {
+    this.closingFlag = true;
     for (const link of [...this.live]) link.fail(new ClosedError('runtime', `runtime ${this.id} closed`));
     const listener = await this.listening?.catch(() => undefined);
     listener?.close();

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import { BoundedFifo, NOTHING, type GetWaiter } from '../../../core/queue/bounded-fifo.js';
 import { attemptsOf, itemOf, type Stored, storedWith } from '../../../core/queue/attempted.js';
 import { TaskLedger } from '../../../core/queue/task-ledger.js';
+import { CHANNELS, publish } from '../../../diagnostics.js';
 import { fastClone } from '../../../wire/fast-clone.js';
 import type { QueueEndpoint } from '../queue-endpoint.js';
 import type { Cancel, Delivery, GetListener, PutListener } from '../../../core/listeners.js';
@@ -25,6 +26,8 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   private readonly attemptsByTag = new Map<number, number>();
   private readonly endWatchers = new Set<() => void>();
   private readonly closeWatchers = new Set<() => void>();
+  /** The id this queue is served under while other runtimes may use it (see `QueueBroker.serve`). */
+  sharedAs: string | undefined;
 
   constructor(
     maxsize: number,
@@ -107,6 +110,10 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
       back.push(storedWith(d.item, attempts));
     }
     this.fifo.requeue(back);
+    if (back.length > 0) {
+      const reason = failed === undefined ? 'returned' : 'failed';
+      publish(CHANNELS.queueRedeliver, () => ({ queue: this.sharedAs ?? 'this process', items: back.length, reason }));
+    }
   }
 
   qsize(): Promise<number> {

@@ -5,7 +5,9 @@ import { encodeError } from '../../../wire/error-codec.js';
 import { MAX_FETCH, type CallOp, type QueueRequest } from '../../../wire/protocol/queue.js';
 import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
+import { CHANNELS, publish } from '../../../diagnostics.js';
 import { Credits } from './credits.js';
+import { warnNoConsumer } from './no-consumer.js';
 import { Session } from './session.js';
 
 type Stored = unknown;
@@ -29,6 +31,8 @@ export class QueueService {
   private nextPin = 1;
   private readonly stopWatchingEnd: () => void;
   private readonly credits: Credits;
+  /** The no-consumer warning was given, and no consumer has fetched since. */
+  private warnedNoConsumer = false;
 
   constructor(
     readonly id: string,
@@ -100,7 +104,7 @@ export class QueueService {
         return message.done ? this.done(session, link, message.done) : undefined;
       }
       case 'giveback':
-        return this.giveBack(this.known(s, 'giveback'), message.tags, 'giveback');
+        return this.giveBack(this.known(s, 'giveback'), message.tags, 'giveback', link);
       case 'done':
         return this.done(this.known(s, 'done'), link, message.tags);
       case 'requeue':
@@ -127,13 +131,17 @@ export class QueueService {
       case 'detach':
         if (!s.attached) return;
         s.attached = false;
-        this.withdraw(s);
+        this.withdraw(s, link);
         return this.forgetIfIdle(link, s);
     }
   }
 
-  /** The link is gone: everything it held goes back, nothing is lost. */
-  linkClosed(link: Link): void {
+  /**
+   * The link is gone: everything it held goes back, nothing is lost.
+   * `closingHere`: this runtime closed it (it is shutting down), so no
+   * consumer died.
+   */
+  linkClosed(link: Link, closingHere = false): void {
     let pinned = false;
     for (const [pin, by] of this.pins) {
       if (by !== link) continue;
@@ -147,12 +155,16 @@ export class QueueService {
       // A consumer thread whose acks never came may still have handed items out (see HandOver).
       const handedUpTo = s.attached && s.word !== undefined ? (link.peerWords?.fence(s.word) ?? 0) : 0;
       if (handedUpTo > 0 && !this.local.joinable) this.fifo.release(s.dropHandedUpTo(handedUpTo));
-      this.withdraw(s);
+      const leased = s.leased.size;
+      this.withdraw(s, false);
       // A JoinableQueue's unfinished items are redelivered (at-least-once). A plain queue's
       // held items reached an application that is gone: redelivering them would be a duplicate.
       // Each was attempted, and the attempt did not finish it: its count goes up (poison items).
-      if (this.local.joinable && s.held.size > 0) this.fifo.requeue([...s.held.values()].map(retried));
+      const held = this.local.joinable ? s.held.size : 0;
+      if (held > 0) this.fifo.requeue([...s.held.values()].map(retried));
       s.held.clear();
+      if (leased + held > 0) this.published(leased + held, 'link-closed', link);
+      if (!closingHere) this.warnIfNoConsumer(s, link, held + leased);
     }
     if (s || pinned) this.mayBeUnused();
   }
@@ -184,6 +196,8 @@ export class QueueService {
   }
 
   private fetch(s: Session<Stored>, link: Link, n: number, tryOnly: boolean): void {
+    s.consumer = true;
+    this.warnedNoConsumer = false;
     if (tryOnly) return this.tryFetch(s, link, n);
     if (s.fetches.size + n > MAX_FETCH) {
       throw new ProtocolError(`fetch of ${n} items from queue ${this.id} with ${s.fetches.size} parked already (at most ${MAX_FETCH})`);
@@ -248,14 +262,16 @@ export class QueueService {
   }
 
   /** These leases come back to the front, in delivery (tag) order. */
-  private giveBack(s: Session<Stored>, tags: readonly number[], what: string): void {
+  private giveBack(s: Session<Stored>, tags: readonly number[], what: string, link?: Link): void {
     s.checkLeased(what, tags);
     const back: Stored[] = [];
     for (const tag of [...tags].sort((a, b) => a - b)) {
       back.push(s.leased.get(tag));
       s.leased.delete(tag);
     }
-    if (back.length > 0) this.fifo.giveBack(back);
+    if (back.length === 0) return;
+    this.fifo.giveBack(back);
+    if (link) this.published(back.length, what === 'giveback' ? 'unused' : 'detached', link);
   }
 
   private done(s: Session<Stored>, link: Link, tags: readonly number[]): void {
@@ -277,17 +293,41 @@ export class QueueService {
     const items = tags.map((tag) => (failing?.has(tag) ? retried(s.held.get(tag)) : s.held.get(tag)));
     for (const tag of tags) s.held.delete(tag);
     this.fifo.requeue(items);
+    if (items.length > 0) this.published(items.length, failing ? 'failed' : 'returned', link);
     this.forgetIfIdle(link, s);
   }
 
-  /** The handle is gone (detached, or its link lost): refund credits, give back leases, withdraw requests. */
-  private withdraw(s: Session<Stored>): void {
+  /**
+   * The handle is gone (detached, or its link lost): refund credits, give
+   * back leases, withdraw requests. `link`: tell the diagnostics channel of
+   * what was given back (a lost link's caller tells it all at once).
+   */
+  private withdraw(s: Session<Stored>, link: Link | false): void {
     if (s.creditRequest) this.fifo.cancelPut(s.creditRequest);
     s.creditRequest = undefined;
     this.unfetch(s);
     if (s.credits > 0) this.fifo.refund(s.credits);
     s.credits = 0;
-    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()], 'detach');
+    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()], 'detach', link || undefined);
+  }
+
+  /** Tells `rxmp:queue:redeliver` that `items` went back to the front, and why. */
+  private published(items: number, reason: string, link: Link): void {
+    publish(CHANNELS.queueRedeliver, () => ({ queue: this.id, items, reason, peer: link.peerId }));
+  }
+
+  /**
+   * A consumer's link is gone: if it was the last consumer of a JoinableQueue
+   * whose tasks are still open, and nobody here waits to take them, say so
+   * (once, until a consumer fetches again): `join()` would wait in silence.
+   */
+  private warnIfNoConsumer(s: Session<Stored>, link: Link, redelivered: number): void {
+    if (!this.local.joinable || !s.consumer || this.warnedNoConsumer) return;
+    const unfinished = this.local.ledger.unfinished;
+    if (unfinished === 0 || this.fifo.waitingGetters > 0) return;
+    for (const other of this.sessions.values()) if (other.attached && other.consumer) return;
+    this.warnedNoConsumer = true;
+    warnNoConsumer(this.id, link.peerId, unfinished, this.fifo.size, redelivered);
   }
 
   private forgetIfIdle(link: Link, s: Session<Stored>): void {
