@@ -196,10 +196,16 @@ export function joinableQueueConformance(label: string, makeQueue: MakeJoinableQ
       const first = await lastValueFrom(consume(q, failing)).catch((e: unknown) => e);
       expect((first as Error).message).to.equal('always');
       const aside: PoisonItem<string>[] = [];
-      const subscription = consume(q, failing, { maxAttempts: 2, onPoison: (p) => aside.push(p) }).subscribe();
+      let runs = 0;
+      const counting = (): never => {
+        runs++;
+        return failing();
+      };
+      const subscription = consume(q, counting, { maxAttempts: 3, onPoison: (p) => aside.push(p) }).subscribe();
       await settles(q.join());
       subscription.unsubscribe();
-      expect(aside.map((p) => p.attempts)).to.deep.equal([2]);
+      expect(runs, 'two more runs: the first failure counted').to.equal(2);
+      expect(aside.map((p) => p.attempts)).to.deep.equal([3]);
     });
   });
 }

@@ -115,7 +115,8 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
       for (const run of unfinished) run.subscription.unsubscribe();
       const back = unfinished.filter((run) => run === failing || !run.emitted);
       for (const run of unfinished) if (run !== failing && run.emitted) settle(run.tag);
-      if (back.length > 0) queue[kRequeue](back);
+      // The failing run's item goes back with one more attempt on its count.
+      if (back.length > 0) queue[kRequeue](back, failing?.tag);
     };
     const fail = (error: unknown, failing?: Run<T>): void => {
       stop(failing);

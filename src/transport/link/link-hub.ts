@@ -1,8 +1,11 @@
+import { CHANNELS, publish } from '../../diagnostics.js';
 import { AuthenticationError, ClosedError, ProtocolError } from '../../errors.js';
 import type { Address, Message } from '../../wire/protocol/index.js';
 import { checkMessage } from '../../wire/validate.js';
 import type { Link } from './link.js';
 import { Listener } from './listener.js';
+import { MemoryLink } from './memory-link.js';
+import { PortLink } from './port-link.js';
 import { reportBug } from './report-bug.js';
 import { SocketLink } from './socket-link.js';
 
@@ -187,15 +190,24 @@ export class LinkHub {
   /** Takes a link into service: says hello, routes its messages, forgets it when it closes. */
   adopt(link: Link, peerId?: string): void {
     this.live.add(link);
+    // `rxmp:link:open` names the peer: now if it is known, else once its hello says who it is.
+    let announced = false;
+    const announce = (peer: string): void => {
+      if (announced) return;
+      announced = true;
+      publish(CHANNELS.linkOpen, () => ({ peer, kind: linkKind(link) }));
+    };
     if (peerId !== undefined) {
       link.peerId = peerId;
       this.byPeer.set(peerId, link);
+      announce(peerId);
     }
     link.onMessage((message, from) => {
       try {
         checkMessage(message);
         if (message.t === 'hello') {
           if (!this.byPeer.has(message.id) || this.byPeer.get(message.id)?.closed) this.byPeer.set(message.id, from);
+          announce(message.id);
           return;
         }
         const route = this.routes.get(message.t);
@@ -217,8 +229,21 @@ export class LinkHub {
       if (reason instanceof ProtocolError || reason instanceof AuthenticationError) {
         process.emitWarning(`rxmp dropped a connection: ${reason.message}`, { type: 'RxmpWarning', code: reason.name });
       }
+      publish(CHANNELS.linkClose, () => {
+        const peer = closed.peerId;
+        const kind = linkKind(closed);
+        return reason === undefined ? { peer, kind } : { peer, kind, reason };
+      });
       for (const watcher of this.closeWatchers) watcher(closed, reason);
     });
     link.send({ t: 'hello', id: this.id });
   }
+}
+
+/** What carries a link, as `rxmp:link:*` messages name it. */
+function linkKind(link: Link): 'socket' | 'port' | 'memory' | 'other' {
+  if (link instanceof SocketLink) return 'socket';
+  if (link instanceof PortLink) return 'port';
+  if (link instanceof MemoryLink) return 'memory';
+  return 'other';
 }
