@@ -1,4 +1,6 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
+import { runtimeName, showHandle } from './handle/inspect.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
@@ -37,6 +39,7 @@ export const kEndpoint = Symbol('rxmp.endpoint');
 export const kAttach = Symbol('rxmp.attach');
 export const kSettle = Symbol('rxmp.settle');
 export const kAttempts = Symbol('rxmp.attempts');
+export const kFacts = Symbol('rxmp.facts');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -263,6 +266,30 @@ export class Queue<T> implements AsyncIterable<T> {
   /** @internal Marks one delivery done (JoinableQueue). */
   [kTaskDone](tag: number): void {
     this.endpoint.taskDone(tag);
+  }
+
+  /**
+   * What a user wants to see of a queue: `Queue { maxsize: 10, owner: 'this
+   * process', closed: false }` (`owner`: this process, or the owning
+   * runtime's pid, and thread, if another owns it); a JoinableQueue owned
+   * here adds `unfinished`.
+   */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    return showHandle(this.constructor.name, this[kFacts](), options);
+  }
+
+  toString(): string {
+    return showHandle(this.constructor.name, this[kFacts]());
+  }
+
+  /** @internal The facts `inspect` shows (SimpleQueue shows them too, without maxsize). */
+  [kFacts](): { maxsize: number; owner: string; unfinished?: number; closed: boolean } {
+    const endpoint = this.endpoint;
+    const local = endpoint instanceof LocalQueueEndpoint;
+    const owner = local ? 'this process' : runtimeName((endpoint as unknown as { owner: { id: string } }).owner.id);
+    return local && endpoint.joinable
+      ? { maxsize: this.maxsize, owner, unfinished: endpoint.ledger.unfinished, closed: this.closed }
+      : { maxsize: this.maxsize, owner, closed: this.closed };
   }
 
   private startPut(item: T, timeout: number | undefined, signal: AbortSignal | undefined, listener: PutListener): Cancel | undefined {
