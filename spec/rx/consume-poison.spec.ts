@@ -52,7 +52,7 @@ for (const kind of ['fork', 'thread'] as const) {
       const aside = await drain(dead);
       expect(aside.map((p) => [p.item, p.attempts])).to.deep.equal([['poison', maxAttempts]]);
       // A ClosedError (resource 'consumer') where it was made; through a queue it arrives as a plain Error.
-      expect((aside[0]?.error as Error).message).to.match(/consumer of this item went away before finishing it \(2 attempts/);
+      expect((aside[0]?.error as Error | undefined)?.message).to.match(/consumer of this item went away before finishing it \(2 attempts/);
       expect(new Set(await drain(done))).to.deep.equal(new Set(JOBS.filter((j) => j !== 'poison')));
     });
 
@@ -70,7 +70,7 @@ for (const kind of ['fork', 'thread'] as const) {
       const aside = await drain(dead);
       expect(aside.map((p) => [p.item, p.attempts])).to.deep.equal([['poison', 3]]);
       expect(aside[0]?.error).to.be.instanceOf(RangeError);
-      expect((aside[0]?.error as Error).message).to.equal('cannot do poison');
+      expect((aside[0]?.error as Error | undefined)?.message).to.equal('cannot do poison');
       expect((await drain(done)).sort()).to.deep.equal(JOBS.filter((j) => j !== 'poison').sort());
     });
   });

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { BoundedFifo, NOTHING, type GetWaiter } from '../../../core/queue/bounded-fifo.js';
-import { attemptsOf, itemOf, type Stored, storedWith } from '../../../core/queue/attempted.js';
+import { Attempted, itemOf, type Stored, storedWith } from '../../../core/queue/attempted.js';
 import { TaskLedger } from '../../../core/queue/task-ledger.js';
 import { CHANNELS, publish } from '../../../diagnostics.js';
 import { fastClone } from '../../../wire/fast-clone.js';
@@ -89,8 +89,8 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
 
   private hold(tag: number, stored: Stored<T>, returnable: boolean | undefined): void {
     if (this.joinable) this.held.add(tag);
-    const attempts = attemptsOf(stored);
-    if (attempts > 0 && (this.joinable || returnable)) this.attemptsByTag.set(tag, attempts);
+    else if (!returnable) return; // final at once: its count no longer matters
+    if (stored instanceof Attempted) this.attemptsByTag.set(tag, stored.attempts);
   }
 
   attempts(tag: number): number {

@@ -1,17 +1,15 @@
-import { attemptsOf, itemOf, retried } from '../../../core/queue/attempted.js';
-import type { GetTicket, GetWaiter } from '../../../core/queue/bounded-fifo.js';
+import { retried } from '../../../core/queue/attempted.js';
 import { ProtocolError } from '../../../errors.js';
 import { encodeError } from '../../../wire/error-codec.js';
-import { MAX_FETCH, type CallOp, type QueueRequest } from '../../../wire/protocol/queue.js';
+import type { CallOp, QueueRequest } from '../../../wire/protocol/queue.js';
 import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
-import { CHANNELS, publish } from '../../../diagnostics.js';
 import { Credits } from './credits.js';
+import { Leases } from './leases.js';
 import { warnNoConsumer } from './no-consumer.js';
 import { Session } from './session.js';
 
 type Stored = unknown;
-type LeasingWaiter = GetWaiter<Stored> & { ticket?: GetTicket<Stored> };
 
 /**
  * Serves one queue to handles in other processes and threads, on top of the
@@ -31,6 +29,7 @@ export class QueueService {
   private nextPin = 1;
   private readonly stopWatchingEnd: () => void;
   private readonly credits: Credits;
+  private readonly leases: Leases;
   /** The no-consumer warning was given, and no consumer has fetched since. */
   private warnedNoConsumer = false;
 
@@ -41,6 +40,12 @@ export class QueueService {
     private readonly mayBeUnused: () => void,
   ) {
     this.credits = new Credits(id, local.fifo);
+    this.leases = new Leases(id, local, {
+      fetched: () => {
+        this.warnedNoConsumer = false;
+      },
+      forgetIfIdle: (link, s) => this.forgetIfIdle(link, s),
+    });
     this.stopWatchingEnd = local.onEnd(() => {
       for (const [link, s] of this.sessions) if (s.attached) link.send({ t: 'ended', q: this.id });
     });
@@ -93,22 +98,22 @@ export class QueueService {
       case 'want':
         return this.credits.want(this.attached(s, 'want'), link, message.n, message.try === true);
       case 'fetch':
-        return this.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
+        return this.leases.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
       case 'ack': {
         const session = this.known(s, 'ack');
         const hold = message.hold === true;
         session.checkLeasedRange('ack', message.tag, message.n);
         // Its dones may name tags this very ack holds (acks folded with the dones between them).
         if (message.done) session.checkHeld('done', message.done, hold || this.local.joinable ? message : undefined);
-        this.ack(session, message.tag, message.n, hold);
-        return message.done ? this.done(session, link, message.done) : undefined;
+        this.leases.ack(session, message.tag, message.n, hold);
+        return message.done ? this.leases.done(session, link, message.done) : undefined;
       }
       case 'giveback':
-        return this.giveBack(this.known(s, 'giveback'), message.tags, 'giveback', link);
+        return this.leases.giveBack(this.known(s, 'giveback'), message.tags, 'giveback', link);
       case 'done':
-        return this.done(this.known(s, 'done'), link, message.tags);
+        return this.leases.done(this.known(s, 'done'), link, message.tags);
       case 'requeue':
-        return this.requeue(this.known(s, 'requeue'), link, message.tags, message.failed);
+        return this.leases.requeue(this.known(s, 'requeue'), link, message.tags, message.failed);
     }
     // Withdrawals: harmless (and ignored) once the session is gone.
     if (!s) return;
@@ -120,7 +125,7 @@ export class QueueService {
         s.creditRequest = undefined;
         return;
       case 'unfetch': {
-        const withdrawn = this.unfetch(s);
+        const withdrawn = this.leases.unfetch(s);
         if (s.attached) link.send({ t: 'unfetched', q: this.id, n: withdrawn });
         return;
       }
@@ -163,7 +168,7 @@ export class QueueService {
       const held = this.local.joinable ? s.held.size : 0;
       if (held > 0) this.fifo.requeue([...s.held.values()].map(retried));
       s.held.clear();
-      if (leased + held > 0) this.published(leased + held, 'link-closed', link);
+      if (leased + held > 0) this.leases.published(leased + held, 'link-closed', link);
       if (!closingHere) this.warnIfNoConsumer(s, link, held + leased);
     }
     if (s || pinned) this.mayBeUnused();
@@ -195,108 +200,6 @@ export class QueueService {
     return s;
   }
 
-  private fetch(s: Session<Stored>, link: Link, n: number, tryOnly: boolean): void {
-    s.consumer = true;
-    this.warnedNoConsumer = false;
-    if (tryOnly) return this.tryFetch(s, link, n);
-    if (s.fetches.size + n > MAX_FETCH) {
-      throw new ProtocolError(`fetch of ${n} items from queue ${this.id} with ${s.fetches.size} parked already (at most ${MAX_FETCH})`);
-    }
-    for (let i = 0; i < n && !s.drainedSent; i++) {
-      const waiter = this.leasingWaiter(s, link);
-      const ticket = this.fifo.get(waiter);
-      if (ticket) {
-        waiter.ticket = ticket;
-        s.fetches.add(ticket);
-      }
-    }
-  }
-
-  private leasingWaiter(s: Session<Stored>, link: Link): LeasingWaiter {
-    const waiter: LeasingWaiter = {
-      leases: true,
-      delivered: (stored) => {
-        if (waiter.ticket) s.fetches.delete(waiter.ticket);
-        // Leases go out in tag order, so consecutive ones fold into one `items` message.
-        // The session keeps what was stored (with its attempt count) for a give-back or requeue.
-        link.sendItem('items', this.id, itemOf(stored), s.lease(stored), attemptsOf(stored));
-      },
-      failed: () => {},
-      ended: () => {
-        if (waiter.ticket) s.fetches.delete(waiter.ticket);
-        this.sendDrained(s, link);
-      },
-    };
-    return waiter;
-  }
-
-  private tryFetch(s: Session<Stored>, link: Link, n: number): void {
-    const got: Stored[] = [];
-    const waiter: GetWaiter<Stored> = { leases: true, delivered: (item) => got.push(item), failed() {}, ended() {} };
-    for (let i = 0; i < n && got.length === i; i++) this.fifo.get(waiter, 0);
-    const tag = s.next;
-    for (const stored of got) s.lease(stored);
-    if (got.length === 0 && this.fifo.drained) this.sendDrained(s, link);
-    const attempts = got.some((stored) => attemptsOf(stored) > 0) ? got.map(attemptsOf) : undefined;
-    const items = attempts ? got.map(itemOf) : got;
-    link.send(attempts ? { t: 'items', q: this.id, tag, items, attempts, try: true } : { t: 'items', q: this.id, tag, items, try: true });
-  }
-
-  /** Withdraws the parked fetches; returns how many there were. */
-  private unfetch(s: Session<Stored>): number {
-    const withdrawn = s.fetches.size;
-    for (const ticket of s.fetches) this.fifo.cancelGet(ticket);
-    s.fetches.clear();
-    return withdrawn;
-  }
-
-  /** The leases `tag` … `tag + n - 1` reached the application: slots free; held if they may come back. */
-  private ack(s: Session<Stored>, tag: number, n: number, hold: boolean): void {
-    s.checkLeasedRange('ack', tag, n);
-    const keep = hold || this.local.joinable;
-    for (let i = tag; i < tag + n; i++) {
-      if (keep) s.held.set(i, s.leased.get(i));
-      s.leased.delete(i);
-    }
-    this.fifo.release(n);
-  }
-
-  /** These leases come back to the front, in delivery (tag) order. */
-  private giveBack(s: Session<Stored>, tags: readonly number[], what: string, link?: Link): void {
-    s.checkLeased(what, tags);
-    const back: Stored[] = [];
-    for (const tag of [...tags].sort((a, b) => a - b)) {
-      back.push(s.leased.get(tag));
-      s.leased.delete(tag);
-    }
-    if (back.length === 0) return;
-    this.fifo.giveBack(back);
-    if (link) this.published(back.length, what === 'giveback' ? 'unused' : 'detached', link);
-  }
-
-  private done(s: Session<Stored>, link: Link, tags: readonly number[]): void {
-    s.checkHeld('done', tags);
-    for (const tag of tags) s.held.delete(tag);
-    if (this.local.joinable) this.local.ledger.closed(tags.length);
-    this.forgetIfIdle(link, s);
-  }
-
-  /** Held items back to the front, in the order named: the owner's own copies, untouched by the consumer. */
-  private requeue(s: Session<Stored>, link: Link, tags: readonly number[], failed?: readonly number[]): void {
-    s.checkHeld('requeue', tags);
-    const failing = failed && failed.length > 0 ? new Set(failed) : undefined;
-    if (failing) {
-      for (const tag of failing)
-        if (!tags.includes(tag))
-          throw new ProtocolError(`requeue of queue ${this.id} names delivery ${tag} as failed but does not requeue it`);
-    }
-    const items = tags.map((tag) => (failing?.has(tag) ? retried(s.held.get(tag)) : s.held.get(tag)));
-    for (const tag of tags) s.held.delete(tag);
-    this.fifo.requeue(items);
-    if (items.length > 0) this.published(items.length, failing ? 'failed' : 'returned', link);
-    this.forgetIfIdle(link, s);
-  }
-
   /**
    * The handle is gone (detached, or its link lost): refund credits, give
    * back leases, withdraw requests. `link`: tell the diagnostics channel of
@@ -305,15 +208,10 @@ export class QueueService {
   private withdraw(s: Session<Stored>, link: Link | false): void {
     if (s.creditRequest) this.fifo.cancelPut(s.creditRequest);
     s.creditRequest = undefined;
-    this.unfetch(s);
+    this.leases.unfetch(s);
     if (s.credits > 0) this.fifo.refund(s.credits);
     s.credits = 0;
-    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()], 'detach', link || undefined);
-  }
-
-  /** Tells `rxmp:queue:redeliver` that `items` went back to the front, and why. */
-  private published(items: number, reason: string, link: Link): void {
-    publish(CHANNELS.queueRedeliver, () => ({ queue: this.id, items, reason, peer: link.peerId }));
+    if (s.leased.size > 0) this.leases.giveBack(s, [...s.leased.keys()], 'detach', link || undefined);
   }
 
   /**
@@ -373,12 +271,5 @@ export class QueueService {
       default:
         link.send({ t: 'reply', rid, error: encodeError(new ProtocolError(`unknown call ${JSON.stringify(op)}`)) });
     }
-  }
-
-  private sendDrained(s: Session<Stored>, link: Link): void {
-    if (s.drainedSent) return;
-    s.drainedSent = true;
-    this.unfetch(s);
-    link.send({ t: 'drained', q: this.id });
   }
 }
