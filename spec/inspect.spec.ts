@@ -61,5 +61,17 @@ describe('util.inspect and toString of handles', function () {
       ]);
       await here.close();
     });
+
+    it(`a handle here on a queue owned by a ${kind} child names the child's pid${kind === 'thread' ? ' and thread' : ''}`, async () => {
+      const child = startChild('own-queue', { kind });
+      const q = (await firstValueFrom(child.output$)) as Queue<number>;
+      const owner = kind === 'fork' ? `pid ${child.pid}` : new RegExp(`^pid ${process.pid} thread \\d+$`);
+      const shown = /owner: '([^']*)'/.exec(inspect(q))?.[1];
+      if (typeof owner === 'string') expect(shown).to.equal(owner);
+      else expect(shown).to.match(owner);
+      expect(String(q)).to.match(/^Queue \{ maxsize: 5, owner: 'pid \d+( thread \d+)?', closed: false \}$/);
+      await q.close();
+      child.kill();
+    });
   }
 });

@@ -9,7 +9,7 @@ import { debuglog, inspect } from 'node:util';
  *
  * The channels and what each message holds:
  * - `rxmp:link:open`      `{ peer, kind }`: a link to another runtime is up: `peer` is its runtime id
- *                         (`<pid>.<threadId>.<random>`), `kind` 'socket' (a process), 'port' (a thread),
+ *                         (the one in `rxmp:queue:redeliver` and in queue ids), `kind` 'socket' (a process), 'port' (a thread),
  *                         'memory' (two runtimes of one thread, in specs). Published once the peer is known.
  * - `rxmp:link:close`     `{ peer, kind, reason? }`: that link closed (`reason`: the error, when it failed).
  * - `rxmp:process:start`  `{ name, kind, pid?, threadId? }`: a child started.

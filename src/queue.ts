@@ -1,6 +1,6 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
-import { runtimeName, showHandle } from './handle/inspect.js';
+import { showHandle } from './handle/inspect.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
@@ -270,9 +270,9 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /**
    * What a user wants to see of a queue: `Queue { maxsize: 10, owner: 'this
-   * process', closed: false }` (`owner`: this process, or the owning
-   * runtime's pid, and thread, if another owns it); a JoinableQueue owned
-   * here adds `unfinished`.
+   * process', closed: false }` (`owner`: this process, or the pid, and
+   * thread, of the one that owns it); a JoinableQueue owned here adds
+   * `unfinished`.
    */
   [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
     return showHandle(this.constructor.name, this[kFacts](), options);
@@ -286,7 +286,8 @@ export class Queue<T> implements AsyncIterable<T> {
   [kFacts](): { maxsize: number; owner: string; unfinished?: number; closed: boolean } {
     const endpoint = this.endpoint;
     const local = endpoint instanceof LocalQueueEndpoint;
-    const owner = local ? 'this process' : runtimeName((endpoint as unknown as { owner: { id: string } }).owner.id);
+    const remote = endpoint as unknown as { where?: string; owner: { id: string } };
+    const owner = local ? 'this process' : (remote.where ?? `runtime ${remote.owner.id}`);
     return local && endpoint.joinable
       ? { maxsize: this.maxsize, owner, unfinished: endpoint.ledger.unfinished, closed: this.closed }
       : { maxsize: this.maxsize, owner, closed: this.closed };

@@ -1,4 +1,5 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
+import { threadId } from 'node:worker_threads';
 
 /**
  * What `util.inspect` and `toString` show of a public handle: its class and
@@ -11,12 +12,10 @@ export function showHandle(name: string, facts: object, options?: InspectOptions
 }
 
 /**
- * A runtime id (`<pid>.<threadId>.<random>`, see `Runtime.newId`) as a user
- * reads it: `'pid 1234'`, or `'pid 1234 thread 2'` for a worker thread; any
- * other id (two runtimes joined in memory in a spec) as itself.
+ * How this process (and thread) names itself to users: `'pid 1234'`, or
+ * `'pid 1234 thread 2'` in a worker thread. (A runtime id cannot say it: a
+ * parent chooses its children's ids.)
  */
-export function runtimeName(id: string): string {
-  const m = /^(\d+)\.(\d+)\.[0-9a-f]+$/.exec(id);
-  if (!m) return id;
-  return m[2] === '0' ? `pid ${m[1]}` : `pid ${m[1]} thread ${m[2]}`;
+export function whereAmI(): string {
+  return threadId === 0 ? `pid ${process.pid}` : `pid ${process.pid} thread ${threadId}`;
 }

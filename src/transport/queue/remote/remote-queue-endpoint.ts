@@ -36,6 +36,8 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
   private sweepScheduled = false;
   private attached = false;
   private closedFlag = false;
+  /** Where the owner runs, as users read it, if its description said (what `inspect` shows). */
+  where: string | undefined;
   private readonly producer: RemoteProducer;
   private readonly consumer: RemoteConsumer<T>;
 
