@@ -1,6 +1,6 @@
 /** A JoinableQueue whose last consumer dies with tasks open says so, instead of leaving join() to hang in silence. */
 import { expect } from 'chai';
-import { JoinableQueue, Queue, Unfinished } from '../../../src/index.js';
+import { consume, JoinableQueue, Queue, Unfinished } from '../../../src/index.js';
 import { NO_CONSUMER } from '../../../src/transport/queue/owner/no-consumer.js';
 import { expectRejection, settles, sleep } from '../../support/async.js';
 import { startChild } from '../../support/children.js';
@@ -61,6 +61,29 @@ for (const kind of ['fork', 'thread'] as const) {
         expect(warnings.seen().filter((w) => w.code === NO_CONSUMER)).to.deep.equal([]);
       } finally {
         warnings.stop();
+      }
+    });
+
+    it('does not warn while the owner itself consumes the queue', async () => {
+      const q = new JoinableQueue<number>();
+      const reported = new Queue<number>();
+      const seen: number[] = [];
+      reported.observe().subscribe((n) => seen.push(n));
+      for (let i = 0; i < 20; i++) await q.put(i);
+      const warnings = rxmpWarnings();
+      const here = consume(q, (n: number) => sleep(20).then(() => n)).subscribe();
+      try {
+        const victim = startChild('report-each', { args: [q, reported, { workMs: 30 }], kind });
+        while (seen.length < 2) await sleep(5);
+        victim.kill();
+        await victim.join();
+        await settles(q.join(), 30_000);
+        await sleep(50);
+        expect(warnings.seen().filter((w) => w.code === NO_CONSUMER)).to.deep.equal([]);
+      } finally {
+        here.unsubscribe();
+        warnings.stop();
+        await q.end();
       }
     });
   });

@@ -98,7 +98,21 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
   }
 
   attach(): () => void {
-    return noop; // the owner takes straight from the queue: nothing is fetched ahead
+    // The owner takes straight from the queue: nothing is fetched ahead. It only counts its streams.
+    this.streams++;
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      this.streams--;
+    };
+  }
+
+  private streams = 0;
+
+  /** This handle consumes now: a stream or `consume` is attached, an item is in hand (not done), or a get waits. */
+  get consuming(): boolean {
+    return this.streams > 0 || this.held.size > 0 || this.fifo.waitingGetters > 0;
   }
 
   requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
@@ -177,5 +191,3 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     return Promise.resolve();
   }
 }
-
-function noop(): void {}

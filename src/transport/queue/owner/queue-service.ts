@@ -216,13 +216,13 @@ export class QueueService {
 
   /**
    * A consumer's link is gone: if it was the last consumer of a JoinableQueue
-   * whose tasks are still open, and nobody here waits to take them, say so
+   * whose tasks are still open, and the owner's own handle is not consuming, say so
    * (once, until a consumer fetches again): `join()` would wait in silence.
    */
   private warnIfNoConsumer(s: Session<Stored>, link: Link, redelivered: number): void {
     if (!this.local.joinable || !s.consumer || this.warnedNoConsumer) return;
     const unfinished = this.local.ledger.unfinished;
-    if (unfinished === 0 || this.fifo.waitingGetters > 0) return;
+    if (unfinished === 0 || this.local.consuming) return;
     for (const other of this.sessions.values()) if (other.attached && other.consumer) return;
     this.warnedNoConsumer = true;
     warnNoConsumer(this.id, link.peerId, unfinished, this.fifo.size, redelivered);
