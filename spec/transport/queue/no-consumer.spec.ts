@@ -28,6 +28,8 @@ for (const kind of ['fork', 'thread'] as const) {
         const unfinished = Number(/with (\d+) tasks? unfinished/.exec(warning?.message ?? '')?.[1]);
         expect(unfinished).to.be.within(total - seen.length, total);
         expect(warning?.message).to.contain('join() will wait until a new consumer takes them');
+        // It names the consumer that died as users know it.
+        expect(warning?.message).to.contain(kind === 'fork' ? `(pid ${victim.pid})` : `(pid ${process.pid} thread `);
         // join() with a timeout ends, and says how much is left; nothing was lost.
         const error = await expectRejection(q.join({ timeout: 50 }), Unfinished);
         expect(error.unfinished).to.equal(unfinished);

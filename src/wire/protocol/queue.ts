@@ -7,11 +7,12 @@
  * ## The conversation
  *
  * Attaching (every handle):
- *   handle → owner  `attach {pin?, word?}`  first message of every handle revived here, sent at once, so
+ *   handle → owner  `attach {pin?, word?, where?}`  first message of every handle revived here, sent at once, so
  *                                     the owner knows the handle exists even before it is used; `pin` names
  *                                     the description it was revived from (see Pins); `word` (between threads
  *                                     of one process) the shared word in which the handle keeps the last tag
- *                                     it handed to its application. At most one handle per link and queue is
+ *                                     it handed to its application; `where` the handle's process (and thread)
+ *                                     as users read it, for the owner's warnings. At most one handle per link and queue is
  *                                     attached at a time: a new one attaches only after the last detached.
  *   owner → handle  `attached {tag}`  this attachment's tags start at `tag`. Until it arrives, whatever comes
  *                                     for this queue on this link answered an earlier attachment (one that
@@ -112,6 +113,8 @@ export interface AttachMsg {
    * this handle keeps the last delivery tag it handed to its application.
    */
   word?: number;
+  /** Where the handle runs, as users read it (`'pid 1234'`, `'pid 1234 thread 2'`): the owner names it in warnings. */
+  where?: string;
 }
 /** Items put with credits this handle holds (or into an unbounded queue). */
 export interface PutMsg {
@@ -323,7 +326,7 @@ const queue = { q: isString };
 
 /** The fields each queue message must carry, checked before anything is applied. */
 export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape> = {
-  attach: { ...queue, pin: optional(isSeq), word: optional(isSeq) },
+  attach: { ...queue, pin: optional(isSeq), word: optional(isSeq), where: optional(isString) },
   put: { ...queue, items: isArray },
   want: { ...queue, n: isCount },
   unwant: queue,

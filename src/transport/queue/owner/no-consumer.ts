@@ -6,11 +6,10 @@ export const NO_CONSUMER = 'RXMP_NO_CONSUMER';
  * redelivers what they held, and says so when nobody is left to take it:
  * `join()` then waits until a new consumer comes.
  */
-export function warnNoConsumer(queue: string, peer: string | undefined, unfinished: number, waiting: number, redelivered: number): void {
-  const who = peer === undefined ? 'a consumer' : `runtime ${peer}`;
+export function warnNoConsumer(queue: string, who: string | undefined, unfinished: number, waiting: number, redelivered: number): void {
   const back = redelivered > 0 ? `, ${redelivered} of them redelivered from it` : '';
   process.emitWarning(
-    `the last consumer of JoinableQueue ${queue} (${who}) is gone with ${unfinished} task${unfinished === 1 ? '' : 's'} unfinished ` +
+    `the last consumer of JoinableQueue ${queue}${who ? ` (${who})` : ''} is gone with ${unfinished} task${unfinished === 1 ? '' : 's'} unfinished ` +
       `(${waiting} item${waiting === 1 ? '' : 's'} waiting in the queue${back}); join() will wait until a new consumer takes them`,
     { type: 'RxmpWarning', code: NO_CONSUMER },
   );

@@ -85,7 +85,7 @@ export class QueueService {
   handle(message: QueueRequest, link: Link): void {
     switch (message.t) {
       case 'attach':
-        return this.attach(link, message.pin, message.word);
+        return this.attach(link, message.pin, message.word, message.where);
       case 'call':
         return this.call(link, message.rid, message.op);
       case 'unpin':
@@ -174,7 +174,7 @@ export class QueueService {
     if (s || pinned) this.mayBeUnused();
   }
 
-  private attach(link: Link, pin: number | undefined, word: number | undefined): void {
+  private attach(link: Link, pin: number | undefined, word: number | undefined, where: string | undefined): void {
     let s = this.sessions.get(link);
     if (s?.attached) throw new ProtocolError(`a second attach to queue ${this.id} on one link`);
     if (!s) {
@@ -185,6 +185,7 @@ export class QueueService {
     s.attached = true;
     s.drainedSent = false;
     s.word = word;
+    s.where = where;
     // Everything sent on this link for this queue before this answer was for an earlier attachment.
     link.send({ t: 'attached', q: this.id, tag: s.next });
     if (this.fifo.ended) link.send({ t: 'ended', q: this.id });
@@ -225,7 +226,7 @@ export class QueueService {
     if (unfinished === 0 || this.local.consuming) return;
     for (const other of this.sessions.values()) if (other.attached && other.consumer) return;
     this.warnedNoConsumer = true;
-    warnNoConsumer(this.id, link.peerId, unfinished, this.fifo.size, redelivered);
+    warnNoConsumer(this.id, s.where ?? (link.peerId && `runtime ${link.peerId}`), unfinished, this.fifo.size, redelivered);
   }
 
   private forgetIfIdle(link: Link, s: Session<Stored>): void {

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { NOTHING } from '../../../core/queue/bounded-fifo.js';
 import { ClosedError, ProtocolError } from '../../../errors.js';
 import { fastClone } from '../../../wire/fast-clone.js';
+import { whereAmI } from '../../../handle/inspect.js';
 import { decodeError } from '../../../wire/error-codec.js';
 import type { Address, CallOp, QueueResponse, ReplyMsg } from '../../../wire/protocol/index.js';
 import type { Link } from '../../link/link.js';
@@ -62,7 +63,13 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
   /** Tells the owner this handle exists (`pin`: the description it was revived from has landed). */
   announce(pin?: number): void {
     const word = this.consumer.claimWord();
-    this.link.send({ t: 'attach', q: this.id, ...(pin === undefined ? {} : { pin }), ...(word === undefined ? {} : { word }) });
+    this.link.send({
+      t: 'attach',
+      q: this.id,
+      where: whereAmI(),
+      ...(pin === undefined ? {} : { pin }),
+      ...(word === undefined ? {} : { word }),
+    });
   }
 
   /** Pins the queue at its owner for a description of this handle about to leave; `undefined` if the owner is unreachable. */
