@@ -2,6 +2,12 @@
 export const NO_CONSUMER = 'RXMP_NO_CONSUMER';
 
 /**
+ * How long after its last consumer is gone a queue waits for a new one before
+ * it warns: a supervisor that replaces a dead worker at once stays quiet.
+ */
+export const NO_CONSUMER_GRACE_MS = 1000;
+
+/**
  * Python's `join()` hangs without a word when the consumers die; rxmp
  * redelivers what they held, and says so when nobody is left to take it:
  * `join()` then waits until a new consumer comes.

@@ -6,7 +6,7 @@ import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
 import { Credits } from './credits.js';
 import { Leases } from './leases.js';
-import { warnNoConsumer } from './no-consumer.js';
+import { NO_CONSUMER_GRACE_MS, warnNoConsumer } from './no-consumer.js';
 import { Session } from './session.js';
 
 type Stored = unknown;
@@ -68,6 +68,7 @@ export class QueueService {
   /** The service is being forgotten: it no longer follows its queue. */
   dispose(): void {
     this.stopWatchingEnd();
+    clearTimeout(this.noConsumerTimer);
   }
 
   /** Pins the queue for a description about to leave (`link`: the runtime that asked; none: the owner). */
@@ -217,16 +218,31 @@ export class QueueService {
 
   /**
    * A consumer's link is gone: if it was the last consumer of a JoinableQueue
-   * whose tasks are still open, and the owner's own handle is not consuming, say so
-   * (once, until a consumer fetches again): `join()` would wait in silence.
+   * whose tasks are still open, and the owner's own handle is not consuming,
+   * say so (once, until a consumer fetches again): `join()` would wait in
+   * silence. A supervisor may start a replacement at once, so it is said only
+   * if still no consumer has come after `NO_CONSUMER_GRACE_MS`.
    */
   private warnIfNoConsumer(s: Session<Stored>, link: Link, redelivered: number): void {
-    if (!this.local.joinable || !s.consumer || this.warnedNoConsumer) return;
-    const unfinished = this.local.ledger.unfinished;
-    if (unfinished === 0 || this.local.consuming) return;
-    for (const other of this.sessions.values()) if (other.attached && other.consumer) return;
-    this.warnedNoConsumer = true;
-    warnNoConsumer(this.id, s.where ?? (link.peerId && `runtime ${link.peerId}`), unfinished, this.fifo.size, redelivered);
+    if (!this.local.joinable || !s.consumer || this.warnedNoConsumer || this.noConsumerTimer || !this.lacksConsumer()) return;
+    const who = s.where ?? (link.peerId && `runtime ${link.peerId}`);
+    this.noConsumerTimer = setTimeout(() => {
+      this.noConsumerTimer = undefined;
+      if (this.warnedNoConsumer || !this.lacksConsumer()) return;
+      this.warnedNoConsumer = true;
+      warnNoConsumer(this.id, who, this.local.ledger.unfinished, this.fifo.size, redelivered);
+    }, NO_CONSUMER_GRACE_MS);
+    // Nothing to say if the process ends meanwhile: it then waits for nothing.
+    this.noConsumerTimer.unref();
+  }
+
+  private noConsumerTimer: NodeJS.Timeout | undefined;
+
+  /** Tasks are open and nobody consumes: no consumer attached elsewhere, and the owner's own handle takes nothing. */
+  private lacksConsumer(): boolean {
+    if (this.local.ledger.unfinished === 0 || this.local.consuming) return false;
+    for (const other of this.sessions.values()) if (other.attached && other.consumer) return false;
+    return true;
   }
 
   private forgetIfIdle(link: Link, s: Session<Stored>): void {
