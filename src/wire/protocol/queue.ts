@@ -11,9 +11,10 @@
  *                                     the owner knows the handle exists even before it is used; `pin` names
  *                                     the description it was revived from (see Pins); `word` (between threads
  *                                     of one process) the shared word in which the handle keeps the last tag
- *                                     it handed to its application; `where` the handle's process (and thread)
- *                                     as users read it, for the owner's warnings. At most one handle per link and queue is
- *                                     attached at a time: a new one attaches only after the last detached.
+ *                                     it handed to its application; `where` the handle's process (and
+ *                                     thread) as users read it, which the owner's warnings name. At most
+ *                                     one handle per link and queue is attached at a time: a new one
+ *                                     attaches only after the last detached.
  *   owner → handle  `attached {tag}`  this attachment's tags start at `tag`. Until it arrives, whatever comes
  *                                     for this queue on this link answered an earlier attachment (one that
  *                                     has detached since, so the owner took back what it was sent): the
@@ -59,9 +60,10 @@
  * Calls: `call {rid, op}` ← `reply {rid, value? | error?}`; `uncall {rid}` withdraws a waiting `join`.
  *   `qsize` (queued + leased), `full` (1 when a `want {try}` would get nothing now), `end`, `join`
  *   (answers once no task is open), `flush` (answers once everything sent before it is applied),
- *   `pin` (a new pin tied to this link), `unfinished` (JoinableQueue: the open tasks now; a handle whose
- *   `join {timeout}` ran out asks it after its `uncall`, for the `Unfinished` error). A call on a queue the owner no longer serves is answered
- *   (`flush` with success, the others with a `ClosedError`), never left waiting.
+ *   `pin` (a new pin tied to this link), `unfinished` (JoinableQueue: the open tasks now; a handle
+ *   whose `join({ timeout })` ran out asks it after its `uncall`, for the `Unfinished` error). A call
+ *   on a queue the owner no longer serves is answered (`flush` with success, the others with a
+ *   `ClosedError`), never left waiting.
  *
  * Attempts (poison items): the owner counts, per item, the attempts that did not finish it: one more
  * for each held item a lost link had (its consumer died before `done`: a JoinableQueue's redelivery)
@@ -90,6 +92,8 @@
  *   Every tag a message names must be in the state that message moves it out of, in that link's
  *   session, and named once; otherwise it is a `ProtocolError`: the link is dropped and nothing of
  *   that message is applied. The handle checks its side too: `items` must carry the next tags.
+ * - A `requeue`'s `failed` names only tags that same message requeues; an `items` message's
+ *   `attempts` has one count per item (the handle checks it).
  * - Parked fetch waiters per session ≤ `MAX_FETCH`: a handle keeps what it asked for and was not
  *   answered (items, or `unfetched`) within that by its own count, so a `fetch` beyond it is a
  *   `ProtocolError`.
