@@ -10,6 +10,7 @@ import {
   ProcessError,
   ProtocolError,
   SerializationError,
+  Unfinished,
 } from '../src/index.js';
 
 describe('errors', () => {
@@ -24,6 +25,7 @@ describe('errors', () => {
     [new ProcessError('worker', 1, null, { name: 'TypeError', message: 'x' }), 'ProcessError'],
     [new AuthenticationError(), 'AuthenticationError'],
     [new ProtocolError('bad frame'), 'ProtocolError'],
+    [new Unfinished(5, 2), 'Unfinished'],
   ];
   for (const [error, name] of cases) {
     it(`${name} is an Error with its own name`, () => {
@@ -35,6 +37,7 @@ describe('errors', () => {
 
   it('carry their context fields', () => {
     expect(new Empty(5).timeout).to.equal(5);
+    expect(new Unfinished(5, 2)).to.include({ timeout: 5, unfinished: 2 });
     expect(new Full(3, 7)).to.include({ maxsize: 3, timeout: 7 });
     expect(new ClosedError('connection').resource).to.equal('connection');
     expect(new SerializationError('$.x', 'm').path).to.equal('$.x');

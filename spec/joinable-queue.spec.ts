@@ -1,7 +1,7 @@
 import { testScheduler } from './support/marbles.js';
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
-import { ClosedError, JoinableQueue } from '../src/index.js';
+import { ClosedError, JoinableQueue, Unfinished } from '../src/index.js';
 import { expectRejection } from './support/async.js';
 import { joinableQueueConformance } from './conformance/joinable-queue.suite.js';
 import { queueConformance } from './conformance/queue.suite.js';
@@ -29,6 +29,38 @@ describe('JoinableQueue in virtual time', () => {
     testScheduler().run(({ expectObservable }) => {
       expectObservable(new JoinableQueue<string>().join$()).toBe('|');
     });
+  });
+
+  it('join$({ timeout }) errors Unfinished in the frame its timeout runs out, on the queue scheduler', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const q = new JoinableQueue<string>();
+      q.put$('a').subscribe();
+      q.put$('b').subscribe();
+      cold('--x|').subscribe(() => q.get$().subscribe(() => q.taskDone()));
+      expectObservable(q.join$({ timeout: 5 })).toBe('-----#', undefined, new Unfinished(5, 1));
+    });
+  });
+
+  it('join$({ timeout }) completes when the last task is done before the timeout', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const q = new JoinableQueue<string>();
+      q.put$('a').subscribe();
+      cold('---x|').subscribe(() => q.get$().subscribe(() => q.taskDone()));
+      expectObservable(q.join$({ timeout: 5 })).toBe('---|');
+    });
+  });
+
+  it('join({ timeout }) rejects Unfinished once that much virtual time has passed (a minute, flushed at once)', async () => {
+    let joined: Promise<void> | undefined;
+    testScheduler().run(({ flush }) => {
+      const q = new JoinableQueue<number>();
+      q.put$(1).subscribe();
+      joined = q.join({ timeout: 60_000 });
+      joined.catch(() => {});
+      flush();
+    });
+    const error = await expectRejection(joined as Promise<void>, Unfinished);
+    expect([error.timeout, error.unfinished]).to.deep.equal([60_000, 1]);
   });
 
   it('unsubscribing join$ early stops waiting and leaves the count alone', () => {

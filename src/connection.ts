@@ -1,4 +1,6 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
+import { showHandle } from './handle/inspect.js';
 import { observable, type Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
 import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
@@ -74,6 +76,19 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   get writable(): boolean {
     return !this.closed && this.outbound !== undefined && !this.writeEnded;
+  }
+
+  /** `Connection { readable: true, writable: true, closed: false }`: what this end can still do. */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    return showHandle('Connection', this.facts(), options);
+  }
+
+  toString(): string {
+    return showHandle('Connection', this.facts());
+  }
+
+  private facts(): { readable: boolean; writable: boolean; closed: boolean } {
+    return { readable: this.readable, writable: this.writable, closed: this.closed };
   }
 
   /** Sends a copy of `value`; waits while the peer's window is full, rejecting `Full` after `timeout`. */

@@ -8,12 +8,21 @@ import { debuglog, inspect } from 'node:util';
  * subscriber. `NODE_DEBUG=rxmp` prints every message to stderr.
  *
  * The channels and what each message holds:
- * - `rxmp:link:open`      `{ peer, kind }`: a link to another runtime is up (`kind`: 'socket' | 'port' | 'memory').
+ * - `rxmp:link:open`      `{ peer, kind }`: a link to another runtime is up: `peer` is its runtime id
+ *                         (the one in `rxmp:queue:redeliver` and in queue ids), `kind` 'socket' (a process), 'port' (a thread),
+ *                         'memory' (two runtimes of one thread, in specs). Published once the peer is known.
  * - `rxmp:link:close`     `{ peer, kind, reason? }`: that link closed (`reason`: the error, when it failed).
  * - `rxmp:process:start`  `{ name, kind, pid?, threadId? }`: a child started.
  * - `rxmp:process:exit`   `{ name, kind, pid?, threadId?, exitCode, signal, error? }`: a child exited and was joined.
- * - `rxmp:queue:redeliver` `{ queue, items, reason }`: items a consumer held went back to the front of a queue.
- * - `rxmp:connection:drop` `{ pipe, reason }`: a pipe end's peer went away.
+ * - `rxmp:queue:redeliver` `{ queue, items, reason, peer? }`: `items` items went back to the front of
+ *                         `queue` (its id; 'this process' for a queue not shared yet), published by the
+ *                         queue's owner. `reason`: 'link-closed' (the process or thread of a consumer is gone:
+ *                         what it had fetched ahead and, for a JoinableQueue, what it got and did not finish),
+ *                         'failed' (a `consume` run failed on it), 'returned' (a `consume` that stopped put back
+ *                         what it had not finished), 'unused' (items a consumer fetched ahead and did not need),
+ *                         'detached' (a handle closed with items fetched ahead). `peer`: the consumer's runtime.
+ * - `rxmp:connection:drop` `{ pipe, end, reason }`: the peer of end `end` (0 or 1) of pipe `pipe` went away
+ *                         without closing (its process or thread is gone); `reason` says how it was seen.
  */
 export const CHANNELS = {
   linkOpen: 'rxmp:link:open',

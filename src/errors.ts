@@ -45,6 +45,34 @@ export class Full extends RxmpError {
   }
 }
 
+/**
+ * `JoinableQueue.join({ timeout })` found tasks still unfinished when its
+ * timeout ran out.
+ *
+ * A class of its own rather than `Empty` or RxJS's `TimeoutError`: `Empty`
+ * means "no item to get", and a consumer loop that catches it would take a
+ * join timeout for an idle queue; `TimeoutError` belongs to RxJS's `timeout`
+ * operator, which a pipeline may use next to `join$`. Named like `Empty` and
+ * `Full` after the state the wait ended in, and carrying what a caller needs to
+ * decide what next: how long it waited, and how many tasks were still open.
+ */
+export class Unfinished extends RxmpError {
+  /** The timeout that ran out, in ms; `0` for a join that was not to wait. */
+  readonly timeout: number;
+  /**
+   * Tasks still unfinished when the timeout ran out (put and not yet marked
+   * done, anywhere); `undefined` when the queue's owner could not be asked
+   * (it is gone).
+   */
+  readonly unfinished: number | undefined;
+  constructor(timeout: number, unfinished: number | undefined) {
+    const open = unfinished === undefined ? 'tasks' : `${unfinished} task${unfinished === 1 ? '' : 's'}`;
+    super(timeout === 0 ? `${open} unfinished: join() would wait` : `${open} still unfinished after ${timeout} ms`);
+    this.timeout = timeout;
+    this.unfinished = unfinished;
+  }
+}
+
 /** An operation on a closed queue handle or connection end (Python's ValueError/OSError/BrokenPipeError). */
 export class ClosedError extends RxmpError {
   /** What was closed, e.g. `'queue'`, `'connection'`, `'peer'`. */

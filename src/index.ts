@@ -15,6 +15,7 @@ export {
   ProcessError,
   ProtocolError,
   SerializationError,
+  Unfinished,
   type RemoteErrorInfo,
 } from './errors.js';
 
@@ -31,11 +32,12 @@ export { Connection } from './connection.js';
 export { Process, type ProcessOptions } from './process/process.js';
 
 // Options
-export type { GetOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
+export type { GetOptions, JoinOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
 
 // RxJS operators
 export { enqueue, type Enqueueable } from './rx/enqueue.js';
 export { consume, type Consumable, type ConsumeOptions } from './rx/consume.js';
+export type { DeadLetter, PoisonItem } from './rx/poison.js';
 export { timeoutEmpty } from './rx/timeout-empty.js';
 export { timeoutFull } from './rx/timeout-full.js';
 export { withLock } from './rx/with-lock.js';

@@ -7,6 +7,7 @@ import type { QueueEndpoint } from './transport/queue/queue-endpoint.js';
 import { RemoteQueueEndpoint } from './transport/queue/remote/remote-queue-endpoint.js';
 import type { Runtime } from './transport/runtime.js';
 import type { Address } from './wire/protocol/index.js';
+import { whereAmI } from './handle/inspect.js';
 
 export interface QueueDescriptor {
   class: 'Queue' | 'JoinableQueue' | 'SimpleQueue';
@@ -15,6 +16,8 @@ export interface QueueDescriptor {
   owner: Address;
   /** Keeps the queue served at its owner until this description is revived (or lost). */
   pin?: number;
+  /** Where the owner runs, as users read it (`'pid 1234'`, `'pid 1234 thread 2'`): what `inspect` shows. */
+  where?: string;
 }
 
 type AnyQueue = Queue<unknown> | SimpleQueue<unknown>;
@@ -45,13 +48,13 @@ export const queueKind: HandleKind<AnyQueue, QueueDescriptor, Runtime> = {
     const endpoint = queue[kEndpoint];
     if (endpoint instanceof RemoteQueueEndpoint) {
       const pin = await endpoint.pin();
-      return describe(kind, endpoint.id, endpoint.maxsize, endpoint.owner, pin);
+      return describe(kind, endpoint.id, endpoint.maxsize, endpoint.owner, pin, endpoint.where);
     }
     const broker = runtime.queueBroker;
     const id = broker.serve(endpoint as LocalQueueEndpoint<unknown>, handle, !handle.closed);
     const pin = broker.pin(id);
     try {
-      return describe(kind, id, endpoint.maxsize, await runtime.hub.address(), pin);
+      return describe(kind, id, endpoint.maxsize, await runtime.hub.address(), pin, whereAmI());
     } catch (error) {
       broker.unpin(id, pin);
       throw error;
@@ -60,7 +63,8 @@ export const queueKind: HandleKind<AnyQueue, QueueDescriptor, Runtime> = {
 
   revive(d, runtime) {
     if (d.owner.id === runtime.id) return comeHome(d, runtime);
-    const info = { id: d.id, maxsize: d.maxsize, joinable: d.class === 'JoinableQueue', owner: d.owner };
+    const where = typeof d.where === 'string' ? d.where : undefined;
+    const info = { id: d.id, maxsize: d.maxsize, joinable: d.class === 'JoinableQueue', owner: d.owner, where };
     return runtime.queueClient.revive(info, d.pin, (endpoint) => make(d.class, endpoint));
   },
 
@@ -71,8 +75,17 @@ export const queueKind: HandleKind<AnyQueue, QueueDescriptor, Runtime> = {
   },
 };
 
-function describe(kind: QueueDescriptor['class'], id: string, maxsize: number, owner: Address, pin: number | undefined): QueueDescriptor {
-  return pin === undefined ? { class: kind, id, maxsize, owner } : { class: kind, id, maxsize, owner, pin };
+function describe(
+  kind: QueueDescriptor['class'],
+  id: string,
+  maxsize: number,
+  owner: Address,
+  pin: number | undefined,
+  where: string | undefined,
+): QueueDescriptor {
+  const d: QueueDescriptor = pin === undefined ? { class: kind, id, maxsize, owner } : { class: kind, id, maxsize, owner, pin };
+  if (where !== undefined) d.where = where;
+  return d;
 }
 
 /** A handle back at its owner: the owner's own object (made again if the one it had was collected). */

@@ -1,4 +1,6 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
+import { showHandle } from './handle/inspect.js';
 import { asyncScheduler, Observable } from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
@@ -36,6 +38,8 @@ export const kTaskDone = Symbol('rxmp.taskDone');
 export const kEndpoint = Symbol('rxmp.endpoint');
 export const kAttach = Symbol('rxmp.attach');
 export const kSettle = Symbol('rxmp.settle');
+export const kAttempts = Symbol('rxmp.attempts');
+export const kFacts = Symbol('rxmp.facts');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -241,9 +245,17 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly [kTake]: QueueTake<T> = (listener, timeout, returnable) =>
     this.startGet(timeout, undefined, listener, () => listener.ended(), undefined, returnable);
 
-  /** @internal Returns items this handle took (returnable) but did not consume to the front of the queue. */
-  [kRequeue](deliveries: readonly Delivery<T>[]): void {
-    this.endpoint.requeue(deliveries);
+  /**
+   * @internal Returns items this handle took (returnable) but did not consume
+   * to the front of the queue; `failed`: the tag whose attempt failed.
+   */
+  [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.endpoint.requeue(deliveries, failed);
+  }
+
+  /** @internal Unfinished attempts a returnable delivery had been through before it came (see `QueueEndpoint.attempts`). */
+  [kAttempts](tag: number): number {
+    return this.endpoint.attempts(tag);
   }
 
   /** @internal A returnable delivery of a plain queue is final: it will not be put back. */
@@ -254,6 +266,31 @@ export class Queue<T> implements AsyncIterable<T> {
   /** @internal Marks one delivery done (JoinableQueue). */
   [kTaskDone](tag: number): void {
     this.endpoint.taskDone(tag);
+  }
+
+  /**
+   * What a user wants to see of a queue: `Queue { maxsize: 10, owner: 'this
+   * process', closed: false }` (`owner`: this process, or the pid, and
+   * thread, of the one that owns it); a JoinableQueue owned here adds
+   * `unfinished`.
+   */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    return showHandle(this.constructor.name, this[kFacts](), options);
+  }
+
+  toString(): string {
+    return showHandle(this.constructor.name, this[kFacts]());
+  }
+
+  /** @internal The facts `inspect` shows (SimpleQueue shows them too, without maxsize). */
+  [kFacts](): { maxsize: number; owner: string; unfinished?: number; closed: boolean } {
+    const endpoint = this.endpoint;
+    const local = endpoint instanceof LocalQueueEndpoint;
+    const remote = endpoint as unknown as { where?: string; owner: { id: string } };
+    const owner = local ? 'this process' : (remote.where ?? `runtime ${remote.owner.id}`);
+    return local && endpoint.joinable
+      ? { maxsize: this.maxsize, owner, unfinished: endpoint.ledger.unfinished, closed: this.closed }
+      : { maxsize: this.maxsize, owner, closed: this.closed };
   }
 
   private startPut(item: T, timeout: number | undefined, signal: AbortSignal | undefined, listener: PutListener): Cancel | undefined {

@@ -1,7 +1,9 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
+import { showHandle } from './handle/inspect.js';
 import type { Observable } from 'rxjs';
 import { quote } from './handle/options.js';
-import { kAttach, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
+import { kAttach, kAttempts, kFacts, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
 import type { Delivery } from './core/listeners.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
@@ -72,6 +74,20 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
     return this.inner[Symbol.asyncIterator]();
   }
 
+  /** `SimpleQueue { owner: 'this process', closed: false }` (always unbounded: no maxsize to show). */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    return showHandle('SimpleQueue', this.facts(), options);
+  }
+
+  toString(): string {
+    return showHandle('SimpleQueue', this.facts());
+  }
+
+  private facts(): { owner: string; closed: boolean } {
+    const { owner, closed } = this.inner[kFacts]();
+    return { owner, closed };
+  }
+
   /** @internal */
   get [kTake](): QueueTake<T> {
     return this.inner[kTake];
@@ -83,8 +99,13 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   }
 
   /** @internal */
-  [kRequeue](deliveries: readonly Delivery<T>[]): void {
-    this.inner[kRequeue](deliveries);
+  [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.inner[kRequeue](deliveries, failed);
+  }
+
+  /** @internal */
+  [kAttempts](tag: number): number {
+    return this.inner[kAttempts](tag);
   }
 
   /** @internal */

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { lastValueFrom, take, toArray } from 'rxjs';
-import { ClosedError, Empty, Full, Queue, SerializationError } from '../../src/index.js';
+import { ClosedError, consume, Empty, Full, type PoisonItem, Queue, SerializationError } from '../../src/index.js';
 import { expectRejection, settledWithin, sleep } from '../support/async.js';
 
 export interface QueueOptionsUnderTest {
@@ -306,6 +306,29 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
     });
 
     describe('Rx face', () => {
+      it('consume({ maxAttempts }) counts failed runs with the item in the queue, sets it aside at the limit, and goes on', async () => {
+        const q = await makeQueue<string>();
+        for (const item of ['poison', 'ok']) await q.put(item);
+        const aside: PoisonItem<string>[] = [];
+        const results: string[] = [];
+        let runs = 0;
+        const subscription = consume(
+          q,
+          (item: string) => {
+            if (item !== 'poison') return [item];
+            runs++;
+            throw new Error(`run ${runs}`);
+          },
+          { maxAttempts: 2, onPoison: (p) => aside.push(p) },
+        ).subscribe((r) => results.push(r));
+        for (let i = 0; i < 500 && results.length === 0; i++) await sleep(10);
+        subscription.unsubscribe();
+        expect(runs).to.equal(2);
+        expect(aside.map((p) => [p.item, p.attempts, (p.error as Error).message])).to.deep.equal([['poison', 2, 'run 2']]);
+        expect(results).to.deep.equal(['ok']);
+        expect(await q.qsize()).to.equal(0);
+      });
+
       it('put$ completes without a value once accepted; get$ emits one item and completes', async () => {
         const q = await makeQueue<string>();
         expect(await lastValueFrom(q.put$('x').pipe(toArray()))).to.deep.equal([]);

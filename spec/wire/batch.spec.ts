@@ -1,7 +1,7 @@
 /** Frames: what fastClone copies arrives as the copy; batches are split to fit; the deepest values encode. */
 import { expect } from 'chai';
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { decodeBatch, encodeFrames } from '../../src/wire/batch.js';
+import { coalesce, decodeBatch, encodeFrames } from '../../src/wire/batch.js';
 import { MAX_DEPTH, fastClone } from '../../src/wire/fast-clone.js';
 import type { Message } from '../../src/wire/protocol/index.js';
 import { samples } from '../fixtures/put-samples.js';
@@ -135,5 +135,21 @@ describe('frames', () => {
         );
       });
     }
+  });
+});
+
+describe('coalesce: leased items', () => {
+  const items = (tag: number, list: unknown[], attempts?: number[]): Message =>
+    (attempts ? { t: 'items', q: 'q', tag, items: list, attempts } : { t: 'items', q: 'q', tag, items: list }) as Message;
+
+  it('folds the next tags into one message while no item carries an attempt count', () => {
+    const last = items(1, ['a']);
+    expect(coalesce(last, items(2, ['b', 'c']))).to.equal(true);
+    expect(last).to.deep.equal(items(1, ['a', 'b', 'c']));
+  });
+
+  it('keeps an item with an attempt count in a message of its own (the counts line up with its items)', () => {
+    expect(coalesce(items(1, ['a']), items(2, ['b'], [1]))).to.equal(false);
+    expect(coalesce(items(1, ['a'], [2]), items(2, ['b']))).to.equal(false);
   });
 });

@@ -37,6 +37,19 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
+/** Options for `JoinableQueue.join`/`join$`. */
+export interface JoinOptions {
+  /**
+   * Milliseconds to wait for every task to be done before rejecting
+   * `Unfinished` (which carries how many were still open); `undefined` waits
+   * forever, `0` not at all. Measured on the queue's scheduler.
+   * @example await q.join({ timeout: 30_000 })
+   */
+  timeout?: number;
+  /** Aborting stops waiting (no task is touched) and rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
 /** Options for `observe()`. */
 export interface ObserveOptions {
   /**
@@ -199,9 +212,9 @@ export function checkWait(opts: unknown, what: string): Wait {
 }
 
 /** A connection's `{ timeout, signal }` (no `block`: a pipe has `poll` for that). */
-export function checkWaitOptions(opts: unknown): Wait {
+export function checkWaitOptions(opts: unknown, what = 'options'): Wait {
   if (opts === undefined) return WAIT_FOREVER;
-  const o = checkOptions<WaitOptions>(opts, 'options', ['timeout', 'signal']);
+  const o = checkOptions<WaitOptions>(opts, what, ['timeout', 'signal']);
   return { timeout: checkTimeout(o.timeout), signal: checkSignal(o.signal) };
 }
 

@@ -1,18 +1,20 @@
 import { from, Observable, type ObservableInput, Subscription } from 'rxjs';
 import { JoinableQueue } from '../joinable-queue.js';
 import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../handle/options.js';
-import { kAttach, kRequeue, kSettle, kTake, kTaskDone, type QueueTake } from '../queue.js';
+import { kAttach, kAttempts, kRequeue, kSettle, kTake, kTaskDone, type QueueTake } from '../queue.js';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
+import { checkPoisonPolicy, consumerLost, type DeadLetter, type PoisonItem, warnPoison } from './poison.js';
 
 /** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Consumable<T> {
   readonly [kTake]: QueueTake<T>;
-  [kRequeue](deliveries: readonly Delivery<T>[]): void;
+  [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void;
   [kSettle](tag: number): void;
+  [kAttempts](tag: number): number;
   [kAttach](prefetch: number): () => void;
 }
 
-export interface ConsumeOptions {
+export interface ConsumeOptions<T = unknown> {
   /** Items processed at once; a new item is taken only when one finishes. @default 1 */
   concurrency?: number;
   /** Error with `Empty` when a free slot waits this many ms for an item. @default undefined (wait forever) */
@@ -24,6 +26,31 @@ export interface ConsumeOptions {
    * @default 16
    */
   prefetch?: number;
+  /**
+   * Poison items: the attempts an item gets before it is set aside. An
+   * attempt is a run of `fn` that failed, or a consumer (in any process or
+   * thread) that got the item and died before finishing it; the count
+   * travels with the item. With `maxAttempts`, a failed run no longer errors
+   * the stream: its item goes back to the front with one more attempt and
+   * the stream goes on; once an item has had `maxAttempts` it is set aside
+   * (`onPoison`, `deadLetter`, or else an `RxmpWarning` `RXMP_POISON_ITEM`),
+   * marked done (`taskDone`, so `join()` does not wait for it) and the
+   * stream goes on. Without it, a failed run errors the stream (its item goes
+   * back to the front). A positive integer.
+   * @default undefined (no limit)
+   * @example consume(jobs, run, { maxAttempts: 3, deadLetter: failedJobs })
+   */
+  maxAttempts?: number;
+  /**
+   * Called with each item set aside (`{ item, attempts, error }`), before it
+   * goes to `deadLetter`. A throw errors the stream (the item goes back).
+   */
+  onPoison?: (poison: PoisonItem<T>) => void;
+  /**
+   * A queue the items set aside are put into, as `{ item, attempts, error }`
+   * (waiting for space); the item counts as done once that put is accepted.
+   */
+  deadLetter?: DeadLetter<T>;
 }
 
 interface Run<T> extends Delivery<T> {
@@ -41,18 +68,28 @@ interface Run<T> extends Delivery<T> {
  *
  * An item whose run errors, or that had delivered no result yet when the
  * subscriber unsubscribes, goes back to the front of the queue: nothing is
- * lost. A run that already delivered a result counts as done (for a
+ * lost. A run that errors counts as an attempt on its item; with
+ * `maxAttempts` such an item is retried, then set aside as poison, while the
+ * stream goes on (see `ConsumeOptions.maxAttempts`). A run that already delivered a result counts as done (for a
  * JoinableQueue, `taskDone` is called), so `firstValueFrom(consume(…))`
  * does not process its item twice.
  *
  * @example
  * consume(jobs, (job) => handle(job), { concurrency: 4 }).subscribe();
  */
-export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableInput<R>, options?: ConsumeOptions): Observable<R> {
-  const o = checkOptions<ConsumeOptions>(options, 'consume options', ['concurrency', 'timeout', 'prefetch']);
+export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableInput<R>, options?: ConsumeOptions<T>): Observable<R> {
+  const o = checkOptions<ConsumeOptions<T>>(options, 'consume options', [
+    'concurrency',
+    'timeout',
+    'prefetch',
+    'maxAttempts',
+    'onPoison',
+    'deadLetter',
+  ]);
   const concurrency = checkCount(o.concurrency, 'concurrency', 1);
   const timeout = checkTimeout(o.timeout);
   const prefetch = checkCount(o.prefetch, 'prefetch', DEFAULT_PREFETCH);
+  const poison = checkPoisonPolicy<T>(o.maxAttempts, o.onPoison, o.deadLetter);
   if (typeof fn !== 'function') throw new TypeError('consume() needs a function to run for each item');
   const joinable = queue instanceof JoinableQueue ? queue : undefined;
   // Every item is taken returnable (it may go back to the front) and settled once its run is over.
@@ -78,7 +115,8 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
       for (const run of unfinished) run.subscription.unsubscribe();
       const back = unfinished.filter((run) => run === failing || !run.emitted);
       for (const run of unfinished) if (run !== failing && run.emitted) settle(run.tag);
-      if (back.length > 0) queue[kRequeue](back);
+      // The failing run's item goes back with one more attempt on its count.
+      if (back.length > 0) queue[kRequeue](back, failing?.tag);
     };
     const fail = (error: unknown, failing?: Run<T>): void => {
       stop(failing);
@@ -91,14 +129,55 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
         subscriber.complete();
       }
     };
+    /** The run is over and its item finished: settle it, take the next. */
+    const finish = (run: Run<T>): void => {
+      if (!running.delete(run)) return;
+      settle(run.tag);
+      pump();
+      finishIfDone();
+    };
+    /** `fn` failed on `run`, which had `before` unfinished attempts. */
+    const failed = (run: Run<T>, error: unknown, before: number): void => {
+      if (!poison) return fail(error, run);
+      if (!running.has(run)) return;
+      if (before + 1 >= poison.maxAttempts) return setAside(run, before + 1, error);
+      // Retried: back to the front with one more attempt; the stream goes on.
+      running.delete(run);
+      run.subscription.unsubscribe();
+      queue[kRequeue]([run], run.tag);
+      pump();
+    };
+    /** A poison item goes aside; it is done once it is there. */
+    const setAside = (run: Run<T>, attempts: number, error: unknown): void => {
+      const policy = poison as NonNullable<typeof poison>;
+      const record: PoisonItem<T> = { item: run.item, attempts, error };
+      try {
+        policy.onPoison?.(record);
+      } catch (thrown) {
+        return fail(thrown, run);
+      }
+      if (!policy.deadLetter) {
+        if (!policy.onPoison) warnPoison(record);
+        return finish(run);
+      }
+      run.subscription.add(
+        policy.deadLetter.put$(record).subscribe({
+          error: (putError) => fail(putError, run),
+          complete: () => finish(run),
+        }),
+      );
+    };
     const start = (item: T, tag: number): void => {
       const run: Run<T> = { item, tag, subscription: new Subscription(), emitted: false };
       running.add(run);
+      const before = poison ? queue[kAttempts](tag) : 0;
+      // Its earlier consumers died on it (their errors were not seen here): poison without a run.
+      if (poison && before >= poison.maxAttempts) return setAside(run, before, consumerLost(before));
       let input: ObservableInput<R>;
       try {
         input = fn(item);
       } catch (error) {
-        fail(error, run);
+        failed(run, error, before);
         return;
       }
       // Added to a Subscription that may already be closed (a stop during this very
@@ -109,13 +188,8 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
             run.emitted = true;
             subscriber.next(value);
           },
-          error: (error) => fail(error, run),
-          complete: () => {
-            if (!running.delete(run)) return;
-            settle(run.tag);
-            pump();
-            finishIfDone();
-          },
+          error: (error) => failed(run, error, before),
+          complete: () => finish(run),
         }),
       );
     };

@@ -150,6 +150,8 @@ export function coalesce(last: Message, next: Message): boolean {
       if (l.q !== next.q || (l as ItemsMsg).try || (next as ItemsMsg).try) return false;
       // Leased items name their first delivery tag: only the next tags extend a message.
       if (next.t === 'items' && (l as ItemsMsg).tag + l.items.length !== next.tag) return false;
+      // Items with attempt counts keep their own message (the counts line up with its items).
+      if (next.t === 'items' && ((l as ItemsMsg).attempts || next.attempts)) return false;
       for (const item of next.items) l.items.push(item);
       return true;
     }

@@ -1,8 +1,11 @@
+import { CHANNELS, publish } from '../../diagnostics.js';
 import { AuthenticationError, ClosedError, ProtocolError } from '../../errors.js';
 import type { Address, Message } from '../../wire/protocol/index.js';
 import { checkMessage } from '../../wire/validate.js';
 import type { Link } from './link.js';
 import { Listener } from './listener.js';
+import { MemoryLink } from './memory-link.js';
+import { PortLink } from './port-link.js';
 import { reportBug } from './report-bug.js';
 import { SocketLink } from './socket-link.js';
 
@@ -45,6 +48,7 @@ export class LinkHub {
   private readonly routes = new Map<string, Route>();
   private readonly closeWatchers = new Set<LinkClosedWatcher>();
   private nextRid = 1;
+  private closingFlag = false;
 
   constructor(options: LinkHubOptions) {
     this.id = options.id;
@@ -83,6 +87,11 @@ export class LinkHub {
     });
   }
 
+  /** This runtime is hanging up or closing its links itself: links that close now did not lose their peer. */
+  get closing(): boolean {
+    return this.closingFlag;
+  }
+
   /** Resolves once every link has written out what was sent on it. */
   async drainLinks(): Promise<void> {
     const links = [...this.live];
@@ -109,6 +118,7 @@ export class LinkHub {
    * off data the peer had not read yet.
    */
   async hangUp(limitMs: number): Promise<void> {
+    this.closingFlag = true;
     const links = [...this.live].filter((link) => link instanceof SocketLink);
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => {
@@ -121,6 +131,7 @@ export class LinkHub {
 
   /** Cuts off every link and stops listening (a runtime that is done, e.g. at the end of a spec). */
   async close(): Promise<void> {
+    this.closingFlag = true;
     for (const link of [...this.live]) link.fail(new ClosedError('runtime', `runtime ${this.id} closed`));
     const listener = await this.listening?.catch(() => undefined);
     listener?.close();
@@ -179,15 +190,24 @@ export class LinkHub {
   /** Takes a link into service: says hello, routes its messages, forgets it when it closes. */
   adopt(link: Link, peerId?: string): void {
     this.live.add(link);
+    // `rxmp:link:open` names the peer: now if it is known, else once its hello says who it is.
+    let announced = false;
+    const announce = (peer: string): void => {
+      if (announced) return;
+      announced = true;
+      publish(CHANNELS.linkOpen, () => ({ peer, kind: linkKind(link) }));
+    };
     if (peerId !== undefined) {
       link.peerId = peerId;
       this.byPeer.set(peerId, link);
+      announce(peerId);
     }
     link.onMessage((message, from) => {
       try {
         checkMessage(message);
         if (message.t === 'hello') {
           if (!this.byPeer.has(message.id) || this.byPeer.get(message.id)?.closed) this.byPeer.set(message.id, from);
+          announce(message.id);
           return;
         }
         const route = this.routes.get(message.t);
@@ -209,8 +229,21 @@ export class LinkHub {
       if (reason instanceof ProtocolError || reason instanceof AuthenticationError) {
         process.emitWarning(`rxmp dropped a connection: ${reason.message}`, { type: 'RxmpWarning', code: reason.name });
       }
+      publish(CHANNELS.linkClose, () => {
+        const peer = closed.peerId;
+        const kind = linkKind(closed);
+        return reason === undefined ? { peer, kind } : { peer, kind, reason };
+      });
       for (const watcher of this.closeWatchers) watcher(closed, reason);
     });
     link.send({ t: 'hello', id: this.id });
   }
+}
+
+/** What carries a link, as `rxmp:link:*` messages name it. */
+function linkKind(link: Link): 'socket' | 'port' | 'memory' | 'other' {
+  if (link instanceof SocketLink) return 'socket';
+  if (link instanceof PortLink) return 'port';
+  if (link instanceof MemoryLink) return 'memory';
+  return 'other';
 }

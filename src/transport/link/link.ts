@@ -107,18 +107,24 @@ export abstract class Link {
    * or, given its delivery `tag`, to the `items` message that leases the tags
    * just before it — allocating a new message only when there is none to
    * extend (the hot path of a steady stream allocates nothing per item here).
+   * A leased item with unfinished `attempts` goes in an `items` message of
+   * its own, which nothing folds into (see the queue protocol: Attempts).
    */
-  sendItem(t: 'put' | 'items', q: string, item: unknown, tag = 0): void {
+  sendItem(t: 'put' | 'items', q: string, item: unknown, tag = 0, attempts = 0): void {
     if (this.closedFlag || this.failure) return;
+    if (attempts > 0) {
+      this.send({ t: 'items', q, tag, items: [item], attempts: [attempts] });
+      return;
+    }
     const last = this.pending[this.pending.length - 1] as
-      | { t: string; q?: string; items?: unknown[]; try?: true; tag?: number }
+      | { t: string; q?: string; items?: unknown[]; try?: true; tag?: number; attempts?: number[] }
       | undefined;
     if (
       last &&
       last.t === t &&
       last.q === q &&
       !last.try &&
-      (t === 'put' || (last.tag as number) + (last.items as unknown[]).length === tag)
+      (t === 'put' || ((last.tag as number) + (last.items as unknown[]).length === tag && !last.attempts))
     ) {
       (last.items as unknown[]).push(item);
       // The flush at the end of the turn was scheduled with the message; only the thresholds are new.

@@ -1,3 +1,4 @@
+import { CHANNELS, publish } from '../../diagnostics.js';
 import { ValueMessage } from '../../core/pipe/pipe-channel.js';
 import type { PipeEndEffect, PipeEndEvent } from '../../core/pipe/pipe-end-events.js';
 import { ackLink } from '../../core/pipe/pipe-end-state.js';
@@ -244,6 +245,10 @@ export class PipeHost {
         return;
       case 'failWriter':
         end.writer?.fail(brokenPipe(effect.cause));
+        // A reader that closed is an orderly end; anything else is a peer that went away.
+        if (effect.cause !== 'its reader closed') {
+          publish(CHANNELS.connectionDrop, () => ({ pipe, end: end.index, reason: effect.cause }));
+        }
         return;
       case 'endReader':
         end.inbound?.acceptEnd(undefined);

@@ -40,8 +40,18 @@ export interface QueueEndpoint<T> {
    * items it holds go back). Returns the detach.
    */
   attach(prefetch: number): () => void;
-  /** Items this handle got (returnable, or from a JoinableQueue) but did not consume go back to the front, in order. */
-  requeue(deliveries: readonly Delivery<T>[]): void;
+  /**
+   * Items this handle got (returnable, or from a JoinableQueue) but did not
+   * consume go back to the front, in order. `failed`: the tag of the one
+   * whose attempt failed (its attempt count goes up by one).
+   */
+  requeue(deliveries: readonly Delivery<T>[], failed?: number): void;
+  /**
+   * Unfinished attempts the delivery `tag` had been through before it was
+   * delivered (0 for a fresh item), while it may come back (returnable, or
+   * a JoinableQueue's until done).
+   */
+  attempts(tag: number): number;
   /** A plain queue's returnable delivery is final: it will not come back. */
   settle(tag: number): void;
   /** Items accepted and not yet handed to an application. */
@@ -57,6 +67,11 @@ export interface QueueEndpoint<T> {
   taskDone(tag?: number): void;
   /** JoinableQueue: calls `release` once no task is open (`fail` if that can no longer be known). */
   join(release: () => void, fail: (error: Error) => void): Cancel;
+  /**
+   * JoinableQueue: tells `report` how many tasks are open now (synchronously
+   * at the owner; `undefined` when the owner cannot be asked).
+   */
+  unfinished(report: (open: number | undefined) => void): void;
   /** The handle is closed (its waiting calls already withdrawn): resolves once what it put is in the queue. */
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ export const isCount = count(MAX_COUNT);
 export const isSeq = count(Number.MAX_SAFE_INTEGER);
 export const isArray: Check = (v) => Array.isArray(v);
 export const isTags: Check = (v) => Array.isArray(v) && v.every(isSeq);
+export const isCounts: Check = (v) => Array.isArray(v) && v.every(isCount);
 export const isAddress: Check = (v) =>
   typeof v === 'object' &&
   v !== null &&

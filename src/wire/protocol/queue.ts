@@ -7,12 +7,14 @@
  * ## The conversation
  *
  * Attaching (every handle):
- *   handle → owner  `attach {pin?, word?}`  first message of every handle revived here, sent at once, so
+ *   handle → owner  `attach {pin?, word?, where?}`  first message of every handle revived here, sent at once, so
  *                                     the owner knows the handle exists even before it is used; `pin` names
  *                                     the description it was revived from (see Pins); `word` (between threads
  *                                     of one process) the shared word in which the handle keeps the last tag
- *                                     it handed to its application. At most one handle per link and queue is
- *                                     attached at a time: a new one attaches only after the last detached.
+ *                                     it handed to its application; `where` the handle's process (and
+ *                                     thread) as users read it, which the owner's warnings name. At most
+ *                                     one handle per link and queue is attached at a time: a new one
+ *                                     attaches only after the last detached.
  *   owner → handle  `attached {tag}`  this attachment's tags start at `tag`. Until it arrives, whatever comes
  *                                     for this queue on this link answered an earlier attachment (one that
  *                                     has detached since, so the owner took back what it was sent): the
@@ -34,7 +36,9 @@
  *
  * Consuming (leases, named by delivery tags):
  *   `fetch {n}`       → parks n waiters; each item they get is *leased* to this link
- *   ← `items {tag, items}`  the leased items, in queue order: `items[i]` has delivery tag `tag + i`
+ *   ← `items {tag, items, attempts?}`  the leased items, in queue order: `items[i]` has delivery tag
+ *                       `tag + i`; `attempts[i]` counts the attempts on it that did not finish it (see
+ *                       Attempts), present only on a message carrying an item that has any
  *   `fetch {n, try}`  → ← `items {tag, items, try}` at once, possibly empty (a non-blocking get)
  *   `unfetch`         → withdraws the parked waiters; ← `unfetched {n}` says how many it withdrew
  *   `ack {tag, n, hold?, done?}` → the leases `tag … tag+n-1` reached the application: their slots are
@@ -48,15 +52,26 @@
  *   `done {tags}`     → held items are finished (JoinableQueue: their tasks close, sent with the
  *                       turn); a plain queue's handle sends them with its next `ack {done}`, or alone
  *                       a moment later
- *   `requeue {tags}`  → held items back to the front, in the order named: the owner's copies, untouched
- *                       by whatever the consumer did with its own
+ *   `requeue {tags, failed?}` → held items back to the front, in the order named: the owner's copies,
+ *                       untouched by whatever the consumer did with its own; `failed` names those of them
+ *                       whose attempt failed (`consume`'s run errored): their attempt count goes up by one
  *   ← `drained`         ended and nothing left: parked waiters will never be served
  *
  * Calls: `call {rid, op}` ← `reply {rid, value? | error?}`; `uncall {rid}` withdraws a waiting `join`.
  *   `qsize` (queued + leased), `full` (1 when a `want {try}` would get nothing now), `end`, `join`
  *   (answers once no task is open), `flush` (answers once everything sent before it is applied),
- *   `pin` (a new pin tied to this link). A call on a queue the owner no longer serves is answered
- *   (`flush` with success, the others with a `ClosedError`), never left waiting.
+ *   `pin` (a new pin tied to this link), `unfinished` (JoinableQueue: the open tasks now; a handle
+ *   whose `join({ timeout })` ran out asks it after its `uncall`, for the `Unfinished` error). A call
+ *   on a queue the owner no longer serves is answered (`flush` with success, the others with a
+ *   `ClosedError`), never left waiting.
+ *
+ * Attempts (poison items): the owner counts, per item, the attempts that did not finish it: one more
+ * for each held item a lost link had (its consumer died before `done`: a JoinableQueue's redelivery)
+ * and for each tag a `requeue` names in `failed`. Leases given back (`giveback`, `detach`, a lost link's
+ * leases) were never attempted: their count stays. The count travels with the item in `items`, and
+ * stays with it through give-backs and requeues, so it survives any number of redeliveries between
+ * any processes. An item never attempted carries nothing (no field, no allocation at the owner); a
+ * message folds items into it only while none of them has a count.
  *
  * Pins (a description in flight): exporting a handle makes a *pin* at the owner before the
  * description leaves (the owner's own export locally; another runtime's with `call pin`). The
@@ -77,6 +92,8 @@
  *   Every tag a message names must be in the state that message moves it out of, in that link's
  *   session, and named once; otherwise it is a `ProtocolError`: the link is dropped and nothing of
  *   that message is applied. The handle checks its side too: `items` must carry the next tags.
+ * - A `requeue`'s `failed` names only tags that same message requeues; an `items` message's
+ *   `attempts` has one count per item (the handle checks it).
  * - Parked fetch waiters per session ≤ `MAX_FETCH`: a handle keeps what it asked for and was not
  *   answered (items, or `unfetched`) within that by its own count, so a `fetch` beyond it is a
  *   `ProtocolError`.
@@ -85,7 +102,7 @@
  * - drained = ended, nothing queued, nothing leased, nothing reserved.
  */
 import type { ErrorInfo } from '../error-codec.js';
-import { count, isArray, isCount, isSeq, isString, isTags, optional, type Shape } from './checks.js';
+import { count, isArray, isCount, isCounts, isSeq, isString, isTags, optional, type Shape } from './checks.js';
 
 // ---- queue: handle → owner ---------------------------------------------------
 
@@ -100,6 +117,8 @@ export interface AttachMsg {
    * this handle keeps the last delivery tag it handed to its application.
    */
   word?: number;
+  /** Where the handle runs, as users read it (`'pid 1234'`, `'pid 1234 thread 2'`): the owner names it in warnings. */
+  where?: string;
 }
 /** Items put with credits this handle holds (or into an unbounded queue). */
 export interface PutMsg {
@@ -171,8 +190,10 @@ export interface RequeueMsg {
   t: 'requeue';
   q: string;
   tags: number[];
+  /** Those of `tags` whose attempt failed: their attempt count goes up by one. */
+  failed?: number[];
 }
-export type CallOp = 'qsize' | 'full' | 'end' | 'join' | 'flush' | 'pin';
+export type CallOp = 'qsize' | 'full' | 'end' | 'join' | 'flush' | 'pin' | 'unfinished';
 /** A request answered by a `reply` with the same `rid`. `flush` answers once everything sent before it is in. */
 export interface CallMsg {
   t: 'call';
@@ -220,6 +241,11 @@ export interface ItemsMsg {
   q: string;
   tag: number;
   items: unknown[];
+  /**
+   * `attempts[i]`: the unfinished attempts `items[i]` has been through.
+   * Absent when none of the items has any (the common case).
+   */
+  attempts?: number[];
   /** The answer to a `fetch` marked `try` (items may be empty). */
   try?: true;
 }
@@ -297,13 +323,14 @@ export const QUEUE_REQUESTS: readonly QueueRequest['t'][] = [
  */
 export const MAX_FETCH = 2 ** 16;
 
-const isOp = (v: unknown): boolean => v === 'qsize' || v === 'full' || v === 'end' || v === 'join' || v === 'flush' || v === 'pin';
+const CALL_OPS: readonly unknown[] = ['qsize', 'full', 'end', 'join', 'flush', 'pin', 'unfinished'] satisfies CallOp[];
+const isOp = (v: unknown): boolean => CALL_OPS.includes(v);
 const isTrue = (v: unknown): boolean => v === true;
 const queue = { q: isString };
 
 /** The fields each queue message must carry, checked before anything is applied. */
 export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape> = {
-  attach: { ...queue, pin: optional(isSeq), word: optional(isSeq) },
+  attach: { ...queue, pin: optional(isSeq), word: optional(isSeq), where: optional(isString) },
   put: { ...queue, items: isArray },
   want: { ...queue, n: isCount },
   unwant: queue,
@@ -313,14 +340,14 @@ export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape>
   ack: { ...queue, n: isCount, tag: isSeq, hold: optional(isTrue), done: optional(isTags) },
   giveback: { ...queue, tags: isTags },
   done: { ...queue, tags: isTags },
-  requeue: { ...queue, tags: isTags },
+  requeue: { ...queue, tags: isTags, failed: optional(isTags) },
   call: { ...queue, rid: isSeq, op: isOp },
   uncall: { ...queue, rid: isSeq },
   unpin: { ...queue, pin: isSeq },
   detach: queue,
   attached: { ...queue, tag: isSeq },
   credit: { ...queue, n: isCount },
-  items: { ...queue, tag: isSeq, items: isArray },
+  items: { ...queue, tag: isSeq, items: isArray, attempts: optional(isCounts) },
   unfetched: { ...queue, n: count(MAX_FETCH) },
   ended: queue,
   drained: queue,

@@ -147,6 +147,58 @@ describe('QueueService (the owner side, one peer sending raw messages)', () => {
     });
   });
 
+  describe('attempt counts (poison items)', () => {
+    it('a requeue naming a tag as failed counts an attempt, and the item comes back with it in attempts; others carry none', async () => {
+      const q = new JoinableQueue<string>();
+      for (const s of ['a', 'b']) await q.put(s);
+      const { peer } = await rawPeerOn(q);
+      await peer.attach();
+      peer.send({ t: 'fetch', n: 2 });
+      expect(await peer.next('items')).to.not.have.property('attempts');
+      peer.send({ t: 'ack', tag: 1, n: 2 });
+      peer.send({ t: 'requeue', tags: [1, 2], failed: [1] });
+      peer.send({ t: 'fetch', n: 2, try: true });
+      expect(await peer.next('items')).to.deep.include({ tag: 3, items: ['a', 'b'], attempts: [1, 0] });
+      peer.send({ t: 'ack', tag: 3, n: 2 });
+      peer.send({ t: 'requeue', tags: [3], failed: [3] });
+      peer.send({ t: 'done', tags: [4] });
+      peer.send({ t: 'fetch', n: 1 });
+      expect(await peer.next('items')).to.deep.include({ tag: 5, items: ['a'], attempts: [2] });
+    });
+
+    it('a requeue naming as failed a tag it does not requeue costs the peer its link, nothing applied', async () => {
+      const q = new JoinableQueue<string>();
+      await q.put('a');
+      const { peer } = await rawPeerOn(q);
+      await peer.attach();
+      peer.send({ t: 'fetch', n: 1 });
+      await peer.next('items');
+      peer.send({ t: 'ack', tag: 1, n: 1 });
+      peer.send({ t: 'requeue', tags: [1], failed: [2] });
+      expect(await peer.dropped).to.be.instanceOf(ProtocolError);
+    });
+
+    it('a JoinableQueue item held by a link that is lost comes back with one more attempt; a lease never acked with none', async () => {
+      const q = new JoinableQueue<string>();
+      for (const s of ['held', 'leased']) await q.put(s);
+      const { peer } = await rawPeerOn(q);
+      await peer.attach();
+      peer.send({ t: 'fetch', n: 2 });
+      await peer.next('items');
+      peer.send({ t: 'ack', tag: 1, n: 1 });
+      await peer.settle();
+      peer.link.fail(new Error('the consumer died'));
+      await peer.dropped;
+      const second = await rawPeerOn(q);
+      await second.peer.attach();
+      second.peer.send({ t: 'fetch', n: 2 });
+      expect(await second.peer.next('items')).to.deep.include({ items: ['held'], attempts: [1] });
+      const next = await second.peer.next('items');
+      expect(next).to.deep.include({ items: ['leased'] });
+      expect(next).to.not.have.property('attempts');
+    });
+  });
+
   describe('fetch waiters', () => {
     it(`a peer may park at most MAX_FETCH (${MAX_FETCH}) waiters on one queue: one more costs it its link, and its waiters go`, async () => {
       const q = new Queue<number>();

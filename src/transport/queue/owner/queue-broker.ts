@@ -51,7 +51,7 @@ export class QueueBroker {
       else this.unserved(request, link);
     });
     hub.watchLinks((link) => {
-      for (const served of [...this.served.values()]) served.service.linkClosed(link);
+      for (const served of [...this.served.values()]) served.service.linkClosed(link, hub.closing);
     });
   }
 
@@ -65,6 +65,7 @@ export class QueueBroker {
     if (known !== undefined) return known;
     const id = `${this.hub.id}/q${this.next++}`;
     this.ids.set(local, id);
+    local.sharedAs = id;
     const served: Served = {
       service: new QueueService(id, local, () => this.releaseIfUnused(id)),
       local,
@@ -141,6 +142,7 @@ export class QueueBroker {
     if (served.ownerOpen && served.owner?.deref() !== undefined) return;
     this.served.delete(id);
     this.ids.delete(served.local);
+    if (served.local.sharedAs === id) served.local.sharedAs = undefined;
     this.collected.unregister(served);
     served.stopWatchingClose();
     served.service.dispose();

@@ -1,14 +1,15 @@
-import type { GetTicket, GetWaiter } from '../../../core/queue/bounded-fifo.js';
+import { retried } from '../../../core/queue/attempted.js';
 import { ProtocolError } from '../../../errors.js';
 import { encodeError } from '../../../wire/error-codec.js';
-import { MAX_FETCH, type CallOp, type QueueRequest } from '../../../wire/protocol/queue.js';
+import type { CallOp, QueueRequest } from '../../../wire/protocol/queue.js';
 import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
 import { Credits } from './credits.js';
+import { Leases } from './leases.js';
+import { NO_CONSUMER_GRACE_MS, warnNoConsumer } from './no-consumer.js';
 import { Session } from './session.js';
 
 type Stored = unknown;
-type LeasingWaiter = GetWaiter<Stored> & { ticket?: GetTicket<Stored> };
 
 /**
  * Serves one queue to handles in other processes and threads, on top of the
@@ -28,6 +29,9 @@ export class QueueService {
   private nextPin = 1;
   private readonly stopWatchingEnd: () => void;
   private readonly credits: Credits;
+  private readonly leases: Leases;
+  /** The no-consumer warning was given, and no consumer has fetched since. */
+  private warnedNoConsumer = false;
 
   constructor(
     readonly id: string,
@@ -36,6 +40,12 @@ export class QueueService {
     private readonly mayBeUnused: () => void,
   ) {
     this.credits = new Credits(id, local.fifo);
+    this.leases = new Leases(id, local, {
+      fetched: () => {
+        this.warnedNoConsumer = false;
+      },
+      forgetIfIdle: (link, s) => this.forgetIfIdle(link, s),
+    });
     this.stopWatchingEnd = local.onEnd(() => {
       for (const [link, s] of this.sessions) if (s.attached) link.send({ t: 'ended', q: this.id });
     });
@@ -58,6 +68,7 @@ export class QueueService {
   /** The service is being forgotten: it no longer follows its queue. */
   dispose(): void {
     this.stopWatchingEnd();
+    clearTimeout(this.noConsumerTimer);
   }
 
   /** Pins the queue for a description about to leave (`link`: the runtime that asked; none: the owner). */
@@ -75,7 +86,7 @@ export class QueueService {
   handle(message: QueueRequest, link: Link): void {
     switch (message.t) {
       case 'attach':
-        return this.attach(link, message.pin, message.word);
+        return this.attach(link, message.pin, message.word, message.where);
       case 'call':
         return this.call(link, message.rid, message.op);
       case 'unpin':
@@ -88,22 +99,22 @@ export class QueueService {
       case 'want':
         return this.credits.want(this.attached(s, 'want'), link, message.n, message.try === true);
       case 'fetch':
-        return this.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
+        return this.leases.fetch(this.attached(s, 'fetch'), link, message.n, message.try === true);
       case 'ack': {
         const session = this.known(s, 'ack');
         const hold = message.hold === true;
         session.checkLeasedRange('ack', message.tag, message.n);
         // Its dones may name tags this very ack holds (acks folded with the dones between them).
         if (message.done) session.checkHeld('done', message.done, hold || this.local.joinable ? message : undefined);
-        this.ack(session, message.tag, message.n, hold);
-        return message.done ? this.done(session, link, message.done) : undefined;
+        this.leases.ack(session, message.tag, message.n, hold);
+        return message.done ? this.leases.done(session, link, message.done) : undefined;
       }
       case 'giveback':
-        return this.giveBack(this.known(s, 'giveback'), message.tags, 'giveback');
+        return this.leases.giveBack(this.known(s, 'giveback'), message.tags, 'giveback', link);
       case 'done':
-        return this.done(this.known(s, 'done'), link, message.tags);
+        return this.leases.done(this.known(s, 'done'), link, message.tags);
       case 'requeue':
-        return this.requeue(this.known(s, 'requeue'), link, message.tags);
+        return this.leases.requeue(this.known(s, 'requeue'), link, message.tags, message.failed);
     }
     // Withdrawals: harmless (and ignored) once the session is gone.
     if (!s) return;
@@ -115,7 +126,7 @@ export class QueueService {
         s.creditRequest = undefined;
         return;
       case 'unfetch': {
-        const withdrawn = this.unfetch(s);
+        const withdrawn = this.leases.unfetch(s);
         if (s.attached) link.send({ t: 'unfetched', q: this.id, n: withdrawn });
         return;
       }
@@ -126,13 +137,17 @@ export class QueueService {
       case 'detach':
         if (!s.attached) return;
         s.attached = false;
-        this.withdraw(s);
+        this.withdraw(s, link);
         return this.forgetIfIdle(link, s);
     }
   }
 
-  /** The link is gone: everything it held goes back, nothing is lost. */
-  linkClosed(link: Link): void {
+  /**
+   * The link is gone: everything it held goes back, nothing is lost.
+   * `closingHere`: this runtime closed it (it is shutting down), so no
+   * consumer died.
+   */
+  linkClosed(link: Link, closingHere = false): void {
     let pinned = false;
     for (const [pin, by] of this.pins) {
       if (by !== link) continue;
@@ -146,16 +161,21 @@ export class QueueService {
       // A consumer thread whose acks never came may still have handed items out (see HandOver).
       const handedUpTo = s.attached && s.word !== undefined ? (link.peerWords?.fence(s.word) ?? 0) : 0;
       if (handedUpTo > 0 && !this.local.joinable) this.fifo.release(s.dropHandedUpTo(handedUpTo));
-      this.withdraw(s);
+      const leased = s.leased.size;
+      this.withdraw(s, false);
       // A JoinableQueue's unfinished items are redelivered (at-least-once). A plain queue's
       // held items reached an application that is gone: redelivering them would be a duplicate.
-      if (this.local.joinable && s.held.size > 0) this.fifo.requeue([...s.held.values()]);
+      // Each was attempted, and the attempt did not finish it: its count goes up (poison items).
+      const held = this.local.joinable ? s.held.size : 0;
+      if (held > 0) this.fifo.requeue([...s.held.values()].map(retried));
       s.held.clear();
+      if (leased + held > 0) this.leases.published(leased + held, 'link-closed', link);
+      if (!closingHere) this.warnIfNoConsumer(s, link, held + leased);
     }
     if (s || pinned) this.mayBeUnused();
   }
 
-  private attach(link: Link, pin: number | undefined, word: number | undefined): void {
+  private attach(link: Link, pin: number | undefined, word: number | undefined, where: string | undefined): void {
     let s = this.sessions.get(link);
     if (s?.attached) throw new ProtocolError(`a second attach to queue ${this.id} on one link`);
     if (!s) {
@@ -166,6 +186,7 @@ export class QueueService {
     s.attached = true;
     s.drainedSent = false;
     s.word = word;
+    s.where = where;
     // Everything sent on this link for this queue before this answer was for an earlier attachment.
     link.send({ t: 'attached', q: this.id, tag: s.next });
     if (this.fifo.ended) link.send({ t: 'ended', q: this.id });
@@ -181,102 +202,47 @@ export class QueueService {
     return s;
   }
 
-  private fetch(s: Session<Stored>, link: Link, n: number, tryOnly: boolean): void {
-    if (tryOnly) return this.tryFetch(s, link, n);
-    if (s.fetches.size + n > MAX_FETCH) {
-      throw new ProtocolError(`fetch of ${n} items from queue ${this.id} with ${s.fetches.size} parked already (at most ${MAX_FETCH})`);
-    }
-    for (let i = 0; i < n && !s.drainedSent; i++) {
-      const waiter = this.leasingWaiter(s, link);
-      const ticket = this.fifo.get(waiter);
-      if (ticket) {
-        waiter.ticket = ticket;
-        s.fetches.add(ticket);
-      }
-    }
-  }
-
-  private leasingWaiter(s: Session<Stored>, link: Link): LeasingWaiter {
-    const waiter: LeasingWaiter = {
-      leases: true,
-      delivered: (item) => {
-        if (waiter.ticket) s.fetches.delete(waiter.ticket);
-        // Leases go out in tag order, so consecutive ones fold into one `items` message.
-        link.sendItem('items', this.id, item, s.lease(item));
-      },
-      failed: () => {},
-      ended: () => {
-        if (waiter.ticket) s.fetches.delete(waiter.ticket);
-        this.sendDrained(s, link);
-      },
-    };
-    return waiter;
-  }
-
-  private tryFetch(s: Session<Stored>, link: Link, n: number): void {
-    const got: Stored[] = [];
-    const waiter: GetWaiter<Stored> = { leases: true, delivered: (item) => got.push(item), failed() {}, ended() {} };
-    for (let i = 0; i < n && got.length === i; i++) this.fifo.get(waiter, 0);
-    const tag = s.next;
-    for (const item of got) s.lease(item);
-    if (got.length === 0 && this.fifo.drained) this.sendDrained(s, link);
-    link.send({ t: 'items', q: this.id, tag, items: got, try: true });
-  }
-
-  /** Withdraws the parked fetches; returns how many there were. */
-  private unfetch(s: Session<Stored>): number {
-    const withdrawn = s.fetches.size;
-    for (const ticket of s.fetches) this.fifo.cancelGet(ticket);
-    s.fetches.clear();
-    return withdrawn;
-  }
-
-  /** The leases `tag` … `tag + n - 1` reached the application: slots free; held if they may come back. */
-  private ack(s: Session<Stored>, tag: number, n: number, hold: boolean): void {
-    s.checkLeasedRange('ack', tag, n);
-    const keep = hold || this.local.joinable;
-    for (let i = tag; i < tag + n; i++) {
-      if (keep) s.held.set(i, s.leased.get(i));
-      s.leased.delete(i);
-    }
-    this.fifo.release(n);
-  }
-
-  /** These leases come back to the front, in delivery (tag) order. */
-  private giveBack(s: Session<Stored>, tags: readonly number[], what: string): void {
-    s.checkLeased(what, tags);
-    const back: Stored[] = [];
-    for (const tag of [...tags].sort((a, b) => a - b)) {
-      back.push(s.leased.get(tag));
-      s.leased.delete(tag);
-    }
-    if (back.length > 0) this.fifo.giveBack(back);
-  }
-
-  private done(s: Session<Stored>, link: Link, tags: readonly number[]): void {
-    s.checkHeld('done', tags);
-    for (const tag of tags) s.held.delete(tag);
-    if (this.local.joinable) this.local.ledger.closed(tags.length);
-    this.forgetIfIdle(link, s);
-  }
-
-  /** Held items back to the front, in the order named: the owner's own copies, untouched by the consumer. */
-  private requeue(s: Session<Stored>, link: Link, tags: readonly number[]): void {
-    s.checkHeld('requeue', tags);
-    const items = tags.map((tag) => s.held.get(tag));
-    for (const tag of tags) s.held.delete(tag);
-    this.fifo.requeue(items);
-    this.forgetIfIdle(link, s);
-  }
-
-  /** The handle is gone (detached, or its link lost): refund credits, give back leases, withdraw requests. */
-  private withdraw(s: Session<Stored>): void {
+  /**
+   * The handle is gone (detached, or its link lost): refund credits, give
+   * back leases, withdraw requests. `link`: tell the diagnostics channel of
+   * what was given back (a lost link's caller tells it all at once).
+   */
+  private withdraw(s: Session<Stored>, link: Link | false): void {
     if (s.creditRequest) this.fifo.cancelPut(s.creditRequest);
     s.creditRequest = undefined;
-    this.unfetch(s);
+    this.leases.unfetch(s);
     if (s.credits > 0) this.fifo.refund(s.credits);
     s.credits = 0;
-    if (s.leased.size > 0) this.giveBack(s, [...s.leased.keys()], 'detach');
+    if (s.leased.size > 0) this.leases.giveBack(s, [...s.leased.keys()], 'detach', link || undefined);
+  }
+
+  /**
+   * A consumer's link is gone: if it was the last consumer of a JoinableQueue
+   * whose tasks are still open, and the owner's own handle is not consuming,
+   * say so (once, until a consumer fetches again): `join()` would wait in
+   * silence. A supervisor may start a replacement at once, so it is said only
+   * if still no consumer has come after `NO_CONSUMER_GRACE_MS`.
+   */
+  private warnIfNoConsumer(s: Session<Stored>, link: Link, redelivered: number): void {
+    if (!this.local.joinable || !s.consumer || this.warnedNoConsumer || this.noConsumerTimer || !this.lacksConsumer()) return;
+    const who = s.where ?? (link.peerId && `runtime ${link.peerId}`);
+    this.noConsumerTimer = setTimeout(() => {
+      this.noConsumerTimer = undefined;
+      if (this.warnedNoConsumer || !this.lacksConsumer()) return;
+      this.warnedNoConsumer = true;
+      warnNoConsumer(this.id, who, this.local.ledger.unfinished, this.fifo.size, redelivered);
+    }, NO_CONSUMER_GRACE_MS);
+    // Nothing to say if the process ends meanwhile: it then waits for nothing.
+    this.noConsumerTimer.unref();
+  }
+
+  private noConsumerTimer: NodeJS.Timeout | undefined;
+
+  /** Tasks are open and nobody consumes: no consumer attached elsewhere, and the owner's own handle takes nothing. */
+  private lacksConsumer(): boolean {
+    if (this.local.ledger.unfinished === 0 || this.local.consuming) return false;
+    for (const other of this.sessions.values()) if (other.attached && other.consumer) return false;
+    return true;
   }
 
   private forgetIfIdle(link: Link, s: Session<Stored>): void {
@@ -294,6 +260,8 @@ export class QueueService {
         return reply(this.fifo.hasFreeSlot ? 0 : 1);
       case 'flush':
         return reply();
+      case 'unfinished':
+        return reply(this.local.ledger.unfinished);
       case 'pin':
         return reply(this.pin(link));
       case 'end':
@@ -320,12 +288,5 @@ export class QueueService {
       default:
         link.send({ t: 'reply', rid, error: encodeError(new ProtocolError(`unknown call ${JSON.stringify(op)}`)) });
     }
-  }
-
-  private sendDrained(s: Session<Stored>, link: Link): void {
-    if (s.drainedSent) return;
-    s.drainedSent = true;
-    this.unfetch(s);
-    link.send({ t: 'drained', q: this.id });
   }
 }

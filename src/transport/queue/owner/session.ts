@@ -24,6 +24,10 @@ export class Session<T> {
   readonly held = new Map<number, T>();
   private nextTag = 1;
   drainedSent = false;
+  /** Where the handle on this link runs, as it said in its `attach` (for warnings). */
+  where: string | undefined;
+  /** This link's handle has fetched from the queue: it is (or was) a consumer. */
+  consumer = false;
   /** Between threads: the handle's shared word holding the last tag it handed to its application. */
   word: number | undefined;
   /** Waiting `join` calls, by request id. */

@@ -12,11 +12,19 @@ const SETTLED_DELAY_MS = 20;
  */
 export class HeldDeliveries {
   private readonly held = new Set<number>();
+  /** The unfinished attempts of held deliveries, when not 0 (rare: kept apart from `held`). */
+  private readonly attemptsByTag = new Map<number, number>();
 
   constructor(private readonly ctx: RemoteContext) {}
 
-  add(tag: number): void {
+  add(tag: number, attempts = 0): void {
     this.held.add(tag);
+    if (attempts > 0) this.attemptsByTag.set(tag, attempts);
+  }
+
+  /** Unfinished attempts the held delivery `tag` had been through (0 if none, or not held). */
+  attempts(tag: number): number {
+    return this.attemptsByTag.get(tag) ?? 0;
   }
 
   /** Of `tags`, those held (in the order given). */
@@ -31,6 +39,7 @@ export class HeldDeliveries {
       throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
     }
     this.held.delete(settled);
+    this.attemptsByTag.delete(settled);
     if (!this.ctx.failure()) this.ctx.link.send({ t: 'done', q: this.ctx.id, tags: [settled] });
   }
 
@@ -44,6 +53,7 @@ export class HeldDeliveries {
    */
   settle(tag: number): void {
     if (!this.held.delete(tag)) return;
+    this.attemptsByTag.delete(tag);
     this.settled.push(tag);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -69,10 +79,19 @@ export class HeldDeliveries {
     if (tags && !this.ctx.failure()) this.ctx.link.send({ t: 'done', q: this.ctx.id, tags });
   };
 
-  /** These go back to the front of the queue (the owner puts back its copies). */
-  requeue(tags: readonly number[]): void {
-    for (const tag of tags) this.held.delete(tag);
-    this.ctx.link.send({ t: 'requeue', q: this.ctx.id, tags: [...tags] });
+  /**
+   * These go back to the front of the queue (the owner puts back its copies);
+   * `failed`: the one whose attempt failed (the owner counts it).
+   */
+  requeue(tags: readonly number[], failed?: number): void {
+    for (const tag of tags) {
+      this.held.delete(tag);
+      this.attemptsByTag.delete(tag);
+    }
+    const counted = failed !== undefined && tags.includes(failed);
+    this.ctx.link.send(
+      counted ? { t: 'requeue', q: this.ctx.id, tags: [...tags], failed: [failed] } : { t: 'requeue', q: this.ctx.id, tags: [...tags] },
+    );
   }
 
   /** Nobody can finish what is held any more (the handle was collected): all of it goes back. */

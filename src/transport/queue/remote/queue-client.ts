@@ -12,6 +12,8 @@ export interface RemoteQueueInfo {
   readonly maxsize: number;
   readonly joinable: boolean;
   readonly owner: Address;
+  /** Where the owner runs, as users read it (see `QueueDescriptor.where`). */
+  readonly where?: string | undefined;
 }
 
 /** The handle this runtime has on one queue owned elsewhere. */
@@ -81,6 +83,7 @@ export class QueueClient implements EndpointHost {
     }
     const link = this.hub.linkTo(info.owner);
     const endpoint = new RemoteQueueEndpoint<unknown>(info.id, info.owner, info.maxsize, info.joinable, asyncScheduler, link, this);
+    endpoint.where = info.where;
     endpoint.announce(pin);
     const handle = make(endpoint);
     this.entries.set(info.id, { endpoint, handle: new WeakRef(handle) });

@@ -24,6 +24,8 @@ interface PendingTry<T> {
 interface Fetched {
   readonly item: unknown;
   readonly tag: number;
+  /** Unfinished attempts the owner counted for it (see the queue protocol: Attempts). */
+  readonly attempts: number;
 }
 
 /**
@@ -155,16 +157,23 @@ export class RemoteConsumer<T> {
     this.expectedTag = tag;
   }
 
-  /** Leased items arrived, `items[i]` with tag `tag + i` (in answer to a `try` fetch if `tryAnswer`). */
-  onItems(tag: number, items: unknown[], tryAnswer: boolean): void {
+  /**
+   * Leased items arrived, `items[i]` with tag `tag + i` and `attempts[i]`
+   * unfinished attempts (in answer to a `try` fetch if `tryAnswer`).
+   */
+  onItems(tag: number, items: unknown[], tryAnswer: boolean, attempts?: number[]): void {
     if (tag !== this.expectedTag) {
       throw new ProtocolError(`items of queue ${this.ctx.id} arrived with tag ${tag}, not the next tag (${this.expectedTag})`);
+    }
+    if (attempts && attempts.length !== items.length) {
+      throw new ProtocolError(`items of queue ${this.ctx.id} arrived with ${attempts.length} attempt counts for ${items.length} items`);
     }
     this.expectedTag = tag + items.length;
     // A closed handle's leases went back when it detached: what still arrives is not its any more.
     if (this.closed) return;
     if (!tryAnswer) this.fetching -= Math.min(this.fetching, items.length);
-    for (let i = 0; i < items.length; i++) this.buffer.push({ item: items[i], tag: tag + i });
+    for (let i = 0; i < items.length; i++)
+      this.buffer.push({ item: items[i], tag: tag + i, attempts: attempts ? (attempts[i] as number) : 0 });
     const handed: [Fetched, GetListener<T>][] = [];
     if (tryAnswer) {
       const pending = this.tryGets.shift();
@@ -214,7 +223,7 @@ export class RemoteConsumer<T> {
     }
   }
 
-  requeue(deliveries: readonly Delivery<T>[]): void {
+  requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
     // Only deliveries that may come back can (the owner holds its copies of exactly those).
     const tags = this.held.heldOf(deliveries.map((d) => d.tag));
     if (tags.length === 0 || this.ctx.failure()) return;
@@ -223,8 +232,13 @@ export class RemoteConsumer<T> {
     // goes back first: the owner, putting both at its front, ends with these ahead of it.
     this.withdrawFetches();
     this.giveBack();
-    this.held.requeue(tags);
+    this.held.requeue(tags, failed);
     if (this.getters.length > 0 || this.streams.length > 0) this.askForItems();
+  }
+
+  /** Unfinished attempts a delivery this handle may still put back had been through. */
+  attempts(tag: number): number {
+    return this.held.attempts(tag);
   }
 
   taskDone(tag?: number): void {
@@ -329,7 +343,7 @@ export class RemoteConsumer<T> {
       );
     else if (done) this.ctx.link.send({ t: 'ack', q: this.ctx.id, tag: fetched.tag, n: 1, done });
     else this.ctx.link.sendCount('ack', this.ctx.id, 1, fetched.tag);
-    if (this.joinable || hold) this.held.add(fetched.tag);
+    if (this.joinable || hold) this.held.add(fetched.tag, fetched.attempts);
     if (this.streams.length > 0) this.askForItems();
   }
 

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { NOTHING } from '../../../core/queue/bounded-fifo.js';
 import { ClosedError, ProtocolError } from '../../../errors.js';
 import { fastClone } from '../../../wire/fast-clone.js';
+import { whereAmI } from '../../../handle/inspect.js';
 import { decodeError } from '../../../wire/error-codec.js';
 import type { Address, CallOp, QueueResponse, ReplyMsg } from '../../../wire/protocol/index.js';
 import type { Link } from '../../link/link.js';
@@ -36,6 +37,8 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
   private sweepScheduled = false;
   private attached = false;
   private closedFlag = false;
+  /** Where the owner runs, as users read it, if its description said (what `inspect` shows). */
+  where: string | undefined;
   private readonly producer: RemoteProducer;
   private readonly consumer: RemoteConsumer<T>;
 
@@ -60,7 +63,13 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
   /** Tells the owner this handle exists (`pin`: the description it was revived from has landed). */
   announce(pin?: number): void {
     const word = this.consumer.claimWord();
-    this.link.send({ t: 'attach', q: this.id, ...(pin === undefined ? {} : { pin }), ...(word === undefined ? {} : { word }) });
+    this.link.send({
+      t: 'attach',
+      q: this.id,
+      where: whereAmI(),
+      ...(pin === undefined ? {} : { pin }),
+      ...(word === undefined ? {} : { word }),
+    });
   }
 
   /** Pins the queue at its owner for a description of this handle about to leave; `undefined` if the owner is unreachable. */
@@ -103,8 +112,12 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     return this.consumer.attach(prefetch);
   }
 
-  requeue(deliveries: readonly Delivery<T>[]): void {
-    this.consumer.requeue(deliveries);
+  requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.consumer.requeue(deliveries, failed);
+  }
+
+  attempts(tag: number): number {
+    return this.consumer.attempts(tag);
   }
 
   taskDone(tag?: number): void {
@@ -150,6 +163,13 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
       if (!this.lostWith) this.link.send({ t: 'uncall', q: this.id, rid });
       return true;
     };
+  }
+
+  unfinished(report: (open: number | undefined) => void): void {
+    this.request('unfinished').then(
+      (open) => report(open),
+      () => report(undefined),
+    );
   }
 
   /** Gives back credits and fetched items, withdraws requests, and waits until everything put is in. */
@@ -200,7 +220,7 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
       case 'credit':
         return this.producer.onCredit(message.n, message.try === true);
       case 'items':
-        return this.consumer.onItems(message.tag, message.items, message.try === true);
+        return this.consumer.onItems(message.tag, message.items, message.try === true, message.attempts);
       case 'unfetched':
         return this.consumer.onUnfetched(message.n);
       case 'ended':
