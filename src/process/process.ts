@@ -1,56 +1,27 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { inspect } from 'node:util';
-import { MessageChannel, type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
 import { CHANNELS, publish } from '../diagnostics.js';
 import type { ProcessError } from '../errors.js';
-import { checkOptions, checkTimeout, quote } from '../handle/options.js';
+import { checkTimeout } from '../handle/options.js';
 import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ofThreads, ownersGone } from '../transport/shm/owners.js';
-import { bellsGoneWith, claimBell, foreignBell, releaseBells } from '../transport/shm/thread-bells.js';
+import { bellsGoneWith, releaseBells } from '../transport/shm/thread-bells.js';
 import { Tree } from '../transport/shm/tree.js';
 import { PortLink } from '../transport/link/port-link.js';
 import type { ErrorInfo } from '../wire/error-codec.js';
 import { ChildOutcome } from './child-outcome.js';
-import type { ChildMsg, StartMsg, ThreadData } from './control.js';
-import { defaultExecArgv, startWorker } from './exec-argv.js';
+import type { ChildMsg, StartMsg } from './control.js';
 import { exportValue, loseTransfer, type Transfer } from './handle-passing.js';
-import { PARENT_ENV } from './parent-death.js';
-import type { ArgsOption, OutputOf, ResultOf, Target, UntypedTarget } from './target-types.js';
-import { resolveTarget } from './target.js';
+import { checkProcessOptions, type ProcessOptions } from './process-options.js';
+import { type ChildEvents, spawnFork, spawnThread } from './spawn.js';
+import type { OutputOf, ResultOf, Target, UntypedTarget } from './target-types.js';
 
-export interface ProcessBaseOptions {
-  /** The module file to run: a file URL or a path (relative paths are resolved against the working directory). */
-  target: URL | string;
-  /** The export to call with `args`. @default 'default' */
-  export?: string;
-  /** A forked process (`child_process.fork`) or a worker thread. @default 'fork' */
-  kind?: 'fork' | 'thread';
-  /** Shown in errors (and as the process title). @default 'Process-N' */
-  name?: string;
-  /** Extra environment variables for the child (added to this process's). */
-  env?: Record<string, string>;
-  /**
-   * Node options for the child, used as given. @default for a forked child,
-   * this process's `execArgv` less the options that only describe how this
-   * process's own program runs (`-e`, `--input-type`, `--test`, `--watch`…),
-   * an inspector moved to a free port; a thread inherits what of this
-   * thread's options a `Worker` accepts (see `exec-argv`).
-   */
-  execArgv?: string[];
-}
-
-/**
- * A `Process`'s options. `F` is the target's signature (`typeof worker`):
- * `args` is then checked against its parameters, and required when it has any.
- */
-export type ProcessOptions<F extends Target = UntypedTarget> = ProcessBaseOptions & ArgsOption<F>;
-
-const BOOTSTRAP = new URL('./bootstrap.js', import.meta.url);
-let counter = 0;
+export type { ProcessBaseOptions, ProcessOptions } from './process-options.js';
 
 /**
  * A child running a module's export (Python's `multiprocessing.Process`),
@@ -89,19 +60,12 @@ export class Process<F extends Target = UntypedTarget> {
   private readonly outcome: ChildOutcome<OutputOf<F>, ResultOf<F>>;
 
   constructor(options: ProcessOptions<F>) {
-    type Checked = ProcessBaseOptions & { args?: unknown };
-    const o = checkOptions<Checked>(options as Checked, 'Process options', ['target', 'export', 'args', 'kind', 'name', 'env', 'execArgv']);
-    this.target = resolveTarget(o.target);
-    if (o.export !== undefined && typeof o.export !== 'string') throw new TypeError(`export must be a string, got ${quote(o.export)}`);
-    this.exportName = o.export ?? 'default';
-    if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(`args must be an array, got ${quote(o.args)}`);
-    this.args = (o.args as unknown[] | undefined) ?? [];
-    if (o.kind !== undefined && o.kind !== 'fork' && o.kind !== 'thread') {
-      throw new TypeError(`kind must be 'fork' or 'thread', got ${quote(o.kind)}`);
-    }
-    this.kind = o.kind ?? 'fork';
-    counter++;
-    this.name = o.name ?? `Process-${counter}`;
+    const o = checkProcessOptions(options);
+    this.target = o.target;
+    this.exportName = o.exportName;
+    this.args = o.args;
+    this.kind = o.kind;
+    this.name = o.name;
     this.outcome = new ChildOutcome(this.name, () => this.stopOutput());
     this.env = o.env;
     this.execArgv = o.execArgv;
@@ -116,41 +80,20 @@ export class Process<F extends Target = UntypedTarget> {
     const runtime = Runtime.get();
     // Every argument is checked before anything moves or starts: a bad one throws here.
     const transfer = exportValue(this.args, runtime, this.kind === 'fork' ? 'process' : 'thread');
-    if (this.kind === 'fork') {
-      const child = fork(new URL(BOOTSTRAP), [], {
-        serialization: 'advanced',
-        env: { ...process.env, ...Tree.env(), ...this.env, [PARENT_ENV]: String(process.pid) },
-        execArgv: this.execArgv ?? defaultExecArgv('fork'),
-        stdio: 'inherit',
-      });
-      child.on('message', (message: ChildMsg) => this.fromChild(message));
-      child.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
-      child.on('exit', (code, signal) => this.exited(code, signal));
-      this.child = child;
-    } else {
-      const { port1, port2 } = new MessageChannel();
-      const runtimeId = Runtime.newId();
-      this.runtimeId = runtimeId;
-      const bell = claimBell();
-      const data: ThreadData = { runtimeId, port: port2, ...bell };
-      let worker: Worker;
-      try {
-        worker = startWorker(
-          BOOTSTRAP,
-          { workerData: data, transferList: [port2], env: { ...process.env, ...Tree.env(), ...this.env }, name: this.name },
-          this.execArgv,
-        );
-      } catch (error) {
-        if (bell) releaseBells([bell.bell]);
-        throw error;
-      }
-      this.workerBell = bell?.bell ?? foreignBell(worker.threadId);
-      this.bellClaimed = bell !== undefined;
-      runtime.hub.adopt(new PortLink(port1), runtimeId);
-      worker.on('message', (message: ChildMsg) => this.fromChild(message));
-      worker.on('error', (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }));
-      worker.on('exit', (code) => this.exited(code, null));
-      this.worker = worker;
+    const events: ChildEvents = {
+      message: (message) => this.fromChild(message),
+      error: (error) => (this.childError ??= { name: error.name, message: error.message, stack: error.stack }),
+      exit: (code, signal) => this.exited(code, signal),
+    };
+    const spawning = { name: this.name, env: this.env, execArgv: this.execArgv };
+    if (this.kind === 'fork') this.child = spawnFork(spawning, events);
+    else {
+      const thread = spawnThread(spawning, events);
+      this.runtimeId = thread.runtimeId;
+      this.workerBell = thread.bell;
+      this.bellClaimed = thread.bellClaimed;
+      runtime.hub.adopt(new PortLink(thread.port), thread.runtimeId);
+      this.worker = thread.worker;
     }
     // A Worker's own threadId turns -1 once it exits; the process keeps saying which thread it was.
     this.startedThreadId = this.worker?.threadId;
