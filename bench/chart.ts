@@ -49,7 +49,7 @@ export function ratiosSvg(rows: ChartRow[], title: string): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
-    `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<text x="${WIDTH / 2}" y="38" text-anchor="middle" fill="#555">times better than the baseline (log scale; longer is better). Tick: the target. Green: met; orange: missed.</text>`,
   ];
   for (const v of [0.1, 0.3, 1, 3, 10, 30, 100]) {
@@ -66,8 +66,8 @@ export function ratiosSvg(rows: ChartRow[], title: string): string {
     const to = x(Math.max(1, value));
     const fill = row.met === undefined ? '#8aa' : row.met ? '#3a8a3a' : '#e08a1e';
     parts.push(
-      `<text x="${LABEL - 8}" y="${y + BAR - 5}" text-anchor="end">${escape(shorten(`${row.scenario} vs ${row.baselineName}`, 68))}</text>`,
-      `<rect x="${from.toFixed(1)}" y="${y}" width="${Math.max(1, to - from).toFixed(1)}" height="${BAR}" fill="${fill}"><title>${escape(`${row.scenario}: ${format(value)} better than ${row.baselineName}`)}</title></rect>`,
+      `<text x="${LABEL - 8}" y="${y + BAR - 5}" text-anchor="end">${escapeXml(shorten(`${row.scenario} vs ${row.baselineName}`, 68))}</text>`,
+      `<rect x="${from.toFixed(1)}" y="${y}" width="${Math.max(1, to - from).toFixed(1)}" height="${BAR}" fill="${fill}"><title>${escapeXml(`${row.scenario}: ${format(value)} better than ${row.baselineName}`)}</title></rect>`,
       `<text x="${(to + 4).toFixed(1)}" y="${y + BAR - 5}">${format(value)}</text>`,
     );
     const target = targetTimesBetter(row);
@@ -92,6 +92,6 @@ function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
