@@ -1,3 +1,4 @@
+import { checkDefaultScheduler, checkSchedulerCopy } from './one-rxjs.js';
 import type { SchedulerLike } from 'rxjs';
 
 /** Options for `new Queue()` / `new JoinableQueue()`. */
@@ -180,11 +181,20 @@ export function checkSignal(value: unknown): AbortSignal | undefined {
   return value;
 }
 
+/**
+ * A `scheduler` option: `undefined` (rxmp's own `asyncScheduler` then) or
+ * a `SchedulerLike` — never one of another copy of rxjs, whose virtual
+ * time would not be rxmp's (see `one-rxjs`).
+ */
 export function checkScheduler(value: unknown): SchedulerLike | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    checkDefaultScheduler();
+    return undefined;
+  }
   if (value === null || typeof (value as SchedulerLike).schedule !== 'function' || typeof (value as SchedulerLike).now !== 'function') {
     throw new TypeError(`scheduler must be an RxJS SchedulerLike, got ${quote(value)}`);
   }
+  checkSchedulerCopy(value as object);
   return value as SchedulerLike;
 }
 
