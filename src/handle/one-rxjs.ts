@@ -53,7 +53,9 @@ export function checkSchedulerCopy(scheduler: object): void {
   if (scheduler instanceof Scheduler) return;
   for (let proto = Object.getPrototypeOf(scheduler); proto; proto = Object.getPrototypeOf(proto)) {
     if (proto.constructor?.name === 'Scheduler') {
-      const other = otherCopies().find((build) => require.cache[join(build, 'internal', 'Scheduler.js')]?.exports?.Scheduler === proto.constructor);
+      const other = otherCopies().find(
+        (build) => require.cache[join(build, 'internal', 'Scheduler.js')]?.exports?.Scheduler === proto.constructor,
+      );
       if (other === undefined) return; // a class of its own that happens to be called Scheduler
       throw new TypeError(`the scheduler given is a ${scheduler.constructor?.name ?? 'Scheduler'} of another copy of rxjs. ${fix(other)}`);
     }
