@@ -18,7 +18,7 @@ import { ChildOutcome } from './child-outcome.js';
 import type { ChildMsg, StartMsg } from './control.js';
 import { exportValue, loseTransfer, type Transfer } from './handle-passing.js';
 import { checkProcessOptions, type ProcessOptions } from './process-options.js';
-import { type ChildEvents, spawnFork, spawnThread } from './spawn.js';
+import { type ChildEvents, checkBootstrap, spawnFork, spawnThread } from './spawn.js';
 import type { OutputOf, ResultOf, Target, UntypedTarget } from './target-types.js';
 
 export type { ProcessBaseOptions, ProcessOptions } from './process-options.js';
@@ -77,6 +77,7 @@ export class Process<F extends Target = UntypedTarget> {
    */
   start(): this {
     if (this.child || this.worker) throw new Error(`process ${this.name} was already started`);
+    checkBootstrap();
     const runtime = Runtime.get();
     // Every argument is checked before anything moves or starts: a bad one throws here.
     const transfer = exportValue(this.args, runtime, this.kind === 'fork' ? 'process' : 'thread');

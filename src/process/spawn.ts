@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Runtime } from '../transport/runtime.js';
 import { claimBell, foreignBell, releaseBells } from '../transport/shm/thread-bells.js';
@@ -9,6 +10,20 @@ import { PARENT_ENV } from './parent-death.js';
 
 /** Every child runs this module first (see `bootstrap.ts`). */
 const BOOTSTRAP = new URL('./bootstrap.js', import.meta.url);
+
+/**
+ * A child starts on the bootstrap file next to this one: rxmp bundled into
+ * an app's own file has none, and is told how to bundle (the error is
+ * thrown by `start()`, before anything starts).
+ */
+export function checkBootstrap(): void {
+  if (existsSync(BOOTSTRAP)) return;
+  throw new Error(
+    `rxmp cannot start a child: its bootstrap (${BOOTSTRAP.href}) is not there, so rxmp looks bundled into ${new URL('.', import.meta.url).href}. ` +
+      "Bundle your app with rxmp external (esbuild: --external:rxmp or packages: 'external'; webpack: externals; Rollup: external), " +
+      'so that rxmp runs from node_modules with its bootstrap and its native addon.',
+  );
+}
 
 /** What a `Process` hears of its child. */
 export interface ChildEvents {
