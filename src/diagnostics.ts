@@ -25,14 +25,21 @@ import { debuglog, inspect } from 'node:util';
  *                         without closing (its process or thread is gone); `reason` says how it was seen.
  */
 export const CHANNELS = {
+  /** `{ peer, kind }`: a link to another runtime is up. */
   linkOpen: 'rxmp:link:open',
+  /** `{ peer, kind, reason? }`: that link closed. */
   linkClose: 'rxmp:link:close',
+  /** `{ name, kind, pid?, threadId? }`: a child started. */
   processStart: 'rxmp:process:start',
+  /** `{ name, kind, pid?, threadId?, exitCode, signal, error? }`: a child exited and was joined. */
   processExit: 'rxmp:process:exit',
+  /** `{ queue, items, reason, peer? }`: items went back to the front of a queue. */
   queueRedeliver: 'rxmp:queue:redeliver',
+  /** `{ pipe, end, reason }`: a pipe end's peer went away. */
   connectionDrop: 'rxmp:connection:drop',
 } as const;
 
+/** The name of one of rxmp's diagnostics channels. */
 export type ChannelName = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const channels = new Map<ChannelName, diagnosticsChannel.Channel>();

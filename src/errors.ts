@@ -6,6 +6,7 @@
 
 /** Options shared by every rxmp error: the standard `cause`. */
 export interface RxmpErrorOptions {
+  /** What led to this error (the standard `Error` option). */
   cause?: unknown;
 }
 
@@ -112,7 +113,9 @@ export class BufferTooShort extends RxmpError {
 
 /** A message was longer than the `maxlength` given to `recvBytes`; the connection end is closed (as Python). */
 export class MessageTooLong extends RxmpError {
+  /** The message's length, in bytes. */
   readonly length: number;
+  /** The most the receiver asked for (`recvBytes(maxlength)`). */
   readonly maxlength: number;
   constructor(length: number, maxlength: number) {
     super(`bad message length: ${length} bytes exceeds maxlength ${maxlength}; the connection can no longer be read`);
@@ -123,8 +126,11 @@ export class MessageTooLong extends RxmpError {
 
 /** What a child process reported about the error that ended it. */
 export interface RemoteErrorInfo {
+  /** The error's `name` there (`'TypeError'`, `'Full'`…). */
   name: string;
+  /** Its message there. */
   message: string;
+  /** Its stack, as the other runtime printed it. */
   stack?: string;
   /** Its own enumerable fields (`code`, `Full.maxsize`…), as copies. */
   fields?: Readonly<Record<string, unknown>>;
@@ -137,7 +143,9 @@ export interface RemoteErrorInfo {
  * a built-in or rxmp error, with its name, message, stack, fields and cause chain).
  */
 export class ProcessError extends RxmpError {
+  /** The child's exit code, minus the signal number after a signal (as `Process.exitCode`); `null` if unknown. */
   readonly exitCode: number | null;
+  /** The signal that ended the child (`'SIGKILL'`…), or `null`. */
   readonly signal: NodeJS.Signals | null;
   /** The child's own error, when it reported one before exiting. */
   readonly childError: RemoteErrorInfo | undefined;
@@ -188,14 +196,19 @@ export class ProtocolError extends RxmpError {
 export interface SystemErrorInfo {
   /** `'ENOENT'`, `'EEXIST'`, … */
   code: string;
+  /** The call that failed (`'shm_open'`, `'open'`…). */
   syscall?: string;
+  /** The name or path it was called with. */
   path?: string;
 }
 
 /** An OS call refused a name: the errno fields Node's own errors carry, on a typed error. */
 abstract class SystemNameError extends RxmpError {
+  /** The errno code (`'ENOENT'`, `'EEXIST'`). */
   abstract readonly code: string;
+  /** The call that failed (`'shm_open'`, `'open'`…). */
   readonly syscall: string | undefined;
+  /** The name or path it was called with. */
   readonly path: string | undefined;
   constructor(message: string, info: Partial<SystemErrorInfo> = {}, options?: RxmpErrorOptions) {
     super(message, options);
@@ -206,11 +219,13 @@ abstract class SystemNameError extends RxmpError {
 
 /** A named thing (a shared memory segment) does not exist (Python's `FileNotFoundError`; `code` is `'ENOENT'`). */
 export class FileNotFoundError extends SystemNameError {
+  /** Always `'ENOENT'`. */
   readonly code = 'ENOENT';
 }
 
 /** A name asked to be created is already taken (Python's `FileExistsError`; `code` is `'EEXIST'`). */
 export class FileExistsError extends SystemNameError {
+  /** Always `'EEXIST'`. */
   readonly code = 'EEXIST';
 }
 
@@ -220,6 +235,7 @@ export class FileExistsError extends SystemNameError {
  * Between threads of one process no addon is needed.
  */
 export class NativeUnavailableError extends RxmpError {
+  /** Why the addon did not load (the loader's own first line, or `RXMP_NATIVE=off`). */
   readonly reason: string;
   constructor(what: string, reason: string, options?: RxmpErrorOptions) {
     super(

@@ -17,6 +17,8 @@ export {
   SerializationError,
   Unfinished,
   type RemoteErrorInfo,
+  type RxmpErrorOptions,
+  type SystemErrorInfo,
 } from './errors.js';
 
 // Queues
@@ -29,7 +31,8 @@ export { Pipe } from './pipe.js';
 export { Connection } from './connection.js';
 
 // Processes
-export { Process, type ProcessOptions } from './process/process.js';
+export { Process, type ProcessBaseOptions, type ProcessOptions } from './process/process.js';
+export type { ArgsOption, OutputOf, ResultOf, Target, UntypedTarget } from './process/target-types.js';
 
 // Options
 export type { GetOptions, JoinOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
@@ -45,7 +48,15 @@ export { withLock } from './rx/with-lock.js';
 // Shared memory
 export { SharedMemory, type SharedMemoryOptions } from './shared/shared-memory.js';
 export { RawValue, Value, type ValueOptions } from './shared/value.js';
-export { RawArray, SharedArray, type ArrayInitializer, type CharArray, type SharedArrayOptions } from './shared/shared-array.js';
+export {
+  RawArray,
+  SharedArray,
+  type ArrayInitializer,
+  type CharArray,
+  type RawArrayConstructor,
+  type SharedArrayConstructor,
+  type SharedArrayOptions,
+} from './shared/shared-array.js';
 export type { ArrayElementOf, ElementOf, InputOf, Typecode, TypedArrayOf } from './shared/typecodes.js';
 
 // Sync primitives

@@ -2,6 +2,7 @@ import { checkOptions, quote } from '../handle/options.js';
 import type { ArgsOption, Target, UntypedTarget } from './target-types.js';
 import { resolveTarget } from './target.js';
 
+/** Every option of a `Process` but `args` (typed from the target by `ProcessOptions`). */
 export interface ProcessBaseOptions {
   /** The module file to run: a file URL or a path (relative paths are resolved against the working directory). */
   target: URL | string;

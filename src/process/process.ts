@@ -43,6 +43,7 @@ export type { ProcessBaseOptions, ProcessOptions } from './process-options.js';
  * await p.join();
  */
 export class Process<F extends Target = UntypedTarget> {
+  /** Its name (`name` option, or `Process-N`): in errors, reports and as a forked child's process title. */
   readonly name: string;
   private readonly target: URL;
   private readonly exportName: string;
@@ -147,6 +148,7 @@ export class Process<F extends Target = UntypedTarget> {
 
   private startedThreadId: number | undefined;
 
+  /** Started and not exited yet (as Python's `is_alive()`). */
   isAlive(): boolean {
     return (this.child !== undefined || this.worker !== undefined) && !this.exiting;
   }
@@ -240,6 +242,7 @@ export class Process<F extends Target = UntypedTarget> {
     return `Process ${inspect({ name: this.name, kind: this.kind, ...id, exitCode: this.exitCode }, { ...options, breakLength: Number.POSITIVE_INFINITY })}`;
   }
 
+  /** `Process { name: 'worker', kind: 'fork', pid: 1234, exitCode: null }`, as `util.inspect` shows it. */
   toString(): string {
     return this[inspect.custom](0, {});
   }

@@ -3,6 +3,7 @@ import { checkWait, type PutOptions } from '../handle/options.js';
 
 /** Anything `enqueue` can put into: `Queue`, `JoinableQueue`, `SimpleQueue`. */
 export interface Enqueueable<T> {
+  /** Puts `item`: completes once it is accepted (waiting for space), errors `Full` or `ClosedError`. */
   put$(item: T, options?: PutOptions): Observable<never>;
 }
 

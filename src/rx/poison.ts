@@ -22,6 +22,7 @@ export interface PoisonItem<T> {
 
 /** Where `consume` sets poison items aside: any queue (`put$` is all it uses). */
 export interface DeadLetter<T> {
+  /** Puts the poison record: completes once it is accepted. */
   put$(item: PoisonItem<T>): Observable<never>;
 }
 

@@ -25,7 +25,10 @@ export interface CharArray {
 }
 
 /** A typed array over shared memory (Python's `RawArray`): index it, iterate it, `set`, `slice`, `Atomics`. */
-export type RawArray<T extends Typecode = Typecode> = TypedArrayOf[T] & { readonly typecode: T } & (T extends 'c' ? CharArray : unknown);
+export type RawArray<T extends Typecode = Typecode> = TypedArrayOf[T] & {
+  /** The ctypes typecode it was made with. */
+  readonly typecode: T;
+} & (T extends 'c' ? CharArray : unknown);
 
 /** A `RawArray` with a lock (Python's `Array`). */
 export type SharedArray<T extends Typecode = Typecode> = RawArray<T> & {
@@ -166,7 +169,8 @@ function make(kind: ArrayKind, typecode: unknown, init: unknown, options: unknow
   return array;
 }
 
-interface RawArrayConstructor {
+/** `new RawArray(typecode, sizeOrInitializer)`: what `RawArray` is called with. */
+export interface RawArrayConstructor {
   /**
    * A zero-filled array of `length`, or one holding the given elements
    * (each type- and range-checked: `TypeError`/`RangeError`).
@@ -175,7 +179,8 @@ interface RawArrayConstructor {
   new <T extends Typecode>(typecode: T, sizeOrInitializer: ArrayInitializer<T>): RawArray<T>;
 }
 
-interface SharedArrayConstructor {
+/** `new SharedArray(typecode, sizeOrInitializer, options?)`: what `SharedArray` is called with. */
+export interface SharedArrayConstructor {
   /**
    * As `RawArray`, with a lock (`options.lock`, as `Value`'s).
    * @example const totals = new SharedArray('i', 8); await totals.getLock().runExclusive(() => { totals[0] += 1; });

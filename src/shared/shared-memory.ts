@@ -45,7 +45,9 @@ let reviving: { name: string; mapping: Mapping } | undefined;
  * const same = new SharedMemory({ name: shm.name });   // in another
  */
 export class SharedMemory {
+  /** The segment's name (`rxmp_<8 hex>` when none was asked for): how another process attaches. */
   readonly name: string;
+  /** Its size in bytes (an attacher reads it back from the segment). */
   readonly size: number;
   private mapping: Mapping | undefined;
   private view: Uint8Array | undefined;
@@ -87,6 +89,7 @@ export class SharedMemory {
     return this.view;
   }
 
+  /** Whether `close()` has let this object's mapping go. */
   get closed(): boolean {
     return this.mapping === undefined;
   }
@@ -134,6 +137,7 @@ export class SharedMemory {
     return this.mapping;
   }
 
+  /** `SharedMemory("rxmp_1a2b3c4d", size=4096)`, as Python's `repr`. */
   toString(): string {
     return `SharedMemory(${JSON.stringify(this.name)}, size=${this.size})`;
   }

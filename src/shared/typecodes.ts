@@ -5,18 +5,31 @@ export type Typecode = 'c' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q'
 
 /** The typed array each typecode's elements live in. */
 export interface TypedArrayOf {
+  /** `char`: one byte. */
   c: Uint8Array;
+  /** `signed char`. */
   b: Int8Array;
+  /** `unsigned char`. */
   B: Uint8Array;
+  /** `short`. */
   h: Int16Array;
+  /** `unsigned short`. */
   H: Uint16Array;
+  /** `int`. */
   i: Int32Array;
+  /** `unsigned int`. */
   I: Uint32Array;
+  /** `long` (64-bit here). */
   l: BigInt64Array;
+  /** `unsigned long` (64-bit here). */
   L: BigUint64Array;
+  /** `long long`. */
   q: BigInt64Array;
+  /** `unsigned long long`. */
   Q: BigUint64Array;
+  /** `float`. */
   f: Float32Array;
+  /** `double`. */
   d: Float64Array;
 }
 

@@ -71,10 +71,16 @@ abstract class Cell<T extends Typecode> {
     if (!revived && initial !== undefined) this.value = initial as InputOf<T>;
   }
 
+  /** The ctypes typecode it was made with (`'i'`, `'d'`, `'c'`…). */
   get typecode(): T {
     return this[kCode].code as T;
   }
 
+  /**
+   * The value now, read in one atomic access (a `bigint` for 64-bit
+   * integers, one byte as a `Uint8Array` for `'c'`). Setting it writes in one
+   * access too, checked against the typecode (`RangeError`/`TypeError`).
+   */
   get value(): ElementOf<T> {
     const view = this.view;
     switch (this[kCode].kind) {
@@ -87,6 +93,7 @@ abstract class Cell<T extends Typecode> {
     }
   }
 
+  /** Writes the value in one atomic access, checked against the typecode (`RangeError`/`TypeError`). */
   set value(value: InputOf<T>) {
     const code = this[kCode];
     const view = this.view;
@@ -95,6 +102,7 @@ abstract class Cell<T extends Typecode> {
     else Atomics.store(view as Int32Array, 0, checkElement(code, value, 'value') as number);
   }
 
+  /** `Value('i', 42)`, as Python's `repr`. */
   toString(): string {
     return `${this.constructor.name}('${this.typecode}', ${String(this.value)})`;
   }

@@ -70,6 +70,7 @@ export class Barrier {
     remember(barrierKey(this[kPlace]), this);
   }
 
+  /** How many parties must arrive for the barrier to open. */
   get parties(): number {
     return this.shared.parties;
   }
@@ -79,6 +80,7 @@ export class Barrier {
     return this.shared.waiting;
   }
 
+  /** Whether the barrier is broken (`abort()`, a timeout, a party that died): waits reject `BrokenBarrierError` until `reset()`. */
   get broken(): boolean {
     return this.shared.broken;
   }

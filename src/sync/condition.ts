@@ -60,26 +60,32 @@ export class Condition {
     remember(conditionKey(this[kConditionPlace]), this);
   }
 
+  /** Takes the condition's lock (its `acquire`: `true` once held, `false` after `timeout`). */
   acquire(options?: AcquireOptions): Promise<boolean> {
     return this.lock.acquire(options);
   }
 
+  /** Takes the condition's lock if it is free now. */
   tryAcquire(): boolean {
     return this.lock.tryAcquire();
   }
 
+  /** Lets the condition's lock go (`NotHeldError` if this task does not hold it). */
   release(): void {
     this.lock.release();
   }
 
+  /** The condition's lock as an Observable: emits once held, releases on unsubscribe. */
   acquire$(): Observable<void> {
     return this.lock.acquire$();
   }
 
+  /** Runs `fn` holding the condition's lock, and lets it go whatever `fn` does. */
   runExclusive<R>(fn: () => R | PromiseLike<R>): Promise<R> {
     return this.lock.runExclusive(fn);
   }
 
+  /** `await using` support: releases the condition's lock. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.lock.release();
   }

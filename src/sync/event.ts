@@ -47,6 +47,7 @@ export class Event {
     remember(eventKey(this[kPlace]), this);
   }
 
+  /** Whether the flag is set now. */
   isSet(): boolean {
     return this.event.isSet();
   }
@@ -56,6 +57,7 @@ export class Event {
     this.event.set();
   }
 
+  /** Resets the flag: later `wait()`s wait again. */
   clear(): void {
     this.event.clear();
   }

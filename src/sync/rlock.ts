@@ -44,6 +44,7 @@ export class RLock extends MutexLock {
     super(options, 'RLock', true);
   }
 
+  /** Takes the lock if it is free now, or again if this task holds it already (re-entrant). */
   tryAcquire(): boolean {
     const task = currentTask();
     if (task !== undefined && this.holder === task) return this.again();
