@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { concatMap, delay, from, isObservable, map, of, range, take, toArray } from 'rxjs';
-import { ClosedError, JoinableQueue, Queue, SerializationError, SimpleQueue } from '../src/index.js';
+import { ClosedError, consume, JoinableQueue, Queue, SerializationError, SimpleQueue } from '../src/index.js';
 import { OBSERVER_FAILED } from '../src/handle/queue-observer.js';
 import { testScheduler } from './support/marbles.js';
 import { warningsDuring } from './support/warnings.js';
@@ -118,6 +118,15 @@ describe('Queue as an RxJS Subject, in virtual time', () => {
       await q.end();
       const warnings = await warningsDuring(async () => q.error(new Error('late')));
       expect(warnings.map((w) => w.code)).to.deep.equal([OBSERVER_FAILED]);
+    });
+
+    it('consume() on a queue ended by error(e) lets its running runs finish, then errors with e', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const q = new JoinableQueue<string>();
+        cold('(ab#)', undefined, new RangeError('upstream')).subscribe(q);
+        const runs = consume(q, (v) => of(v.toUpperCase()).pipe(delay(3)), { concurrency: 2 });
+        expectObservable(runs).toBe('---(AB#)', undefined, new RangeError('upstream'));
+      });
     });
 
     it('values after complete() are ignored, as an Observer does', () => {

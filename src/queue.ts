@@ -51,6 +51,7 @@ export const kSettle = Symbol('rxmp.settle');
 export const kAttempts = Symbol('rxmp.attempts');
 export const kFacts = Symbol('rxmp.facts');
 export const kEndWith = Symbol('rxmp.endWith');
+export const kEndError = Symbol('rxmp.endError');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
@@ -193,6 +194,11 @@ export class Queue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> 
    */
   end(): Promise<void> {
     return this[kEndWith](undefined).then(() => undefined);
+  }
+
+  /** @internal The error the queue ended on, once this handle knows (consume finishes its runs, then errors with it). */
+  get [kEndError](): Error | undefined {
+    return this.endpoint.endError;
   }
 
   /** @internal Ends the queue on `error` (consumers error with it once drained); `true` if this call ended it. */

@@ -3,7 +3,7 @@ import { markHandle } from './handle/handle-kinds.js';
 import { showHandle } from './handle/inspect.js';
 import { type Observable, observable, type Observer, type Operator, type Subscribable, type Subscription } from 'rxjs';
 import { quote } from './handle/options.js';
-import { kAttach, kAttempts, kFacts, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
+import { kAttach, kAttempts, kEndError, kFacts, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
 import type { Delivery } from './core/listeners.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
@@ -126,6 +126,11 @@ export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterab
   /** @internal */
   get [kTake](): QueueTake<T> {
     return this.inner[kTake];
+  }
+
+  /** @internal */
+  get [kEndError](): Error | undefined {
+    return this.inner[kEndError];
   }
 
   /** @internal */
