@@ -1,10 +1,44 @@
 /** A Connection's Observer/Subscribable faces in virtual time (in-process delivery is synchronous). */
 import { expect } from 'chai';
-import { concatMap, delay, of, take } from 'rxjs';
+import { concatMap, delay, from, isObservable, map, of, take } from 'rxjs';
 import { ClosedError, Pipe } from '../src/index.js';
 import { testScheduler } from './support/marbles.js';
 
 describe('Connection in virtual time', () => {
+  it('pipe() runs the messages this end receives through operators, completion included', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const [a, b] = Pipe<string>();
+      cold('-x--y|').subscribe(a);
+      expectObservable(b.pipe(map((v) => v.toUpperCase()))).toBe('-X--Y|', { X: 'X', Y: 'Y' });
+    });
+  });
+
+  it('pipe() carries the peer’s error(e) through operators', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const [a, b] = Pipe<number>();
+      cold('-a-#', { a: 1 }, new RangeError('upstream')).subscribe(a);
+      expectObservable(b.pipe(map((v) => v + 1))).toBe('-a-#', { a: 2 }, new RangeError('upstream'));
+    });
+  });
+
+  it('unsubscribing a pipe() early leaves the later messages to be received', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const [a, b] = Pipe<string>();
+      cold('-x-y-z|').subscribe(a);
+      expectObservable(b.pipe(map((v) => v)), '^-!').toBe('-x-');
+      flush();
+      const rest: string[] = [];
+      from(b).subscribe((v) => rest.push(v));
+      expect(rest).to.deep.equal(['y', 'z']);
+    });
+  });
+
+  it('isObservable() is true of a Connection', () => {
+    const [a, b] = Pipe();
+    expect(isObservable(a)).to.equal(true);
+    expect(isObservable(b)).to.equal(true);
+  });
+
   it('the peer’s stream mirrors the source subscribed to this end, completion included', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const [a, b] = Pipe<string>();

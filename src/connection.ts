@@ -1,7 +1,15 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
 import { showHandle } from './handle/inspect.js';
-import { observable, type Observable, type Observer, type Subscribable, type Subscription } from 'rxjs';
+import {
+  observable,
+  type Observable,
+  type Observer,
+  type Operator,
+  type OperatorFunction,
+  type Subscribable,
+  type Subscription,
+} from 'rxjs';
 import type { PipeChannel, PipeMessage } from './core/pipe/pipe-channel.js';
 import type { ChannelWriter, PipeEnd } from './transport/pipe/pipe-end.js';
 import { BufferTooShort, ClosedError, MessageTooLong, SerializationError } from './errors.js';
@@ -245,6 +253,15 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
 
   subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
     return this.asObservable().subscribe(observer);
+  }
+
+  /** `asObservable().pipe(...)`: the messages this end receives, through RxJS operators. */
+  readonly pipe: Observable<T>['pipe'] = ((...operations: OperatorFunction<unknown, unknown>[]) =>
+    (this.asObservable() as Observable<unknown>).pipe(...(operations as []))) as Observable<T>['pipe'];
+
+  /** @deprecated As RxJS's own `lift`: what makes `isObservable(connection)` true. Use `pipe`. */
+  lift<R>(operator?: Operator<T, R>): Observable<R> {
+    return this.asObservable().lift(operator);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {

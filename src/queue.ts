@@ -1,7 +1,16 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
 import { showHandle } from './handle/inspect.js';
-import { asyncScheduler, Observable } from 'rxjs';
+import {
+  asyncScheduler,
+  Observable,
+  observable,
+  type Observer,
+  type Operator,
+  type OperatorFunction,
+  type Subscribable,
+  type Subscription,
+} from 'rxjs';
 import { NOTHING } from './core/queue/bounded-fifo.js';
 import { ClosedError } from './errors.js';
 import { finishingGet, finishingPut, NOT_NOW, PendingCalls, type PromisedCall } from './handle/pending-calls.js';
@@ -20,6 +29,7 @@ import {
   type Wait,
 } from './handle/options.js';
 import { pullIterator, pullStream } from './handle/pull-stream.js';
+import { QueueObserver } from './handle/queue-observer.js';
 import { LocalQueueEndpoint } from './transport/queue/owner/local-queue-endpoint.js';
 import type { QueueEndpoint } from './transport/queue/queue-endpoint.js';
 import type { Cancel, Delivery, GetListener, PutListener } from './core/listeners.js';
@@ -40,18 +50,26 @@ export const kAttach = Symbol('rxmp.attach');
 export const kSettle = Symbol('rxmp.settle');
 export const kAttempts = Symbol('rxmp.attempts');
 export const kFacts = Symbol('rxmp.facts');
+export const kEndWith = Symbol('rxmp.endWith');
+export const kEndError = Symbol('rxmp.endError');
 
 /**
  * A FIFO queue shared between producers and consumers (Python's
  * `multiprocessing.Queue`). Values are copied at `put`; a bounded queue makes
  * producers wait for space — backpressure.
  *
+ * It is also an RxJS Subject: an Observer (`source.subscribe(q)` puts each
+ * value, `complete()` ends the queue, `error(e)` ends it on `e`) and an
+ * Observable of its items (`q.pipe(...)`, `from(q)`), each subscriber a
+ * competing consumer as `observe()`.
+ *
  * @example
  * const q = new Queue<number>({ maxsize: 100 });
  * await q.put(1);
  * await q.get(); // 1
+ * range(0, 1000).subscribe(q); // puts 0…999, then ends the queue
  */
-export class Queue<T> implements AsyncIterable<T> {
+export class Queue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> {
   /** @internal */
   protected readonly endpoint: QueueEndpoint<T>;
   /** @internal The calls this handle has waiting. */
@@ -102,7 +120,8 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /**
    * Takes the oldest item. Rejects `Empty` on timeout, and `ClosedError` once
-   * the queue has ended and is drained, or when this handle is closed.
+   * the queue has ended and is drained (the error it ended on, if `q.error(e)`
+   * ended it), or when this handle is closed.
    */
   get(options?: GetOptions): Promise<T> {
     let wait: Wait;
@@ -174,8 +193,75 @@ export class Queue<T> implements AsyncIterable<T> {
    * `get()` then rejects `ClosedError`.
    */
   end(): Promise<void> {
+    return this[kEndWith](undefined).then(() => undefined);
+  }
+
+  /** @internal The error the queue ended on, once this handle knows (consume finishes its runs, then errors with it). */
+  get [kEndError](): Error | undefined {
+    return this.endpoint.endError;
+  }
+
+  /** @internal Ends the queue on `error` (consumers error with it once drained); `true` if this call ended it. */
+  [kEndWith](error: Error | undefined): Promise<boolean> {
     if (this.calls.closed) return Promise.reject(this.calls.closedError());
-    return this.endpoint.end();
+    return this.endpoint.end(error);
+  }
+
+  // ---- RxJS Observer: a queue can be subscribed to a source (see queue-observer.ts) ----
+
+  private face: QueueObserver<T> | undefined;
+
+  private get observer(): QueueObserver<T> {
+    this.face ??= new QueueObserver<T>({
+      put: (item, listener) => this.startPut(item, undefined, undefined, listener),
+      end: (error) => this[kEndWith](error),
+    });
+    return this.face;
+  }
+
+  /**
+   * Puts a copy of `value` after the values given before it, waiting for
+   * space as `put` does; values wait in this handle meanwhile (never beyond
+   * `maxsize` in the queue). A put that fails stops this Observer and ends
+   * the queue on that error (see `QueueObserver`); nothing is thrown here.
+   */
+  next(value: T): void {
+    this.observer.next(value);
+  }
+
+  /** Ends the queue (as `end()`) once every value given to `next` is in. */
+  complete(): void {
+    this.observer.complete();
+  }
+
+  /**
+   * Ends the queue once every value given to `next` is in, on `error`:
+   * consumers drain it and then error with `error` (a copy, in another
+   * process; a value that is not an Error is wrapped in one).
+   */
+  error(error: unknown): void {
+    this.observer.error(error);
+  }
+
+  // ---- RxJS Observable: the queue's items, to competing consumers ----
+
+  /** `observe().subscribe(observer)`: a competing consumer with the default prefetch. */
+  subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
+    return this.observe().subscribe(observer);
+  }
+
+  /** `observe()`, as RxJS's `Subject.asObservable()`. */
+  asObservable(): Observable<T> {
+    return this.observe();
+  }
+
+  /** `observe().pipe(...)`. */
+  readonly pipe: Observable<T>['pipe'] = ((...operations: OperatorFunction<unknown, unknown>[]) =>
+    (this.observe() as Observable<unknown>).pipe(...(operations as []))) as Observable<T>['pipe'];
+
+  /** @deprecated As RxJS's own `lift`: what makes `isObservable(q)` true. Use `pipe`. */
+  lift<R>(operator?: Operator<T, R>): Observable<R> {
+    return this.observe().lift(operator);
   }
 
   /** Cold: puts on subscribe, completes (without a value) when accepted, errors `Full`. */
@@ -218,7 +304,8 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * A competing consumer: each item goes to exactly one subscriber. Completes
    * when the queue has ended and is drained, or this handle closes; errors
-   * `Empty` if `timeout` passes with no item. Unsubscribing takes nothing more.
+   * `Empty` if `timeout` passes with no item, and, once drained, with the
+   * error the queue ended on (`q.error(e)`). Unsubscribing takes nothing more.
    */
   observe(options?: ObserveOptions): Observable<T> {
     const o = checkOptions<ObserveOptions>(options, 'observe options', ['prefetch', 'timeout']);
@@ -316,7 +403,7 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.calls.run<T>({
       signal,
       fast: () => this.tryGet(returnable),
-      start: (finish) => this.endpoint.get(finishingGet(finish, listener), timeout, prefetch, returnable),
+      start: (finish) => this.endpoint.get(finishingGet(finish, listener, this.endpoint), timeout, prefetch, returnable),
       settled: (item) => listener.delivered(item, this.endpoint.lastTag),
       failed: (error) => listener.failed(error),
       closed: onClose,
@@ -333,7 +420,10 @@ export class Queue<T> implements AsyncIterable<T> {
   private readonly getCall: PromisedCall<undefined, T> = {
     fast: () => this.tryGet(),
     start: (_, timeout, finish, resolve, reject) =>
-      this.endpoint.get(finishingGet(finish, { delivered: resolve, failed: reject, ended: () => reject(endedError()) }), timeout),
+      this.endpoint.get(
+        finishingGet(finish, { delivered: resolve, failed: reject, ended: () => reject(endedError()) }, this.endpoint),
+        timeout,
+      ),
     closes: true,
   };
 
@@ -352,6 +442,15 @@ export class Queue<T> implements AsyncIterable<T> {
 function endedError(): ClosedError {
   return new ClosedError('queue', 'queue has ended and is drained');
 }
+
+// `from(q)` and other interop consumers look for the observable symbol.
+Object.defineProperty(Queue.prototype, observable, {
+  value(this: Queue<unknown>): Subscribable<unknown> {
+    return this;
+  },
+  configurable: true,
+  writable: true,
+});
 
 // Travels in Process args and output$ as a handle (see queue-kind.ts).
 markHandle(Queue, 'queue');

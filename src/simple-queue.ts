@@ -1,9 +1,9 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { markHandle } from './handle/handle-kinds.js';
 import { showHandle } from './handle/inspect.js';
-import type { Observable } from 'rxjs';
+import { type Observable, observable, type Observer, type Operator, type Subscribable, type Subscription } from 'rxjs';
 import { quote } from './handle/options.js';
-import { kAttach, kAttempts, kFacts, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
+import { kAttach, kAttempts, kEndError, kFacts, kRequeue, kSettle, kTake, Queue, type QueueTake } from './queue.js';
 import type { Delivery } from './core/listeners.js';
 
 /** Internal: the Queue a SimpleQueue wraps. */
@@ -12,9 +12,10 @@ export const kInner = Symbol('rxmp.inner');
 /**
  * An unbounded queue without timeouts (Python's `SimpleQueue`): `put`,
  * `get`, `empty`, `close`, plus `observe()` and async iteration. Values are
- * copied at `put`, exactly as in `Queue`.
+ * copied at `put`, exactly as in `Queue`. Like `Queue`, an RxJS Observer
+ * (`source.subscribe(q)`) and an Observable of its items (`q.pipe(...)`).
  */
-export class SimpleQueue<T> implements AsyncIterable<T> {
+export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> {
   private readonly inner: Queue<T>;
 
   /** Takes no options (as Python). @param inner internal: a handle on a queue owned elsewhere (see handle passing). */
@@ -74,6 +75,40 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
     return this.inner[Symbol.asyncIterator]();
   }
 
+  /** Puts `value` after those before it (see `Queue.next`). */
+  next(value: T): void {
+    this.inner.next(value);
+  }
+
+  /** Ends the queue once every value given to `next` is in (see `Queue.complete`). */
+  complete(): void {
+    this.inner.complete();
+  }
+
+  /** Ends the queue on `error` once every value given to `next` is in (see `Queue.error`). */
+  error(error: unknown): void {
+    this.inner.error(error);
+  }
+
+  /** A competing consumer, as `observe()`. */
+  subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
+    return this.inner.subscribe(observer);
+  }
+
+  asObservable(): Observable<T> {
+    return this.inner.observe();
+  }
+
+  /** `observe().pipe(...)`. */
+  get pipe(): Observable<T>['pipe'] {
+    return this.inner.pipe;
+  }
+
+  /** @deprecated As RxJS's own `lift` (what makes `isObservable(q)` true). Use `pipe`. */
+  lift<R>(operator?: Operator<T, R>): Observable<R> {
+    return this.inner.lift(operator);
+  }
+
   /** `SimpleQueue { owner: 'this process', closed: false }` (always unbounded: no maxsize to show). */
   [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
     return showHandle('SimpleQueue', this.facts(), options);
@@ -91,6 +126,11 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
   /** @internal */
   get [kTake](): QueueTake<T> {
     return this.inner[kTake];
+  }
+
+  /** @internal */
+  get [kEndError](): Error | undefined {
+    return this.inner[kEndError];
   }
 
   /** @internal */
@@ -117,6 +157,15 @@ export class SimpleQueue<T> implements AsyncIterable<T> {
 function noOptions(method: string, extra: unknown[]): TypeError {
   return new TypeError(`SimpleQueue.${method}() takes no options (it never times out), got ${extra.map(quote).join(', ')}`);
 }
+
+// `from(q)` and other interop consumers look for the observable symbol.
+Object.defineProperty(SimpleQueue.prototype, observable, {
+  value(this: SimpleQueue<unknown>): Subscribable<unknown> {
+    return this;
+  },
+  configurable: true,
+  writable: true,
+});
 
 // Travels in Process args and output$ as a handle (see queue-kind.ts).
 markHandle(SimpleQueue, 'queue');

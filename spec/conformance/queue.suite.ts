@@ -5,9 +5,10 @@
  * another process. Virtual-time cases live in the marble specs.
  */
 import { expect } from 'chai';
-import { lastValueFrom, take, toArray } from 'rxjs';
+import { from, isObservable, lastValueFrom, map, range, take, toArray } from 'rxjs';
 import { ClosedError, consume, Empty, Full, type PoisonItem, Queue, SerializationError } from '../../src/index.js';
 import { expectRejection, settledWithin, sleep } from '../support/async.js';
+import { afterTest, startChild } from '../support/children.js';
 
 export interface QueueOptionsUnderTest {
   maxsize?: number;
@@ -19,7 +20,13 @@ export type MakeQueue = <T>(options?: QueueOptionsUnderTest) => Promise<Queue<T>
 /** A short timeout that still leaves a loaded machine time to answer. */
 const SHORT = 40;
 
-export function queueConformance(label: string, makeQueue: MakeQueue): void {
+/** What the transport under test can do beyond the basics. */
+export interface QueueSuiteOptions {
+  /** Its handles can be passed on to a forked child (false for runtimes joined in memory, which no child can reach). */
+  children?: boolean;
+}
+
+export function queueConformance(label: string, makeQueue: MakeQueue, { children = true }: QueueSuiteOptions = {}): void {
   describe(`Queue conformance: ${label}`, () => {
     describe('put and get', () => {
       it('delivers items in put order (FIFO)', async () => {
@@ -383,6 +390,95 @@ export function queueConformance(label: string, makeQueue: MakeQueue): void {
         const q = await makeQueue<number>();
         expect(() => q.observe({ prefetch: 0 })).to.throw(RangeError);
         expect(() => q.observe({ prefetch: 'many' as unknown as number })).to.throw(TypeError);
+      });
+    });
+
+    describe('Subject face (a queue is an RxJS Observer and an Observable of its items)', () => {
+      /** Settles with what `q`'s stream emitted and how it ended. */
+      const drain = <T>(source: { subscribe: Queue<T>['subscribe'] }) =>
+        new Promise<{ values: T[]; error?: unknown }>((resolve) => {
+          const values: T[] = [];
+          source.subscribe({
+            next: (v) => values.push(v),
+            error: (error) => resolve({ values, error }),
+            complete: () => resolve({ values }),
+          });
+        });
+
+      it('source.subscribe(q) puts every value in order within maxsize, and complete() ends the queue: q.pipe(...) gets them all and completes', async () => {
+        const q = await makeQueue<number>({ maxsize: 10 });
+        range(0, 2000).subscribe(q);
+        await sleep(SHORT);
+        expect(await q.qsize()).to.be.at.most(10);
+        const doubled = await lastValueFrom(
+          q.pipe(
+            map((v) => v * 2),
+            toArray(),
+          ),
+        );
+        expect(doubled).to.deep.equal([...Array(2000).keys()].map((v) => v * 2));
+        await expectRejection(q.put(1), ClosedError);
+      });
+
+      it('error(e) ends the queue on e: consumers drain, then error with an error of its class and message; get() then rejects with it', async () => {
+        const q = await makeQueue<number>();
+        const a = drain(q);
+        const b = drain(q.asObservable());
+        range(0, 20).subscribe({ next: (v) => q.next(v), complete: () => q.error(new RangeError('upstream failed')) });
+        const [ra, rb] = await Promise.all([a, b]);
+        expect([...ra.values, ...rb.values].sort((x, y) => x - y)).to.deep.equal([...Array(20).keys()]);
+        for (const r of [ra, rb]) {
+          expect(r.error).to.be.instanceOf(RangeError);
+          expect((r.error as Error).message).to.equal('upstream failed');
+        }
+        await expectRejection(q.get(), RangeError);
+      });
+
+      it('a put that fails in next() (a function value) ends the queue on its SerializationError, after the values before it', async () => {
+        const q = await makeQueue<unknown>();
+        range(0, 5).subscribe({ next: (v) => q.next(v === 3 ? () => v : v), complete: () => q.complete() });
+        const { values, error } = await drain(q);
+        expect(values).to.deep.equal([0, 1, 2]);
+        expect(error).to.be.instanceOf(SerializationError);
+      });
+
+      it('from(q) is a competing consumer, isObservable(q) holds, and unsubscribing early leaves the rest queued', async () => {
+        const q = await makeQueue<number>();
+        expect(isObservable(q)).to.equal(true);
+        for (let i = 0; i < 5; i++) await q.put(i);
+        expect(await lastValueFrom(from(q).pipe(take(2), toArray()))).to.deep.equal([0, 1]);
+        await sleep(SHORT);
+        expect(await q.qsize()).to.equal(3);
+        expect(await q.get()).to.equal(2);
+      });
+
+      // Registered only where a child can reach the queue (not reported as pending elsewhere).
+      const withChild = (title: string, body: () => Promise<void>): void => {
+        if (children) it(title, body);
+      };
+
+      withChild(
+        'a child that subscribes interval(1).pipe(take(50)) to the queue: every value arrives here in order, then the stream completes',
+        async () => {
+          const q = await makeQueue<number>({ maxsize: 8 });
+          const stop = new Queue<string>();
+          startChild('subscribe-into', { args: [q, 50, stop] });
+          afterTest(() => stop.put('stop'));
+          const { values, error } = await drain(q.pipe(map((v) => v + 1)));
+          expect(error).to.equal(undefined);
+          expect(values).to.deep.equal([...Array(50).keys()].map((v) => v + 1));
+        },
+      );
+
+      withChild('a child whose source errors after 50 values: consumers here drain them, then error with its RangeError', async () => {
+        const q = await makeQueue<number>({ maxsize: 8 });
+        const stop = new Queue<string>();
+        startChild('subscribe-into', { args: [q, 50, stop, 'the child’s source failed'] });
+        afterTest(() => stop.put('stop'));
+        const { values, error } = await drain(q);
+        expect(values).to.deep.equal([...Array(50).keys()]);
+        expect(error).to.be.instanceOf(RangeError);
+        expect((error as Error).message).to.equal('the child’s source failed');
       });
     });
 

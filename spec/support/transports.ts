@@ -45,7 +45,10 @@ class ChildFactory<Request> {
     const answer = new Promise<unknown>((resolve) => this.waiting.push(resolve));
     await this.requests?.put(request);
     const value = await answer;
-    if (value && typeof value === 'object' && 'error' in value) throw (value as { error: unknown }).error;
+    // The factory's failure report is a plain object (a queue has an error() method of its own: it is an Observer).
+    if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && 'error' in value) {
+      throw (value as { error: unknown }).error;
+    }
     return value as T;
   }
 }

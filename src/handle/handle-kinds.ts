@@ -49,6 +49,11 @@ export function markHandle(cls: abstract new (...args: never[]) => object, name:
   });
 }
 
+/** Whether `value` is a handle (a queue, a pipe end, a sync primitive…), whatever else it also is. */
+export function isHandle(value: object): boolean {
+  return kHandle in value;
+}
+
 /** The registered kinds, by name. */
 export class HandleKinds<R> {
   private readonly byName = new Map<string, HandleKind<object, unknown, R>>();

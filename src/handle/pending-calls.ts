@@ -209,7 +209,12 @@ export function finishingPut(finish: () => void, listener: PutListener): PutList
 }
 
 /** `listener`, telling `finish` first (see `finishingPut`). */
-export function finishingGet<T>(finish: () => void, listener: GetListener<T>): GetListener<T> {
+export function finishingGet<T>(
+  finish: () => void,
+  listener: GetListener<T>,
+  /** A queue that ended on an error (see `QueueEndpoint.endError`): drained, the get fails with it. */
+  queue?: { readonly endError: Error | undefined },
+): GetListener<T> {
   return {
     delivered: (item, tag) => {
       finish();
@@ -221,7 +226,9 @@ export function finishingGet<T>(finish: () => void, listener: GetListener<T>): G
     },
     ended: () => {
       finish();
-      listener.ended();
+      const error = queue?.endError;
+      if (error) listener.failed(error);
+      else listener.ended();
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
+import { isHandle } from '../handle/handle-kinds.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ownersGone } from '../transport/shm/owners.js';
@@ -207,7 +208,9 @@ function isObservableLike(value: unknown): value is ObservableLike {
     value !== null &&
     typeof value === 'object' &&
     typeof (value as ObservableLike).subscribe === 'function' &&
-    typeof (value as PromiseLike<unknown>).then !== 'function'
+    typeof (value as PromiseLike<unknown>).then !== 'function' &&
+    // A returned queue or pipe end is a handle handed back (`result`), though it is also an Observable.
+    !isHandle(value)
   );
 }
 

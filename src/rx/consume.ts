@@ -1,7 +1,7 @@
 import { from, Observable, type ObservableInput, Subscription } from 'rxjs';
 import { JoinableQueue } from '../joinable-queue.js';
 import { checkCount, checkOptions, checkTimeout, DEFAULT_PREFETCH } from '../handle/options.js';
-import { kAttach, kAttempts, kRequeue, kSettle, kTake, kTaskDone, type QueueTake } from '../queue.js';
+import { kAttach, kAttempts, kEndError, kRequeue, kSettle, kTake, kTaskDone, type QueueTake } from '../queue.js';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 import { checkPoisonPolicy, consumerLost, type DeadLetter, type PoisonItem, warnPoison } from './poison.js';
 
@@ -12,6 +12,8 @@ export interface Consumable<T> {
   [kSettle](tag: number): void;
   [kAttempts](tag: number): number;
   [kAttach](prefetch: number): () => void;
+  /** The error the queue ended on (`q.error(e)`), once known. */
+  readonly [kEndError]: Error | undefined;
 }
 
 export interface ConsumeOptions<T = unknown> {
@@ -64,7 +66,8 @@ interface Run<T> extends Delivery<T> {
  * Takes an item **only when a slot is free**, runs `fn(item)` and emits its
  * results: backpressure from the consumer all the way to the producers. For
  * a `JoinableQueue` it calls `taskDone()` when `fn`'s output completes.
- * Completes when the queue has ended and every run has finished.
+ * Completes when the queue has ended and every run has finished (errors,
+ * then, if the queue ended on an error: `q.error(e)`).
  *
  * An item whose run errors, or that had delivered no result yet when the
  * subscriber unsubscribes, goes back to the front of the queue: nothing is
@@ -100,6 +103,8 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
     const running = new Set<Run<T>>();
     let waiting: Cancel | undefined;
     let ended = false;
+    /** The error the queue ended on: the stream errors with it once the runs are over. */
+    let endError: Error | undefined;
     let stopped = false;
     let pumping = false;
 
@@ -126,7 +131,8 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
       if (ended && running.size === 0 && !stopped) {
         stopped = true;
         detach();
-        subscriber.complete();
+        if (endError) subscriber.error(endError);
+        else subscriber.complete();
       }
     };
     /** The run is over and its item finished: settle it, take the next. */
@@ -201,6 +207,12 @@ export function consume<T, R>(queue: Consumable<T>, fn: (item: T) => ObservableI
       },
       failed: (error) => {
         waiting = undefined;
+        // Drained, on the error the queue ended on: the runs still going finish first.
+        if (error === queue[kEndError]) {
+          ended = true;
+          endError = error;
+          return finishIfDone();
+        }
         fail(error);
       },
       ended: () => {

@@ -58,8 +58,13 @@ export interface QueueEndpoint<T> {
   qsize(): Promise<number>;
   /** Whether a `putNowait` through this handle would find no room now (see README: `full()`). */
   full(): Promise<boolean>;
-  /** Ends the stream for every handle. */
-  end(): Promise<void>;
+  /**
+   * Ends the stream for every handle; with `error`, consumers error with it
+   * once drained (see `endError`). Resolves `true` if this call ended it.
+   */
+  end(error?: Error): Promise<boolean>;
+  /** The error the queue ended on, once this handle knows it has (undefined: not ended, or ended plainly). */
+  readonly endError: Error | undefined;
   /**
    * JoinableQueue: marks the delivery `tag` (default: the oldest this handle
    * holds) done. Throws `RangeError` when this handle holds none.

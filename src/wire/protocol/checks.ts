@@ -20,6 +20,17 @@ export const isAddress: Check = (v) =>
   v !== null &&
   isString((v as { id: unknown }).id) &&
   ['string', 'undefined'].includes(typeof (v as { path: unknown }).path);
+/**
+ * An error's description (see `error-codec.ts`): a name and a message at
+ * least. Its other parts are decoded leniently (anything malformed there is
+ * left out), so only what an Error cannot do without is checked here.
+ */
+export const isErrorInfo: Check = (v) =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  isString((v as { name: unknown }).name) &&
+  isString((v as { message: unknown }).message);
 export const optional =
   (check: Check): Check =>
   (v) =>

@@ -19,8 +19,12 @@
  *                                     for this queue on this link answered an earlier attachment (one that
  *                                     has detached since, so the owner took back what it was sent): the
  *                                     handle ignores it.
- *   owner → handle  `ended`           at `attach` after the queue ended, at the end (to every attached
- *                                     session), and in answer to a `want` after the end
+ *   owner → handle  `ended {error?}`  at `attach` after the queue ended, at the end (to every attached
+ *                                     session), and in answer to a `want` after the end; `error`: the queue
+ *                                     ended on an error (`call end {error}`, or the owner's own
+ *                                     `q.error(e)`): the handle's consumers, once drained, error with it
+ *                                     instead of completing. It comes before `drained` on the link, so a
+ *                                     handle knows the error before its last fetch is answered.
  *   handle → owner  `detach`          the handle closed (or was collected): its credits are refunded, its
  *                                     leases go back to the front, its requests are withdrawn. What it holds
  *                                     (got, not done) stays held until `done`/`requeue` or the link closes.
@@ -57,8 +61,11 @@
  *                       whose attempt failed (`consume`'s run errored): their attempt count goes up by one
  *   ← `drained`         ended and nothing left: parked waiters will never be served
  *
- * Calls: `call {rid, op}` ← `reply {rid, value? | error?}`; `uncall {rid}` withdraws a waiting `join`.
- *   `qsize` (queued + leased), `full` (1 when a `want {try}` would get nothing now), `end`, `join`
+ * Calls: `call {rid, op, error?}` ← `reply {rid, value? | error?}`; `uncall {rid}` withdraws a waiting `join`.
+ *   `qsize` (queued + leased), `full` (1 when a `want {try}` would get nothing now), `end` (1 when
+ *   this call ended the queue, 0 when it had ended already; with `error`, the error it ends on: a
+ *   handle's `q.error(e)`, or a failed put of its Observer face; `error` on any other op is a
+ *   `ProtocolError`), `join`
  *   (answers once no task is open), `flush` (answers once everything sent before it is applied),
  *   `pin` (a new pin tied to this link), `unfinished` (JoinableQueue: the open tasks now; a handle
  *   whose `join({ timeout })` ran out asks it after its `uncall`, for the `Unfinished` error). A call
@@ -102,7 +109,7 @@
  * - drained = ended, nothing queued, nothing leased, nothing reserved.
  */
 import type { ErrorInfo } from '../error-codec.js';
-import { count, isArray, isCount, isCounts, isSeq, isString, isTags, optional, type Shape } from './checks.js';
+import { count, isArray, isCount, isCounts, isErrorInfo, isSeq, isString, isTags, optional, type Shape } from './checks.js';
 
 // ---- queue: handle → owner ---------------------------------------------------
 
@@ -200,6 +207,8 @@ export interface CallMsg {
   q: string;
   rid: number;
   op: CallOp;
+  /** `end` only: the error the queue ends on (consumers error with it once drained). */
+  error?: ErrorInfo;
 }
 /** Withdraws a pending call (a `join` nobody waits for any more). */
 export interface UncallMsg {
@@ -259,6 +268,8 @@ export interface UnfetchedMsg {
 export interface EndedMsg {
   t: 'ended';
   q: string;
+  /** The queue ended on this error: consumers error with it once drained. */
+  error?: ErrorInfo;
 }
 /** The queue has ended and is drained: outstanding fetches will never be served. */
 export interface DrainedMsg {
@@ -341,7 +352,7 @@ export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape>
   giveback: { ...queue, tags: isTags },
   done: { ...queue, tags: isTags },
   requeue: { ...queue, tags: isTags, failed: optional(isTags) },
-  call: { ...queue, rid: isSeq, op: isOp },
+  call: { ...queue, rid: isSeq, op: isOp, error: optional(isErrorInfo) },
   uncall: { ...queue, rid: isSeq },
   unpin: { ...queue, pin: isSeq },
   detach: queue,
@@ -349,7 +360,7 @@ export const QUEUE_SHAPES: Record<QueueRequest['t'] | QueueResponse['t'], Shape>
   credit: { ...queue, n: isCount },
   items: { ...queue, tag: isSeq, items: isArray, attempts: optional(isCounts) },
   unfetched: { ...queue, n: count(MAX_FETCH) },
-  ended: queue,
+  ended: { ...queue, error: optional(isErrorInfo) },
   drained: queue,
   reply: { rid: isSeq, value: optional((v) => typeof v === 'number') },
   unknown: queue,

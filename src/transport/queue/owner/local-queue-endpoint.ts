@@ -143,12 +143,21 @@ export class LocalQueueEndpoint<T> implements QueueEndpoint<T> {
     this.attemptsByTag.delete(tag);
   }
 
-  end(): Promise<void> {
-    if (!this.fifo.ended) {
-      this.fifo.end();
-      for (const watcher of [...this.endWatchers]) watcher();
-    }
-    return Promise.resolve();
+  /** The error the queue ended on (see `QueueEndpoint.endError`); the broker sends it with `ended`. */
+  endError: Error | undefined;
+
+  end(error?: Error): Promise<boolean> {
+    return Promise.resolve(this.endNow(error));
+  }
+
+  /** Ends the queue now; `true` if it had not ended. */
+  endNow(error?: Error): boolean {
+    if (this.fifo.ended) return false;
+    // Before the fifo ends: consumers it finds drained at once look here for the error.
+    this.endError = error;
+    this.fifo.end();
+    for (const watcher of [...this.endWatchers]) watcher();
+    return true;
   }
 
   /** Tells `watcher` when the queue ends, however it is ended (the broker relays it). Returns the unsubscribe. */

@@ -1,7 +1,7 @@
 import { retried } from '../../../core/queue/attempted.js';
 import { ProtocolError } from '../../../errors.js';
-import { encodeError } from '../../../wire/error-codec.js';
-import type { CallOp, QueueRequest } from '../../../wire/protocol/queue.js';
+import { decodeError, encodeError, type ErrorInfo } from '../../../wire/error-codec.js';
+import type { CallOp, EndedMsg, QueueRequest } from '../../../wire/protocol/queue.js';
 import type { Link } from '../../link/link.js';
 import type { LocalQueueEndpoint } from './local-queue-endpoint.js';
 import { Credits } from './credits.js';
@@ -47,8 +47,15 @@ export class QueueService {
       forgetIfIdle: (link, s) => this.forgetIfIdle(link, s),
     });
     this.stopWatchingEnd = local.onEnd(() => {
-      for (const [link, s] of this.sessions) if (s.attached) link.send({ t: 'ended', q: this.id });
+      const ended = this.endedMessage();
+      for (const [link, s] of this.sessions) if (s.attached) link.send(ended);
     });
+  }
+
+  /** `ended`, with the error the queue ended on, if any (encoded once for every session). */
+  private endedMessage(): EndedMsg {
+    const error = this.local.endError;
+    return error ? { t: 'ended', q: this.id, error: encodeError(error) } : { t: 'ended', q: this.id };
   }
 
   private get fifo() {
@@ -88,7 +95,7 @@ export class QueueService {
       case 'attach':
         return this.attach(link, message.pin, message.word, message.where);
       case 'call':
-        return this.call(link, message.rid, message.op);
+        return this.call(link, message.rid, message.op, message.error);
       case 'unpin':
         return this.unpin(message.pin);
     }
@@ -189,7 +196,7 @@ export class QueueService {
     s.where = where;
     // Everything sent on this link for this queue before this answer was for an earlier attachment.
     link.send({ t: 'attached', q: this.id, tag: s.next });
-    if (this.fifo.ended) link.send({ t: 'ended', q: this.id });
+    if (this.fifo.ended) link.send(this.endedMessage());
   }
 
   private attached(s: Session<Stored> | undefined, what: string): Session<Stored> {
@@ -251,7 +258,8 @@ export class QueueService {
     this.mayBeUnused();
   }
 
-  private call(link: Link, rid: number, op: CallOp): void {
+  private call(link: Link, rid: number, op: CallOp, error: ErrorInfo | undefined): void {
+    if (error !== undefined && op !== 'end') throw new ProtocolError(`an error sent with call ${op} on queue ${this.id}`);
     const reply = (value?: number) => link.send(value === undefined ? { t: 'reply', rid } : { t: 'reply', rid, value });
     switch (op) {
       case 'qsize':
@@ -265,8 +273,7 @@ export class QueueService {
       case 'pin':
         return reply(this.pin(link));
       case 'end':
-        void this.local.end();
-        return reply();
+        return reply(this.local.endNow(error && decodeError(error)) ? 1 : 0);
       case 'join': {
         let s = this.sessions.get(link);
         if (!s) {

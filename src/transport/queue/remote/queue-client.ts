@@ -1,5 +1,5 @@
 import { ClosedError } from '../../../errors.js';
-import { encodeError } from '../../../wire/error-codec.js';
+import { encodeError, type ErrorInfo } from '../../../wire/error-codec.js';
 import type { Address, CallOp, QueueResponse, ReplyMsg } from '../../../wire/protocol/index.js';
 import { asyncScheduler } from 'rxjs';
 import type { Link } from '../../link/link.js';
@@ -111,10 +111,10 @@ export class QueueClient implements EndpointHost {
 
   // ---- EndpointHost -----------------------------------------------------------
 
-  call(link: Link, q: string, op: CallOp, onReply: (reply: ReplyMsg) => void): number {
+  call(link: Link, q: string, op: CallOp, onReply: (reply: ReplyMsg) => void, error?: ErrorInfo): number {
     const rid = this.hub.rid();
     this.calls.set(rid, { link, onReply });
-    link.send({ t: 'call', q, rid, op });
+    link.send(error ? { t: 'call', q, rid, op, error } : { t: 'call', q, rid, op });
     return rid;
   }
 

@@ -3,7 +3,7 @@ import type { NOTHING } from '../../../core/queue/bounded-fifo.js';
 import { ClosedError, ProtocolError } from '../../../errors.js';
 import { fastClone } from '../../../wire/fast-clone.js';
 import { whereAmI } from '../../../handle/inspect.js';
-import { decodeError } from '../../../wire/error-codec.js';
+import { decodeError, encodeError, type ErrorInfo } from '../../../wire/error-codec.js';
 import type { Address, CallOp, QueueResponse, ReplyMsg } from '../../../wire/protocol/index.js';
 import type { Link } from '../../link/link.js';
 import type { QueueEndpoint } from '../queue-endpoint.js';
@@ -15,7 +15,7 @@ import { RemoteProducer } from './remote-producer.js';
 /** What an endpoint needs from the runtime's queue client. */
 export interface EndpointHost {
   /** Issues a call and routes its reply (request ids are per runtime). */
-  call(link: Link, q: string, op: CallOp, onReply: (reply: ReplyMsg) => void): number;
+  call(link: Link, q: string, op: CallOp, onReply: (reply: ReplyMsg) => void, error?: ErrorInfo): number;
   forget(rid: number): void;
   /** The endpoint is done (closed, abandoned or lost): the runtime forgets it. */
   released(endpoint: RemoteQueueEndpoint<unknown>): void;
@@ -138,9 +138,12 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     return this.request('full').then((v) => v === 1 && !this.producer.canPutNow);
   }
 
-  end(): Promise<void> {
-    return this.request('end').then(() => undefined);
+  end(error?: Error): Promise<boolean> {
+    return this.request('end', error && encodeError(error)).then((v) => v === 1);
   }
+
+  /** Set by the owner's `ended {error}` (see `QueueEndpoint.endError`). */
+  endError: Error | undefined;
 
   join(release: () => void, fail: (error: Error) => void): Cancel {
     if (this.lostWith) {
@@ -224,6 +227,7 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
       case 'unfetched':
         return this.consumer.onUnfetched(message.n);
       case 'ended':
+        if (message.error) this.endError ??= decodeError(message.error);
         return this.producer.onEnded();
       case 'drained':
         return this.consumer.onDrained();
@@ -269,15 +273,21 @@ export class RemoteQueueEndpoint<T> implements QueueEndpoint<T>, RemoteContext {
     });
   }
 
-  private request(op: CallOp): Promise<number | undefined> {
+  private request(op: CallOp, error?: ErrorInfo): Promise<number | undefined> {
     if (this.lostWith) return Promise.reject(this.lostWith);
     return new Promise((resolve, reject) => {
       this.busy(1);
-      this.host.call(this.link, this.id, op, (reply) => {
-        this.busy(-1);
-        if (reply.error) reject(decodeError(reply.error));
-        else resolve(reply.value);
-      });
+      this.host.call(
+        this.link,
+        this.id,
+        op,
+        (reply) => {
+          this.busy(-1);
+          if (reply.error) reject(decodeError(reply.error));
+          else resolve(reply.value);
+        },
+        error,
+      );
     });
   }
 }
