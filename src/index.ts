@@ -30,6 +30,7 @@ export { Connection } from './connection.js';
 
 // Processes
 export { Process, type ProcessOptions } from './process/process.js';
+export { Pool, type PoolOptions, type PoolResult, type TaskInput } from './pool/pool.js';
 
 // Options
 export type { GetOptions, JoinOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';
