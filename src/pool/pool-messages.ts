@@ -11,6 +11,8 @@ export interface WorkerSpec {
   initargs: unknown[];
   /** Tasks this worker runs before it exits (and is replaced); 0: no limit (a number every codec carries). */
   maxTasks: number;
+  /** Tasks fetched ahead of the one running. */
+  prefetch: number;
 }
 
 /** One task: its id in the pool, and the arguments its function is called with. */

@@ -7,9 +7,6 @@ import { consume } from '../rx/consume.js';
 import type { PoisonItem } from '../rx/poison.js';
 import { type ResultMsg, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
 
-/** Tasks fetched ahead of the one running: trivial tasks keep the worker busy between round trips. */
-const PREFETCH = 256;
-
 /**
  * A pool worker: the `Process` target every worker runs. It imports the
  * task module, runs the initializer once, then takes tasks one at a time
@@ -49,6 +46,6 @@ export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<
   };
   // Its deaths were seen by the parent (which knows how each worker ended): say only which task and how often.
   const lost = { put$: (poison: PoisonItem<TaskMsg>) => results.put$({ i: poison.item.i, lost: poison.attempts }) };
-  const done = consume(tasks, run, { prefetch: PREFETCH, maxAttempts: TASK_ATTEMPTS, deadLetter: lost });
+  const done = consume(tasks, run, { prefetch: spec.prefetch, maxAttempts: TASK_ATTEMPTS, deadLetter: lost });
   await lastValueFrom(spec.maxTasks === 0 ? done : done.pipe(take(spec.maxTasks)), { defaultValue: true });
 }

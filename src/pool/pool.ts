@@ -86,6 +86,7 @@ export class Pool<F extends Target = UntypedTarget> {
       initializer: o.initializer,
       initargs: o.initargs,
       maxTasks: o.maxTasksPerChild === Infinity ? 0 : o.maxTasksPerChild,
+      prefetch: o.prefetch,
     };
     this.tasks = new JoinableQueue<TaskMsg>({ maxsize: o.maxsize });
     this.resultsSubscription = this.results.observe().subscribe((message) => this.settle(message));
