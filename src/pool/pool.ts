@@ -165,6 +165,7 @@ export class Pool<F extends Target = UntypedTarget> {
   join(): Promise<void> {
     if (this.state === 'running') return Promise.reject(new TypeError('Pool.join() needs close() or terminate() first'));
     return new Promise((resolve) => {
+      if (this.finished) return resolve();
       this.joiners.push(resolve);
       this.finishIfGone();
     });
@@ -385,9 +386,33 @@ export class Pool<F extends Target = UntypedTarget> {
   private finishIfGone(): void {
     if (this.workers.size > 0 || this.state === 'running') return;
     if (this.state === 'closed' && (this.pending.size > 0 || this.feeders.length > 0)) return;
+    if (this.finishing) return;
+    this.finishing = true;
     this.resultsSubscription.unsubscribe();
-    void this.tasks.end();
-    void this.results.end();
-    for (const resolve of this.joiners.splice(0)) resolve();
+    void this.dropTasks().then(() => {
+      void this.tasks.end();
+      void this.results.end();
+      this.finished = true;
+      for (const resolve of this.joiners.splice(0)) resolve();
+    });
+  }
+
+  private finishing = false;
+  private finished = false;
+
+  /**
+   * Tasks a terminated pool never ran (its workers' tasks came back to the
+   * queue when they died) are marked done, so the queue does not warn that
+   * no consumer is left for them.
+   */
+  private async dropTasks(): Promise<void> {
+    for (;;) {
+      try {
+        await this.tasks.getNowait();
+      } catch {
+        return;
+      }
+      this.tasks.taskDone();
+    }
   }
 }
