@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, type Observable, toArray } from 'rxjs';
 import { ClosedError, Pool } from '../../src/index.js';
 import { expectRejection, settles } from '../support/async.js';
 import { endPools, POOL_TASKS, pool } from './pool-support.js';
@@ -114,3 +114,22 @@ describe('Pool', function () {
     expect(() => new Pool(undefined as never)).to.throw(TypeError);
   });
 });
+
+/** Compiled, never run: the pool's types follow the task function (tsc fails this file if they do not). */
+export function poolTypes(): void {
+  const squares = pool('default');
+  const mapped: Observable<number[]> = squares.map([1, 2]);
+  const each: Observable<number> = squares.imapUnordered([1, 2]);
+  const one: Promise<number> = squares.apply(3);
+  // @ts-expect-error the task takes a number
+  squares.map(['one']);
+  // @ts-expect-error the task takes one argument
+  void squares.apply();
+  const adds = pool('add');
+  const sums: Observable<number[]> = adds.starmap([[1, 2]]);
+  // @ts-expect-error each argument list is [number, number]
+  adds.starmap([[1, 'two']]);
+  const who = pool('whoami');
+  const pids: Promise<number> = who.apply(1).then((r) => r.pid);
+  void [mapped, each, one, sums, pids];
+}
