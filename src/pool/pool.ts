@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import { Observable, type Subscription, toArray } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import { toArray } from 'rxjs';
 import { ClosedError, ProcessError } from '../errors.js';
 import { JoinableQueue } from '../joinable-queue.js';
 import { Process } from '../process/process.js';
@@ -8,7 +9,8 @@ import { Queue } from '../queue.js';
 import type { ResultMsg, TaskMsg, WorkerSpec } from './pool-messages.js';
 import { type CheckedPoolOptions, checkPoolOptions, type PoolOptions } from './pool-options.js';
 import type poolWorker from './pool-worker.js';
-import { TaskFeed, type TaskInput } from './task-feed.js';
+import { type Feeder, poolStream, type StreamHost, type Waiter } from './pool-stream.js';
+import type { TaskInput } from './task-feed.js';
 
 export type { PoolOptions } from './pool-options.js';
 export type { TaskInput } from './task-feed.js';
@@ -17,20 +19,6 @@ export type { TaskInput } from './task-feed.js';
 export type PoolResult<F extends Target> = Awaited<ReturnType<F>>;
 
 const WORKER = new URL('./pool-worker.js', import.meta.url);
-
-/** Where one task's outcome goes. */
-interface Waiter {
-  done(value: unknown): void;
-  failed(error: unknown): void;
-}
-
-/** A call that still has inputs to submit. */
-interface Feeder {
-  readonly feed: TaskFeed<unknown>;
-  offer(item: unknown): void;
-  ended(): void;
-  failed(error: unknown): void;
-}
 
 let pools = 0;
 
@@ -190,79 +178,26 @@ export class Pool<F extends Target = UntypedTarget> {
     return undefined;
   }
 
-  /** A call over many inputs: fed as slots free; on unsubscribe it stops feeding and drops what is in flight. */
+  /** A call over many inputs (see `poolStream`). */
   private stream<R>(input: TaskInput<unknown>, toArgs: (item: unknown) => unknown[], ordered: boolean): Observable<R> {
-    return new Observable<R>((subscriber) => {
-      const refused = this.refusal();
-      if (refused) return subscriber.error(refused);
-      let submitted = 0;
-      let next = 0; // the next index to emit, in order
-      let fed = false;
-      const ids = new Set<number>();
-      const early = new Map<number, { value: unknown } | { error: unknown }>();
-      const completeIfDone = (): void => {
-        if (fed && ids.size === 0 && early.size === 0) subscriber.complete();
-      };
-      const emit = (outcome: { value: unknown } | { error: unknown }): boolean => {
-        if ('error' in outcome) {
-          subscriber.error(outcome.error);
-          return false;
-        }
-        subscriber.next(outcome.value as R);
-        return true;
-      };
-      const arrived = (index: number, outcome: { value: unknown } | { error: unknown }): void => {
-        if (!ordered) {
-          if (emit(outcome)) completeIfDone();
-          return;
-        }
-        early.set(index, outcome);
-        for (let first = early.get(next); first !== undefined; first = early.get(next)) {
-          early.delete(next++);
-          if (!emit(first)) return;
-        }
-        completeIfDone();
-      };
-      const feeder: Feeder = {
-        feed: new TaskFeed(input, () => this.pump()),
-        offer: (item) => {
-          const index = submitted++;
-          let id = -1;
-          let args: unknown[];
-          try {
-            args = toArgs(item);
-            if (!Array.isArray(args)) throw new TypeError(`starmap() inputs must be argument arrays, got ${inspect(item)}`);
-          } catch (error) {
-            return arrived(index, { error });
-          }
-          id = this.submit(args, {
-            done: (value) => {
-              ids.delete(id);
-              arrived(index, { value });
-            },
-            failed: (error) => {
-              ids.delete(id);
-              arrived(index, { error });
-            },
-          });
-          if (this.pending.has(id)) ids.add(id);
-        },
-        ended: () => {
-          fed = true;
-          completeIfDone();
-        },
-        failed: (error) => subscriber.error(error),
-      };
+    return poolStream<R>(this.host, input, toArgs, ordered);
+  }
+
+  /** What a call's stream uses of the pool. */
+  private readonly host: StreamHost = {
+    refusal: () => this.refusal(),
+    submit: (args, waiter) => this.submit(args, waiter),
+    inFlight: (id) => this.pending.has(id),
+    drop: (id) => {
+      if (this.pending.has(id)) this.pending.set(id, undefined);
+    },
+    feed: (feeder) => {
       this.feeders.push(feeder);
       this.pump();
-      return () => {
-        this.unfeed(feeder);
-        // Their tasks run on (a task cannot be taken back from a worker); their results are dropped.
-        for (const id of ids) if (this.pending.has(id)) this.pending.set(id, undefined);
-        ids.clear();
-      };
-    });
-  }
+    },
+    unfeed: (feeder) => this.unfeed(feeder),
+    pump: () => this.pump(),
+  };
 
   /** Submits a task; returns its id. */
   private submit(args: unknown[], waiter: Waiter): number {
