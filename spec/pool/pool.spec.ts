@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { firstValueFrom, lastValueFrom, type Observable, toArray } from 'rxjs';
-import { ClosedError, Pool } from '../../src/index.js';
+import { firstValueFrom, lastValueFrom, materialize, type Observable, toArray } from 'rxjs';
+import { ClosedError, Pool, SerializationError } from '../../src/index.js';
 import { expectRejection, settles } from '../support/async.js';
 import { endPools, POOL_TASKS, pool } from './pool-support.js';
 
@@ -60,6 +60,31 @@ describe('Pool', function () {
         await expectRejection(p.apply(8), TypeError);
         expect(p.pids).to.deep.equal(pids);
         expect(p.running).to.equal(1);
+      });
+
+      it('imap() errors at the failed task, after the results before it; map() errors with it', async () => {
+        const p = pool('failsOn3', { kind });
+        const notes = await lastValueFrom(p.imap([1, 2, 3, 4]).pipe(materialize(), toArray()));
+        expect(notes.map((n) => n.kind)).to.deep.equal(['N', 'N', 'E']);
+        expect(notes.map((n) => n.value)).to.deep.equal([1, 2, undefined]);
+        expect(notes[2]?.error).to.be.instanceOf(TypeError);
+        await expectRejection(lastValueFrom(p.map([1, 3])), TypeError);
+      });
+
+      it('a result that cannot be copied back fails that task with SerializationError; so do arguments that cannot go', async () => {
+        const p = pool('unclonable', { kind, processes: 1 });
+        await expectRejection(p.apply(), SerializationError);
+        const s = pool('default', { kind, processes: 1 });
+        await expectRejection(s.apply((() => 1) as never), SerializationError);
+        expect(await s.apply(3)).to.equal(9);
+      });
+
+      it('takes inputs from an async iterable, one next() at a time', async () => {
+        const p = pool('default', { kind });
+        async function* inputs(): AsyncGenerator<number> {
+          for (let i = 1; i <= 4; i++) yield i;
+        }
+        expect(await lastValueFrom(p.imap(inputs()).pipe(toArray()))).to.deep.equal([1, 4, 9, 16]);
       });
 
       it('close() takes no new tasks; join() resolves once every worker exited after the last task', async () => {

@@ -1,3 +1,5 @@
+import type { ErrorInfo } from '../wire/error-codec.js';
+
 /** What the pool's parent and its workers say to each other through the pool's two queues. */
 
 /** What a worker is started with (its first `Process` argument). */
@@ -23,9 +25,10 @@ export interface TaskMsg {
 
 /**
  * What became of a task: its value (`v`), the error its function threw
- * (`e`), or `lost`: the attempts whose workers died running it.
+ * (`e`, described so that rxmp's own error classes and any error's fields
+ * survive the crossing), or `lost`: the attempts whose workers died running it.
  */
-export type ResultMsg = { i: number; v: unknown } | { i: number; e: unknown } | { i: number; lost: number };
+export type ResultMsg = { i: number; v: unknown } | { i: number; e: ErrorInfo } | { i: number; lost: number };
 
 /** A task whose worker died is run once more; its second worker's death fails it. */
 export const TASK_ATTEMPTS = 2;

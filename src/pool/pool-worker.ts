@@ -4,6 +4,7 @@ import type { JoinableQueue } from '../joinable-queue.js';
 import { importTarget } from '../process/import-target.js';
 import type { Queue } from '../queue.js';
 import { consume } from '../rx/consume.js';
+import { encodeError } from '../wire/error-codec.js';
 import type { PoisonItem } from '../rx/poison.js';
 import { type ResultMsg, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
 
@@ -33,14 +34,14 @@ export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<
     try {
       outcome = { i: task.i, v: await fn(...task.a) };
     } catch (error) {
-      outcome = { i: task.i, e: error };
+      outcome = { i: task.i, e: encodeError(error) };
     }
     try {
       await results.put(outcome);
     } catch (error) {
       // A value (or error) that cannot be copied back fails that task, not the worker.
       const why = error instanceof SerializationError ? error : new SerializationError('$', String((error as Error)?.message ?? error));
-      await results.put({ i: task.i, e: why });
+      await results.put({ i: task.i, e: encodeError(why) });
     }
     return true;
   };

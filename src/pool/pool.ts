@@ -6,6 +6,7 @@ import { JoinableQueue } from '../joinable-queue.js';
 import { Process } from '../process/process.js';
 import type { Target, UntypedTarget } from '../process/target-types.js';
 import { Queue } from '../queue.js';
+import { decodeError } from '../wire/error-codec.js';
 import type { ResultMsg, TaskMsg, WorkerSpec } from './pool-messages.js';
 import { type CheckedPoolOptions, checkPoolOptions, type PoolOptions } from './pool-options.js';
 import type poolWorker from './pool-worker.js';
@@ -204,7 +205,13 @@ export class Pool<F extends Target = UntypedTarget> {
     const id = this.nextId++;
     this.pending.set(id, waiter);
     // The queue's maxsize is the in-flight bound, so this put never waits; it can still refuse the arguments.
-    this.tasks.put({ i: id, a: args }).catch((error: unknown) => this.settle({ i: id, e: error }));
+    this.tasks.put({ i: id, a: args }).catch((error: unknown) => {
+      const refused = this.pending.get(id);
+      if (!this.pending.delete(id)) return;
+      refused?.failed(error);
+      this.pump();
+      this.finishIfGone();
+    });
     return id;
   }
 
@@ -214,7 +221,7 @@ export class Pool<F extends Target = UntypedTarget> {
     const waiter = this.pending.get(message.i);
     this.pending.delete(message.i);
     if ('v' in message) waiter?.done(message.v);
-    else if ('e' in message) waiter?.failed(message.e);
+    else if ('e' in message) waiter?.failed(decodeError(message.e));
     else waiter?.failed(this.lostTask(message.i, message.lost));
     this.pump();
     this.finishIfGone();
