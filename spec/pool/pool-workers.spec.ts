@@ -45,6 +45,16 @@ describe('Pool workers', function () {
         await expectRejection(p.apply(2), ProcessError);
       });
 
+      it('a worker that dies of a task’s stray uncaught error is replaced; the pool does not break', async () => {
+        const p = pool('crashesLater', { kind, processes: 1, prefetch: 1 });
+        expect(await p.apply(1)).to.equal(1);
+        const pids = kind === 'fork' ? p.pids : undefined;
+        // The worker dies meanwhile; the next task runs on its replacement.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await p.apply(2)).to.equal(2);
+        if (pids) expect(p.pids).to.not.deep.equal(pids);
+      });
+
       it('a task that kills its worker is retried once, then fails with ProcessError; other tasks succeed', async () => {
         const log = join(tmpdir(), `pool-dies-${process.pid}-${kind}.log`);
         rmSync(log, { force: true });

@@ -32,3 +32,11 @@ export type ResultMsg = { i: number; v: unknown } | { i: number; e: ErrorInfo } 
 
 /** A task whose worker died is run once more; its second worker's death fails it. */
 export const TASK_ATTEMPTS = 2;
+
+/**
+ * The field a worker sets on the error that stopped it before its first
+ * task (the module, its export, the initializer): every replacement would
+ * fail the same way, so the pool breaks instead of restarting it forever.
+ * A worker that dies later (a task's stray uncaught error) is only replaced.
+ */
+export const START_FAILED = 'rxmpPoolStartFailed';

@@ -6,7 +6,7 @@ import type { Queue } from '../queue.js';
 import { consume } from '../rx/consume.js';
 import { encodeError } from '../wire/error-codec.js';
 import type { PoisonItem } from '../rx/poison.js';
-import { type ResultMsg, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
+import { type ResultMsg, START_FAILED, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
 
 /**
  * A pool worker: the `Process` target every worker runs. It imports the
@@ -20,15 +20,7 @@ import { type ResultMsg, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './
  * queue ends.
  */
 export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<TaskMsg>, results: Queue<ResultMsg>): Promise<void> {
-  const module = await importTarget(spec.target);
-  const fn = module[spec.exportName];
-  if (typeof fn !== 'function') throw new TypeError(`${spec.target} has no function export ${JSON.stringify(spec.exportName)}`);
-  if (spec.initializer !== undefined) {
-    const init = module[spec.initializer];
-    if (typeof init !== 'function')
-      throw new TypeError(`${spec.target} has no function export ${JSON.stringify(spec.initializer)} (the initializer)`);
-    await init(...spec.initargs);
-  }
+  const fn = await start(spec);
   const run = async (task: TaskMsg): Promise<true> => {
     let outcome: ResultMsg;
     try {
@@ -49,4 +41,29 @@ export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<
   const lost = { put$: (poison: PoisonItem<TaskMsg>) => results.put$({ i: poison.item.i, lost: poison.attempts }) };
   const done = consume(tasks, run, { prefetch: spec.prefetch, maxAttempts: TASK_ATTEMPTS, deadLetter: lost });
   await lastValueFrom(spec.maxTasks === 0 ? done : done.pipe(take(spec.maxTasks)), { defaultValue: true });
+}
+
+/** Imports the task function and runs the initializer; a failure is marked as one (see `START_FAILED`). */
+async function start(spec: WorkerSpec): Promise<(...args: unknown[]) => unknown> {
+  try {
+    const module = await importTarget(spec.target);
+    const fn = module[spec.exportName];
+    if (typeof fn !== 'function') throw new TypeError(`${spec.target} has no function export ${JSON.stringify(spec.exportName)}`);
+    if (spec.initializer !== undefined) {
+      const init = module[spec.initializer];
+      if (typeof init !== 'function') {
+        throw new TypeError(`${spec.target} has no function export ${JSON.stringify(spec.initializer)} (the initializer)`);
+      }
+      await init(...spec.initargs);
+    }
+    return fn as (...args: unknown[]) => unknown;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    try {
+      Object.defineProperty(failure, START_FAILED, { value: true, enumerable: true });
+    } catch {
+      // A frozen error: the pool then replaces the worker as after any death.
+    }
+    throw failure;
+  }
 }

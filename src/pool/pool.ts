@@ -7,7 +7,7 @@ import { Process } from '../process/process.js';
 import type { Target, UntypedTarget } from '../process/target-types.js';
 import { Queue } from '../queue.js';
 import { decodeError } from '../wire/error-codec.js';
-import type { ResultMsg, TaskMsg, WorkerSpec } from './pool-messages.js';
+import { type ResultMsg, START_FAILED, type TaskMsg, type WorkerSpec } from './pool-messages.js';
 import { type CheckedPoolOptions, checkPoolOptions, type PoolOptions } from './pool-options.js';
 import type poolWorker from './pool-worker.js';
 import { type Feeder, poolStream, type StreamHost, type Waiter } from './pool-stream.js';
@@ -298,11 +298,11 @@ export class Pool<F extends Target = UntypedTarget> {
     if (this.state !== 'terminated') {
       const error = worker.error;
       if (code !== 0 && error) this.lastDeath = error;
-      // Its target failed before or outside any task (the module, its export, the initializer):
-      // every replacement would fail the same way.
-      if (error?.childError) return this.breakWith(error);
-      // Running, a pool keeps its size; closed, a worker is needed only when none is left for what is in flight.
-      if (this.state === 'running' || (this.workers.size === 0 && this.pending.size > 0)) this.spawn();
+      // It could not start (the module, its export, the initializer): every replacement would fail the same way.
+      if (error?.childError?.fields?.[START_FAILED] === true) return this.breakWith(error);
+      // Running, a pool keeps its size; closed, a worker is needed only when none is left for what is still to run.
+      const needed = this.pending.size > 0 || this.feeders.length > 0;
+      if (this.state === 'running' || (this.workers.size === 0 && needed)) this.spawn();
     }
     this.finishIfGone();
   }
