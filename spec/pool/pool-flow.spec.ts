@@ -70,6 +70,15 @@ describe('Pool flow', function () {
         expect(most).to.equal(2);
       });
 
+      it('apply() waits its turn for a slot: with maxsize 1, two calls run one after the other', async () => {
+        const p = pool('after', { kind, maxsize: 1, prefetch: 1 });
+        await Promise.all([p.apply(0), p.apply(0)]); // both workers up
+        const t0 = performance.now();
+        expect(await Promise.all([p.apply(300), p.apply(300)])).to.deep.equal([300, 300]);
+        // Two free workers would run them side by side (~300 ms); a lower bound only, so load cannot fail it.
+        expect(performance.now() - t0).to.be.at.least(590);
+      });
+
       it('unsubscribing stops feeding: the input is let go, results in flight are dropped, the pool goes on', async () => {
         const p = pool('after', { kind, maxsize: 4, prefetch: 1 });
         const { seen, items } = counted(1000, () => 30);

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { Observable, Subscription } from 'rxjs';
-import { toArray } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import { ClosedError, ProcessError } from '../errors.js';
 import { JoinableQueue } from '../joinable-queue.js';
 import { Process } from '../process/process.js';
@@ -92,13 +92,13 @@ export class Pool<F extends Target = UntypedTarget> {
     return [...this.workers].map((w) => w.pid);
   }
 
-  /** Runs one task; resolves with its result, rejects with its error (Python's `apply_async(...).get()`). */
+  /**
+   * Runs one task; resolves with its result, rejects with its error
+   * (Python's `apply_async(...).get()`). It waits its turn for a slot as
+   * the calls over many inputs do, so it too counts toward `maxsize`.
+   */
   apply(...args: Parameters<F>): Promise<PoolResult<F>> {
-    return new Promise((resolve, reject) => {
-      const refused = this.refusal();
-      if (refused) return reject(refused);
-      this.submit(args, { done: (value) => resolve(value as PoolResult<F>), failed: reject });
-    });
+    return lastValueFrom(this.stream<PoolResult<F>>([args], (a) => a as unknown[], true));
   }
 
   /**
