@@ -203,6 +203,24 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-least', value: 15 },
   },
   {
+    key: 'pool-imap-unordered',
+    title: '100k trivial tasks through Pool.imapUnordered, 2 workers (threads)',
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: node('pool-imap-unordered.js', 'thread'),
+    baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
+    target: { kind: 'at-least', value: 10 },
+  },
+  {
+    key: 'pool-imap-unordered-python',
+    title: '100k trivial tasks through Pool.imapUnordered, 2 workers (forked)',
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: node('pool-imap-unordered.js', 'fork'),
+    baseline: { name: 'Python Pool(2).imap_unordered(chunksize=1)', program: python('pool-imap-unordered') },
+    target: { kind: 'at-least', value: 10 },
+  },
+  {
     key: 'value-lock-2',
     title: "2 fork children × n `v.value += 1` under `getLock()`, one Value('i')",
     n: 500_000, // at 100k a run lasted ~50 ms, most of it V8 warming up

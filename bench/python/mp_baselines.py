@@ -6,7 +6,7 @@ setup excluded by a "go" signal) and prints one JSON line:
 
     python3 bench/python/mp_baselines.py <scenario> <n>
 
-Scenarios: queue-ints, queue-objects, pipe-oneway, pipe-pingpong, joinable-2.
+Scenarios: queue-ints, queue-objects, pipe-oneway, pipe-pingpong, joinable-2, pool-imap-unordered.
 """
 import json
 import multiprocessing as mp
@@ -142,12 +142,29 @@ def joinable_2(n):
     return n / elapsed, "items/s"
 
 
+def pool_task(x):
+    return x * 2
+
+
+def pool_imap_unordered(n):
+    # The rxmp Pool row's counterpart: 2 worker processes, one task per message (chunksize=1).
+    with mp.Pool(2) as pool:
+        pool.map(pool_task, [0, 1])  # workers started
+        t0 = time.perf_counter()
+        total = sum(pool.imap_unordered(pool_task, range(n), chunksize=1))
+        elapsed = time.perf_counter() - t0
+    if total != n * (n - 1):
+        raise RuntimeError(f"wrong results: {total}")
+    return n / elapsed, "tasks/s"
+
+
 SCENARIOS = {
     "queue-ints": lambda n: queue_throughput(n, False),
     "queue-objects": lambda n: queue_throughput(n, True),
     "pipe-oneway": pipe_oneway,
     "pipe-pingpong": pipe_pingpong,
     "joinable-2": joinable_2,
+    "pool-imap-unordered": pool_imap_unordered,
 }
 
 if __name__ == "__main__":
