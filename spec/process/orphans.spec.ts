@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../support/async.js';
+import { linuxOnly } from '../support/skip.js';
 
 /** Alive and not a zombie (a dead child its new parent has not reaped yet is gone for every purpose). */
 function running(pid: number): boolean {
@@ -46,11 +47,10 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
 
 describe('children never outlive their parent', function () {
   this.timeout(90_000);
-  const linux = process.platform === 'linux';
 
   for (const signal of ['SIGKILL', 'SIGTERM', 'SIGINT'] as const) {
     it(`a root killed with ${signal}: its forked children and theirs end (a busy one too), and its tree's directory goes`, async function () {
-      if (!linux) this.skip(); // /proc and prctl
+      linuxOnly(this);
       const { root, report } = await startRoot();
       const descendants = [...report.pids];
       try {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../support/async.js';
+import { linuxOnly } from '../support/skip.js';
 
 /** The live (not zombie) processes of process group `pgid`. */
 function groupMembers(pgid: number): number[] {
@@ -34,7 +35,7 @@ describe('the demo, interrupted with Ctrl-C', function () {
   this.timeout(90_000);
 
   it('leaves no process and no file behind', async function () {
-    if (process.platform !== 'linux') this.skip(); // /proc
+    linuxOnly(this);
     const env = { ...process.env };
     delete env.RXMP_TREE_DIR;
     // A process group of its own, as a terminal makes for a command; Ctrl-C is SIGINT to the whole group.

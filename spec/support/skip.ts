@@ -1,0 +1,14 @@
+/**
+ * Skips the running test where what it checks cannot hold, saying why: the
+ * reason goes into the test's title, which the spec reporter prints as
+ * pending and the summary reporter lists before its last line.
+ */
+export function skipBecause(ctx: Mocha.Context, reason: string): never {
+  if (ctx.test) ctx.test.title += ` (skipped: ${reason})`;
+  ctx.skip();
+}
+
+/** The orphan and process-group specs read /proc, and a child dies with its parent through prctl(PR_SET_PDEATHSIG): Linux only. */
+export function linuxOnly(ctx: Mocha.Context): void {
+  if (process.platform !== 'linux') skipBecause(ctx, `needs Linux (/proc, PR_SET_PDEATHSIG); this is ${process.platform}`);
+}
