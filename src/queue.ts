@@ -75,7 +75,14 @@ export class Queue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> 
   /** @internal The calls this handle has waiting. */
   protected readonly calls = new PendingCalls('queue');
 
-  /** @param endpoint internal: a handle on a queue owned elsewhere (see handle passing). */
+  /**
+   * A new queue, owned by this runtime. `maxsize` bounds the items held
+   * (default unbounded; a put waits for room); `scheduler` runs its timeouts
+   * (default `asyncScheduler`; a `TestScheduler` makes them virtual).
+   */
+  constructor(options?: QueueOptions);
+  /** @internal A handle on a queue carried by `endpoint` (owned elsewhere, or on a server). */
+  constructor(options: QueueOptions | undefined, endpoint: QueueEndpoint<T>);
   constructor(options?: QueueOptions, endpoint?: QueueEndpoint<T>) {
     if (endpoint) {
       this.endpoint = endpoint;

@@ -18,7 +18,10 @@ export const kInner = Symbol('rxmp.inner');
 export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> {
   private readonly inner: Queue<T>;
 
-  /** Takes no options (as Python). @param inner internal: a handle on a queue owned elsewhere (see handle passing). */
+  /** A new unbounded queue, owned by this runtime. Takes no options (as Python). */
+  constructor();
+  /** @internal A handle on the queue `inner` (owned elsewhere). */
+  constructor(inner: Queue<T>);
   constructor(inner?: Queue<T>) {
     if (inner !== undefined && !(inner instanceof Queue)) {
       throw new TypeError(`SimpleQueue() takes no options (it is always unbounded), got ${quote(inner)}`);

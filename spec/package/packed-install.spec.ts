@@ -54,8 +54,12 @@ const { JoinableQueue, Pipe } = require('rxmp');
 })();
 `;
 const TS_MAIN = `
-import { Process, Queue, type ProcessOptions } from 'rxmp';
+import { Process, Queue, SimpleQueue, type ProcessOptions } from 'rxmp';
 const q = new Queue<number>({ maxsize: 2 });
+// @ts-expect-error no internal constructor parameter is public (the endpoint of a handle)
+new Queue<number>({}, {});
+// @ts-expect-error SimpleQueue takes nothing (no inner queue)
+new SimpleQueue<number>(q);
 const n: Promise<number> = q.get();
 // @ts-expect-error a Queue<number> takes numbers only
 void q.put('x');

@@ -8,11 +8,9 @@ export type Target = (...args: any[]) => unknown;
 export type UntypedTarget = (...args: unknown[]) => unknown;
 
 /** What the child awaits from the target (an Observable returned by an async target streams too). */
-/** @internal */
 type Returned<F extends Target> = Awaited<ReturnType<F>>;
 
 /** `unknown` (or `any`) stays so: an untyped target may stream anything. */
-/** @internal */
 type IsUnknown<T> = unknown extends T ? true : false;
 
 /** The values of `output$`: an Observable target's values; nothing for any other target. */
