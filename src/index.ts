@@ -33,7 +33,7 @@ export { Connection } from './connection.js';
 // Processes
 export { Process, type ProcessBaseOptions, type ProcessOptions } from './process/process.js';
 export type { ArgsOption, OutputOf, ResultOf, Target, UntypedTarget } from './process/target-types.js';
-export { Pool, type PoolOptions, type PoolResult, type TaskInput } from './pool/pool.js';
+export { Pool, type PoolCallOptions, type PoolOptions, type PoolResult, type TaskInput } from './pool/pool.js';
 
 // Options
 export type { GetOptions, JoinOptions, ObserveOptions, PipeOptions, PutOptions, QueueOptions, WaitOptions } from './handle/options.js';

@@ -146,12 +146,12 @@ def pool_task(x):
     return x * 2
 
 
-def pool_imap_unordered(n):
-    # The rxmp Pool row's counterpart: 2 worker processes, one task per message (chunksize=1).
+def pool_imap_unordered(n, chunksize=1):
+    # The rxmp Pool rows' counterpart: 2 worker processes, `chunksize` tasks per message.
     with mp.Pool(2) as pool:
         pool.map(pool_task, [0, 1])  # workers started
         t0 = time.perf_counter()
-        total = sum(pool.imap_unordered(pool_task, range(n), chunksize=1))
+        total = sum(pool.imap_unordered(pool_task, range(n), chunksize=chunksize))
         elapsed = time.perf_counter() - t0
     if total != n * (n - 1):
         raise RuntimeError(f"wrong results: {total}")
@@ -165,6 +165,8 @@ SCENARIOS = {
     "pipe-pingpong": pipe_pingpong,
     "joinable-2": joinable_2,
     "pool-imap-unordered": pool_imap_unordered,
+    # The chunked rows' like-for-like counterpart: the same chunksize as the rxmp side (scenarios.ts POOL_CHUNK).
+    "pool-imap-unordered-chunked": lambda n: pool_imap_unordered(n, int(sys.argv[3]) if len(sys.argv) > 3 else 64),
 }
 
 if __name__ == "__main__":

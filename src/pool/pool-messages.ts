@@ -11,26 +11,32 @@ export interface WorkerSpec {
   /** An export of the same module run once before the first task, with `initargs`. */
   initializer: string | undefined;
   initargs: unknown[];
-  /** Tasks this worker runs before it exits (and is replaced); 0: no limit (a number every codec carries). */
+  /** Chunks this worker runs before it exits (and is replaced); 0: no limit (a number every codec carries). */
   maxTasks: number;
-  /** Tasks fetched ahead of the one running. */
+  /** Chunks fetched ahead of the one running. */
   prefetch: number;
 }
 
-/** One task: its id in the pool, and the arguments its function is called with. */
-export interface TaskMsg {
-  i: number;
-  a: unknown[];
-}
+/**
+ * One chunk of tasks, one queue item: its id in the pool, and each task's
+ * argument list (`a`), or, for tasks of one argument, each task's argument
+ * (`x`: no array per task to build, copy and spread). `r`: a retry, the
+ * last attempt its tasks get.
+ */
+export type TaskMsg = { i: number; a: unknown[][]; r?: 1 } | { i: number; x: unknown[]; r?: 1 };
 
 /**
- * What became of a task: its value (`v`), the error its function threw
- * (`e`, described so that rxmp's own error classes and any error's fields
- * survive the crossing), or `lost`: the attempts whose workers died running it.
+ * What became of a chunk, one queue item: each task's value (`v`, in the
+ * chunk's order, from its task `o` on when a chunk comes back in parts),
+ * with the errors its function threw by task (`e`, described so that
+ * rxmp's own error classes and any error's fields survive the crossing); or
+ * `lost`: the worker running it died, and here is the chunk back to retry.
  */
-export type ResultMsg = { i: number; v: unknown } | { i: number; e: ErrorInfo } | { i: number; lost: number };
+export type ResultMsg =
+  | { i: number; v: unknown[]; o?: number; e?: [number, ErrorInfo][] }
+  | ({ lost: number } & TaskMsg);
 
-/** A task whose worker died is run once more; its second worker's death fails it. */
+/** A task whose worker died is run once more, alone; its second worker's death fails it. */
 export const TASK_ATTEMPTS = 2;
 
 /**

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { checkCount, checkOptions, DEFAULT_PREFETCH, quote } from '../handle/options.js';
+import { checkCount, checkOptions, checkSignal, DEFAULT_PREFETCH, quote } from '../handle/options.js';
 import { resolveTarget } from '../process/target.js';
 
 /**
@@ -95,3 +95,36 @@ export function checkPoolOptions(options: unknown): CheckedPoolOptions {
     maxsize,
   };
 }
+
+/** Options of a call over many inputs: `map`, `imap`, `imapUnordered`, `starmap`. */
+export interface PoolCallOptions {
+  /**
+   * Tasks one queue item carries to a worker, and one item of results
+   * carries back (Python's `chunksize`): for many tiny tasks, most of a
+   * task's cost is its trip, and a chunk makes that one trip for all of it.
+   * A chunk takes as many `maxsize` slots as it has tasks, and is sent
+   * short when fewer slots are free or the input has no more items now. A
+   * worker runs a chunk's tasks one after another and sends their results
+   * together; `maxTasksPerChild` counts chunks (as Python's does). A
+   * positive integer. @default 1
+   * @example pool.imapUnordered(inputs, { chunksize: 256 })
+   */
+  chunksize?: number;
+  /**
+   * Aborting stops the call as unsubscribing does (no more inputs are
+   * taken; the outcomes of its tasks in flight are dropped) and errors its
+   * Observable with `signal.reason`.
+   */
+  signal?: AbortSignal;
+}
+
+/** A call's options, checked at the call: `TypeError`/`RangeError` quoting a bad value. */
+export function checkCallOptions(options: unknown): { chunksize: number; signal: AbortSignal | undefined } {
+  if (options === undefined) return NO_CALL_OPTIONS;
+  const o = checkOptions<PoolCallOptions>(options, 'Pool call options', ['chunksize', 'signal']);
+  const chunksize = checkCount(o.chunksize, 'chunksize', 1);
+  if (chunksize === Infinity) throw new RangeError('chunksize must be a positive integer, got Infinity');
+  return { chunksize, signal: checkSignal(o.signal) };
+}
+
+const NO_CALL_OPTIONS = Object.freeze({ chunksize: 1, signal: undefined });

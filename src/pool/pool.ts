@@ -6,20 +6,36 @@ import { JoinableQueue } from '../joinable-queue.js';
 import { Process } from '../process/process.js';
 import type { Target, UntypedTarget } from '../process/target-types.js';
 import { Queue } from '../queue.js';
-import { decodeError } from '../wire/error-codec.js';
-import { type ResultMsg, START_FAILED, type TaskMsg, type WorkerSpec } from './pool-messages.js';
-import { type CheckedPoolOptions, checkPoolOptions, type PoolOptions } from './pool-options.js';
+import { decodeError, type ErrorInfo } from '../wire/error-codec.js';
+import { type ResultMsg, START_FAILED, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
+import { type CheckedPoolOptions, checkCallOptions, checkPoolOptions, type PoolCallOptions, type PoolOptions } from './pool-options.js';
 import type poolWorker from './pool-worker.js';
-import { type Feeder, poolStream, type StreamHost, type Waiter } from './pool-stream.js';
+import { type CallWaiter, type Feeder, poolStream, type StreamHost } from './pool-stream.js';
 import type { TaskInput } from './task-feed.js';
 
-export type { PoolOptions } from './pool-options.js';
+export type { PoolCallOptions, PoolOptions } from './pool-options.js';
 export type { TaskInput } from './task-feed.js';
 
 /** What a task of a pool over `F` resolves with: the awaited return value. */
 export type PoolResult<F extends Target> = Awaited<ReturnType<F>>;
 
 const WORKER = new URL('./pool-worker.js', import.meta.url);
+
+/** One chunk in flight: a queue item of `n` tasks, the inputs `base…` of its call. */
+interface Chunk {
+  /** Its caller; `undefined` once the caller left (its outcomes are then dropped). */
+  waiter: CallWaiter | undefined;
+  readonly base: number;
+  readonly n: number;
+  /** The pool's number of its first task (for errors). */
+  readonly task: number;
+  /** Its tasks' attempt, 1 or (a retry) `TASK_ATTEMPTS`. */
+  readonly attempt: number;
+  /** Tasks not yet settled. */
+  left: number;
+  /** Which tasks are settled, once it came back in parts. */
+  settled: Uint8Array | undefined;
+}
 
 let pools = 0;
 
@@ -51,8 +67,10 @@ export class Pool<F extends Target = UntypedTarget> {
   private readonly tasks: JoinableQueue<TaskMsg>;
   private readonly results = new Queue<ResultMsg>();
   private readonly workers = new Set<Process<typeof poolWorker>>();
-  /** Tasks in flight by id; `undefined`: its caller left, its result is dropped when it comes. */
-  private readonly pending = new Map<number, Waiter | undefined>();
+  /** Chunks in flight by id. */
+  private readonly pending = new Map<number, Chunk>();
+  /** Tasks in flight (submitted, outcome not yet back), over every chunk: what `maxsize` bounds. */
+  private inFlight = 0;
   private readonly feeders: Feeder[] = [];
   private readonly joiners: (() => void)[] = [];
   private readonly resultsSubscription: Subscription;
@@ -62,6 +80,7 @@ export class Pool<F extends Target = UntypedTarget> {
   /** How the last worker that died mid-task ended: what a task that lost its workers fails with. */
   private lastDeath: ProcessError | undefined;
   private nextId = 0;
+  private nextTask = 0;
   private spawned = 0;
   private pumping = false;
   private readonly id = ++pools;
@@ -77,6 +96,7 @@ export class Pool<F extends Target = UntypedTarget> {
       maxTasks: o.maxTasksPerChild === Infinity ? 0 : o.maxTasksPerChild,
       prefetch: o.prefetch,
     };
+    // A chunk holds one task at least: the in-flight bound is a bound on chunks too.
     this.tasks = new JoinableQueue<TaskMsg>({ maxsize: o.maxsize });
     this.resultsSubscription = this.results.observe().subscribe((message) => this.settle(message));
     for (let i = 0; i < o.processes; i++) this.spawn();
@@ -96,22 +116,25 @@ export class Pool<F extends Target = UntypedTarget> {
    * Runs one task; resolves with its result, rejects with its error
    * (Python's `apply_async(...).get()`). It waits its turn for a slot as
    * the calls over many inputs do, so it too counts toward `maxsize`.
+   * (Its arguments are the task's own, so it takes no options: for a
+   * signal, `firstValueFrom(pool.imap([x], { signal }))`.)
    */
   apply(...args: Parameters<F>): Promise<PoolResult<F>> {
-    return lastValueFrom(this.stream<PoolResult<F>>([args], (a) => a as unknown[], true));
+    return lastValueFrom(this.stream<PoolResult<F>>([args], true, true, undefined));
   }
 
   /**
    * One array of every result, in input order, then complete (Python's
    * `map` returns a list). Errors at the first failed task, in input order.
+   * @example const squares = await firstValueFrom(pool.map(range(0, 100_000), { chunksize: 64 }));
    */
-  map(items: TaskInput<Parameters<F>[0]>): Observable<PoolResult<F>[]> {
-    return this.stream<PoolResult<F>>(items, (item) => [item], true).pipe(toArray());
+  map(items: TaskInput<Parameters<F>[0]>, options?: PoolCallOptions): Observable<PoolResult<F>[]> {
+    return this.stream<PoolResult<F>>(items, false, true, options).pipe(toArray());
   }
 
   /** `map` for functions of many arguments: each input is an argument list (Python's `starmap`). */
-  starmap(argsList: TaskInput<Parameters<F>>): Observable<PoolResult<F>[]> {
-    return this.stream<PoolResult<F>>(argsList, (args) => args as unknown[], true).pipe(toArray());
+  starmap(argsList: TaskInput<Parameters<F>>, options?: PoolCallOptions): Observable<PoolResult<F>[]> {
+    return this.stream<PoolResult<F>>(argsList, true, true, options).pipe(toArray());
   }
 
   /**
@@ -119,13 +142,18 @@ export class Pool<F extends Target = UntypedTarget> {
    * (Python's `imap`). A failed task errors the Observable at its place, as
    * Python's iterator raises at that item: the results before it are emitted.
    */
-  imap(items: TaskInput<Parameters<F>[0]>): Observable<PoolResult<F>> {
-    return this.stream<PoolResult<F>>(items, (item) => [item], true);
+  imap(items: TaskInput<Parameters<F>[0]>, options?: PoolCallOptions): Observable<PoolResult<F>> {
+    return this.stream<PoolResult<F>>(items, false, true, options);
   }
 
-  /** Each result as its task finishes (Python's `imap_unordered`). A failed task errors the Observable when it fails. */
-  imapUnordered(items: TaskInput<Parameters<F>[0]>): Observable<PoolResult<F>> {
-    return this.stream<PoolResult<F>>(items, (item) => [item], false);
+  /**
+   * Each result as its task finishes (Python's `imap_unordered`; with a
+   * `chunksize`, as its chunk comes back). A failed task errors the
+   * Observable when it fails.
+   * @example pool.imapUnordered(inputs, { chunksize: 256 }).subscribe(handle); // 100k tiny tasks
+   */
+  imapUnordered(items: TaskInput<Parameters<F>[0]>, options?: PoolCallOptions): Observable<PoolResult<F>> {
+    return this.stream<PoolResult<F>>(items, false, false, options);
   }
 
   /**
@@ -179,18 +207,23 @@ export class Pool<F extends Target = UntypedTarget> {
     return undefined;
   }
 
-  /** A call over many inputs (see `poolStream`). */
-  private stream<R>(input: TaskInput<unknown>, toArgs: (item: unknown) => unknown[], ordered: boolean): Observable<R> {
-    return poolStream<R>(this.host, input, toArgs, ordered);
+  /** A call over many inputs (see `poolStream`); its options are checked at the call. */
+  private stream<R>(input: TaskInput<unknown>, spread: boolean, ordered: boolean, options: PoolCallOptions | undefined): Observable<R> {
+    const { chunksize, signal } = checkCallOptions(options);
+    return poolStream<R>(this.host, input, { spread, ordered, chunksize, signal });
   }
 
   /** What a call's stream uses of the pool. */
   private readonly host: StreamHost = {
     refusal: () => this.refusal(),
-    submit: (args, waiter) => this.submit(args, waiter),
-    inFlight: (id) => this.pending.has(id),
-    drop: (id) => {
-      if (this.pending.has(id)) this.pending.set(id, undefined);
+    submit: (base, waiter, args, items) => {
+      const n = (args ?? (items as unknown[])).length;
+      this.inFlight += n;
+      this.submit(base, waiter, n, args, items, 1, this.nextTask);
+      this.nextTask += n;
+    },
+    drop: (waiter) => {
+      for (const chunk of this.pending.values()) if (chunk.waiter === waiter) chunk.waiter = undefined;
     },
     feed: (feeder) => {
       this.feeders.push(feeder);
@@ -200,45 +233,95 @@ export class Pool<F extends Target = UntypedTarget> {
     pump: () => this.pump(),
   };
 
-  /** Submits a task; returns its id. */
-  private submit(args: unknown[], waiter: Waiter): number {
+  /** Puts one chunk on the task queue (its tasks are already counted in flight). */
+  private submit(
+    base: number,
+    waiter: CallWaiter | undefined,
+    n: number,
+    args: unknown[][] | undefined,
+    items: unknown[] | undefined,
+    attempt: number,
+    task: number,
+  ): void {
     const id = this.nextId++;
-    this.pending.set(id, waiter);
+    this.pending.set(id, { waiter, base, n, task, attempt, left: n, settled: undefined });
+    const message: TaskMsg = args ? { i: id, a: args } : { i: id, x: items as unknown[] };
+    if (attempt > 1) message.r = 1;
     // The queue's maxsize is the in-flight bound, so this put never waits; it can still refuse the arguments.
-    this.tasks.put({ i: id, a: args }).catch((error: unknown) => {
-      const refused = this.pending.get(id);
-      if (!this.pending.delete(id)) return;
-      refused?.failed(error);
+    this.tasks.put(message).catch((error: unknown) => {
+      const chunk = this.pending.get(id);
+      if (!chunk || !this.pending.delete(id)) return;
+      if (n === 1) {
+        this.inFlight--;
+        chunk.waiter?.error(chunk.base, error);
+      } else {
+        // Which task's arguments could not go is not known: each goes alone, and only its own fails.
+        for (let k = 0; k < n; k++) {
+          this.submit(base + k, chunk.waiter, 1, args ? [args[k] as unknown[]] : undefined, items ? [items[k]] : undefined, attempt, task + k);
+        }
+      }
       this.pump();
       this.finishIfGone();
     });
-    return id;
   }
 
-  /** A task's outcome came back (a duplicate of a redelivered task's finds it already settled). */
+  /** A chunk's outcomes came back, or the chunk itself, lost with its worker (a duplicate of a redelivered one finds it settled). */
   private settle(message: ResultMsg): void {
-    if (!this.pending.has(message.i)) return;
-    const waiter = this.pending.get(message.i);
-    this.pending.delete(message.i);
-    if ('v' in message) waiter?.done(message.v);
-    else if ('e' in message) waiter?.failed(decodeError(message.e));
-    else waiter?.failed(this.lostTask(message.i, message.lost));
+    const chunk = this.pending.get(message.i);
+    if (!chunk) return;
+    if ('lost' in message) this.lost(chunk, message);
+    else {
+      const { v, e } = message;
+      const o = message.o ?? 0;
+      const parts = o !== 0 || v.length !== chunk.n;
+      if (parts) chunk.settled ??= new Uint8Array(chunk.n);
+      let errors = 0;
+      for (let k = 0; k < v.length; k++) {
+        const at = o + k;
+        if (chunk.settled) {
+          if (chunk.settled[at] === 1) continue;
+          chunk.settled[at] = 1;
+        }
+        chunk.left--;
+        this.inFlight--;
+        if (e !== undefined && errors < e.length && (e[errors] as [number, unknown])[0] === k) {
+          const info = (e[errors++] as [number, ErrorInfo])[1];
+          chunk.waiter?.error(chunk.base + at, decodeError(info));
+        } else chunk.waiter?.value(chunk.base + at, v[k]);
+      }
+      if (chunk.left === 0) this.pending.delete(message.i);
+    }
     this.pump();
     this.finishIfGone();
   }
 
-  private lostTask(id: number, attempts: number): ProcessError {
+  /**
+   * A chunk's worker died before its outcomes were on their way: each of
+   * its tasks not yet settled is retried once, alone (so a task that kills
+   * its worker fails by itself); a retry lost too fails with `ProcessError`.
+   */
+  private lost(chunk: Chunk, message: TaskMsg & { lost: number }): void {
+    this.pending.delete(message.i);
+    const one = 'x' in message;
+    for (let k = 0; k < chunk.n; k++) {
+      if (chunk.settled?.[k] === 1) continue;
+      if (chunk.attempt >= TASK_ATTEMPTS) {
+        this.inFlight--;
+        chunk.waiter?.error(chunk.base + k, this.lostTask(chunk.task + k, chunk.attempt));
+        continue;
+      }
+      const args = one ? undefined : [message.a[k] as unknown[]];
+      const items = one ? [message.x[k]] : undefined;
+      this.submit(chunk.base + k, chunk.waiter, 1, args, items, chunk.attempt + 1, chunk.task + k);
+    }
+  }
+
+  /** What a task fails with once its workers died running it: how the last worker that died ended. */
+  private lostTask(task: number, attempts: number): ProcessError {
     const death = this.lastDeath;
-    const error = new ProcessError(
-      `pool worker (task ${id}, ${attempts} attempts)`,
-      death?.exitCode ?? null,
-      death?.signal ?? null,
-      death?.childError,
-      {
-        cause: death,
-      },
-    );
-    return error;
+    return new ProcessError(`pool worker (task ${task}, ${attempts} attempts)`, death?.exitCode ?? null, death?.signal ?? null, death?.childError, {
+      cause: death,
+    });
   }
 
   /** Submits inputs while slots are free, taking from the calls in turn. */
@@ -247,12 +330,26 @@ export class Pool<F extends Target = UntypedTarget> {
     this.pumping = true;
     try {
       let waiting = 0;
-      while (this.state !== 'terminated' && this.pending.size < this.options.maxsize && waiting < this.feeders.length) {
+      const { maxsize } = this.options;
+      while (this.state !== 'terminated' && this.inFlight < maxsize && waiting < this.feeders.length) {
         const feeder = this.feeders.shift() as Feeder;
         this.feeders.push(feeder);
-        const pulled = feeder.feed.pull();
+        // One chunk: as many inputs as it carries, as slots allow, or as the input has now.
+        const room = Math.min(feeder.chunksize, maxsize - this.inFlight);
+        let items: unknown[] | undefined;
+        let pulled = feeder.feed.pull();
+        while (typeof pulled === 'object' && 'value' in pulled) {
+          (items ??= []).push(pulled.value);
+          if (items.length === room) break;
+          pulled = feeder.feed.pull();
+        }
+        if (items) {
+          waiting = 0;
+          feeder.offer(items);
+          if (items.length === room) continue;
+        }
         if (pulled === 'wait') {
-          waiting++;
+          if (!items) waiting++;
           continue;
         }
         waiting = 0;
@@ -262,7 +359,7 @@ export class Pool<F extends Target = UntypedTarget> {
         } else if ('error' in pulled) {
           this.unfeed(feeder);
           feeder.failed(pulled.error);
-        } else feeder.offer(pulled.value);
+        }
       }
     } finally {
       this.pumping = false;
@@ -301,7 +398,7 @@ export class Pool<F extends Target = UntypedTarget> {
       // It could not start (the module, its export, the initializer): every replacement would fail the same way.
       if (error?.childError?.fields?.[START_FAILED] === true) return this.breakWith(error);
       // Running, a pool keeps its size; closed, a worker is needed only when none is left for what is still to run.
-      const needed = this.pending.size > 0 || this.feeders.length > 0;
+      const needed = this.inFlight > 0 || this.feeders.length > 0;
       if (this.state === 'running' || (this.workers.size === 0 && needed)) this.spawn();
     }
     this.finishIfGone();
@@ -319,15 +416,18 @@ export class Pool<F extends Target = UntypedTarget> {
       this.unfeed(feeder);
       feeder.failed(error);
     }
-    const waiters = [...this.pending.values()];
+    const chunks = [...this.pending.values()];
     this.pending.clear();
-    for (const waiter of waiters) waiter?.failed(error);
+    this.inFlight = 0;
+    for (const chunk of chunks) {
+      for (let k = 0; k < chunk.n; k++) if (chunk.settled?.[k] !== 1) chunk.waiter?.error(chunk.base + k, error);
+    }
   }
 
   /** Every worker gone for good: the queues end, `join()` resolves. */
   private finishIfGone(): void {
     if (this.workers.size > 0 || this.state === 'running') return;
-    if (this.state === 'closed' && (this.pending.size > 0 || this.feeders.length > 0)) return;
+    if (this.state === 'closed' && (this.inFlight > 0 || this.feeders.length > 0)) return;
     if (this.finishing) return;
     this.finishing = true;
     this.resultsSubscription.unsubscribe();
