@@ -32,9 +32,7 @@ export type TaskMsg = { i: number; a: unknown[][]; r?: 1 } | { i: number; x: unk
  * rxmp's own error classes and any error's fields survive the crossing); or
  * `lost`: the worker running it died, and here is the chunk back to retry.
  */
-export type ResultMsg =
-  | { i: number; v: unknown[]; o?: number; e?: [number, ErrorInfo][] }
-  | ({ lost: number } & TaskMsg);
+export type ResultMsg = { i: number; v: unknown[]; o?: number; e?: [number, ErrorInfo][] } | ({ lost: number } & TaskMsg);
 
 /** A task whose worker died is run once more, alone; its second worker's death fails it. */
 export const TASK_ATTEMPTS = 2;

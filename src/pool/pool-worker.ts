@@ -34,7 +34,8 @@ export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<
         const value = one ? fn(inputs[k]) : fn(...(inputs[k] as unknown[]));
         values[k] = isThenable(value) ? await value : value;
       } catch (error) {
-        (errors ??= []).push([k, encodeError(error)]);
+        errors ??= [];
+        errors.push([k, encodeError(error)]);
       }
     }
     try {
@@ -54,7 +55,13 @@ export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<
 }
 
 /** Task `k` of chunk `i`'s outcome alone (a chunk that could not be copied back whole). */
-async function putOne(results: Queue<ResultMsg>, i: number, k: number, value: unknown, errors: [number, ErrorInfo][] | undefined): Promise<void> {
+async function putOne(
+  results: Queue<ResultMsg>,
+  i: number,
+  k: number,
+  value: unknown,
+  errors: [number, ErrorInfo][] | undefined,
+): Promise<void> {
   const thrown = errors?.find(([at]) => at === k);
   try {
     await results.put(thrown ? { i, o: k, v: [undefined], e: [[0, thrown[1]]] } : { i, o: k, v: [value] });
@@ -68,7 +75,11 @@ function notCopied(error: unknown): SerializationError {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 /** Imports the task function and runs the initializer; a failure is marked as one (see `START_FAILED`). */

@@ -257,7 +257,15 @@ export class Pool<F extends Target = UntypedTarget> {
       } else {
         // Which task's arguments could not go is not known: each goes alone, and only its own fails.
         for (let k = 0; k < n; k++) {
-          this.submit(base + k, chunk.waiter, 1, args ? [args[k] as unknown[]] : undefined, items ? [items[k]] : undefined, attempt, task + k);
+          this.submit(
+            base + k,
+            chunk.waiter,
+            1,
+            args ? [args[k] as unknown[]] : undefined,
+            items ? [items[k]] : undefined,
+            attempt,
+            task + k,
+          );
         }
       }
       this.pump();
@@ -319,9 +327,15 @@ export class Pool<F extends Target = UntypedTarget> {
   /** What a task fails with once its workers died running it: how the last worker that died ended. */
   private lostTask(task: number, attempts: number): ProcessError {
     const death = this.lastDeath;
-    return new ProcessError(`pool worker (task ${task}, ${attempts} attempts)`, death?.exitCode ?? null, death?.signal ?? null, death?.childError, {
-      cause: death,
-    });
+    return new ProcessError(
+      `pool worker (task ${task}, ${attempts} attempts)`,
+      death?.exitCode ?? null,
+      death?.signal ?? null,
+      death?.childError,
+      {
+        cause: death,
+      },
+    );
   }
 
   /** Submits inputs while slots are free, taking from the calls in turn. */
@@ -336,20 +350,20 @@ export class Pool<F extends Target = UntypedTarget> {
         this.feeders.push(feeder);
         // One chunk: as many inputs as it carries, as slots allow, or as the input has now.
         const room = Math.min(feeder.chunksize, maxsize - this.inFlight);
-        let items: unknown[] | undefined;
+        const items: unknown[] = [];
         let pulled = feeder.feed.pull();
         while (typeof pulled === 'object' && 'value' in pulled) {
-          (items ??= []).push(pulled.value);
+          items.push(pulled.value);
           if (items.length === room) break;
           pulled = feeder.feed.pull();
         }
-        if (items) {
+        if (items.length > 0) {
           waiting = 0;
           feeder.offer(items);
           if (items.length === room) continue;
         }
         if (pulled === 'wait') {
-          if (!items) waiting++;
+          if (items.length === 0) waiting++;
           continue;
         }
         waiting = 0;
