@@ -33,6 +33,12 @@ const onSocket = (program: Program): Program => ({ ...program, env: { RXMP_RINGS
 const onRings = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'all' } });
 const python = (scenario: string, file = 'mp_baselines.py'): Program => ({ runtime: 'python', file, args: [scenario] });
 
+/** The chunked Pool rows: tasks per queue item, and the in-flight bound (16 chunks, 8 per worker). */
+const POOL_CHUNK = 256;
+const POOL_CHUNK_MAXSIZE = 16 * POOL_CHUNK;
+/** A Pool measurement with the chunked rows' in-flight bound. */
+const pooled = (program: Program): Program => ({ ...program, env: { RXMP_BENCH_POOL_MAXSIZE: String(POOL_CHUNK_MAXSIZE) } });
+
 /** Both Lock rows' baseline, one measurement shared by them (the same program and n). */
 const PYTHON_LOCK: Scenario['baseline'] = {
   name: 'Python mp.Lock() acquire() + release()',
@@ -204,21 +210,52 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     key: 'pool-imap-unordered',
-    title: '100k trivial tasks through Pool.imapUnordered, 2 workers (threads)',
+    title: '100k trivial tasks through Pool.imapUnordered, 2 workers (threads), chunksize 1',
     n: 100_000,
     quickN: 5_000,
-    rxmp: node('pool-imap-unordered.js', 'thread'),
+    rxmp: node('pool-imap-unordered.js', 'thread', '1'),
     baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
     target: { kind: 'at-least', value: 10 },
   },
   {
     key: 'pool-imap-unordered-python',
-    title: '100k trivial tasks through Pool.imapUnordered, 2 workers (forked)',
+    title: '100k trivial tasks through Pool.imapUnordered, 2 workers (forked), chunksize 1',
     n: 100_000,
     quickN: 5_000,
-    rxmp: node('pool-imap-unordered.js', 'fork'),
+    rxmp: node('pool-imap-unordered.js', 'fork', '1'),
     baseline: { name: 'Python Pool(2).imap_unordered(chunksize=1)', program: python('pool-imap-unordered') },
     target: { kind: 'at-least', value: 10 },
+  },
+  {
+    key: 'pool-imap-unordered-chunked',
+    title: `same, threads, chunksize ${POOL_CHUNK} (maxsize ${POOL_CHUNK_MAXSIZE})`,
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: pooled(node('pool-imap-unordered.js', 'thread', String(POOL_CHUNK))),
+    baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
+    target: { kind: 'at-least', value: 10 },
+  },
+  {
+    key: 'pool-imap-unordered-chunked-python',
+    title: `same, forked, chunksize ${POOL_CHUNK} (maxsize ${POOL_CHUNK_MAXSIZE}), against Python at chunksize=1`,
+    n: 100_000,
+    quickN: 5_000,
+    rxmp: pooled(node('pool-imap-unordered.js', 'fork', String(POOL_CHUNK))),
+    baseline: { name: 'Python Pool(2).imap_unordered(chunksize=1)', program: python('pool-imap-unordered') },
+    target: { kind: 'at-least', value: 10 },
+  },
+  {
+    // Like with like: both sides chunked. 1M tasks, since 100k chunked tasks last ~30 ms: too short to time.
+    key: 'pool-imap-unordered-chunked-python-chunked',
+    title: `1M trivial tasks, forked, chunksize ${POOL_CHUNK} on both sides`,
+    n: 1_000_000,
+    quickN: 20_000,
+    rxmp: pooled(node('pool-imap-unordered.js', 'fork', String(POOL_CHUNK))),
+    baseline: {
+      name: `Python Pool(2).imap_unordered(chunksize=${POOL_CHUNK})`,
+      program: { ...python('pool-imap-unordered-chunked'), args: ['pool-imap-unordered-chunked', String(POOL_CHUNK)] },
+    },
+    target: { kind: 'at-least', value: 1 },
   },
   {
     key: 'value-lock-2',

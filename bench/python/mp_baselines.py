@@ -6,7 +6,8 @@ setup excluded by a "go" signal) and prints one JSON line:
 
     python3 bench/python/mp_baselines.py <scenario> <n>
 
-Scenarios: queue-ints, queue-objects, pipe-oneway, pipe-pingpong, joinable-2, pool-imap-unordered.
+Scenarios: queue-ints, queue-objects, pipe-oneway, pipe-pingpong, joinable-2, pool-imap-unordered,
+pool-imap-unordered-chunked <chunksize>.
 """
 import json
 import multiprocessing as mp
@@ -166,11 +167,12 @@ SCENARIOS = {
     "joinable-2": joinable_2,
     "pool-imap-unordered": pool_imap_unordered,
     # The chunked rows' like-for-like counterpart: the same chunksize as the rxmp side (scenarios.ts POOL_CHUNK).
-    "pool-imap-unordered-chunked": lambda n: pool_imap_unordered(n, int(sys.argv[3]) if len(sys.argv) > 3 else 64),
+    "pool-imap-unordered-chunked": lambda n, chunksize: pool_imap_unordered(n, int(chunksize)),
 }
 
 if __name__ == "__main__":
     mp.set_start_method("fork")
-    scenario, n = sys.argv[1], int(sys.argv[2])
-    value, unit = SCENARIOS[scenario](n)
+    # scenario [its own arguments...] n
+    scenario, extra, n = sys.argv[1], sys.argv[2:-1], int(sys.argv[-1])
+    value, unit = SCENARIOS[scenario](n, *extra)
     print(json.dumps({"scenario": scenario, "value": value, "unit": unit, "python": platform.python_version()}))
