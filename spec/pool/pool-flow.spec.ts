@@ -93,6 +93,40 @@ describe('Pool flow', function () {
         expect(await lastValueFrom(p.imap([1, 2, 3]).pipe(toArray()))).to.deep.equal([1, 2, 3]);
       });
 
+      it('aborting a call’s signal stops feeding and errors it with signal.reason; the pool goes on', async () => {
+        const p = pool('after', { kind, maxsize: 4, prefetch: 1 });
+        const { seen, items } = counted(1000, () => 30);
+        const controller = new AbortController();
+        const reason = new RangeError('enough');
+        let received = 0;
+        const call = lastValueFrom(
+          p.imap(items, { signal: controller.signal }).pipe(
+            tap(() => {
+              if (++received === 2) controller.abort(reason);
+            }),
+          ),
+        );
+        let caught: unknown;
+        await call.catch((error: unknown) => (caught = error));
+        expect(caught).to.equal(reason);
+        expect(received).to.equal(2);
+        expect(seen.returned).to.equal(true);
+        const pulled = seen.pulled;
+        await sleep(200);
+        expect(seen.pulled).to.equal(pulled);
+        expect(await lastValueFrom(p.map([1, 2], { signal: new AbortController().signal }))).to.deep.equal([1, 2]);
+      });
+
+      it('a signal already aborted errors the call with its reason at subscribe, taking no input', async () => {
+        const p = pool('default', { kind });
+        const { seen, items } = counted(10);
+        let caught: unknown;
+        await lastValueFrom(p.imapUnordered(items, { signal: AbortSignal.abort('stop') })).catch((error: unknown) => (caught = error));
+        expect(caught).to.equal('stop');
+        expect(seen.pulled).to.equal(0);
+        expect(await p.apply(3)).to.equal(9);
+      });
+
       it('an Observable input is taken as it pushes; results come back for each value', async () => {
         const p = pool('default', { kind });
         const input = new Subject<number>();

@@ -18,21 +18,28 @@ export interface WorkerSpec {
 }
 
 /**
- * One chunk of tasks, one queue item: its id in the pool, and each task's
- * argument list (`a`), or, for tasks of one argument, each task's argument
- * (`x`: no array per task to build, copy and spread). `r`: a retry, the
- * last attempt its tasks get.
+ * One chunk of tasks, one queue item: its id in the pool; whether each
+ * input is the task's argument list (`spread`, as `starmap`) or its one
+ * argument; the inputs; whether it is a retry (the last attempt its tasks
+ * get). A tuple, not an object: the codec then writes no field names, and
+ * the parent and a worker exchange one per chunk.
  */
-export type TaskMsg = { i: number; a: unknown[][]; r?: 1 } | { i: number; x: unknown[]; r?: 1 };
+export type TaskMsg = [id: number, spread: 0 | 1, inputs: unknown[], retry: 0 | 1];
 
 /**
- * What became of a chunk, one queue item: each task's value (`v`, in the
- * chunk's order, from its task `o` on when a chunk comes back in parts),
- * with the errors its function threw by task (`e`, described so that
- * rxmp's own error classes and any error's fields survive the crossing); or
- * `lost`: the worker running it died, and here is the chunk back to retry.
+ * What became of a chunk's tasks: each task's value, in the chunk's order
+ * from its task `from` on (a chunk comes back in parts only when it could
+ * not be copied back whole), and the errors their functions threw, by task
+ * (`[k, info]`, described so that rxmp's own error classes and any error's
+ * fields survive the crossing), or 0 for none.
  */
-export type ResultMsg = { i: number; v: unknown[]; o?: number; e?: [number, ErrorInfo][] } | ({ lost: number } & TaskMsg);
+export type OutcomeMsg = [id: number, values: unknown[], from: number, errors: [number, ErrorInfo][] | 0];
+
+/** A chunk whose worker died running it: the chunk itself, handed back to the parent to retry, and its attempts. */
+export type LostMsg = [...task: TaskMsg, attempts: number];
+
+/** What a worker puts on the results queue (told apart by length: 4, 5). */
+export type ResultMsg = OutcomeMsg | LostMsg;
 
 /** A task whose worker died is run once more, alone; its second worker's death fails it. */
 export const TASK_ATTEMPTS = 2;

@@ -34,13 +34,17 @@ export interface PoolOptions {
   /**
    * The task queue's bound: the most tasks in flight at once (submitted,
    * result not yet back), over every call. Inputs are pulled only as
-   * slots free. A positive integer. @default 128 × processes
+   * slots free. A chunk takes a slot per task: with a `chunksize`, leave
+   * room for a few chunks per worker (`16 × chunksize` runs 100k tiny tasks
+   * well on 2 workers). A positive integer. @default 128 × processes
+   * @example new Pool({ target, maxsize: 4096 }).imapUnordered(inputs, { chunksize: 256 })
    */
   maxsize?: number;
   /**
-   * Tasks each worker fetches ahead of the one it runs, so that short tasks
-   * need no round trip each. Fetched tasks wait for that worker (another
-   * idle one cannot take them): for long tasks, `1` spreads them best.
+   * Queue items (tasks, or chunks of them) each worker fetches ahead of
+   * the one it runs, so that short tasks need no round trip each. Fetched
+   * items wait for that worker (another idle one cannot take them): for
+   * long tasks, `1` spreads them best.
    * A positive integer. @default 16
    * @example new Pool({ target, prefetch: 256 }) // 100k tiny tasks
    */

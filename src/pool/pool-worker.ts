@@ -6,7 +6,7 @@ import type { Queue } from '../queue.js';
 import { consume } from '../rx/consume.js';
 import { type ErrorInfo, encodeError } from '../wire/error-codec.js';
 import type { PoisonItem } from '../rx/poison.js';
-import { type ResultMsg, START_FAILED, type TaskMsg, type WorkerSpec } from './pool-messages.js';
+import { type LostMsg, type ResultMsg, START_FAILED, type TaskMsg, type WorkerSpec } from './pool-messages.js';
 
 /**
  * A pool worker: the `Process` target every worker runs. It imports the
@@ -23,15 +23,14 @@ import { type ResultMsg, START_FAILED, type TaskMsg, type WorkerSpec } from './p
 export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<TaskMsg>, results: Queue<ResultMsg>): Promise<void> {
   const fn = await start(spec);
   const run = async (task: TaskMsg): Promise<true> => {
-    const one = 'x' in task;
-    const inputs: unknown[] = one ? task.x : task.a;
+    const [id, spread, inputs] = task;
     const n = inputs.length;
     const values: unknown[] = new Array(n);
     let errors: [number, ErrorInfo][] | undefined;
     for (let k = 0; k < n; k++) {
       try {
         // A task that returns a value (not a promise) costs no await: most of a chunk of tiny tasks.
-        const value = one ? fn(inputs[k]) : fn(...(inputs[k] as unknown[]));
+        const value = spread ? fn(...(inputs[k] as unknown[])) : fn(inputs[k]);
         values[k] = isThenable(value) ? await value : value;
       } catch (error) {
         errors ??= [];
@@ -39,16 +38,16 @@ export default async function poolWorker(spec: WorkerSpec, tasks: JoinableQueue<
       }
     }
     try {
-      await results.put(errors ? { i: task.i, v: values, e: errors } : { i: task.i, v: values });
+      await results.put([id, values, 0, errors ?? 0]);
     } catch (error) {
-      if (n === 1) await results.put({ i: task.i, v: [undefined], e: [[0, encodeError(notCopied(error))]] });
+      if (n === 1) await results.put([id, [undefined], 0, [[0, encodeError(notCopied(error))]]]);
       // One value (or error) that cannot be copied back fails that task, not its chunk: each goes alone.
-      else for (let k = 0; k < n; k++) await putOne(results, task.i, k, values[k], errors);
+      else for (let k = 0; k < n; k++) await putOne(results, id, k, values[k], errors);
     }
     return true;
   };
   // Its deaths were seen by the parent (which knows how each worker ended): the chunk goes back to it, to retry.
-  const lost = { put$: (poison: PoisonItem<TaskMsg>) => results.put$({ ...poison.item, lost: poison.attempts }) };
+  const lost = { put$: (poison: PoisonItem<TaskMsg>) => results.put$([...poison.item, poison.attempts] as LostMsg) };
   // One attempt per chunk here: the parent retries a lost chunk's tasks alone (see `Pool`).
   const done = consume(tasks, run, { prefetch: spec.prefetch, maxAttempts: 1, deadLetter: lost });
   await lastValueFrom(spec.maxTasks === 0 ? done : done.pipe(take(spec.maxTasks)), { defaultValue: true });
@@ -64,9 +63,9 @@ async function putOne(
 ): Promise<void> {
   const thrown = errors?.find(([at]) => at === k);
   try {
-    await results.put(thrown ? { i, o: k, v: [undefined], e: [[0, thrown[1]]] } : { i, o: k, v: [value] });
+    await results.put(thrown ? [i, [undefined], k, [[0, thrown[1]]]] : [i, [value], k, 0]);
   } catch (error) {
-    await results.put({ i, o: k, v: [undefined], e: [[0, encodeError(notCopied(error))]] });
+    await results.put([i, [undefined], k, [[0, encodeError(notCopied(error))]]]);
   }
 }
 

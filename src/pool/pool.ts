@@ -7,7 +7,7 @@ import { Process } from '../process/process.js';
 import type { Target, UntypedTarget } from '../process/target-types.js';
 import { Queue } from '../queue.js';
 import { decodeError, type ErrorInfo } from '../wire/error-codec.js';
-import { type ResultMsg, START_FAILED, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
+import { type LostMsg, type ResultMsg, START_FAILED, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
 import { type CheckedPoolOptions, checkCallOptions, checkPoolOptions, type PoolCallOptions, type PoolOptions } from './pool-options.js';
 import type poolWorker from './pool-worker.js';
 import { type CallWaiter, type Feeder, poolStream, type StreamHost } from './pool-stream.js';
@@ -49,10 +49,18 @@ let pools = 0;
  *
  * - At most `maxsize` tasks are in flight (submitted, no result yet) over
  *   every call; inputs are pulled as slots free.
+ * - Tasks travel in chunks of a call's `chunksize` (default 1): one queue
+ *   item carries a chunk's tasks to a worker, which runs them one after
+ *   another, and one item brings their results back.
  * - A task whose function throws fails that task (its error comes back);
- *   the worker goes on.
- * - A worker that dies is replaced; the task it was running is run once
- *   more, and fails with `ProcessError` if that worker dies too.
+ *   the worker goes on, and so do the other tasks of its chunk.
+ * - A worker that dies is replaced. Each task of the chunk it was running
+ *   whose result had not come back (a chunk's results come back together:
+ *   all of them) is run once more, alone, and fails with `ProcessError` if
+ *   its worker dies too: a task that kills its worker fails by itself. So a
+ *   task may run twice although its first run finished, as in any
+ *   at-least-once delivery; so may the tasks of chunks the dead worker had
+ *   fetched ahead (`prefetch`).
  *
  * @example
  * import type square from './square.js';
@@ -245,8 +253,7 @@ export class Pool<F extends Target = UntypedTarget> {
   ): void {
     const id = this.nextId++;
     this.pending.set(id, { waiter, base, n, task, attempt, left: n, settled: undefined });
-    const message: TaskMsg = args ? { i: id, a: args } : { i: id, x: items as unknown[] };
-    if (attempt > 1) message.r = 1;
+    const message: TaskMsg = args ? [id, 1, args, attempt > 1 ? 1 : 0] : [id, 0, items as unknown[], attempt > 1 ? 1 : 0];
     // The queue's maxsize is the in-flight bound, so this put never waits; it can still refuse the arguments.
     this.tasks.put(message).catch((error: unknown) => {
       const chunk = this.pending.get(id);
@@ -275,12 +282,12 @@ export class Pool<F extends Target = UntypedTarget> {
 
   /** A chunk's outcomes came back, or the chunk itself, lost with its worker (a duplicate of a redelivered one finds it settled). */
   private settle(message: ResultMsg): void {
-    const chunk = this.pending.get(message.i);
+    const id = message[0];
+    const chunk = this.pending.get(id);
     if (!chunk) return;
-    if ('lost' in message) this.lost(chunk, message);
+    if (message.length === 5) this.lost(chunk, id, message);
     else {
-      const { v, e } = message;
-      const o = message.o ?? 0;
+      const [, v, o, e] = message;
       const parts = o !== 0 || v.length !== chunk.n;
       if (parts) chunk.settled ??= new Uint8Array(chunk.n);
       let errors = 0;
@@ -292,12 +299,12 @@ export class Pool<F extends Target = UntypedTarget> {
         }
         chunk.left--;
         this.inFlight--;
-        if (e !== undefined && errors < e.length && (e[errors] as [number, unknown])[0] === k) {
+        if (e !== 0 && errors < e.length && (e[errors] as [number, unknown])[0] === k) {
           const info = (e[errors++] as [number, ErrorInfo])[1];
           chunk.waiter?.error(chunk.base + at, decodeError(info));
         } else chunk.waiter?.value(chunk.base + at, v[k]);
       }
-      if (chunk.left === 0) this.pending.delete(message.i);
+      if (chunk.left === 0) this.pending.delete(id);
     }
     this.pump();
     this.finishIfGone();
@@ -308,9 +315,9 @@ export class Pool<F extends Target = UntypedTarget> {
    * its tasks not yet settled is retried once, alone (so a task that kills
    * its worker fails by itself); a retry lost too fails with `ProcessError`.
    */
-  private lost(chunk: Chunk, message: TaskMsg & { lost: number }): void {
-    this.pending.delete(message.i);
-    const one = 'x' in message;
+  private lost(chunk: Chunk, id: number, message: LostMsg): void {
+    this.pending.delete(id);
+    const [, spread, inputs] = message;
     for (let k = 0; k < chunk.n; k++) {
       if (chunk.settled?.[k] === 1) continue;
       if (chunk.attempt >= TASK_ATTEMPTS) {
@@ -318,8 +325,8 @@ export class Pool<F extends Target = UntypedTarget> {
         chunk.waiter?.error(chunk.base + k, this.lostTask(chunk.task + k, chunk.attempt));
         continue;
       }
-      const args = one ? undefined : [message.a[k] as unknown[]];
-      const items = one ? [message.x[k]] : undefined;
+      const args = spread ? [inputs[k] as unknown[]] : undefined;
+      const items = spread ? undefined : [inputs[k]];
       this.submit(chunk.base + k, chunk.waiter, 1, args, items, chunk.attempt + 1, chunk.task + k);
     }
   }
