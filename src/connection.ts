@@ -74,14 +74,31 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return this.end.outbound;
   }
 
+  /**
+   * Whether this end is closed: `close()` was called, or the end was sent
+   * to another process or thread (it lives on there, not here). A closed end
+   * neither sends nor receives; its calls reject `ClosedError`.
+   */
   get closed(): boolean {
     return this.closedFlag || this.end.moved;
   }
 
+  /**
+   * Whether this end can still receive: it is open, not the write-only
+   * end of a one-way pipe (`Pipe({ duplex: false })`'s second end), and no
+   * `recvBytes(maxlength)` met a longer message (which stops reading, as
+   * Python's does). Stays
+   * `true` after the peer ended its stream: what was sent before can still be read.
+   * @example if (conn.readable) console.log(await conn.recv());
+   */
   get readable(): boolean {
     return !this.closed && this.inbound !== undefined && !this.readDisabled;
   }
 
+  /**
+   * Whether this end can still send: it is open, not the read-only end of a
+   * one-way pipe, and has not ended its own stream (`complete()`, `error()`).
+   */
   get writable(): boolean {
     return !this.closed && this.outbound !== undefined && !this.writeEnded;
   }
@@ -251,6 +268,12 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return pullStream(this.take, undefined, this.nextFailure.attachReader);
   }
 
+  /**
+   * `asObservable().subscribe(observer)`: receives messages as they come
+   * (what makes a Connection a Subscribable, so `from(conn)` works). Each
+   * subscriber competes for messages with the others and with `recv()`.
+   * @example const sub = conn.subscribe((message) => console.log(message)); // later: sub.unsubscribe()
+   */
   subscribe(observer?: Partial<Observer<T>> | ((value: T) => void)): Subscription {
     return this.asObservable().subscribe(observer);
   }
@@ -264,6 +287,12 @@ export class Connection<T = unknown> implements Observer<T>, Subscribable<T>, As
     return this.asObservable().lift(operator);
   }
 
+  /**
+   * Receives one message per step, as `recv()` does; the loop ends when the
+   * peer ends its stream or this end closes, and throws the error the peer
+   * sent with `error()`.
+   * @example for await (const message of conn) console.log(message);
+   */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return pullIterator(this.take, this.nextFailure.attachReader);
   }

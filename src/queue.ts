@@ -203,7 +203,7 @@ export class Queue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> 
     return this[kEndWith](undefined).then(() => undefined);
   }
 
-  /** @internal The error the queue ended on, once this handle knows (consume finishes its runs, then errors with it). */
+  /** @hidden The error the queue ended on, once this handle knows (consume finishes its runs, then errors with it). */
   get [kEndError](): Error | undefined {
     return this.endpoint.endError;
   }
@@ -330,29 +330,29 @@ export class Queue<T> implements Observer<T>, Subscribable<T>, AsyncIterable<T> 
     return pullIterator(this[kTake], () => this.endpoint.attach(DEFAULT_PREFETCH));
   }
 
-  /** @internal A consumer that keeps taking, with its window (see QueueEndpoint.attach). */
+  /** @hidden A consumer that keeps taking, with its window (see QueueEndpoint.attach). The rx layer's protocol, hidden from the API docs but kept in the .d.ts: `Consumable` names it. */
   [kAttach](prefetch: number): () => void {
     return this.endpoint.attach(prefetch);
   }
 
-  /** @internal Takes one item for the rx layer, with this handle's bookkeeping (see `QueueTake`). */
+  /** @hidden Takes one item for the rx layer, with this handle's bookkeeping (see `QueueTake`). */
   readonly [kTake]: QueueTake<T> = (listener, timeout, returnable) =>
     this.startGet(timeout, undefined, listener, () => listener.ended(), undefined, returnable);
 
   /**
-   * @internal Returns items this handle took (returnable) but did not consume
+   * @hidden Returns items this handle took (returnable) but did not consume
    * to the front of the queue; `failed`: the tag whose attempt failed.
    */
   [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void {
     this.endpoint.requeue(deliveries, failed);
   }
 
-  /** @internal Unfinished attempts a returnable delivery had been through before it came (see `QueueEndpoint.attempts`). */
+  /** @hidden Unfinished attempts a returnable delivery had been through before it came (see `QueueEndpoint.attempts`). */
   [kAttempts](tag: number): number {
     return this.endpoint.attempts(tag);
   }
 
-  /** @internal A returnable delivery of a plain queue is final: it will not be put back. */
+  /** @hidden A returnable delivery of a plain queue is final: it will not be put back. */
   [kSettle](tag: number): void {
     this.endpoint.settle(tag);
   }

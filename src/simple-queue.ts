@@ -34,6 +34,14 @@ export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterab
     return this.inner;
   }
 
+  /**
+   * Puts a copy of `item` (copied now, as `Queue.put`); the queue is
+   * unbounded, so this never waits for space. Takes no options (as
+   * Python's): passing any rejects `TypeError`. Rejects `ClosedError` once
+   * this handle is closed or the queue has ended, and `SerializationError`
+   * for a value that cannot be copied (a function, a socket).
+   * @example await q.put({ id: 1, name: 'job' });
+   */
   put(item: T, ...extra: unknown[]): Promise<void> {
     if (extra.length > 0) return Promise.reject(noOptions('put', extra));
     return this.inner.put(item);
@@ -60,6 +68,7 @@ export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterab
     return this.inner.close();
   }
 
+  /** True once `close()` has been called on this handle (see `Queue.closed`). */
   get closed(): boolean {
     return this.inner.closed;
   }
@@ -74,6 +83,12 @@ export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterab
     return this.inner.observe();
   }
 
+  /**
+   * Takes one item per step, in order, as `get()` does; the loop ends once
+   * the queue has ended (`end()`, `complete()`) and is drained, or throws
+   * the error it ended on. Breaking out of the loop takes nothing more.
+   * @example for await (const job of q) await handle(job);
+   */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.inner[Symbol.asyncIterator]();
   }
@@ -98,6 +113,7 @@ export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterab
     return this.inner.subscribe(observer);
   }
 
+  /** `observe()`, as RxJS's `Subject.asObservable()`: a competing consumer of the items. */
   asObservable(): Observable<T> {
     return this.inner.observe();
   }
@@ -126,32 +142,32 @@ export class SimpleQueue<T> implements Observer<T>, Subscribable<T>, AsyncIterab
     return { owner, closed };
   }
 
-  /** @internal */
+  /** @hidden The rx layer's protocol (see `Queue`): hidden from the API docs, kept in the .d.ts, where `Consumable` names it. */
   get [kTake](): QueueTake<T> {
     return this.inner[kTake];
   }
 
-  /** @internal */
+  /** @hidden */
   get [kEndError](): Error | undefined {
     return this.inner[kEndError];
   }
 
-  /** @internal */
+  /** @hidden */
   [kAttach](prefetch: number): () => void {
     return this.inner[kAttach](prefetch);
   }
 
-  /** @internal */
+  /** @hidden */
   [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void {
     this.inner[kRequeue](deliveries, failed);
   }
 
-  /** @internal */
+  /** @hidden */
   [kAttempts](tag: number): number {
     return this.inner[kAttempts](tag);
   }
 
-  /** @internal */
+  /** @hidden */
   [kSettle](tag: number): void {
     this.inner[kSettle](tag);
   }

@@ -5,17 +5,38 @@ import { kAttach, kAttempts, kEndError, kRequeue, kSettle, kTake, kTaskDone, typ
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 import { checkPoisonPolicy, consumerLost, type DeadLetter, type PoisonItem, warnPoison } from './poison.js';
 
-/** Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`. */
+/**
+ * Anything `consume` can take from: `Queue`, `JoinableQueue`, `SimpleQueue`
+ * (a handle owned here or one that came from another process or thread).
+ * Its members are the queues' protocol with the rx layer, keyed by symbols
+ * that rxmp does not export: a type to accept, not to implement.
+ * @example
+ * function drain<T>(queue: Consumable<T>): Observable<T> {
+ *   return consume(queue, (item) => [item]);
+ * }
+ */
 export interface Consumable<T> {
+  /** @hidden Takes one item, returnable until settled (see `QueueTake`). */
   readonly [kTake]: QueueTake<T>;
+  /** @hidden Puts items taken but not consumed back at the front; `failed`: the delivery whose attempt failed. */
   [kRequeue](deliveries: readonly Delivery<T>[], failed?: number): void;
+  /** @hidden A delivery is final: it will not be put back. */
   [kSettle](tag: number): void;
+  /** @hidden Unfinished attempts a delivery had been through before it came. */
   [kAttempts](tag: number): number;
+  /** @hidden A consumer that keeps taking, with its prefetch window; returns its detach. */
   [kAttach](prefetch: number): () => void;
-  /** The error the queue ended on (`q.error(e)`), once known. */
+  /** @hidden The error the queue ended on (`q.error(e)`), once known. */
   readonly [kEndError]: Error | undefined;
 }
 
+/**
+ * `consume()`'s options: how many items run at once, how long a free slot
+ * waits, how many items are fetched ahead, and what becomes of poison items.
+ * Every option is checked: an unknown key or a bad value is a
+ * `TypeError`/`RangeError` at the call.
+ * @example consume(jobs, run, { concurrency: 4, timeout: 30_000, maxAttempts: 3, deadLetter: failedJobs })
+ */
 export interface ConsumeOptions<T = unknown> {
   /** Items processed at once; a new item is taken only when one finishes. @default 1 */
   concurrency?: number;
