@@ -203,6 +203,7 @@ export class Pool<F extends Target = UntypedTarget> {
     return `Pool ${inspect(shown, { ...options, breakLength: Number.POSITIVE_INFINITY })}`;
   }
 
+  /** The same as `inspect` shows, without colours: `Pool { processes: 2, kind: 'fork', running: 2, closed: false }`. */
   toString(): string {
     return this[inspect.custom](0, {});
   }
