@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, materialize, Subject, take, tap, toArray } from 'rxjs';
 import { Pool, ProcessError, SerializationError } from '../../src/index.js';
-import { until } from '../support/async.js';
+import { settles, until } from '../support/async.js';
 import { endPools, POOL_TASKS, pool } from './pool-support.js';
 
 /** How many results each worker produced, by its pid (fork) or thread id, in the order the workers came. */
@@ -147,6 +147,24 @@ describe('Pool chunks (chunksize)', function () {
           expect([1, 2, 3, 4, 5, 6].map(runs)).to.deep.equal([1, 1, 2, 1, 2, 1]);
           expect(p.running).to.equal(2);
           expect(await lastValueFrom(p.map([7, 8], { chunksize: 2 }))).to.deep.equal([7, 8]);
+        } finally {
+          if (existsSync(log)) rmSync(log);
+        }
+      });
+
+      it('close() during a chunked call: a lost chunk’s tasks are still retried, and the workers exit after', async () => {
+        const log = join(tmpdir(), `pool-chunk-close-${process.pid}-${kind}.log`);
+        rmSync(log, { force: true });
+        try {
+          const p = pool('diesOn3', { kind, processes: 2, prefetch: 1, initializer: 'logTo', initargs: [log] });
+          const call = lastValueFrom(p.imap([1, 2, 4, 5, 3, 6], { chunksize: 3 }).pipe(materialize(), toArray()));
+          p.close();
+          const notes = await call;
+          // Retried, not refused: the killer fails with ProcessError (not ClosedError) after 1, 2, 4 and 5.
+          expect(notes.map((n) => n.kind)).to.deep.equal(['N', 'N', 'N', 'N', 'E']);
+          expect(notes[4]?.error).to.be.instanceOf(ProcessError);
+          await settles(p.join(), 30_000);
+          expect(p.running).to.equal(0);
         } finally {
           if (existsSync(log)) rmSync(log);
         }

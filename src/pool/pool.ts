@@ -321,6 +321,11 @@ export class Pool<F extends Target = UntypedTarget> {
     const [, spread, inputs] = message;
     for (let k = 0; k < chunk.n; k++) {
       if (chunk.settled?.[k] === 1) continue;
+      // Its caller left: its outcome would be dropped, so it is not run again.
+      if (!chunk.waiter) {
+        this.inFlight--;
+        continue;
+      }
       if (chunk.attempt >= TASK_ATTEMPTS) {
         this.inFlight--;
         chunk.waiter?.error(chunk.base + k, this.lostTask(chunk.task + k, chunk.attempt));
@@ -396,10 +401,18 @@ export class Pool<F extends Target = UntypedTarget> {
     this.endIfFed();
   }
 
-  /** Closed and every call fed: the task queue ends, so workers exit once it is drained. */
+  /**
+   * Closed, every call fed and every task's outcome in: the task queue
+   * ends, so workers exit once it is drained. Not before: a lost chunk's
+   * tasks are retried through it.
+   */
   private endIfFed(): void {
-    if (this.state === 'closed' && this.feeders.length === 0) void this.tasks.end();
+    if (this.state !== 'closed' || this.feeders.length > 0 || this.inFlight > 0 || this.tasksEnded) return;
+    this.tasksEnded = true;
+    void this.tasks.end();
   }
+
+  private tasksEnded = false;
 
   private spawn(): void {
     const worker = new Process<typeof poolWorker>({
@@ -448,6 +461,7 @@ export class Pool<F extends Target = UntypedTarget> {
 
   /** Every worker gone for good: the queues end, `join()` resolves. */
   private finishIfGone(): void {
+    this.endIfFed();
     if (this.workers.size > 0 || this.state === 'running') return;
     if (this.state === 'closed' && (this.inFlight > 0 || this.feeders.length > 0)) return;
     if (this.finishing) return;
