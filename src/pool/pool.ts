@@ -364,17 +364,12 @@ export class Pool<F extends Target = UntypedTarget> {
         // One chunk: as many inputs as it carries, as slots allow, or as the input has now.
         const room = Math.min(feeder.chunksize, maxsize - this.inFlight);
         const items: unknown[] = [];
-        let pulled = feeder.feed.pull();
-        while (typeof pulled === 'object' && 'value' in pulled) {
-          items.push(pulled.value);
-          if (items.length === room) break;
-          pulled = feeder.feed.pull();
-        }
+        const pulled = feeder.feed.pullInto(items, room);
         if (items.length > 0) {
           waiting = 0;
           feeder.offer(items);
-          if (items.length === room) continue;
         }
+        if (pulled === 'more') continue;
         if (pulled === 'wait') {
           if (items.length === 0) waiting++;
           continue;

@@ -3,8 +3,8 @@ import { from, type ObservableInput, type Subscription } from 'rxjs';
 /** What a pool call takes its inputs from. An Observable pushes; the others are pulled one item per free slot. */
 export type TaskInput<T> = Iterable<T> | AsyncIterable<T> | ObservableInput<T>;
 
-/** One pull: an item now, nothing yet (`ready` will be called), the end, or the source's error. */
-export type Pulled<T> = { value: T } | 'wait' | 'done' | { error: unknown };
+/** Why a pull stopped: nothing yet (`ready` will be called), the end, or the source's error. */
+export type Pulled = 'wait' | 'done' | { error: unknown };
 
 /**
  * A pool call's inputs, taken only when the pool has a free slot: an
@@ -48,29 +48,36 @@ export class TaskFeed<T> {
     }
   }
 
-  pull(): Pulled<T> {
-    if (this.stopped) return 'done';
-    if (this.head < this.buffer.length) {
-      const value = this.buffer[this.head++] as T;
-      if (this.head === this.buffer.length) {
-        this.buffer = [];
-        this.head = 0;
+  /**
+   * Up to `max` items pushed onto `into` (one chunk), then what stopped
+   * them: `'more'` (`max` reached), or why there is no next item now
+   * (`'wait'`: `ready` will be called).
+   */
+  pullInto(into: T[], max: number): 'more' | Pulled {
+    while (into.length < max) {
+      if (this.stopped) return 'done';
+      if (this.head < this.buffer.length) {
+        into.push(this.buffer[this.head++] as T);
+        if (this.head === this.buffer.length) {
+          this.buffer = [];
+          this.head = 0;
+        }
+        continue;
       }
-      return { value };
-    }
-    if (this.end) return this.end;
-    if (this.iterator) {
+      if (this.end) return this.end;
+      if (!this.iterator) {
+        if (this.asyncIterator && !this.asking) this.ask(this.asyncIterator);
+        return 'wait';
+      }
       try {
         const step = this.iterator.next();
-        if (!step.done) return { value: step.value };
-        this.end = 'done';
+        if (step.done) this.end = 'done';
+        else into.push(step.value);
       } catch (error) {
         this.end = { error };
       }
-      return this.end;
     }
-    if (this.asyncIterator && !this.asking) this.ask(this.asyncIterator);
-    return 'wait';
+    return 'more';
   }
 
   /** No more items are wanted: the iterator is returned, the Observable unsubscribed. */
