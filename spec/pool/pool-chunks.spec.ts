@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, materialize, Subject, take, tap, toArray } from 'rxjs';
 import { Pool, ProcessError, SerializationError } from '../../src/index.js';
-import { settles, until } from '../support/async.js';
+import { settles, sleep, until } from '../support/async.js';
 import { endPools, POOL_TASKS, pool } from './pool-support.js';
 
 /** How many results each worker produced, by its pid (fork) or thread id, in the order the workers came. */
@@ -147,6 +147,27 @@ describe('Pool chunks (chunksize)', function () {
           expect([1, 2, 3, 4, 5, 6].map(runs)).to.deep.equal([1, 1, 2, 1, 2, 1]);
           expect(p.running).to.equal(2);
           expect(await lastValueFrom(p.map([7, 8], { chunksize: 2 }))).to.deep.equal([7, 8]);
+        } finally {
+          if (existsSync(log)) rmSync(log);
+        }
+      });
+
+      it('a lost chunk whose caller left is not run again', async () => {
+        const log = join(tmpdir(), `pool-chunk-left-${process.pid}-${kind}.log`);
+        rmSync(log, { force: true });
+        const runs = (x: number): number =>
+          readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((line) => line === String(x)).length;
+        try {
+          const p = pool('diesOn3', { kind, processes: 2, prefetch: 1, initializer: 'logTo', initargs: [log] });
+          // Submitted at subscribe, left at once: its worker runs 5, dies on 3; nobody wants the outcomes.
+          p.imap([5, 3, 6], { chunksize: 3 }).subscribe().unsubscribe();
+          await until(() => existsSync(log) && runs(3) === 1);
+          expect(await lastValueFrom(p.map([7, 8], { chunksize: 2 }))).to.deep.equal([7, 8]);
+          // A retry would have run 3 again within milliseconds; this only waits longer than that.
+          await sleep(500);
+          expect([5, 3, 6].map(runs)).to.deep.equal([1, 1, 0]);
         } finally {
           if (existsSync(log)) rmSync(log);
         }
