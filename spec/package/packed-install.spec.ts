@@ -54,7 +54,8 @@ const { JoinableQueue, Pipe } = require('rxmp');
 })();
 `;
 const TS_MAIN = `
-import { Process, Queue, SimpleQueue, type ProcessOptions } from 'rxmp';
+import { consume, JoinableQueue, Process, Queue, SimpleQueue, type ProcessOptions } from 'rxmp';
+import type { Observable } from 'rxjs';
 const q = new Queue<number>({ maxsize: 2 });
 // @ts-expect-error no internal constructor parameter is public (the endpoint of a handle)
 new Queue<number>({}, {});
@@ -65,8 +66,10 @@ const n: Promise<number> = q.get();
 void q.put('x');
 // @ts-expect-error an unknown option is a type error too
 new Queue<number>({ maxSize: 2 });
+// consume's protocol with its queue is in the published types too (hidden from the docs, not stripped).
+const doubled: Observable<number> = consume(new JoinableQueue<number>(), async (x) => x * 2);
 const options: ProcessOptions = { target: new URL('./child.mjs', import.meta.url) };
-export { n, options, Process };
+export { doubled, n, options, Process };
 `;
 
 describe('the packed package, installed into a fresh project', function () {
