@@ -16,9 +16,7 @@ describe('Redis transport', function () {
     url = await sharedRedis();
   });
 
-  queueConformance('RedisQueue', async (o) => track(new RedisQueue({ name: uniqueName('q'), url, ...o })), { children: false });
-  queueConformance('RedisJoinableQueue', async (o) => track(new RedisJoinableQueue({ name: uniqueName('jq'), url, ...o })), {
-    children: false,
-  });
+  queueConformance('RedisQueue', async (o) => track(new RedisQueue({ name: uniqueName('q'), url, ...o })));
+  queueConformance('RedisJoinableQueue', async (o) => track(new RedisJoinableQueue({ name: uniqueName('jq'), url, ...o })));
   joinableQueueConformance('RedisJoinableQueue', async (o) => track(new RedisJoinableQueue({ name: uniqueName('j'), url, ...o })));
 });

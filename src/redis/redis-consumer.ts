@@ -37,6 +37,8 @@ export class RedisConsumer<T> {
   private blockedOn: number | undefined;
   private unblocking = false;
   private scheduled = false;
+  /** The queue's `ended` was heard: a get about to block looks again first (the news may beat its BLMOVE). */
+  private endHint = false;
   private readonly held = new Map<number, Held>();
   private nextTag = 1;
   /** The error the queue ended on, once known (see `QueueEndpoint.endError`). */
@@ -119,6 +121,7 @@ export class RedisConsumer<T> {
 
   /** The queue ended: a blocked BLMOVE is woken to see it. */
   onEnded(): void {
+    this.endHint = true;
     this.unblock();
   }
 
@@ -242,8 +245,10 @@ export class RedisConsumer<T> {
     let entry: Buffer | null;
     try {
       const { conn, id } = await this.ctx.connections.blocker('get');
-      if (this.gets.length === 0) {
+      if (this.gets.length === 0 || this.endHint) {
+        this.endHint = false;
         this.inflight = false;
+        this.pump();
         return;
       }
       this.blockedOn = id;

@@ -1,5 +1,6 @@
 import { asyncScheduler } from 'rxjs';
 import { markHandle } from '../handle/handle-kinds.js';
+import { kDescribe, type ModuleDescriptor } from '../handle/module-handle.js';
 import { JoinableQueue } from '../joinable-queue.js';
 import { kEndpoint, kFacts, Queue } from '../queue.js';
 import { nodeRedisPort } from './node-redis-port.js';
@@ -56,6 +57,11 @@ export class RedisQueue<T> extends Queue<T> {
     super(undefined, endpointFor<T>(options, 'RedisQueue options', false));
   }
 
+  /** @internal Travels in \`Process\` args as its name, url and options; the receiver connects by itself. */
+  [kDescribe](): ModuleDescriptor {
+    return describeHandle('RedisQueue', this[kEndpoint] as RedisQueueEndpoint<T>);
+  }
+
   /** The queue's name on the server. */
   get name(): string {
     return (this[kEndpoint] as RedisQueueEndpoint<T>).name;
@@ -80,6 +86,11 @@ export class RedisJoinableQueue<T> extends JoinableQueue<T> {
     super(undefined, endpointFor<T>(options, 'RedisJoinableQueue options', true));
   }
 
+  /** @internal Travels in \`Process\` args as its name, url and options; the receiver connects by itself. */
+  [kDescribe](): ModuleDescriptor {
+    return describeHandle('RedisJoinableQueue', this[kEndpoint] as RedisQueueEndpoint<T>);
+  }
+
   /** The queue's name on the server. */
   get name(): string {
     return (this[kEndpoint] as RedisQueueEndpoint<T>).name;
@@ -95,5 +106,34 @@ function describe(endpoint: RedisQueueEndpoint<unknown>): string {
   return `${endpoint.url.replace(/\/\/([^@/]*)@/, '//***@')} ${JSON.stringify(endpoint.name)}`;
 }
 
-markHandle(RedisQueue, 'redis-queue');
-markHandle(RedisJoinableQueue, 'redis-queue');
+/** What a Redis queue handle travels as. */
+interface RedisHandleData {
+  class: 'RedisQueue' | 'RedisJoinableQueue';
+  name: string;
+  url: string;
+  maxsize: number;
+  heartbeat: number;
+}
+
+function describeHandle(kind: RedisHandleData['class'], endpoint: RedisQueueEndpoint<unknown>): ModuleDescriptor {
+  const data: RedisHandleData = {
+    class: kind,
+    name: endpoint.name,
+    url: endpoint.url,
+    maxsize: endpoint.maxsize === Infinity ? 0 : endpoint.maxsize,
+    heartbeat: endpoint.heartbeat,
+  };
+  return { module: import.meta.url, export: 'reviveRedisQueue', data };
+}
+
+/** @internal Revives a description (see `module-handle.ts`): a new handle on the same queue, connecting on first use. */
+export function reviveRedisQueue(data: RedisHandleData): RedisQueue<unknown> | RedisJoinableQueue<unknown> {
+  const { name, url, maxsize, heartbeat } = data;
+  return data.class === 'RedisJoinableQueue'
+    ? new RedisJoinableQueue({ name, url, maxsize, heartbeat })
+    : new RedisQueue({ name, url, maxsize, heartbeat });
+}
+
+// Travels in Process args as a description of itself (see handle/module-handle.ts).
+markHandle(RedisQueue, 'module-handle');
+markHandle(RedisJoinableQueue, 'module-handle');
