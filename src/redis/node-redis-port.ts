@@ -37,6 +37,8 @@ export const nodeRedisPort: RedisPort = {
     const redis = await nodeRedis();
     let connected = false;
     let lostWith: Error | undefined;
+    /** What the first connect met (the client itself then only says it is closed). */
+    let refused: unknown;
     const lost = new Set<(error: Error) => void>();
     const client = redis.createClient({
       url,
@@ -45,6 +47,7 @@ export const nodeRedisPort: RedisPort = {
       socket: {
         connectTimeout: 5000,
         reconnectStrategy: (retries: number, cause: Error) => {
+          if (!connected) refused ??= cause;
           if (!connected || retries >= RETRIES) {
             const error = new RedisError(`cannot connect to ${safe(url)}: ${cause.message}`, { cause });
             if (connected && !lostWith) {
@@ -57,15 +60,16 @@ export const nodeRedisPort: RedisPort = {
         },
       },
     });
-    client.on('error', () => {
+    client.on('error', (error) => {
+      if (!connected) refused ??= error;
       // Reported to the calls that fail, or by the reconnect strategy; never an unhandled 'error'.
     });
     try {
       await client.connect();
     } catch (cause) {
-      client.destroy();
-      if (cause instanceof RedisError) throw cause;
-      throw new RedisError(`cannot connect to ${safe(url)}: ${(cause as Error).message}`, { cause });
+      destroy(client);
+      const reason = (refused ?? cause) as Error;
+      throw new RedisError(`cannot connect to ${safe(url)}: ${reason.message}`, { cause: reason });
     }
     connected = true;
     const buffers = { typeMapping: { [redis.RESP_TYPES.BLOB_STRING]: Buffer } };
@@ -107,7 +111,7 @@ export const nodeRedisPort: RedisPort = {
       unref: (idle) => (idle ? client.unref() : client.ref()),
       close: () => {
         lost.clear();
-        client.destroy();
+        destroy(client);
       },
       onLost: (listener) => {
         if (lostWith) listener(lostWith);
@@ -117,6 +121,15 @@ export const nodeRedisPort: RedisPort = {
     return connection;
   },
 };
+
+/** Drops the client; one that gave up reconnecting is closed already (node-redis then throws). */
+function destroy(client: NodeRedisClient): void {
+  try {
+    client.destroy();
+  } catch {
+    // closed already
+  }
+}
 
 /** `url` without its password, for messages. */
 function safe(url: string): string {
