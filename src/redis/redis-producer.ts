@@ -86,10 +86,9 @@ export class RedisProducer {
     return true;
   }
 
+  /** Exact on the scheduler: a put whose PUT is on its way is withdrawn like a cancelled one (see `answered`). */
   private expire(p: PendingPut): void {
-    if (p.done || p.sending) return; // a PUT on its way decides
-    this.settle(p, () => p.listener.failed(new Full(this.ctx.maxsize, p.timeout as number)));
-    this.remove(p);
+    if (this.withdraw(p)) p.listener.failed(new Full(this.ctx.maxsize, p.timeout as number));
   }
 
   private settle(p: PendingPut, tell: () => void): void {
@@ -166,11 +165,6 @@ export class RedisProducer {
         this.settle(p, () => p.listener.failed(new Full(this.ctx.maxsize, 0)));
       } else {
         p.waited = true;
-        if (p.deadline?.closed) {
-          // Its deadline passed while the PUT was on its way.
-          this.remove(p);
-          this.settle(p, () => p.listener.failed(new Full(this.ctx.maxsize, p.timeout as number)));
-        }
       }
     }
     if (undo.length > 0) this.takeBack(undo);
