@@ -71,6 +71,20 @@ export class RedisConnections {
     return made;
   }
 
+  /** The blocking connection of `role` broke: it is dropped, and the next `blocker(role)` opens another. */
+  dropBlocker(role: string): void {
+    const made = this.blocking.get(role);
+    if (!made) return;
+    this.blocking.delete(role);
+    made.then(
+      ({ conn }) => {
+        this.opened.delete(conn);
+        conn.close();
+      },
+      () => undefined,
+    );
+  }
+
   /** Keeps the process alive (`true`) while calls wait on the server, or lets it go. */
   hold(busy: boolean): void {
     if (busy && !this.holder) this.holder = setInterval(() => {}, 1 << 30);
