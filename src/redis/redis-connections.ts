@@ -87,17 +87,24 @@ export class RedisConnections {
 
   /** Keeps the process alive (`true`) while calls wait on the server, or lets it go. */
   hold(busy: boolean): void {
-    if (busy && !this.holder) this.holder = setInterval(() => {}, 1 << 30);
-    else if (!busy && this.holder) {
-      clearInterval(this.holder);
-      this.holder = undefined;
+    if (busy === this.held) return;
+    this.held = busy;
+    if (!this.holder) {
+      this.holder = setInterval(() => {}, 1 << 30);
+      this.holder.unref();
     }
+    if (busy) this.holder.ref();
+    else this.holder.unref();
   }
+
+  private held = false;
 
   /** Closes every connection now (pending commands reject). */
   close(): void {
     this.closedFlag = true;
-    this.hold(false);
+    if (this.holder) clearInterval(this.holder);
+    this.holder = undefined;
+    this.held = false;
     if (this.beat) clearInterval(this.beat);
     this.beat = undefined;
     for (const conn of this.opened) conn.close();
@@ -120,18 +127,20 @@ export class RedisConnections {
   private async open(): Promise<Connections> {
     const { keys } = this.host;
     const cmd = await this.connect('cmd');
-    let sub: RedisConnection;
+    let sub: RedisConnection | undefined;
     try {
       sub = await this.connect('sub');
       await sub.subscribe(keys.events, (message) => this.host.onEvent(message));
       await sub.subscribe(keys.drained, () => this.host.onDrained());
       await this.beatOnce(cmd);
     } catch (error) {
-      cmd.close();
-      this.opened.delete(cmd);
+      for (const conn of [cmd, ...(sub === undefined ? [] : [sub])]) {
+        conn.close();
+        this.opened.delete(conn);
+      }
       throw error;
     }
-    const conns = { cmd, sub };
+    const conns = { cmd, sub: sub as RedisConnection };
     this.current = conns;
     this.beat = setInterval(() => {
       void this.beatOnce(cmd).catch(() => undefined);
