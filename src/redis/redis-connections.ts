@@ -144,7 +144,7 @@ export class RedisConnections {
     this.current = conns;
     this.beat = setInterval(() => {
       void this.beatOnce(cmd).catch(() => undefined);
-      void cmd.run(REAP, [keys.consumers, keys.items], [keys.prefix]).catch(() => undefined);
+      void cmd.run(REAP, [keys.consumers, keys.items, keys.ahead], [keys.prefix]).catch(() => undefined);
     }, this.host.heartbeat);
     this.beat.unref();
     return conns;
