@@ -140,7 +140,13 @@ export class RedisConnections {
       }
       throw error;
     }
-    const conns = { cmd, sub: sub as RedisConnection };
+    if (this.closedFlag) {
+      // Closed while it connected: nothing of it stays open.
+      cmd.close();
+      sub.close();
+      throw new ClosedError('queue', 'queue handle is closed');
+    }
+    const conns = { cmd, sub };
     this.current = conns;
     this.beat = setInterval(() => {
       void this.beatOnce(cmd).catch(() => undefined);
