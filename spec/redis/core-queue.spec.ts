@@ -123,6 +123,43 @@ describe('rxmp/redis: handles on one queue', function () {
     expect(got).to.deep.equal([1, 2, 3, 4, 5]);
   });
 
+  it('close() withdraws a waiting put: another handle sees nothing enqueued', async () => {
+    const name = uniqueName('close-put');
+    const a = new RedisQueue<number>({ name, url, maxsize: 1 });
+    const b = closeAfterTest(new RedisQueue<number>({ name, url, maxsize: 1 }));
+    await a.put(1);
+    const waiting = a.put(2).catch((e: unknown) => e);
+    await sleep(50);
+    await a.close();
+    expect(await waiting).to.be.instanceOf(Error);
+    expect(await b.get()).to.equal(1);
+    await sleep(100);
+    expect(await b.qsize()).to.equal(0);
+  });
+
+  it('a handle that closes with entries its stream fetched ahead gives them back to the head, in order', async () => {
+    const name = uniqueName('close-ahead');
+    const a = new RedisQueue<number>({ name, url });
+    const b = closeAfterTest(new RedisQueue<number>({ name, url }));
+    for (let i = 0; i < 10; i++) await b.put(i);
+    const seen: number[] = [];
+    a.observe({ prefetch: 16 }).subscribe((v) => {
+      seen.push(v);
+      if (seen.length === 1) void a.close();
+    });
+    for (let i = 0; i < 200 && !a.closed; i++) await sleep(5);
+    await a.close();
+    const rest: number[] = [];
+    for (;;) {
+      const v = await b.get({ timeout: 200 }).catch(() => undefined);
+      if (v === undefined) break;
+      rest.push(v);
+    }
+    expect([...seen, ...rest].sort((x, y) => x - y)).to.deep.equal([...Array(10).keys()]);
+    expect(rest).to.deep.equal([...rest].sort((x, y) => x - y));
+    expect(seen.length).to.be.at.least(1);
+  });
+
   it('plain Queue: an item is out of the server once its get resolves (no processing list keeps it)', async () => {
     const name = uniqueName('plain');
     const q = closeAfterTest(new RedisQueue<number>({ name, url }));
