@@ -15,6 +15,9 @@
  * - `P:ahead` — hash consumer id → entries it fetched ahead for a stream
  *   (in its processing list, not yet handed to the application): counted by
  *   the bound and by `qsize()`.
+ * - `P:gate:<p>` — set (for a minute at most) while producer handle `<p>`
+ *   has a put refused for room: its later PUTs on their way refuse all
+ *   until its retry clears it, so its puts keep their order.
  * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
  * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
  *
@@ -25,7 +28,8 @@
  * - put: the PUT script appends in order as many entries as `maxsize` allows
  *   (counting `P:items` and `P:ahead`: items not yet handed to an
  *   application, as Python counts items not yet got), and adds them to
- *   `unfinished`. Puts made in one event-loop turn go in one PUT. A put that does not fit waits on `BLPOP P:wake`
+ *   `unfinished`. Puts made in one event-loop turn go in one PUT, and
+ *   several PUTs of a handle may be on their way (see `P:gate`). A put that does not fit waits on `BLPOP P:wake`
  *   on the handle's put connection (in chunks of a second), then retries.
  *   Puts of one handle go in order: a later one never passes a waiting one.
  * - get: the TAKE script moves entries from the head of `P:items` into
@@ -84,6 +88,7 @@ export interface QueueKeys {
   readonly drained: string;
   processing(consumer: string): string;
   heartbeat(consumer: string): string;
+  gate(producer: string): string;
 }
 
 export function queueKeys(name: string): QueueKeys {
@@ -101,5 +106,6 @@ export function queueKeys(name: string): QueueKeys {
     drained: `${prefix}:drained`,
     processing: (consumer) => `${prefix}:processing:${consumer}`,
     heartbeat: (consumer) => `${prefix}:heartbeat:${consumer}`,
+    gate: (producer) => `${prefix}:gate:${producer}`,
   };
 }
