@@ -1,0 +1,431 @@
+import type { Subscription } from 'rxjs';
+import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
+import { NOTHING } from '../core/queue/bounded-fifo.js';
+import { Empty } from '../errors.js';
+import { decodeEntry } from './entry-codec.js';
+import type { RedisConnection } from './port.js';
+import { ProcessingList, RETRIES } from './processing-list.js';
+import { boundArg, type RedisContext } from './redis-context.js';
+import { ForeignItemError } from './redis-error.js';
+import { FOREIGN, LEAVE, RECLAIM, TAKE } from './scripts.js';
+
+interface PendingGet<T> {
+  readonly listener: GetListener<T>;
+  readonly timeout: number | undefined;
+  /** Its entry stays in this consumer's processing list until done, settled or given back. */
+  readonly keep: boolean;
+  done: boolean;
+  deadline: Subscription | undefined;
+}
+
+const BATCH = 256;
+/** The most a stream fetches ahead, whatever its `prefetch` (`Infinity` included). */
+const MAX_AHEAD = 256;
+/** How long one BLMOVE blocks before the handle looks again (seconds): bounds how late a missed `ended` is seen. */
+const BLOCK_CHUNK_S = 2;
+
+/**
+ * The consumer half of a Redis endpoint: gets of one handle, served in
+ * order; those waiting together take in one TAKE script; when nothing is
+ * there the oldest blocks in a BLMOVE on the handle's get connection.
+ *
+ * While a stream is attached (`observe`, an async iterator, `consume`) the
+ * handle fetches up to its `prefetch` entries ahead in the same TAKE, into
+ * its processing list (counted in `P:ahead`, so the bound still holds), and
+ * serves the next gets from them at once; they go back to the head when the
+ * last stream detaches or the handle closes.
+ */
+export class RedisConsumer<T> {
+  private readonly gets: PendingGet<T>[] = [];
+  private inflight = false;
+  private blockedOn: number | undefined;
+  private unblocking = false;
+  private scheduled = false;
+  /** The queue's `ended` was heard: a get about to block looks again first (the news may beat its BLMOVE). */
+  private endHint = false;
+  /** Entries fetched ahead, oldest first: in the processing list, counted in `P:ahead`. */
+  private readonly fetched: Buffer[] = [];
+  /** The windows of the streams attached now. */
+  private readonly windows: number[] = [];
+  private reclaimNeeded = false;
+  private reclaimTries = 0;
+  private readonly list: ProcessingList<T>;
+  /** The error the queue ended on, once known (see `QueueEndpoint.endError`). */
+  endError: Error | undefined;
+  /** The tag of the item `tryGet` returned last. */
+  lastTag = 0;
+
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly decodeEnd: (how: Buffer) => Error | undefined,
+  ) {
+    this.list = new ProcessingList<T>(ctx);
+  }
+
+  get waiting(): number {
+    return this.gets.length;
+  }
+
+  /** How many entries a TAKE may fetch ahead now. */
+  private get window(): number {
+    let most = 0;
+    for (const w of this.windows) if (w > most) most = w;
+    return Math.min(most, MAX_AHEAD);
+  }
+
+  attach(prefetch: number): () => void {
+    this.windows.push(prefetch);
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      this.windows.splice(this.windows.indexOf(prefetch), 1);
+      if (this.windows.length === 0) this.list.giveBackFetched(this.fetched);
+    };
+  }
+
+  /** The fast path: an entry fetched ahead, handed over now (`lastTag` names it), or `NOTHING`. */
+  tryGet(returnable: boolean): T | typeof NOTHING {
+    if (this.fetched.length === 0 || this.gets.length > 0) return NOTHING;
+    const entry = this.fetched[0] as Buffer;
+    let decoded: { item: T; attempts: number };
+    try {
+      decoded = decodeEntry<T>(entry);
+    } catch {
+      return NOTHING; // the get that follows meets it, and fails with ForeignItemError
+    }
+    this.fetched.shift();
+    this.list.delta--;
+    this.lastTag = this.list.deliver(entry, decoded.attempts, this.ctx.joinable || returnable);
+    this.afterBuffered();
+    return decoded.item;
+  }
+
+  get(listener: GetListener<T>, timeout: number | undefined, returnable: boolean): Cancel | undefined {
+    const keep = this.ctx.joinable || returnable;
+    if (this.fetched.length > 0 && this.gets.length === 0) {
+      const entry = this.fetched.shift() as Buffer;
+      this.list.delta--;
+      this.handOne(entry, { listener, timeout, keep, done: true, deadline: undefined });
+      this.afterBuffered();
+      return undefined;
+    }
+    // Others of this handle already wait on an empty queue: a get that must not wait finds nothing either.
+    if (timeout === 0 && this.blockedOn !== undefined) {
+      listener.failed(new Empty(0));
+      return undefined;
+    }
+    const g: PendingGet<T> = { listener, timeout, keep, done: false, deadline: undefined };
+    this.gets.push(g);
+    if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
+      g.deadline = this.ctx.scheduler.schedule(() => {
+        if (this.withdraw(g)) listener.failed(new Empty(timeout));
+      }, timeout);
+    }
+    this.ctx.busyChanged();
+    this.soon();
+    return () => this.withdraw(g);
+  }
+
+  attempts(tag: number): number {
+    return this.list.attempts(tag);
+  }
+
+  /** The oldest delivery held (JoinableQueue's `taskDone()` without a tag). */
+  oldest(): number | undefined {
+    return this.list.oldest();
+  }
+
+  has(tag: number): boolean {
+    return this.list.has(tag);
+  }
+
+  /** Done (JoinableQueue) or settled (plain): the entry leaves the processing list. */
+  finish(tag: number, joinable: boolean): void {
+    this.list.finish(tag, joinable);
+  }
+
+  requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.list.requeue(deliveries, failed, this.fetched);
+  }
+
+  /** Every waiting get fails with `error` (the connection is gone). */
+  failAll(error: Error): void {
+    for (const g of this.gets.splice(0)) {
+      if (g.done) continue;
+      g.done = true;
+      g.deadline?.unsubscribe();
+      g.listener.failed(error);
+    }
+    this.ctx.busyChanged();
+  }
+
+  /** The queue ended: a blocked BLMOVE is woken to see it. */
+  onEnded(): void {
+    this.endHint = true;
+    this.unblock();
+  }
+
+  /** This handle closes: what it holds goes back to the head (LEAVE), and it is no consumer any more. */
+  async leave(): Promise<void> {
+    this.list.clear();
+    this.fetched.length = 0;
+    const conns = this.ctx.connections.now;
+    if (!conns) return;
+    const { keys, consumer } = this.ctx;
+    this.unblock();
+    await conns.cmd
+      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead], [consumer])
+      .catch((e) => this.ctx.report(e));
+  }
+
+  private soon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private withdraw(g: PendingGet<T>): boolean {
+    if (g.done) return false;
+    g.done = true;
+    g.deadline?.unsubscribe();
+    const i = this.gets.indexOf(g);
+    if (i >= 0) this.gets.splice(i, 1);
+    this.ctx.busyChanged();
+    // A BLMOVE with nobody left to serve ends now (what it moved, if anything, goes back).
+    if (this.gets.length === 0) this.unblock();
+    return true;
+  }
+
+  private unblock(): void {
+    if (this.blockedOn === undefined || this.unblocking) return;
+    this.unblocking = true;
+    const id = this.blockedOn;
+    const conns = this.ctx.connections.now;
+    const attempt = (tries: number): void => {
+      if (!conns || this.blockedOn !== id) {
+        this.unblocking = false;
+        return;
+      }
+      conns.cmd.clientUnblock(id).then(
+        (woke) => {
+          // Not blocked yet (the BLMOVE has not reached the server): try again shortly.
+          if (!woke && this.blockedOn === id && tries < 200) setTimeout(() => attempt(tries + 1), 5);
+          else this.unblocking = false;
+        },
+        () => {
+          this.unblocking = false;
+        },
+      );
+    };
+    attempt(0);
+  }
+
+  /** After a get was served from the entries fetched ahead: the server hears of it, and the window is topped up. */
+  private afterBuffered(): void {
+    this.list.scheduleMoved();
+    if (this.windows.length > 0 && this.fetched.length <= this.window / 2) this.soon();
+  }
+
+  private pump(): void {
+    if (this.inflight) return;
+    if (this.reclaimNeeded) return this.reclaim();
+    // Gets that came while entries were fetched ahead take those first (paired up before any is
+    // told: a listener may call back in).
+    const pairs: [Buffer, PendingGet<T>][] = [];
+    while (this.fetched.length > 0 && this.gets.length > 0) {
+      this.list.delta--;
+      pairs.push([this.fetched.shift() as Buffer, this.gets.shift() as PendingGet<T>]);
+    }
+    if (pairs.length > 0) {
+      this.list.scheduleMoved();
+      for (const [entry, g] of pairs) this.handOne(entry, g);
+      this.ctx.busyChanged();
+      if (this.inflight) return;
+    }
+    const ahead = this.windows.length > 0 ? Math.max(0, this.window - this.fetched.length) : 0;
+    // Topping up only when the window is half empty: one TAKE brings many.
+    const topUp = this.gets.length === 0 && ahead > 0 && this.fetched.length <= this.window / 2;
+    if (this.gets.length === 0 && !topUp) return;
+    const handed = Math.min(this.gets.length, BATCH);
+    const count = handed + (this.gets.length > 0 || topUp ? ahead : 0);
+    this.inflight = true;
+    this.list.startTaking();
+    const { keys, consumer } = this.ctx;
+    const take = (cmd: RedisConnection) =>
+      cmd.run(
+        TAKE,
+        [keys.items, keys.processing(consumer), keys.ended, keys.wake, keys.ahead],
+        [boundArg(this.ctx.maxsize), '1', String(count), String(handed), consumer],
+      );
+    const conns = this.ctx.connections.now;
+    const sent = conns ? take(conns.cmd) : this.ctx.connections.ready().then((c) => take(c.cmd));
+    this.ctx.track(sent).then(
+      (reply) => this.taken(reply as [number, ...Buffer[]], handed),
+      (error: Error) => this.broke(error),
+    );
+  }
+
+  /** A command of a get failed: the gets waiting fail with it, and what the server may have moved meanwhile is reclaimed. */
+  private broke(error: Error): void {
+    this.inflight = false;
+    this.list.tookBack();
+    if (this.ctx.connections.closed) return;
+    this.reclaimNeeded = true;
+    this.failAll(error);
+    this.pump();
+  }
+
+  /**
+   * Entries in this consumer's processing list that it does not hold (moved
+   * by a command whose reply was lost) go back to the head. Runs only while
+   * no take is on its way, so that every entry it holds is known; tried
+   * again while the server is away.
+   */
+  private reclaim(): void {
+    this.inflight = true;
+    const { keys, consumer } = this.ctx;
+    const holds = this.list.known(this.fetched);
+    const args = [consumer, String(this.fetched.length), ...holds];
+    const run = (cmd: RedisConnection) => cmd.run(RECLAIM, [keys.processing(consumer), keys.items, keys.ahead], args);
+    const conns = this.ctx.connections.now;
+    const sent = conns ? run(conns.cmd) : this.ctx.connections.ready().then((c) => run(c.cmd));
+    this.ctx.track(sent).then(
+      () => {
+        this.reclaimNeeded = false;
+        this.reclaimTries = 0;
+        this.list.delta = 0;
+        this.inflight = false;
+        this.pump();
+      },
+      (error: Error) => {
+        this.inflight = false;
+        this.failAll(error);
+        if (this.ctx.connections.closed || ++this.reclaimTries > RETRIES) {
+          this.reclaimNeeded = false;
+          this.ctx.report(error);
+          return;
+        }
+        setTimeout(() => this.pump(), 100).unref();
+      },
+    );
+  }
+
+  private taken(reply: [number, ...Buffer[]], handed: number): void {
+    const [kind, ...rest] = reply;
+    if (kind === 1) {
+      this.inflight = false;
+      // The server counted all but the first `handed` as fetched ahead.
+      this.list.delta -= Math.max(0, rest.length - handed);
+      // Its leftovers go back first: what was given back meanwhile is older, and goes in front of them.
+      this.hand(rest);
+      this.list.tookBack();
+      this.pump();
+      return;
+    }
+    this.list.tookBack();
+    if (kind === 2) {
+      this.inflight = false;
+      this.endError ??= this.decodeEnd(rest[0] as Buffer);
+      for (const g of this.gets.splice(0)) {
+        if (g.done) continue;
+        g.done = true;
+        g.deadline?.unsubscribe();
+        g.listener.ended();
+      }
+      this.ctx.busyChanged();
+      return;
+    }
+    // Nothing there: a non-blocking get fails now, the others wait in a BLMOVE.
+    for (const g of [...this.gets]) {
+      if (g.timeout === 0 && this.withdraw(g)) g.listener.failed(new Empty(0));
+    }
+    if (this.gets.length === 0) {
+      this.inflight = false;
+      return;
+    }
+    void this.block();
+  }
+
+  private async block(): Promise<void> {
+    const { keys, consumer } = this.ctx;
+    let entry: Buffer | null;
+    try {
+      const { conn, id } = await this.ctx.connections.blocker('get');
+      if (this.gets.length === 0 || this.endHint) {
+        this.endHint = false;
+        this.inflight = false;
+        this.pump();
+        return;
+      }
+      this.blockedOn = id;
+      try {
+        entry = await conn.blmove(keys.items, keys.processing(consumer), BLOCK_CHUNK_S);
+      } finally {
+        this.blockedOn = undefined;
+      }
+    } catch (error) {
+      // Its client id changes if it reconnects: the next block gets a connection of its own again.
+      this.ctx.connections.dropBlocker('get');
+      this.broke(error as Error);
+      return;
+    }
+    this.inflight = false;
+    if (entry) {
+      // A BLMOVE frees room in a bounded queue like a TAKE: a putter is woken.
+      this.list.hint();
+      this.hand([entry]);
+    }
+    this.pump();
+  }
+
+  /**
+   * Entries just taken into the processing list (the server counted them
+   * as handed): to the waiting gets in order, then into the window of an
+   * attached stream, and what is left goes back to the head.
+   */
+  private hand(entries: Buffer[]): void {
+    const back: Buffer[] = [];
+    const room = this.windows.length > 0 ? this.window - this.fetched.length : 0;
+    let kept = 0;
+    // Every entry finds its place before any listener is told: a listener may call back in
+    // (a failed run's requeue must find the entries fetched ahead already in the window).
+    const deliveries: [Buffer, PendingGet<T>][] = [];
+    for (const entry of entries) {
+      const g = this.gets.find((x) => !x.done);
+      if (g) {
+        this.gets.splice(this.gets.indexOf(g), 1);
+        g.done = true;
+        deliveries.push([entry, g]);
+      } else if (kept < room) {
+        this.fetched.push(entry);
+        this.list.delta++;
+        kept++;
+      } else back.push(entry, entry);
+    }
+    if (back.length > 0) this.list.giveBack(back, 0);
+    this.list.scheduleMoved();
+    for (const [entry, g] of deliveries) this.handOne(entry, g);
+    this.ctx.busyChanged();
+  }
+
+  /** One entry to one get: decoded and delivered (held until done, or dropped from the processing list), or refused as foreign. */
+  private handOne(entry: Buffer, g: PendingGet<T>): void {
+    g.done = true;
+    g.deadline?.unsubscribe();
+    let decoded: { item: T; attempts: number };
+    try {
+      decoded = decodeEntry<T>(entry);
+    } catch (cause) {
+      const { keys } = this.ctx;
+      this.list.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, '1']);
+      g.listener.failed(new ForeignItemError(this.ctx.name, keys.items, keys.foreign, entry, cause));
+      return;
+    }
+    const tag = this.list.deliver(entry, decoded.attempts, g.keep);
+    g.listener.delivered(decoded.item, tag);
+  }
+}
