@@ -18,8 +18,10 @@ export interface RedisQueueOptions {
   url?: string;
   /**
    * Bound on items not yet got (Python's count), shared by every handle:
-   * a put waits for room. `≤ 0`, `Infinity` or absent: unbounded. Every
-   * handle on one queue should use the same bound.
+   * a put waits for room. `≤ 0`, `Infinity` or absent: unbounded. Each put
+   * checks the bound of the handle it is made on, so every producer of one
+   * queue should use the same bound; a handle that only takes needs none
+   * (its gets wake waiting producers all the same).
    */
   maxsize?: number;
   /**

@@ -63,7 +63,9 @@ return n
  * consumer's processing list; beyond the first `handed` (gets waiting now)
  * they are fetched ahead, counted in `ahead` for the bound. Returns
  * {1, entry…}; {2, ended} when none is left and the queue has ended; {0}
- * otherwise. Entries handed now free room: a putter is woken.
+ * otherwise. Entries handed now free room: a putter is woken — whatever
+ * this handle's own `maxsize` (a consumer that gives none must still wake
+ * the producers of a bounded queue; ARGV maxsize is not consulted here).
  */
 export const TAKE = lua(`
 local out = {1}
@@ -76,7 +78,7 @@ local taken = #out - 1
 if taken > 0 then
   local handed = math.min(taken, tonumber(ARGV[4] or taken))
   if taken > handed then redis.call('HINCRBY', KEYS[5], ARGV[5], taken - handed) end
-  if handed > 0 and tonumber(ARGV[1]) > 0 then ${HINT} end
+  if handed > 0 then ${HINT} end
   return out
 end
 local ended = redis.call('GET', KEYS[3])
@@ -88,8 +90,9 @@ return {0}
  * MOVED: KEYS processing:<c>, ahead, unused, wake; ARGV maxsize, hint,
  * ahead delta, consumer id, entry…  Entries handed to plain gets leave
  * this consumer's processing list (they are the application's now); its
- * count of entries fetched ahead changes by the delta; a bounded queue
- * wakes a putter when room was freed (hint = 1, or the count went down).
+ * count of entries fetched ahead changes by the delta; a putter is woken
+ * when room was freed (hint = 1, or the count went down), whatever this
+ * handle's own `maxsize` (see TAKE).
  */
 export const MOVED = lua(`
 for i = 5, #ARGV do redis.call('LREM', KEYS[1], -1, ARGV[i]) end
@@ -97,7 +100,7 @@ local delta = tonumber(ARGV[3])
 if delta ~= 0 then
   if redis.call('HINCRBY', KEYS[2], ARGV[4], delta) <= 0 then redis.call('HDEL', KEYS[2], ARGV[4]) end
 end
-if (ARGV[2] == '1' or delta < 0) and tonumber(ARGV[1]) > 0 then ${HINT} end
+if ARGV[2] == '1' or delta < 0 then ${HINT} end
 return 1
 `);
 
