@@ -120,6 +120,7 @@ describe('rxmp/redis: bad input', function () {
       await q.put('next');
       expect(await q.get()).to.equal('next');
       q.taskDone();
+      await q.qsize(); // behind the DONE on the handle's command connection: the server has run it
       const processing = await client.keys(`{rxmp:${name}}:processing:*`);
       for (const key of processing) expect(await client.lLen(key)).to.equal(0);
       expect(await client.lLen(`{rxmp:${name}}:foreign`)).to.equal(1);
