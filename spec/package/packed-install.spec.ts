@@ -53,9 +53,24 @@ const { JoinableQueue, Pipe } = require('rxmp');
   await b.close();
 })();
 `;
+// rxmp/redis without the optional peer dependency \`redis\` installed: it loads, and a call says what to install.
+const REDIS_MAIN = `
+import { RedisError, RedisQueue } from 'rxmp/redis';
+const { RedisQueue: FromRequire } = (await import('node:module')).createRequire(import.meta.url)('rxmp/redis');
+const q = new RedisQueue({ name: 'jobs', url: 'redis://127.0.0.1:1' });
+const error = await q.put(1).then(() => undefined, (e) => e);
+await q.close();
+console.log(JSON.stringify({ redisError: error instanceof RedisError, code: error?.code, required: FromRequire === RedisQueue }));
+`;
 const TS_MAIN = `
 import { consume, JoinableQueue, Process, Queue, SimpleQueue, type ProcessOptions } from 'rxmp';
 import type { Observable } from 'rxjs';
+import { RedisJoinableQueue, type RedisQueueOptions } from 'rxmp/redis';
+const redisOptions: RedisQueueOptions = { name: 'jobs', maxsize: 10 };
+const jobs = new RedisJoinableQueue<number>(redisOptions);
+// @ts-expect-error a RedisJoinableQueue<number> takes numbers only
+void jobs.put('x');
+const jobsDone: Promise<void> = jobs.join();
 const q = new Queue<number>({ maxsize: 2 });
 // @ts-expect-error no internal constructor parameter is public (the endpoint of a handle)
 new Queue<number>({}, {});
@@ -69,7 +84,7 @@ new Queue<number>({ maxSize: 2 });
 // consume's protocol with its queue is in the published types too (hidden from the docs, not stripped).
 const doubled: Observable<number> = consume(new JoinableQueue<number>(), async (x) => x * 2);
 const options: ProcessOptions = { target: new URL('./child.mjs', import.meta.url) };
-export { doubled, n, options, Process };
+export { doubled, jobsDone, n, options, Process };
 `;
 
 describe('the packed package, installed into a fresh project', function () {
@@ -92,6 +107,7 @@ describe('the packed package, installed into a fresh project', function () {
     writeFileSync(join(app, 'child.mjs'), ESM_CHILD);
     writeFileSync(join(app, 'main.cjs'), CJS_MAIN);
     writeFileSync(join(app, 'main.ts'), TS_MAIN);
+    writeFileSync(join(app, 'redis-missing.mjs'), REDIS_MAIN);
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
@@ -144,6 +160,12 @@ describe('the packed package, installed into a fresh project', function () {
   it('CommonJS loads it with require()', async () => {
     const out = JSON.parse((await run(process.execPath, ['main.cjs'], app)).trim()) as object;
     expect(out).to.deep.equal({ item: 'a', message: { n: 1 } });
+  });
+
+  it('rxmp/redis loads (import and require) without the optional redis package, and a call rejects RedisError MODULE_NOT_FOUND', async () => {
+    expect(existsSync(join(app, 'node_modules', 'redis')), 'an optional peer dependency is not installed').to.equal(false);
+    const out = JSON.parse((await run(process.execPath, ['redis-missing.mjs'], app)).trim()) as object;
+    expect(out).to.deep.equal({ redisError: true, code: 'MODULE_NOT_FOUND', required: true });
   });
 
   it('TypeScript finds its types (and they refuse what they should)', async () => {
