@@ -8,6 +8,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeError } from '../wire/error-codec.js';
 import { isHandle } from '../handle/handle-kinds.js';
+import { revivedModuleHandles } from '../handle/module-handle.js';
 import { PortLink } from '../transport/link/port-link.js';
 import { Runtime } from '../transport/runtime.js';
 import { ofProcess, ownersGone } from '../transport/shm/owners.js';
@@ -195,6 +196,7 @@ async function flush(): Promise<void> {
   await Promise.all([
     ...[...runtime.queueClient.revived()].map((q) => q.close().catch(() => undefined)),
     ...runtime.pipeHost.hosted().map((end) => end.close().catch(() => undefined)),
+    ...revivedModuleHandles().map((h) => h.close().catch(() => undefined)),
   ]);
   await runtime.hub.drainLinks();
   await runtime.hub.hangUp(HANG_UP_MS);

@@ -1,5 +1,6 @@
 import { connectionKind } from '../connection-kind.js';
 import { type Crossing, HandleKinds, type HandleKind } from '../handle/handle-kinds.js';
+import { moduleHandleKind } from '../handle/module-handle.js';
 import { queueKind } from '../queue-kind.js';
 import { sharedKinds } from '../shared/shared-kinds.js';
 import { eventKind } from '../sync/event.js';
@@ -20,6 +21,7 @@ const KINDS = new HandleKinds<Runtime>([
   barrierKind,
   eventKind,
   ...sharedKinds,
+  moduleHandleKind,
 ]);
 
 /** Where a handle sat in a value: keys from the root (array indexes and object keys). */

@@ -1,0 +1,87 @@
+/**
+ * The protocol of a Redis queue: its keys, who does what, and the
+ * invariants. Every key of the queue `<name>` is under the hash tag
+ * `{rxmp:<name>}`, so one cluster slot holds the whole queue.
+ *
+ * Keys (P = `{rxmp:<name>}`):
+ * - `P:items` — list, head = oldest: entries accepted and not taken.
+ * - `P:processing:<c>` — list per consumer handle `<c>` (a random id): the
+ *   entries it has taken and not finished.
+ * - `P:consumers` — set of consumer ids that may hold a processing list.
+ * - `P:heartbeat:<c>` — exists while `<c>` is alive (`SET … PX 3 × heartbeat`, refreshed every `heartbeat` ms).
+ * - `P:unfinished` — JoinableQueue: tasks put and not done (absent = 0).
+ * - `P:ended` — exists once the queue has ended: `0`, or `1` + the msgpack of the error it ended on.
+ * - `P:wake` — wake hints for putters waiting for room (at most one; see `scripts.ts`).
+ * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
+ * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
+ *
+ * An entry is `rx` 0x01, the item's unfinished attempts (uint32 BE), then the
+ * item in msgpack (structured-clone mode, the socket transport's codec).
+ *
+ * Who does what:
+ * - put: the PUT script appends in order as many entries as `maxsize` allows
+ *   (counting `P:items` only: items not yet got, as Python counts), and adds
+ *   them to `unfinished`. A put that does not fit waits on `BLPOP P:wake`
+ *   on the handle's put connection (in chunks of a second), then retries.
+ *   Puts of one handle go in order: a later one never passes a waiting one.
+ * - get: the TAKE script takes from the head — into `P:processing:<c>`
+ *   (JoinableQueue, or a get whose item may come back: `consume`) or out of
+ *   the server (a plain get). Found nothing: `BLMOVE P:items → P:processing:<c>`
+ *   on the handle's get connection, then the MOVED script (a plain get
+ *   drops the entry from its processing list). Each take wakes one putter.
+ * - cancel (timeout, AbortSignal, unsubscribe, close): the waiting get is
+ *   withdrawn at once (timeouts run on the queue's scheduler, exactly);
+ *   a blocked `BLMOVE` is ended by `CLIENT UNBLOCK` from the command
+ *   connection, and an entry that reached this handle with no get left to
+ *   take it goes back to the head (RETURN).
+ * - taskDone / settle: DONE removes the entry from the processing list and,
+ *   for a JoinableQueue, decrements `unfinished` (only if the entry was still
+ *   there), publishing `P:drained` at 0. `join()` subscribes to `P:drained`
+ *   before it reads `unfinished` (no lost wake-up).
+ * - reap: every handle runs REAP every `heartbeat` ms: a consumer whose
+ *   heartbeat expired gives its processing list back to the head of items,
+ *   oldest first. A closing consumer does the same for itself (LEAVE).
+ * - end: END sets `P:ended`, leaves a wake hint and publishes `ended`;
+ *   handles unblock their gets, which drain `items` and then end (with the
+ *   error, when there is one); puts see `P:ended` and reject `ClosedError`.
+ *
+ * Invariants:
+ * - an accepted entry is in exactly one of `P:items`, some `P:processing:<c>`,
+ *   or the application's hands (a plain get's item once delivered; a
+ *   JoinableQueue's only after taskDone);
+ * - `LLEN P:items ≤ maxsize` after every PUT (items given back by cancelled
+ *   gets, failed runs and the reaper may exceed it until taken);
+ * - `unfinished` = entries put and not done: in items, in processing lists,
+ *   or delivered and not done.
+ */
+
+export interface QueueKeys {
+  readonly prefix: string;
+  readonly items: string;
+  readonly consumers: string;
+  readonly unfinished: string;
+  readonly ended: string;
+  readonly wake: string;
+  readonly foreign: string;
+  readonly events: string;
+  readonly drained: string;
+  processing(consumer: string): string;
+  heartbeat(consumer: string): string;
+}
+
+export function queueKeys(name: string): QueueKeys {
+  const prefix = `{rxmp:${name}}`;
+  return {
+    prefix,
+    items: `${prefix}:items`,
+    consumers: `${prefix}:consumers`,
+    unfinished: `${prefix}:unfinished`,
+    ended: `${prefix}:ended`,
+    wake: `${prefix}:wake`,
+    foreign: `${prefix}:foreign`,
+    events: `${prefix}:events`,
+    drained: `${prefix}:drained`,
+    processing: (consumer) => `${prefix}:processing:${consumer}`,
+    heartbeat: (consumer) => `${prefix}:heartbeat:${consumer}`,
+  };
+}

@@ -1,0 +1,233 @@
+import type { Subscription } from 'rxjs';
+import type { Cancel, PutListener } from '../core/listeners.js';
+import { ClosedError, Full } from '../errors.js';
+import { boundArg, type RedisContext } from './redis-context.js';
+import { PUT, UNDO } from './scripts.js';
+
+interface PendingPut {
+  readonly entry: Buffer;
+  readonly listener: PutListener;
+  readonly timeout: number | undefined;
+  /** Sent in a PUT that has not answered yet. */
+  sending: boolean;
+  /** Tried, and found no room: waits for a hint. */
+  waited: boolean;
+  /** Withdrawn or settled: nobody hears of it any more. */
+  done: boolean;
+  deadline: Subscription | undefined;
+}
+
+/** How many entries one PUT carries at most. */
+const BATCH = 256;
+/** How long a waiting putter blocks on the wake list before it looks again (seconds). */
+const WAKE_CHUNK_S = 1;
+
+/**
+ * The producer half of a Redis endpoint: puts of one handle, in order,
+ * batched per event-loop turn into one PUT script. A bounded queue's
+ * putters that found no room wait on the wake list (see `protocol.ts`).
+ */
+export class RedisProducer {
+  private readonly puts: PendingPut[] = [];
+  private scheduled = false;
+  private inflight = 0;
+  private waking = false;
+  private flushed: (() => void)[] = [];
+
+  constructor(private readonly ctx: RedisContext) {}
+
+  get pending(): number {
+    return this.puts.length;
+  }
+
+  /** Earlier puts of this handle wait for room. */
+  get waiting(): boolean {
+    return this.puts.some((p) => p.waited && !p.done);
+  }
+
+  put(entry: Buffer, listener: PutListener, timeout: number | undefined): Cancel {
+    const p: PendingPut = { entry, listener, timeout, sending: false, waited: false, done: false, deadline: undefined };
+    this.puts.push(p);
+    if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
+      p.deadline = this.ctx.scheduler.schedule(() => this.expire(p), timeout);
+    }
+    this.ctx.busyChanged();
+    this.soon();
+    return () => this.withdraw(p);
+  }
+
+  /** Resolves once no put of this handle is on its way to the server. */
+  flush(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.flushed.push(resolve));
+  }
+
+  /** Fails every put still waiting (the connection is gone). */
+  failAll(error: Error): void {
+    for (const p of this.puts.splice(0)) this.settle(p, () => p.listener.failed(error));
+    this.ctx.busyChanged();
+  }
+
+  private soon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private withdraw(p: PendingPut): boolean {
+    if (p.done) return false;
+    p.done = true;
+    p.deadline?.unsubscribe();
+    // One on its way stays in the list: if the server took it, it is taken out again (see `answered`).
+    if (!p.sending) this.remove(p);
+    return true;
+  }
+
+  /** Exact on the scheduler: a put whose PUT is on its way is withdrawn like a cancelled one (see `answered`). */
+  private expire(p: PendingPut): void {
+    if (this.withdraw(p)) p.listener.failed(new Full(this.ctx.maxsize, p.timeout as number));
+  }
+
+  private settle(p: PendingPut, tell: () => void): void {
+    if (p.done) return;
+    p.done = true;
+    p.deadline?.unsubscribe();
+    tell();
+  }
+
+  private remove(p: PendingPut): void {
+    const i = this.puts.indexOf(p);
+    if (i >= 0) this.puts.splice(i, 1);
+    this.ctx.busyChanged();
+  }
+
+  /** Sends the next batch: in a bounded queue one at a time (a later put must never pass one that found no room). */
+  private pump(waited = false): void {
+    const bounded = this.ctx.maxsize !== Infinity;
+    if (bounded && this.inflight > 0) return;
+    const batch: PendingPut[] = [];
+    for (const p of this.puts) {
+      if (p.sending) continue;
+      if (p.done) continue;
+      if (bounded && p.waited && !waited) return; // waits for a hint
+      batch.push(p);
+      if (batch.length === BATCH) break;
+    }
+    if (batch.length === 0) return;
+    const conns = this.ctx.connections.now;
+    for (const p of batch) p.sending = true;
+    this.inflight++;
+    const { keys } = this.ctx;
+    const send = conns
+      ? conns.cmd.run(
+          PUT,
+          [keys.items, keys.ended, keys.unfinished, keys.wake],
+          [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', waited ? '1' : '0', ...batch.map((p) => p.entry)],
+        )
+      : this.ctx.connections
+          .ready()
+          .then((c) =>
+            c.cmd.run(
+              PUT,
+              [keys.items, keys.ended, keys.unfinished, keys.wake],
+              [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', waited ? '1' : '0', ...batch.map((p) => p.entry)],
+            ),
+          );
+    send.then(
+      (n) => this.answered(batch, Number(n)),
+      (error: Error) => this.failed(batch, error),
+    );
+  }
+
+  private answered(batch: PendingPut[], n: number): void {
+    this.inflight--;
+    const ended = n < 0;
+    const taken = ended ? 0 : n;
+    const undo: Buffer[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i] as PendingPut;
+      p.sending = false;
+      if (i < taken) {
+        this.remove(p);
+        // Withdrawn while its PUT was on its way: the server took it, so it comes out again.
+        if (p.done) undo.push(p.entry);
+        else this.settle(p, () => p.listener.accepted());
+      } else if (ended) {
+        this.remove(p);
+        this.settle(p, () => p.listener.failed(new ClosedError('queue', 'queue has ended: no more puts')));
+      } else if (p.done) {
+        this.remove(p);
+      } else if (p.timeout === 0) {
+        this.remove(p);
+        this.settle(p, () => p.listener.failed(new Full(this.ctx.maxsize, 0)));
+      } else {
+        p.waited = true;
+      }
+    }
+    if (undo.length > 0) this.takeBack(undo);
+    if (ended) for (const p of [...this.puts]) this.failEnded(p);
+    this.afterFlight();
+    if (this.waiting) this.waitForRoom();
+    else this.pump();
+  }
+
+  private failEnded(p: PendingPut): void {
+    if (p.sending) return;
+    this.remove(p);
+    this.settle(p, () => p.listener.failed(new ClosedError('queue', 'queue has ended: no more puts')));
+  }
+
+  private failed(batch: PendingPut[], error: Error): void {
+    this.inflight--;
+    for (const p of batch) {
+      p.sending = false;
+      this.remove(p);
+      this.settle(p, () => p.listener.failed(error));
+    }
+    this.afterFlight();
+    this.pump();
+  }
+
+  private afterFlight(): void {
+    if (this.inflight > 0) return;
+    for (const resolve of this.flushed.splice(0)) resolve();
+  }
+
+  /** Entries the server took for puts withdrawn meanwhile: the last equal entry of items goes (equal entries are the same item). */
+  private takeBack(entries: Buffer[]): void {
+    const conns = this.ctx.connections.now;
+    if (!conns) return;
+    for (const entry of entries) {
+      void conns.cmd
+        .run(UNDO, [this.ctx.keys.items, this.ctx.keys.unfinished], [entry, this.ctx.joinable ? '1' : '0'])
+        .catch((e) => this.ctx.report(e));
+    }
+  }
+
+  /** Blocks on the wake list until a hint comes (or a second passes), then retries the oldest waiting puts. */
+  private waitForRoom(): void {
+    if (this.waking) return;
+    this.waking = true;
+    void (async () => {
+      try {
+        const { conn } = await this.ctx.connections.blocker('put');
+        while (this.waiting && !this.ctx.connections.closed) {
+          await conn.blpop(this.ctx.keys.wake, WAKE_CHUNK_S);
+          if (!this.waiting) break;
+          await new Promise<void>((resolve) => {
+            this.flushed.push(resolve);
+            this.pump(true);
+            if (this.inflight === 0) this.afterFlight();
+          });
+        }
+      } catch (error) {
+        if (!this.ctx.connections.closed) this.failAll(error as Error);
+      } finally {
+        this.waking = false;
+      }
+    })();
+  }
+}

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { SchedulerLike } from 'rxjs';
+import type { Cancel, Delivery, GetListener, PutListener } from '../core/listeners.js';
+import { NOTHING } from '../core/queue/bounded-fifo.js';
+import { ClosedError } from '../errors.js';
+import type { QueueEndpoint } from '../transport/queue/queue-endpoint.js';
+import { decodeError, encodeError, type ErrorInfo } from '../wire/error-codec.js';
+import { decodeMessage, encodeMessage } from '../wire/message-codec.js';
+import { encodeEntry } from './entry-codec.js';
+import type { RedisPort } from './port.js';
+import { queueKeys, type QueueKeys } from './protocol.js';
+import { RedisConnections } from './redis-connections.js';
+import { RedisConsumer } from './redis-consumer.js';
+import type { RedisContext } from './redis-context.js';
+import { RedisProducer } from './redis-producer.js';
+import { END } from './scripts.js';
+
+export interface RedisEndpointOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly maxsize: number;
+  readonly joinable: boolean;
+  readonly heartbeat: number;
+  readonly scheduler: SchedulerLike;
+  readonly port: RedisPort;
+}
+
+/**
+ * A handle on a queue kept on a Redis server (see `protocol.ts` for the
+ * keys, the scripts and the invariants). Nothing is on hand locally: every
+ * put and get goes to the server, so `tryPut`/`tryGet` never settle at
+ * once; timeouts run here, on the queue's scheduler.
+ */
+export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
+  readonly name: string;
+  readonly url: string;
+  readonly keys: QueueKeys;
+  readonly consumer = randomUUID();
+  readonly maxsize: number;
+  readonly joinable: boolean;
+  readonly scheduler: SchedulerLike;
+  readonly heartbeat: number;
+  readonly connections: RedisConnections;
+  private readonly producer: RedisProducer;
+  private readonly consumerHalf: RedisConsumer<T>;
+  /** Each waiting join: how it is released, how it fails. */
+  private readonly joins = new Map<() => void, (error: Error) => void>();
+  private requests = 0;
+  private closing: Promise<void> | undefined;
+  readonly lastTag = 0;
+
+  constructor(options: RedisEndpointOptions) {
+    this.name = options.name;
+    this.url = options.url;
+    this.keys = queueKeys(options.name);
+    this.maxsize = options.maxsize;
+    this.joinable = options.joinable;
+    this.scheduler = options.scheduler;
+    this.heartbeat = options.heartbeat;
+    this.connections = new RedisConnections(options.port, {
+      url: this.url,
+      keys: this.keys,
+      consumer: this.consumer,
+      heartbeat: this.heartbeat,
+      onEvent: (message) => {
+        if (message === 'ended') this.consumerHalf.onEnded();
+      },
+      onDrained: () => this.drained(),
+      onLost: (error) => this.lost(error),
+    });
+    this.producer = new RedisProducer(this);
+    this.consumerHalf = new RedisConsumer<T>(this, decodeEnd);
+  }
+
+  get endError(): Error | undefined {
+    return this.consumerHalf.endError;
+  }
+
+  busyChanged(): void {
+    if (this.connections.closed) return;
+    this.connections.hold(this.producer.pending + this.consumerHalf.waiting + this.joins.size + this.requests > 0);
+  }
+
+  track<R>(work: Promise<R>): Promise<R> {
+    this.requests++;
+    this.busyChanged();
+    return work.finally(() => {
+      this.requests--;
+      this.busyChanged();
+    });
+  }
+
+  report(_error: unknown): void {
+    // A background command (taskDone, a give-back) failed: the connection is gone, and the reaper
+    // returns what this handle held once its heartbeat expires (at-least-once).
+  }
+
+  put(item: T, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+    // Copied and encoded now: a value that cannot be throws SerializationError here, nothing enqueued.
+    return this.producer.put(encodeEntry(item), listener, timeout);
+  }
+
+  tryPut(): boolean {
+    return false;
+  }
+
+  tryGet(): T | typeof NOTHING {
+    return NOTHING;
+  }
+
+  get(listener: GetListener<T>, timeout: number | undefined, _prefetch?: number, returnable?: boolean): Cancel | undefined {
+    return this.consumerHalf.get(listener, timeout, returnable === true);
+  }
+
+  attach(): () => void {
+    // Nothing is fetched ahead: every get takes from the server.
+    return () => undefined;
+  }
+
+  requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
+    this.consumerHalf.requeue(deliveries, failed);
+  }
+
+  attempts(tag: number): number {
+    return this.consumerHalf.attempts(tag);
+  }
+
+  settle(tag: number): void {
+    this.consumerHalf.finish(tag, false);
+  }
+
+  taskDone(tag?: number): void {
+    const done = tag ?? this.consumerHalf.oldest();
+    if (done === undefined || !this.consumerHalf.has(done)) {
+      throw new RangeError('taskDone() called too many times: this handle holds no item it got and has not marked done');
+    }
+    this.consumerHalf.finish(done, true);
+  }
+
+  qsize(): Promise<number> {
+    return this.request((c) => c.cmd.llen(this.keys.items));
+  }
+
+  async full(): Promise<boolean> {
+    if (this.maxsize === Infinity) return false;
+    if (this.producer.waiting) return true;
+    return (await this.qsize()) >= this.maxsize;
+  }
+
+  end(error?: Error): Promise<boolean> {
+    const how = error ? Buffer.concat([Buffer.from([1]), encodeMessage(encodeError(error))]) : '0';
+    return this.request((c) => c.cmd.run(END, [this.keys.ended, '', '', this.keys.wake], [how, this.keys.events])).then((r) => r === 1);
+  }
+
+  join(release: () => void, fail: (error: Error) => void): Cancel {
+    let waiting = true;
+    const done = (): void => {
+      if (!waiting) return;
+      waiting = false;
+      this.joins.delete(done);
+      this.busyChanged();
+      release();
+    };
+    this.joins.set(done, (error) => {
+      if (!waiting) return;
+      waiting = false;
+      this.joins.delete(done);
+      fail(error);
+    });
+    this.busyChanged();
+    // Subscribed (at connect) before it reads the count: a drain after the read is heard.
+    this.connections
+      .ready()
+      .then((c) => c.cmd.get(this.keys.unfinished))
+      .then(
+        (open) => {
+          if (Number(open ?? 0) <= 0) done();
+        },
+        (error: Error) => {
+          if (!waiting) return;
+          waiting = false;
+          this.joins.delete(done);
+          this.busyChanged();
+          fail(error);
+        },
+      );
+    return () => {
+      if (!waiting) return false;
+      waiting = false;
+      this.joins.delete(done);
+      this.busyChanged();
+      return true;
+    };
+  }
+
+  unfinished(report: (open: number | undefined) => void): void {
+    this.request((c) => c.cmd.get(this.keys.unfinished)).then(
+      (open) => report(Math.max(0, Number(open ?? 0))),
+      () => report(undefined),
+    );
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.track(
+      (async () => {
+        await this.producer.flush();
+        await this.consumerHalf.leave();
+      })(),
+    ).finally(() => this.connections.close());
+    return this.closing;
+  }
+
+  private drained(): void {
+    for (const done of [...this.joins.keys()]) done();
+  }
+
+  private lost(error: Error): void {
+    this.producer.failAll(error);
+    this.consumerHalf.failAll(error);
+    for (const fail of [...this.joins.values()]) fail(error);
+    this.busyChanged();
+  }
+
+  private request<R>(call: (c: NonNullable<RedisConnections['now']>) => Promise<R>): Promise<R> {
+    if (this.connections.closed) return Promise.reject(new ClosedError('queue', 'queue handle is closed'));
+    this.requests++;
+    this.busyChanged();
+    const conns = this.connections.now;
+    const sent = conns ? call(conns) : this.connections.ready().then(call);
+    return sent.finally(() => {
+      this.requests--;
+      this.busyChanged();
+    });
+  }
+}
+
+/** What `P:ended` holds: `0`, or `1` and the error it ended on. */
+function decodeEnd(how: Buffer): Error | undefined {
+  if (how.byteLength === 0 || how[0] !== 1) return undefined;
+  try {
+    return decodeError(decodeMessage(how.subarray(1)) as ErrorInfo);
+  } catch {
+    return new Error('the queue ended on an error that could not be decoded');
+  }
+}

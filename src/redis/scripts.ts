@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { LuaScript } from './port.js';
+
+/**
+ * The Lua scripts of the protocol (see `protocol.ts`): each runs atomically
+ * on the server. Every key they touch is under the queue's hash tag; the
+ * reaper builds processing keys from consumer ids inside that tag.
+ */
+export function lua(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** A wake hint for one waiting putter; at most one hint is kept (a woken putter passes it on). */
+const HINT = `redis.call('RPUSH', KEYS[4], '1') redis.call('LTRIM', KEYS[4], 0, 0)`;
+
+/**
+ * PUT: KEYS items, ended, unfinished, wake; ARGV maxsize (0: unbounded),
+ * joinable, waited, entry…  Appends as many entries as fit (all when
+ * unbounded), in order; returns how many, or -1 once the queue has ended.
+ * A putter that had waited and leaves room behind passes a hint on.
+ */
+export const PUT = lua(`
+if redis.call('EXISTS', KEYS[2]) == 1 then ${HINT} return -1 end
+local max = tonumber(ARGV[1])
+local n = #ARGV - 3
+if max > 0 then
+  local room = max - redis.call('LLEN', KEYS[1])
+  if room < n then n = room end
+  if n < 0 then n = 0 end
+end
+if n > 0 then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 4, 3 + n))
+  if ARGV[2] == '1' then redis.call('INCRBY', KEYS[3], n) end
+end
+if max > 0 and ARGV[3] == '1' and redis.call('LLEN', KEYS[1]) < max then ${HINT} end
+return n
+`);
+
+/**
+ * TAKE: KEYS items, processing:<c>, ended, wake; ARGV maxsize, keep, count.
+ * Takes up to count entries from the head: into this consumer's processing
+ * list (keep = 1) or out of the server (keep = 0). Returns {1, entry…};
+ * {2, ended} when none is left and the queue has ended; {0} otherwise.
+ */
+export const TAKE = lua(`
+local out = {1}
+for i = 1, tonumber(ARGV[3]) do
+  local e
+  if ARGV[2] == '1' then e = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') else e = redis.call('LPOP', KEYS[1]) end
+  if not e then break end
+  out[#out + 1] = e
+end
+if #out > 1 then
+  if tonumber(ARGV[1]) > 0 then ${HINT} end
+  return out
+end
+local ended = redis.call('GET', KEYS[3])
+if ended then return {2, ended} end
+return {0}
+`);
+
+/**
+ * MOVED: KEYS processing:<c>, unused, unused, wake; ARGV maxsize, drop, entry.
+ * After a BLMOVE handed this consumer `entry`: a plain get drops it from
+ * the processing list (it is now the application's); a bounded queue wakes a putter.
+ */
+export const MOVED = lua(`
+if ARGV[2] == '1' then redis.call('LREM', KEYS[1], -1, ARGV[3]) end
+if tonumber(ARGV[1]) > 0 then ${HINT} end
+return 1
+`);
+
+/**
+ * RETURN: KEYS processing:<c>, items; ARGV (held, back)…, oldest first.
+ * Each held entry leaves the processing list (held = '' for one taken out of
+ * the server already) and its `back` form goes to the head of items, so the
+ * oldest ends up first.
+ */
+export const RETURN = lua(`
+for i = #ARGV - 1, 1, -2 do
+  if ARGV[i] ~= '' then redis.call('LREM', KEYS[1], -1, ARGV[i]) end
+  redis.call('LPUSH', KEYS[2], ARGV[i + 1])
+end
+return 1
+`);
+
+/**
+ * DONE: KEYS processing:<c>, unfinished; ARGV entry, joinable, drained channel.
+ * The entry leaves the processing list; a JoinableQueue's unfinished count
+ * goes down only if it was still there (a reaper that took it back already
+ * made it someone else's), publishing on the drained channel at 0.
+ */
+export const DONE = lua(`
+local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
+if removed == 1 and ARGV[2] == '1' then
+  local left = redis.call('DECR', KEYS[2])
+  if left <= 0 then redis.call('DEL', KEYS[2]) redis.call('PUBLISH', ARGV[3], '0') end
+end
+return removed
+`);
+
+/**
+ * FOREIGN: KEYS processing:<c>, foreign; ARGV entry, held. A value rxmp did
+ * not write leaves the processing list (if held there) for the foreign list.
+ */
+export const FOREIGN = lua(`
+if ARGV[2] == '1' then redis.call('LREM', KEYS[1], -1, ARGV[1]) end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1
+`);
+
+/**
+ * END: KEYS ended, unused, unused, wake; ARGV how (encoded), events channel.
+ * Returns 1 if this call ended the queue, 0 if it had ended.
+ */
+export const END = lua(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+${HINT}
+redis.call('PUBLISH', ARGV[2], 'ended')
+return 1
+`);
+
+/**
+ * BEAT: KEYS consumers, heartbeat:<c>; ARGV consumer id, ttl ms. This consumer is alive.
+ */
+export const BEAT = lua(`
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return 1
+`);
+
+/**
+ * REAP: KEYS consumers, items; ARGV key prefix. Every consumer whose
+ * heartbeat has expired gives its processing list back to the head of
+ * items, oldest first; returns how many entries went back.
+ */
+export const REAP = lua(`
+local moved = 0
+for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. ':heartbeat:' .. c) == 0 then
+    local p = ARGV[1] .. ':processing:' .. c
+    while redis.call('LMOVE', p, KEYS[2], 'RIGHT', 'LEFT') do moved = moved + 1 end
+    redis.call('SREM', KEYS[1], c)
+  end
+end
+return moved
+`);
+
+/**
+ * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items; ARGV consumer id.
+ * A closing consumer: what is still in its processing list goes back to the
+ * head (oldest first), and it is no longer a consumer.
+ */
+export const LEAVE = lua(`
+local moved = 0
+while redis.call('LMOVE', KEYS[3], KEYS[4], 'RIGHT', 'LEFT') do moved = moved + 1 end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[1], ARGV[1])
+return moved
+`);
+
+/** UNDO: KEYS items, unfinished; ARGV entry, joinable. Takes back the last equal entry a withdrawn put left. */
+export const UNDO = lua(`
+local removed = redis.call('LREM', KEYS[1], -1, ARGV[1])
+if removed == 1 and ARGV[2] == '1' then redis.call('DECR', KEYS[2]) end
+return removed
+`);
