@@ -29,3 +29,4 @@ if (args.role === 'producer') {
   taken.stop();
 }
 client.destroy();
+process.disconnect?.(); // the IPC channel would keep this process alive

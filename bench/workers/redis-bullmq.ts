@@ -39,3 +39,4 @@ if (args.role === 'producer') {
   taken.stop();
   await worker.close();
 }
+process.disconnect?.(); // the IPC channel would keep this process alive

@@ -1,0 +1,248 @@
+/**
+ * Server faults: the Redis server killed (SIGKILL, no shutdown save) and
+ * started again under load. Calls in flight reject with `RedisError` (the
+ * core reconnects by itself and queues nothing while it is away), none
+ * hangs; with the append-only file fsync'd on every write, nothing a put
+ * acknowledged is lost; without persistence, everything in the queue is.
+ */
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { Empty } from '../../src/index.js';
+import { RedisError, RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
+import { expectRejection, settles, sleep } from '../support/async.js';
+import { needRedis, type RedisServer, startRedis } from '../support/redis-server.js';
+
+/** Every wait in these specs is bounded by this (generous: a loaded 2-core machine; the core gives up reconnecting after ~15 s). */
+const BOUND = 30_000;
+
+interface Load {
+  /** Puts that resolved, in order. */
+  acked: number[];
+  /** Items got (a JoinableQueue's marked done). */
+  got: number[];
+  /** Every rejection, put or get. */
+  errors: unknown[];
+  stop(): Promise<void>;
+}
+
+/** A producer and a consumer, each on its own handle, going as fast as they can; a call that rejects is noted and tried again. */
+function load(producer: RedisQueue<number>, consumer: RedisQueue<number>): Load {
+  const state: Load = { acked: [], got: [], errors: [], stop: async () => {} };
+  let running = true;
+  const put = (async () => {
+    for (let i = 0; running; i++) {
+      try {
+        await settles(producer.put(i), BOUND);
+        state.acked.push(i);
+      } catch (error) {
+        state.errors.push(error);
+        await sleep(20);
+      }
+    }
+  })();
+  const get = (async () => {
+    while (running) {
+      try {
+        const item = await settles(consumer.get({ timeout: 200 }), BOUND);
+        state.got.push(item);
+        if (consumer instanceof RedisJoinableQueue) consumer.taskDone();
+      } catch (error) {
+        if (!(error instanceof Empty)) {
+          state.errors.push(error);
+          await sleep(20);
+        }
+      }
+    }
+  })();
+  state.stop = async () => {
+    running = false;
+    await Promise.all([put, get]);
+  };
+  return state;
+}
+
+/** Takes what is left until the queue is empty for a second. */
+async function drain(q: RedisQueue<number>): Promise<number[]> {
+  const items: number[] = [];
+  for (;;) {
+    try {
+      items.push(await settles(q.get({ timeout: 1000 }), BOUND));
+      if (q instanceof RedisJoinableQueue) q.taskDone();
+    } catch (error) {
+      if (error instanceof Empty) return items;
+      throw error;
+    }
+  }
+}
+
+/** Tries `call` until it works: the first calls after a restart may still meet the reconnecting client. */
+async function once<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BOUND;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof RedisError) || Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+async function until(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + BOUND;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`not within ${BOUND} ms`);
+    await sleep(5);
+  }
+}
+
+describe('RedisQueue when the Redis server goes away', function () {
+  this.timeout(120_000);
+  let server: RedisServer | undefined;
+  const handles: RedisQueue<number>[] = [];
+
+  before(function () {
+    needRedis(this);
+  });
+
+  afterEach(async () => {
+    await Promise.all(handles.splice(0).map((q) => settles(q.close(), BOUND)));
+    await server?.stop();
+    server = undefined;
+  });
+
+  function open<Q extends RedisQueue<number>>(q: Q): Q {
+    handles.push(q);
+    return q;
+  }
+
+  it('appendonly on: a restart under load rejects calls in flight with RedisError, none hangs, and every acknowledged put is still there', async function () {
+    server = await startRedis({ appendonly: true });
+    const name = `faults-${randomUUID()}`;
+    const producer = open(new RedisJoinableQueue<number>({ name, url: server.url, maxsize: 100 }));
+    const consumer = open(new RedisJoinableQueue<number>({ name, url: server.url, maxsize: 100 }));
+    const running = load(producer, consumer);
+    await until(() => running.acked.length >= 300 && running.got.length >= 100);
+    await server.kill();
+    const ackedBefore = running.acked.length;
+    await sleep(300);
+    await server.start();
+    await until(() => running.acked.length >= ackedBefore + 300);
+    await running.stop();
+    expect(running.errors.length, 'the calls in flight did fail').to.be.greaterThan(0);
+    for (const error of running.errors) expect(error, String(error)).to.be.instanceOf(RedisError);
+
+    // What the consumer had taken and not finished goes back when it closes.
+    await settles(consumer.close(), BOUND);
+    const check = open(new RedisJoinableQueue<number>({ name, url: server.url }));
+    const rest = await drain(check);
+    const seen = new Set([...running.got, ...rest]);
+    const missing = running.acked.filter((i) => !seen.has(i));
+    expect(missing, 'acknowledged and lost').to.deep.equal([]);
+    const duplicates = running.got.length + rest.length - seen.size;
+    await settles(check.join(), BOUND);
+    if (this.test) {
+      this.test.title += ` [${running.acked.length} acked, ${running.errors.length} calls rejected, ${duplicates} taken twice]`;
+    }
+  });
+
+  it('appendonly on: a taskDone() made while the server is down still counts: join() resolves once it is back, the consumer still open', async () => {
+    server = await startRedis({ appendonly: true });
+    const name = `faults-${randomUUID()}`;
+    const producer = open(new RedisJoinableQueue<number>({ name, url: server.url }));
+    const consumer = open(new RedisJoinableQueue<number>({ name, url: server.url }));
+    await producer.put(1);
+    await producer.put(2);
+    expect(await consumer.get()).to.equal(1);
+    await server.kill();
+    consumer.taskDone(); // the application is done with 1; the server is away
+    await sleep(300);
+    await server.start();
+    // The consumer goes on after the restart, as a long-running worker would: 2, then nothing more.
+    expect(await once(() => consumer.get({ timeout: 5000 }))).to.equal(2);
+    consumer.taskDone();
+    const again: number[] = [];
+    for (;;) {
+      try {
+        again.push(await settles(consumer.get({ timeout: 3000 }), BOUND));
+        consumer.taskDone();
+      } catch (error) {
+        if (error instanceof Empty) break;
+        throw error;
+      }
+    }
+    // Either the lost DONE is sent again or item 1 comes back to be done again (at least once); a live
+    // consumer keeping it in its processing list forever leaves join() waiting for good.
+    await settles(
+      once(() => producer.join()),
+      BOUND,
+    );
+    expect(
+      again.filter((i) => i !== 1),
+      'nothing but 1 again',
+    ).to.deep.equal([]);
+  });
+
+  it('appendonly off: a restart loses what was in the queue, and the same handle works again once the server is back', async () => {
+    server = await startRedis();
+    const name = `faults-${randomUUID()}`;
+    const q = open(new RedisQueue<number>({ name, url: server.url }));
+    for (let i = 0; i < 100; i++) await q.put(i);
+    expect(await q.qsize()).to.equal(100);
+    await server.restart();
+    expect(await once(() => q.qsize()), 'all 100 acknowledged items are gone').to.equal(0);
+    await expectRejection(q.get({ timeout: 0 }), Empty);
+    await once(() => q.put(7));
+    expect(await settles(q.get({ timeout: 5000 }), BOUND)).to.equal(7);
+  });
+
+  it('a get waiting on an empty queue when the server dies rejects with RedisError (code, cause) instead of waiting on', async () => {
+    server = await startRedis();
+    const q = open(new RedisQueue<number>({ name: `faults-${randomUUID()}`, url: server.url }));
+    await q.qsize();
+    const waiting = q.get();
+    await sleep(200);
+    await server.kill();
+    const error = await settles(expectRejection(waiting, RedisError), BOUND);
+    expect(error.cause, 'what the client said').to.be.instanceOf(Error);
+    await server.start();
+  });
+
+  it('a put waiting for room when the server dies rejects with RedisError; after the restart the queue takes puts again', async () => {
+    server = await startRedis({ appendonly: true });
+    const q = open(new RedisQueue<number>({ name: `faults-${randomUUID()}`, url: server.url, maxsize: 2 }));
+    await q.put(1);
+    await q.put(2);
+    const waiting = q.put(3);
+    await sleep(200);
+    await server.kill();
+    await settles(expectRejection(waiting, RedisError), BOUND);
+    await server.start();
+    expect(await once(() => q.qsize())).to.equal(2);
+    expect(await once(() => q.get())).to.equal(1);
+    await once(() => q.put(4));
+    expect(await q.get()).to.equal(2);
+    expect(await q.get()).to.equal(4);
+  });
+
+  it('join() waiting when the server dies rejects with RedisError rather than hang', async () => {
+    server = await startRedis({ appendonly: true });
+    const q = open(new RedisJoinableQueue<number>({ name: `faults-${randomUUID()}`, url: server.url }));
+    await q.put(1);
+    const joining = q.join();
+    await sleep(200);
+    await server.kill();
+    await settles(expectRejection(joining, RedisError), BOUND);
+    await server.start();
+  });
+
+  it('a server that stays away: calls reject with RedisError within the bound, none hangs', async () => {
+    server = await startRedis();
+    const q = open(new RedisQueue<number>({ name: `faults-${randomUUID()}`, url: server.url }));
+    await q.put(1);
+    await server.kill();
+    await settles(expectRejection(q.put(2), RedisError), BOUND);
+    await settles(expectRejection(q.get(), RedisError), BOUND);
+    await settles(expectRejection(q.qsize(), RedisError), BOUND);
+  });
+});
