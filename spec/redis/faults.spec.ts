@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Empty } from '../../src/index.js';
+import { ClosedError, Empty } from '../../src/index.js';
 import { RedisError, RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
 import { expectRejection, settles, sleep } from '../support/async.js';
 import { needRedis, type RedisServer, startRedis } from '../support/redis-server.js';
@@ -183,17 +183,25 @@ describe('RedisQueue when the Redis server goes away', function () {
     ).to.deep.equal([]);
   });
 
-  it('appendonly off: a restart loses what was in the queue, and the same handle works again once the server is back', async () => {
+  it('appendonly off: a restart loses everything the queue held — items, the unfinished count, its end — and the same handles go on', async () => {
     server = await startRedis();
     const name = `faults-${randomUUID()}`;
-    const q = open(new RedisQueue<number>({ name, url: server.url }));
+    const q = open(new RedisJoinableQueue<number>({ name, url: server.url }));
+    const ended = open(new RedisQueue<number>({ name: `${name}-ended`, url: server.url }));
     for (let i = 0; i < 100; i++) await q.put(i);
     expect(await q.qsize()).to.equal(100);
+    await ended.end();
+    await expectRejection(ended.put(1), ClosedError);
     await server.restart();
     expect(await once(() => q.qsize()), 'all 100 acknowledged items are gone').to.equal(0);
     await expectRejection(q.get({ timeout: 0 }), Empty);
+    await settles(once(() => q.join()), BOUND); // the 100 open tasks went with them: join() resolves at once
+    await once(() => ended.put(1)); // the end went too: the queue takes puts again
+    expect(await ended.get({ timeout: 5000 })).to.equal(1);
     await once(() => q.put(7));
     expect(await settles(q.get({ timeout: 5000 }), BOUND)).to.equal(7);
+    q.taskDone();
+    await settles(q.join(), BOUND);
   });
 
   it('a get waiting on an empty queue when the server dies rejects with RedisError (code, cause) instead of waiting on', async () => {
