@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { queueKeys } from '../../src/redis/protocol.js';
-import { END, LEAVE, PUT, REAP, RETURN, TAKE } from '../../src/redis/scripts.js';
+import { END, LEAVE, PUT, REAP, RECLAIM, RETURN, TAKE } from '../../src/redis/scripts.js';
 import type { LuaScript } from '../../src/redis/port.js';
 import { needRedis, sharedRedis } from '../support/redis-server.js';
 import { uniqueName } from './core-helpers.js';
@@ -86,6 +86,16 @@ describe('rxmp/redis: the Lua scripts', function () {
     expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['a', 'b', 'c']);
     expect(await client.exists(k.heartbeat('me'))).to.equal(0);
     expect(await client.sMembers(k.consumers)).to.deep.equal([]);
+  });
+
+  it('RECLAIM gives back, in order, what a consumer’s processing list holds beyond the entries it knows it holds', async () => {
+    const k = queueKeys(uniqueName('reclaim'));
+    await put(k, 0, ['z']);
+    await client.rPush(k.processing('me'), ['a', 'held', 'b', 'a']);
+    expect(await run(RECLAIM, [k.processing('me'), k.items], ['held', 'a'])).to.equal(2);
+    expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['b', 'a', 'z']);
+    expect(await client.lRange(k.processing('me'), 0, -1)).to.deep.equal(['a', 'held']);
+    expect(await run(RECLAIM, [k.processing('me'), k.items], ['held', 'a'])).to.equal(0);
   });
 
   it('every key of a queue shares one hash tag (one cluster slot)', () => {

@@ -24,11 +24,16 @@
  *   them to `unfinished`. A put that does not fit waits on `BLPOP P:wake`
  *   on the handle's put connection (in chunks of a second), then retries.
  *   Puts of one handle go in order: a later one never passes a waiting one.
- * - get: the TAKE script takes from the head — into `P:processing:<c>`
- *   (JoinableQueue, or a get whose item may come back: `consume`) or out of
- *   the server (a plain get). Found nothing: `BLMOVE P:items → P:processing:<c>`
- *   on the handle's get connection, then the MOVED script (a plain get
- *   drops the entry from its processing list). Each take wakes one putter.
+ * - get: the TAKE script moves entries from the head of `P:items` into
+ *   `P:processing:<c>` (several at once for gets waiting together). Found
+ *   nothing: `BLMOVE P:items → P:processing:<c>` on the handle's get
+ *   connection. Each take wakes one putter. Once an entry is handed to the
+ *   application, a plain get's entry leaves the processing list (MOVED, one
+ *   command per batch); a JoinableQueue's (or `consume`'s) stays there until
+ *   taskDone / settle, or goes back (RETURN) when its run failed.
+ * - reclaim: when a get's command fails (the connection dropped), its reply
+ *   may be lost with entries already moved: RECLAIM gives every entry of
+ *   `P:processing:<c>` that the handle does not hold back to the head.
  * - cancel (timeout, AbortSignal, unsubscribe, close): the waiting get is
  *   withdrawn at once (timeouts run on the queue's scheduler, exactly);
  *   a blocked `BLMOVE` is ended by `CLIENT UNBLOCK` from the command
@@ -47,8 +52,10 @@
  *
  * Invariants:
  * - an accepted entry is in exactly one of `P:items`, some `P:processing:<c>`,
- *   or the application's hands (a plain get's item once delivered; a
- *   JoinableQueue's only after taskDone);
+ *   or delivered and finished (a plain get's once handed over and dropped; a
+ *   JoinableQueue's once done) — between the hand-over and the drop it is
+ *   both delivered and in the processing list, which is the one window where
+ *   a consumer's death or a lost connection makes it come again;
  * - `LLEN P:items ≤ maxsize` after every PUT (items given back by cancelled
  *   gets, failed runs and the reaper may exceed it until taken);
  * - `unfinished` = entries put and not done: in items, in processing lists,

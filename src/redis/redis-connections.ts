@@ -71,19 +71,40 @@ export class RedisConnections {
     return made;
   }
 
+  /** The blocking connection of `role` broke: it is dropped, and the next `blocker(role)` opens another. */
+  dropBlocker(role: string): void {
+    const made = this.blocking.get(role);
+    if (!made) return;
+    this.blocking.delete(role);
+    made.then(
+      ({ conn }) => {
+        this.opened.delete(conn);
+        conn.close();
+      },
+      () => undefined,
+    );
+  }
+
   /** Keeps the process alive (`true`) while calls wait on the server, or lets it go. */
   hold(busy: boolean): void {
-    if (busy && !this.holder) this.holder = setInterval(() => {}, 1 << 30);
-    else if (!busy && this.holder) {
-      clearInterval(this.holder);
-      this.holder = undefined;
+    if (busy === this.held) return;
+    this.held = busy;
+    if (!this.holder) {
+      this.holder = setInterval(() => {}, 1 << 30);
+      this.holder.unref();
     }
+    if (busy) this.holder.ref();
+    else this.holder.unref();
   }
+
+  private held = false;
 
   /** Closes every connection now (pending commands reject). */
   close(): void {
     this.closedFlag = true;
-    this.hold(false);
+    if (this.holder) clearInterval(this.holder);
+    this.holder = undefined;
+    this.held = false;
     if (this.beat) clearInterval(this.beat);
     this.beat = undefined;
     for (const conn of this.opened) conn.close();
@@ -106,18 +127,20 @@ export class RedisConnections {
   private async open(): Promise<Connections> {
     const { keys } = this.host;
     const cmd = await this.connect('cmd');
-    let sub: RedisConnection;
+    let sub: RedisConnection | undefined;
     try {
       sub = await this.connect('sub');
       await sub.subscribe(keys.events, (message) => this.host.onEvent(message));
       await sub.subscribe(keys.drained, () => this.host.onDrained());
       await this.beatOnce(cmd);
     } catch (error) {
-      cmd.close();
-      this.opened.delete(cmd);
+      for (const conn of [cmd, ...(sub === undefined ? [] : [sub])]) {
+        conn.close();
+        this.opened.delete(conn);
+      }
       throw error;
     }
-    const conns = { cmd, sub };
+    const conns = { cmd, sub: sub as RedisConnection };
     this.current = conns;
     this.beat = setInterval(() => {
       void this.beatOnce(cmd).catch(() => undefined);

@@ -5,7 +5,7 @@ import { decodeEntry, withAttempts } from './entry-codec.js';
 import type { Arg, LuaScript, RedisConnection } from './port.js';
 import { boundArg, type RedisContext } from './redis-context.js';
 import { ForeignItemError } from './redis-error.js';
-import { DONE, FOREIGN, LEAVE, MOVED, RETURN, TAKE } from './scripts.js';
+import { DONE, FOREIGN, LEAVE, MOVED, RECLAIM, RETURN, TAKE } from './scripts.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
@@ -23,6 +23,8 @@ interface Held {
 }
 
 const BATCH = 256;
+/** How often a taskDone that met a missing server is tried again (100 ms apart: about as long as a connection tries to come back). */
+const DONE_RETRIES = 150;
 /** How long one BLMOVE blocks before the handle looks again (seconds): bounds how late a missed `ended` is seen. */
 const BLOCK_CHUNK_S = 2;
 
@@ -94,7 +96,8 @@ export class RedisConsumer<T> {
     if (!h) return;
     this.held.delete(tag);
     const { keys } = this.ctx;
-    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained]);
+    // DONE is idempotent (it decrements only what it removed): retried while the server is away.
+    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained], DONE_RETRIES);
   }
 
   requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
@@ -183,37 +186,78 @@ export class RedisConsumer<T> {
   }
 
   private pump(): void {
-    if (this.inflight || this.gets.length === 0) return;
-    const keep = (this.gets[0] as PendingGet<T>).keep;
-    let count = 0;
-    for (const g of this.gets) {
-      if (g.keep !== keep || count === BATCH) break;
-      count++;
-    }
+    if (this.inflight) return;
+    if (this.reclaimNeeded) return this.reclaim();
+    if (this.gets.length === 0) return;
+    const count = Math.min(this.gets.length, BATCH);
     this.inflight = true;
     const { keys } = this.ctx;
+    // Always into the processing list: a plain get's entry leaves it once handed over (a reply lost on
+    // the way then leaves the entry where `reclaim` finds it, never nowhere).
     const take = (cmd: RedisConnection) =>
       cmd.run(
         TAKE,
         [keys.items, keys.processing(this.ctx.consumer), keys.ended, keys.wake],
-        [boundArg(this.ctx.maxsize), keep ? '1' : '0', String(count)],
+        [boundArg(this.ctx.maxsize), '1', String(count)],
       );
     const conns = this.ctx.connections.now;
     const sent = conns ? take(conns.cmd) : this.ctx.connections.ready().then((c) => take(c.cmd));
     sent.then(
-      (reply) => this.taken(reply as [number, ...Buffer[]], keep),
+      (reply) => this.taken(reply as [number, ...Buffer[]]),
+      (error: Error) => this.broke(error),
+    );
+  }
+
+  /** A command of a get failed: the gets waiting fail with it, and what the server may have moved meanwhile is reclaimed. */
+  private broke(error: Error): void {
+    this.inflight = false;
+    if (this.ctx.connections.closed) return;
+    this.reclaimNeeded = true;
+    this.failAll(error);
+    this.pump();
+  }
+
+  /**
+   * Entries in this consumer's processing list that it does not hold (moved
+   * by a command whose reply was lost) go back to the head. Runs only while
+   * no take is on its way, so that every entry it holds is known; tried
+   * again while the server is away.
+   */
+  private reclaim(): void {
+    this.inflight = true;
+    const { keys } = this.ctx;
+    const held = [...this.held.values()].map((h) => h.entry);
+    const run = (cmd: RedisConnection) => cmd.run(RECLAIM, [keys.processing(this.ctx.consumer), keys.items], held);
+    const conns = this.ctx.connections.now;
+    const sent = conns ? run(conns.cmd) : this.ctx.connections.ready().then((c) => run(c.cmd));
+    this.ctx.track(sent).then(
+      () => {
+        this.reclaimNeeded = false;
+        this.reclaimTries = 0;
+        this.inflight = false;
+        this.pump();
+      },
       (error: Error) => {
         this.inflight = false;
         this.failAll(error);
+        if (this.ctx.connections.closed || ++this.reclaimTries > DONE_RETRIES) {
+          this.reclaimNeeded = false;
+          this.ctx.report(error);
+          return;
+        }
+        setTimeout(() => this.pump(), 100).unref();
       },
     );
   }
 
-  private taken(reply: [number, ...Buffer[]], keep: boolean): void {
+  private reclaimNeeded = false;
+  private reclaimTries = 0;
+
+  private taken(reply: [number, ...Buffer[]]): void {
     const [kind, ...rest] = reply;
     if (kind === 1) {
       this.inflight = false;
-      this.hand(rest, keep, false);
+      this.hand(rest, false);
       this.pump();
       return;
     }
@@ -258,48 +302,51 @@ export class RedisConsumer<T> {
         this.blockedOn = undefined;
       }
     } catch (error) {
-      this.inflight = false;
-      if (!this.ctx.connections.closed) this.failAll(error as Error);
+      // Its client id changes if it reconnects: the next block gets a connection of its own again.
+      this.ctx.connections.dropBlocker('get');
+      this.broke(error as Error);
       return;
     }
     this.inflight = false;
-    if (entry) this.hand([entry], true, true);
+    if (entry) this.hand([entry], true);
     this.pump();
   }
 
-  /** Entries taken (`held`: in the processing list), handed to the waiting gets of the same kind, in order; the rest go back. */
-  private hand(entries: Buffer[], held: boolean, moved: boolean): void {
+  /**
+   * Entries taken into the processing list, handed to the waiting gets in
+   * order; those left over go back to the head. A plain get's entry then
+   * leaves the processing list (DROP), as does one rxmp did not write (FOREIGN).
+   */
+  private hand(entries: Buffer[], moved: boolean): void {
     const { keys } = this.ctx;
     const back: Buffer[] = [];
+    const drop: Buffer[] = [];
     for (const entry of entries) {
-      const g = this.gets.find((x) => !x.done && (moved || x.keep === held));
+      const g = this.gets.find((x) => !x.done);
       if (!g) {
-        back.push(held ? entry : Buffer.alloc(0), entry);
+        back.push(entry, entry);
         continue;
       }
       this.gets.splice(this.gets.indexOf(g), 1);
       g.done = true;
       g.deadline?.unsubscribe();
-      if (moved) {
-        // After a BLMOVE: a plain get drops its entry from the processing list now, and a putter may go on.
-        this.command(
-          MOVED,
-          [keys.processing(this.ctx.consumer), '', '', keys.wake],
-          [boundArg(this.ctx.maxsize), g.keep ? '0' : '1', entry],
-        );
-      }
       let decoded: { item: T; attempts: number };
       try {
         decoded = decodeEntry<T>(entry);
       } catch (cause) {
-        const inProcessing = moved ? g.keep : held;
-        this.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, inProcessing ? '1' : '0']);
+        this.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, '1']);
         g.listener.failed(new ForeignItemError(this.ctx.name, keys.items, keys.foreign, entry, cause));
         continue;
       }
       const tag = this.nextTag++;
       if (g.keep) this.held.set(tag, { entry, attempts: decoded.attempts });
+      else drop.push(entry);
       g.listener.delivered(decoded.item, tag);
+    }
+    // After a BLMOVE a bounded queue wakes a putter here (TAKE does it itself).
+    const hint = moved && this.ctx.maxsize !== Infinity;
+    if (drop.length > 0 || hint) {
+      this.command(MOVED, [keys.processing(this.ctx.consumer), '', '', keys.wake], [boundArg(this.ctx.maxsize), hint ? '1' : '0', ...drop]);
     }
     this.ctx.busyChanged();
     if (back.length > 0) this.giveBack(back);
@@ -310,9 +357,14 @@ export class RedisConsumer<T> {
     this.command(RETURN, [keys.processing(this.ctx.consumer), keys.items], pairs);
   }
 
-  private command(script: LuaScript, k: string[], a: Arg[]): void {
+  /** Runs `script` with nothing waiting on it; `retries`: how often to try again, 100 ms apart, if it fails. */
+  private command(script: LuaScript, k: string[], a: Arg[], retries = 0): void {
     const conns = this.ctx.connections.now;
     const run = conns ? conns.cmd.run(script, k, a) : this.ctx.connections.ready().then((c) => c.cmd.run(script, k, a));
-    this.ctx.track(run).catch((e) => this.ctx.report(e));
+    this.ctx.track(run).catch((e) => {
+      if (retries > 0 && !this.ctx.connections.closed) {
+        setTimeout(() => this.command(script, k, a, retries - 1), 100).unref();
+      } else this.ctx.report(e);
+    });
   }
 }

@@ -12,7 +12,12 @@
 export class RedisError extends Error {
   /** The queue's name, when the error concerns one. */
   readonly queue: string | undefined;
-  /** A short machine-readable reason: the server's error word (`WRONGPASS`), a socket code (`ECONNREFUSED`), or `'MODULE_NOT_FOUND'`. */
+  /**
+   * A short machine-readable reason: the server's error word (`WRONGPASS`,
+   * `NOAUTH`), a socket code (`ECONNREFUSED`, `ECONNRESET`), `'OFFLINE'`
+   * (the connection is being re-established), `'CLOSED'` (it gave up),
+   * `'FOREIGN_ITEM'`, or `'MODULE_NOT_FOUND'`.
+   */
   readonly code: string | undefined;
   constructor(message: string, options: { cause?: unknown; queue?: string; code?: string } = {}) {
     super(message, { cause: options.cause });
@@ -51,6 +56,10 @@ function codeOf(cause: unknown): string | undefined {
   if (cause === null || typeof cause !== 'object') return undefined;
   const code = (cause as { code?: unknown }).code;
   if (typeof code === 'string') return code;
+  // node-redis's own: the connection is being re-established, or was closed for good.
+  const kind = (cause as object).constructor?.name;
+  if (kind === 'ClientOfflineError') return 'OFFLINE';
+  if (kind === 'ClientClosedError') return 'CLOSED';
   const message = (cause as { message?: unknown }).message;
   if (typeof message === 'string') {
     const word = /^([A-Z][A-Z_]+)\b/.exec(message);

@@ -224,6 +224,7 @@ export class RedisProducer {
           });
         }
       } catch (error) {
+        this.ctx.connections.dropBlocker('put');
         if (!this.ctx.connections.closed) this.failAll(error as Error);
       } finally {
         this.waking = false;

@@ -77,6 +77,7 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
   }
 
   busyChanged(): void {
+    this.watchJoins();
     if (this.connections.closed) return;
     this.connections.hold(this.producer.pending + this.consumerHalf.waiting + this.joins.size + this.requests > 0);
   }
@@ -206,8 +207,36 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
         await this.producer.flush();
         await this.consumerHalf.leave();
       })(),
-    ).finally(() => this.connections.close());
+    ).finally(() => {
+      this.connections.close();
+      this.watchJoins();
+    });
     return this.closing;
+  }
+
+  private joinWatch: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * While joins wait, the count is read again every heartbeat: a `drained`
+   * published while the subscription was re-established is not missed.
+   */
+  private watchJoins(): void {
+    if (this.joins.size > 0 && !this.joinWatch && !this.connections.closed) {
+      this.joinWatch = setInterval(() => {
+        const conns = this.connections.now;
+        if (!conns) return;
+        conns.cmd.get(this.keys.unfinished).then(
+          (open) => {
+            if (Number(open ?? 0) <= 0) this.drained();
+          },
+          () => undefined,
+        );
+      }, this.heartbeat);
+      this.joinWatch.unref();
+    } else if ((this.joins.size === 0 || this.connections.closed) && this.joinWatch) {
+      clearInterval(this.joinWatch);
+      this.joinWatch = undefined;
+    }
   }
 
   private drained(): void {

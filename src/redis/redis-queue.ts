@@ -32,17 +32,26 @@ function endpointFor<T>(options: unknown, what: string, joinable: boolean): Redi
  * first use (calls made before wait for the connection); `close()` closes
  * this handle's connections.
  *
- * Guarantees (see `protocol.ts`): FIFO from one producer; a put resolves
- * once the server holds the item (with AOF `appendfsync always`, it
- * survives a server restart); a plain get's item leaves the server when it
- * is handed to the application — a consumer that dies after the server moved
- * the item to it but before it was handed over has it redelivered by the
- * reaper, so an item is never lost, and is delivered twice only in that
- * window. A get that is cancelled (timeout, signal, unsubscribe, close)
- * either delivered its item or left it at the head of the queue. A call in
- * flight when the connection breaks rejects `RedisError` (a put that
- * rejects so may or may not have been enqueued); the handle reconnects
- * for later calls.
+ * Guarantees (see `protocol.ts`):
+ * - FIFO from one producer; a put resolves once the server holds the item
+ *   (with AOF and `appendfsync always` it survives a server restart; without
+ *   persistence a restart loses what the server held).
+ * - `maxsize` counts items not yet got (`LLEN` of the list), as Python does,
+ *   checked atomically by every put of every handle; items given back
+ *   (cancelled gets, failed `consume` runs, the reaper) may exceed it until taken.
+ * - Plain get: the item leaves the server once it is handed to the
+ *   application. Until then it sits in this consumer's processing list, so
+ *   a consumer that dies (the reaper, after 3 × `heartbeat`) or loses its
+ *   connection (`RECLAIM`) has it put back at the head: never lost, and
+ *   delivered twice only when that happens between the hand-over and the
+ *   server's acknowledgment of it (at-least-once in that window).
+ * - A get that is cancelled (timeout, signal, unsubscribe, close) either
+ *   delivered its item or left it at the head of the queue.
+ * - A call waiting when the connection breaks rejects `RedisError` (a put
+ *   that rejects so may or may not have been enqueued: its reply was lost);
+ *   while the connection comes back (about 15 s of tries) calls reject
+ *   `RedisError` with code `OFFLINE` at once; then the handle works again.
+ *   Nothing waits for a reconnect silently.
  *
  * Timeouts are exact to the queue's scheduler (the server's own blocking
  * timeouts are coarse, ~100 ms at `hz 10`, and are not used for them).

@@ -60,14 +60,34 @@ return {0}
 `);
 
 /**
- * MOVED: KEYS processing:<c>, unused, unused, wake; ARGV maxsize, drop, entry.
- * After a BLMOVE handed this consumer `entry`: a plain get drops it from
- * the processing list (it is now the application's); a bounded queue wakes a putter.
+ * MOVED: KEYS processing:<c>, unused, unused, wake; ARGV maxsize, hint, entry…
+ * After entries were handed to plain gets: they leave this consumer's
+ * processing list (they are the application's now); after a BLMOVE
+ * (hint = 1) a bounded queue wakes a putter.
  */
 export const MOVED = lua(`
-if ARGV[2] == '1' then redis.call('LREM', KEYS[1], -1, ARGV[3]) end
-if tonumber(ARGV[1]) > 0 then ${HINT} end
+for i = 3, #ARGV do redis.call('LREM', KEYS[1], -1, ARGV[i]) end
+if ARGV[2] == '1' and tonumber(ARGV[1]) > 0 then ${HINT} end
 return 1
+`);
+
+/**
+ * RECLAIM: KEYS processing:<c>, items; ARGV the entries this consumer holds.
+ * Every other entry of its processing list (moved by a command whose reply
+ * was lost) goes back to the head of items, in order; returns how many.
+ */
+export const RECLAIM = lua(`
+local held = {}
+for i = 1, #ARGV do held[ARGV[i]] = (held[ARGV[i]] or 0) + 1 end
+local keep, back = {}, {}
+for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  if (held[e] or 0) > 0 then held[e] = held[e] - 1 keep[#keep + 1] = e else back[#back + 1] = e end
+end
+if #back == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+if #keep > 0 then redis.call('RPUSH', KEYS[1], unpack(keep)) end
+for i = #back, 1, -1 do redis.call('LPUSH', KEYS[2], back[i]) end
+return #back
 `);
 
 /**
