@@ -76,7 +76,7 @@ async function drain(q: RedisQueue<number>): Promise<number[]> {
 }
 
 /** Tries `call` until it works: the first calls after a restart may still meet the reconnecting client. */
-async function once<T>(call: () => Promise<T>): Promise<T> {
+async function whenBack<T>(call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + BOUND;
   for (;;) {
     try {
@@ -162,7 +162,12 @@ describe('RedisQueue when the Redis server goes away', function () {
     const after: number[] = [];
     for (;;) {
       try {
-        after.push(await settles(once(() => consumer.get({ timeout: 3000 })), BOUND));
+        after.push(
+          await settles(
+            whenBack(() => consumer.get({ timeout: 3000 })),
+            BOUND,
+          ),
+        );
         consumer.taskDone();
       } catch (error) {
         if (error instanceof Empty) break;
@@ -171,7 +176,10 @@ describe('RedisQueue when the Redis server goes away', function () {
     }
     // Either the lost DONE is sent again or item 1 comes back to be done again (at least once); a live
     // consumer keeping it in its processing list forever leaves join() waiting for good.
-    await settles(once(() => producer.join()), BOUND);
+    await settles(
+      whenBack(() => producer.join()),
+      BOUND,
+    );
     expect(after, 'item 2, and 1 again at most').to.include(2);
     expect(after.filter((i) => i !== 1 && i !== 2)).to.deep.equal([]);
     expect(after.length).to.be.at.most(2);
@@ -187,13 +195,16 @@ describe('RedisQueue when the Redis server goes away', function () {
     await ended.end();
     await expectRejection(ended.put(1), ClosedError);
     await server.restart();
-    expect(await once(() => q.qsize()), 'all 100 acknowledged items are gone').to.equal(0);
+    expect(await whenBack(() => q.qsize()), 'all 100 acknowledged items are gone').to.equal(0);
     await expectRejection(q.get({ timeout: 0 }), Empty);
     // The 100 open tasks went with them: join() resolves at once.
-    await settles(once(() => q.join()), BOUND);
-    await once(() => ended.put(1)); // the end went too: the queue takes puts again
+    await settles(
+      whenBack(() => q.join()),
+      BOUND,
+    );
+    await whenBack(() => ended.put(1)); // the end went too: the queue takes puts again
     expect(await ended.get({ timeout: 5000 })).to.equal(1);
-    await once(() => q.put(7));
+    await whenBack(() => q.put(7));
     expect(await settles(q.get({ timeout: 5000 }), BOUND)).to.equal(7);
     q.taskDone();
     await settles(q.join(), BOUND);
@@ -221,9 +232,9 @@ describe('RedisQueue when the Redis server goes away', function () {
     await server.kill();
     await settles(waiting, BOUND);
     await server.start();
-    expect(await once(() => q.qsize())).to.equal(2);
-    expect(await once(() => q.get())).to.equal(1);
-    await once(() => q.put(4));
+    expect(await whenBack(() => q.qsize())).to.equal(2);
+    expect(await whenBack(() => q.get())).to.equal(1);
+    await whenBack(() => q.put(4));
     expect(await q.get()).to.equal(2);
     expect(await q.get()).to.equal(4);
   });
