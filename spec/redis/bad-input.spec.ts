@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { Empty, SerializationError } from '../../src/index.js';
@@ -50,6 +51,28 @@ describe('rxmp/redis: bad input', function () {
       expect(q.closed).to.equal(false);
       await expectRejection(q.put(1), RedisError);
     });
+  });
+
+  it('without the redis package installed, the first call rejects RedisError (MODULE_NOT_FOUND) saying what to install', () => {
+    // A child whose resolver cannot find `redis`, as where the optional peer dependency is absent.
+    const hook = `export async function resolve(s, c, n) {
+      if (s === 'redis') throw Object.assign(new Error('Cannot find package redis'), { code: 'ERR_MODULE_NOT_FOUND' });
+      return n(s, c);
+    }`;
+    const entry = new URL('../../src/redis/index.js', import.meta.url).href;
+    const program = `
+      import { register } from 'node:module';
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+      const { RedisQueue } = await import(${JSON.stringify(entry)});
+      const q = new RedisQueue({ name: 'x', url: 'redis://127.0.0.1:1' });
+      const e = await q.put(1).then(() => undefined, (e) => e);
+      await q.close();
+      console.log(JSON.stringify({ name: e?.name, code: e?.code, message: e?.message }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 20_000 });
+    const error = JSON.parse(out.trim()) as { name: string; code: string; message: string };
+    expect(error).to.deep.include({ name: 'RedisError', code: 'MODULE_NOT_FOUND' });
+    expect(error.message).to.contain('npm install redis');
   });
 
   describe('values', () => {

@@ -1,7 +1,7 @@
 /** RedisQueue and RedisJoinableQueue beyond the conformance suites: several handles on one queue, what each guarantees. */
 import { expect } from 'chai';
 import { createClient } from 'redis';
-import { Empty } from '../../src/index.js';
+import { consume, Empty, Full } from '../../src/index.js';
 import { kEndpoint } from '../../src/queue.js';
 import { RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
 import type { RedisQueueEndpoint } from '../../src/redis/redis-queue-endpoint.js';
@@ -79,6 +79,37 @@ describe('rxmp/redis: handles on one queue', function () {
     await q.get();
     await q.putNowait(2);
     expect(await q.qsize()).to.equal(1);
+  });
+
+  it('a stream fetches ahead, and the bound and qsize() count what it fetched; stopping gives it back to the head in order', async () => {
+    const name = uniqueName('ahead');
+    const q = closeAfterTest(new RedisQueue<number>({ name, url, maxsize: 5 }));
+    for (let i = 0; i < 5; i++) await q.put(i);
+    let release: () => void = () => undefined;
+    const started: number[] = [];
+    const subscription = consume(q, (n: number) => {
+      started.push(n);
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    }).subscribe();
+    for (let i = 0; i < 200 && started.length === 0; i++) await sleep(5);
+    await sleep(50);
+    expect(started).to.deep.equal([0]);
+    expect(await client.lLen(`{rxmp:${name}}:items`), 'fetched ahead').to.equal(0);
+    // The one being run is got (its slot is free, as Python counts); the four fetched ahead are not.
+    expect(await q.qsize()).to.equal(4);
+    await q.putNowait(5);
+    await expectRejection(q.putNowait(6), Full);
+    release();
+    for (let i = 0; i < 200 && started.length < 2; i++) await sleep(5);
+    subscription.unsubscribe();
+    await sleep(50);
+    // What was fetched ahead goes back to the head, and the unfinished run's item before it.
+    expect(await q.qsize()).to.equal(5);
+    const got: number[] = [];
+    for (let i = 0; i < 5; i++) got.push(await q.get());
+    expect(got).to.deep.equal([1, 2, 3, 4, 5]);
   });
 
   it('plain Queue: an item is out of the server once its get resolves (no processing list keeps it)', async () => {

@@ -19,7 +19,7 @@ describe('rxmp/redis: the Lua scripts', function () {
 
   const run = (script: LuaScript, keys: string[], args: string[]) => client.eval(script.source, { keys, arguments: args });
   const put = (k: ReturnType<typeof queueKeys>, maxsize: number, entries: string[], joinable = false) =>
-    run(PUT, [k.items, k.ended, k.unfinished, k.wake], [String(maxsize), joinable ? '1' : '0', '0', ...entries]);
+    run(PUT, [k.items, k.ended, k.unfinished, k.wake, k.ahead], [String(maxsize), joinable ? '1' : '0', '0', ...entries]);
 
   it('PUT appends in order only as many entries as maxsize leaves room for, and counts them as unfinished', async () => {
     const k = queueKeys(uniqueName('put'));
@@ -39,27 +39,36 @@ describe('rxmp/redis: the Lua scripts', function () {
     expect(await client.lLen(k.items)).to.equal(0);
   });
 
-  it('TAKE takes from the head into the processing list (keep) or out (plain), and leaves one wake hint in a bounded queue', async () => {
+  it('TAKE moves from the head into the processing list, counts what it fetched ahead, and leaves one wake hint in a bounded queue', async () => {
     const k = queueKeys(uniqueName('take'));
     await put(k, 0, ['a', 'b', 'c']);
-    const take = (keep: boolean, count: number) =>
-      run(TAKE, [k.items, k.processing('c1'), k.ended, k.wake], ['5', keep ? '1' : '0', String(count)]);
-    expect(await take(true, 2)).to.deep.equal([1, 'a', 'b']);
+    const take = (count: number, handed: number) =>
+      run(TAKE, [k.items, k.processing('c1'), k.ended, k.wake, k.ahead], ['5', '1', String(count), String(handed), 'c1']);
+    expect(await take(2, 2)).to.deep.equal([1, 'a', 'b']);
     expect(await client.lRange(k.processing('c1'), 0, -1)).to.deep.equal(['a', 'b']);
-    expect(await take(false, 5)).to.deep.equal([1, 'c']);
     expect(await client.lLen(k.wake)).to.equal(1);
-    expect(await take(false, 1)).to.deep.equal([0]);
+    expect(await client.hGet(k.ahead, 'c1')).to.equal(null);
+    // Beyond the gets waiting (1 here), what it takes is fetched ahead: counted by the bound.
+    await put(k, 0, ['d', 'e']);
+    expect(await take(5, 1)).to.deep.equal([1, 'c', 'd', 'e']);
+    expect(await client.hGet(k.ahead, 'c1')).to.equal('2');
+    expect(await put(k, 4, ['f', 'g', 'h'])).to.equal(2);
+    expect(await take(1, 1)).to.deep.equal([1, 'f']);
+    expect(await take(1, 1)).to.deep.equal([1, 'g']);
+    expect(await take(1, 1)).to.deep.equal([0]);
     await run(END, [k.ended, '', '', k.wake], ['0', k.events]);
-    expect(await take(false, 1)).to.deep.equal([2, '0']);
+    expect(await take(1, 1)).to.deep.equal([2, '0']);
   });
 
   it('RETURN puts entries back at the head, oldest first, out of the processing list', async () => {
     const k = queueKeys(uniqueName('return'));
     await put(k, 0, ['x', 'y']);
-    await client.rPush(k.processing('c1'), ['a', 'b', 'c']);
-    await run(RETURN, [k.processing('c1'), k.items], ['a', 'a2', '', 'b2', 'c', 'c']);
-    expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['a2', 'b2', 'c', 'x', 'y']);
+    await client.rPush(k.processing('c1'), ['a', 'b', 'c', 'd']);
+    await client.hSet(k.ahead, 'c1', '2');
+    await run(RETURN, [k.processing('c1'), k.items, k.ahead], ['c1', '2', 'a', 'a2', 'c', 'c', 'd', 'd']);
+    expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['a2', 'c', 'd', 'x', 'y']);
     expect(await client.lRange(k.processing('c1'), 0, -1)).to.deep.equal(['b']);
+    expect(await client.hGet(k.ahead, 'c1')).to.equal(null);
   });
 
   it('REAP gives a consumer with no heartbeat its processing list back at the head, in order, and leaves live ones alone', async () => {
@@ -69,11 +78,13 @@ describe('rxmp/redis: the Lua scripts', function () {
     await client.set(k.heartbeat('alive'), '1', { PX: 10_000 });
     await client.rPush(k.processing('dead'), ['a', 'b', 'c']);
     await client.rPush(k.processing('alive'), ['z']);
-    expect(await run(REAP, [k.consumers, k.items], [k.prefix])).to.equal(3);
+    await client.hSet(k.ahead, { dead: '2', alive: '1' });
+    expect(await run(REAP, [k.consumers, k.items, k.ahead], [k.prefix])).to.equal(3);
+    expect(await client.hGetAll(k.ahead)).to.deep.equal({ alive: '1' });
     expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['a', 'b', 'c', 'd']);
     expect(await client.lRange(k.processing('alive'), 0, -1)).to.deep.equal(['z']);
     expect(await client.sMembers(k.consumers)).to.deep.equal(['alive']);
-    expect(await run(REAP, [k.consumers, k.items], [k.prefix])).to.equal(0);
+    expect(await run(REAP, [k.consumers, k.items, k.ahead], [k.prefix])).to.equal(0);
   });
 
   it('LEAVE gives a closing consumer’s processing list back at the head and forgets it', async () => {
@@ -82,7 +93,7 @@ describe('rxmp/redis: the Lua scripts', function () {
     await client.sAdd(k.consumers, 'me');
     await client.set(k.heartbeat('me'), '1');
     await client.rPush(k.processing('me'), ['a', 'b']);
-    expect(await run(LEAVE, [k.consumers, k.heartbeat('me'), k.processing('me'), k.items], ['me'])).to.equal(2);
+    expect(await run(LEAVE, [k.consumers, k.heartbeat('me'), k.processing('me'), k.items, k.ahead], ['me'])).to.equal(2);
     expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['a', 'b', 'c']);
     expect(await client.exists(k.heartbeat('me'))).to.equal(0);
     expect(await client.sMembers(k.consumers)).to.deep.equal([]);
@@ -92,10 +103,13 @@ describe('rxmp/redis: the Lua scripts', function () {
     const k = queueKeys(uniqueName('reclaim'));
     await put(k, 0, ['z']);
     await client.rPush(k.processing('me'), ['a', 'held', 'b', 'a']);
-    expect(await run(RECLAIM, [k.processing('me'), k.items], ['held', 'a'])).to.equal(2);
+    await client.hSet(k.ahead, 'me', '5');
+    expect(await run(RECLAIM, [k.processing('me'), k.items, k.ahead], ['me', '1', 'held', 'a'])).to.equal(2);
     expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['b', 'a', 'z']);
     expect(await client.lRange(k.processing('me'), 0, -1)).to.deep.equal(['a', 'held']);
-    expect(await run(RECLAIM, [k.processing('me'), k.items], ['held', 'a'])).to.equal(0);
+    expect(await client.hGet(k.ahead, 'me')).to.equal('1');
+    expect(await run(RECLAIM, [k.processing('me'), k.items, k.ahead], ['me', '0', 'held', 'a'])).to.equal(0);
+    expect(await client.hGet(k.ahead, 'me')).to.equal(null);
   });
 
   it('every key of a queue shares one hash tag (one cluster slot)', () => {

@@ -12,6 +12,9 @@
  * - `P:unfinished` — JoinableQueue: tasks put and not done (absent = 0).
  * - `P:ended` — exists once the queue has ended: `0`, or `1` + the msgpack of the error it ended on.
  * - `P:wake` — wake hints for putters waiting for room (at most one; see `scripts.ts`).
+ * - `P:ahead` — hash consumer id → entries it fetched ahead for a stream
+ *   (in its processing list, not yet handed to the application): counted by
+ *   the bound and by `qsize()`.
  * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
  * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
  *
@@ -70,6 +73,7 @@ export interface QueueKeys {
   readonly ended: string;
   readonly wake: string;
   readonly foreign: string;
+  readonly ahead: string;
   readonly events: string;
   readonly drained: string;
   processing(consumer: string): string;
@@ -86,6 +90,7 @@ export function queueKeys(name: string): QueueKeys {
     ended: `${prefix}:ended`,
     wake: `${prefix}:wake`,
     foreign: `${prefix}:foreign`,
+    ahead: `${prefix}:ahead`,
     events: `${prefix}:events`,
     drained: `${prefix}:drained`,
     processing: (consumer) => `${prefix}:processing:${consumer}`,

@@ -140,11 +140,17 @@ export class RedisConnections {
       }
       throw error;
     }
-    const conns = { cmd, sub: sub as RedisConnection };
+    if (this.closedFlag) {
+      // Closed while it connected: nothing of it stays open.
+      cmd.close();
+      sub.close();
+      throw new ClosedError('queue', 'queue handle is closed');
+    }
+    const conns = { cmd, sub };
     this.current = conns;
     this.beat = setInterval(() => {
       void this.beatOnce(cmd).catch(() => undefined);
-      void cmd.run(REAP, [keys.consumers, keys.items], [keys.prefix]).catch(() => undefined);
+      void cmd.run(REAP, [keys.consumers, keys.items, keys.ahead], [keys.prefix]).catch(() => undefined);
     }, this.host.heartbeat);
     this.beat.unref();
     return conns;

@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
+import { NOTHING } from '../core/queue/bounded-fifo.js';
 import { Empty } from '../errors.js';
 import { decodeEntry, withAttempts } from './entry-codec.js';
 import type { Arg, LuaScript, RedisConnection } from './port.js';
@@ -23,8 +24,10 @@ interface Held {
 }
 
 const BATCH = 256;
-/** How often a taskDone that met a missing server is tried again (100 ms apart: about as long as a connection tries to come back). */
-const DONE_RETRIES = 150;
+/** The most a stream fetches ahead, whatever its `prefetch` (`Infinity` included). */
+const MAX_AHEAD = 256;
+/** How often a command that met a missing server is tried again (100 ms apart: about as long as a connection tries to come back). */
+const RETRIES = 150;
 /** How long one BLMOVE blocks before the handle looks again (seconds): bounds how late a missed `ended` is seen. */
 const BLOCK_CHUNK_S = 2;
 
@@ -32,6 +35,12 @@ const BLOCK_CHUNK_S = 2;
  * The consumer half of a Redis endpoint: gets of one handle, served in
  * order; those waiting together take in one TAKE script; when nothing is
  * there the oldest blocks in a BLMOVE on the handle's get connection.
+ *
+ * While a stream is attached (`observe`, an async iterator, `consume`) the
+ * handle fetches up to its `prefetch` entries ahead in the same TAKE, into
+ * its processing list (counted in `P:ahead`, so the bound still holds), and
+ * serves the next gets from them at once; they go back to the head when the
+ * last stream detaches or the handle closes.
  */
 export class RedisConsumer<T> {
   private readonly gets: PendingGet<T>[] = [];
@@ -43,8 +52,21 @@ export class RedisConsumer<T> {
   private endHint = false;
   private readonly held = new Map<number, Held>();
   private nextTag = 1;
+  /** Entries fetched ahead, oldest first: in the processing list, counted in `P:ahead`. */
+  private readonly fetched: Buffer[] = [];
+  /** The windows of the streams attached now. */
+  private readonly windows: number[] = [];
+  /** Plain gets' entries handed over, and the change of the count ahead, not yet told to the server (see `flushMoved`). */
+  private dropped: Buffer[] = [];
+  private aheadDelta = 0;
+  private hintPending = false;
+  private moveScheduled = false;
+  private reclaimNeeded = false;
+  private reclaimTries = 0;
   /** The error the queue ended on, once known (see `QueueEndpoint.endError`). */
   endError: Error | undefined;
+  /** The tag of the item `tryGet` returned last. */
+  lastTag = 0;
 
   constructor(
     private readonly ctx: RedisContext,
@@ -55,17 +77,56 @@ export class RedisConsumer<T> {
     return this.gets.length;
   }
 
-  get holding(): number {
-    return this.held.size;
+  /** How many entries a TAKE may fetch ahead now. */
+  private get window(): number {
+    let most = 0;
+    for (const w of this.windows) if (w > most) most = w;
+    return Math.min(most, MAX_AHEAD);
+  }
+
+  attach(prefetch: number): () => void {
+    this.windows.push(prefetch);
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      this.windows.splice(this.windows.indexOf(prefetch), 1);
+      if (this.windows.length === 0) this.giveBackFetched();
+    };
+  }
+
+  /** The fast path: an entry fetched ahead, handed over now (`lastTag` names it), or `NOTHING`. */
+  tryGet(returnable: boolean): T | typeof NOTHING {
+    if (this.fetched.length === 0 || this.gets.length > 0) return NOTHING;
+    const entry = this.fetched[0] as Buffer;
+    let decoded: { item: T; attempts: number };
+    try {
+      decoded = decodeEntry<T>(entry);
+    } catch {
+      return NOTHING; // the get that follows meets it, and fails with ForeignItemError
+    }
+    this.fetched.shift();
+    this.aheadDelta--;
+    this.lastTag = this.deliver(entry, decoded.attempts, this.ctx.joinable || returnable);
+    this.afterBuffered();
+    return decoded.item;
   }
 
   get(listener: GetListener<T>, timeout: number | undefined, returnable: boolean): Cancel | undefined {
+    const keep = this.ctx.joinable || returnable;
+    if (this.fetched.length > 0 && this.gets.length === 0) {
+      const entry = this.fetched.shift() as Buffer;
+      this.aheadDelta--;
+      this.handOne(entry, { listener, timeout, keep, done: true, deadline: undefined });
+      this.afterBuffered();
+      return undefined;
+    }
     // Others of this handle already wait on an empty queue: a get that must not wait finds nothing either.
     if (timeout === 0 && this.blockedOn !== undefined) {
       listener.failed(new Empty(0));
       return undefined;
     }
-    const g: PendingGet<T> = { listener, timeout, keep: this.ctx.joinable || returnable, done: false, deadline: undefined };
+    const g: PendingGet<T> = { listener, timeout, keep, done: false, deadline: undefined };
     this.gets.push(g);
     if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
       g.deadline = this.ctx.scheduler.schedule(() => {
@@ -97,18 +158,22 @@ export class RedisConsumer<T> {
     this.held.delete(tag);
     const { keys } = this.ctx;
     // DONE is idempotent (it decrements only what it removed): retried while the server is away.
-    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained], DONE_RETRIES);
+    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained], RETRIES);
   }
 
   requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
-    const args: Buffer[] = [];
+    const pairs: Buffer[] = [];
     for (const d of deliveries) {
       const h = this.held.get(d.tag);
       if (!h) continue;
       this.held.delete(d.tag);
-      args.push(h.entry, withAttempts(h.entry, h.attempts + (d.tag === failed ? 1 : 0)));
+      pairs.push(h.entry, withAttempts(h.entry, h.attempts + (d.tag === failed ? 1 : 0)));
     }
-    if (args.length > 0) this.giveBack(args);
+    if (pairs.length === 0) return;
+    // Back to the front of the queue means before what this handle fetched ahead too: those go back behind them.
+    const ahead = this.fetched.length;
+    for (const entry of this.fetched.splice(0)) pairs.push(entry, entry);
+    this.giveBack(pairs, ahead);
   }
 
   /** Every waiting get fails with `error` (the connection is gone). */
@@ -131,12 +196,14 @@ export class RedisConsumer<T> {
   /** This handle closes: what it holds goes back to the head (LEAVE), and it is no consumer any more. */
   async leave(): Promise<void> {
     this.held.clear();
+    this.fetched.length = 0;
+    this.dropped = [];
     const conns = this.ctx.connections.now;
     if (!conns) return;
     const { keys, consumer } = this.ctx;
     this.unblock();
     await conns.cmd
-      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items], [consumer])
+      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead], [consumer])
       .catch((e) => this.ctx.report(e));
   }
 
@@ -185,25 +252,46 @@ export class RedisConsumer<T> {
     attempt(0);
   }
 
+  /** After a get was served from the entries fetched ahead: the server hears of it, and the window is topped up. */
+  private afterBuffered(): void {
+    this.scheduleMoved();
+    if (this.windows.length > 0 && this.fetched.length <= this.window / 2) this.soon();
+  }
+
   private pump(): void {
     if (this.inflight) return;
     if (this.reclaimNeeded) return this.reclaim();
-    if (this.gets.length === 0) return;
-    const count = Math.min(this.gets.length, BATCH);
+    // Gets that came while entries were fetched ahead take those first (paired up before any is
+    // told: a listener may call back in).
+    const pairs: [Buffer, PendingGet<T>][] = [];
+    while (this.fetched.length > 0 && this.gets.length > 0) {
+      this.aheadDelta--;
+      pairs.push([this.fetched.shift() as Buffer, this.gets.shift() as PendingGet<T>]);
+    }
+    if (pairs.length > 0) {
+      this.scheduleMoved();
+      for (const [entry, g] of pairs) this.handOne(entry, g);
+      this.ctx.busyChanged();
+      if (this.inflight) return;
+    }
+    const ahead = this.windows.length > 0 ? Math.max(0, this.window - this.fetched.length) : 0;
+    // Topping up only when the window is half empty: one TAKE brings many.
+    const topUp = this.gets.length === 0 && ahead > 0 && this.fetched.length <= this.window / 2;
+    if (this.gets.length === 0 && !topUp) return;
+    const handed = Math.min(this.gets.length, BATCH);
+    const count = handed + (this.gets.length > 0 || topUp ? ahead : 0);
     this.inflight = true;
-    const { keys } = this.ctx;
-    // Always into the processing list: a plain get's entry leaves it once handed over (a reply lost on
-    // the way then leaves the entry where `reclaim` finds it, never nowhere).
+    const { keys, consumer } = this.ctx;
     const take = (cmd: RedisConnection) =>
       cmd.run(
         TAKE,
-        [keys.items, keys.processing(this.ctx.consumer), keys.ended, keys.wake],
-        [boundArg(this.ctx.maxsize), '1', String(count)],
+        [keys.items, keys.processing(consumer), keys.ended, keys.wake, keys.ahead],
+        [boundArg(this.ctx.maxsize), '1', String(count), String(handed), consumer],
       );
     const conns = this.ctx.connections.now;
     const sent = conns ? take(conns.cmd) : this.ctx.connections.ready().then((c) => take(c.cmd));
-    sent.then(
-      (reply) => this.taken(reply as [number, ...Buffer[]]),
+    this.ctx.track(sent).then(
+      (reply) => this.taken(reply as [number, ...Buffer[]], handed),
       (error: Error) => this.broke(error),
     );
   }
@@ -225,22 +313,24 @@ export class RedisConsumer<T> {
    */
   private reclaim(): void {
     this.inflight = true;
-    const { keys } = this.ctx;
-    const held = [...this.held.values()].map((h) => h.entry);
-    const run = (cmd: RedisConnection) => cmd.run(RECLAIM, [keys.processing(this.ctx.consumer), keys.items], held);
+    const { keys, consumer } = this.ctx;
+    const holds = [...this.fetched, ...this.dropped, ...[...this.held.values()].map((h) => h.entry)];
+    const args = [consumer, String(this.fetched.length), ...holds];
+    const run = (cmd: RedisConnection) => cmd.run(RECLAIM, [keys.processing(consumer), keys.items, keys.ahead], args);
     const conns = this.ctx.connections.now;
     const sent = conns ? run(conns.cmd) : this.ctx.connections.ready().then((c) => run(c.cmd));
     this.ctx.track(sent).then(
       () => {
         this.reclaimNeeded = false;
         this.reclaimTries = 0;
+        this.aheadDelta = 0;
         this.inflight = false;
         this.pump();
       },
       (error: Error) => {
         this.inflight = false;
         this.failAll(error);
-        if (this.ctx.connections.closed || ++this.reclaimTries > DONE_RETRIES) {
+        if (this.ctx.connections.closed || ++this.reclaimTries > RETRIES) {
           this.reclaimNeeded = false;
           this.ctx.report(error);
           return;
@@ -250,14 +340,13 @@ export class RedisConsumer<T> {
     );
   }
 
-  private reclaimNeeded = false;
-  private reclaimTries = 0;
-
-  private taken(reply: [number, ...Buffer[]]): void {
+  private taken(reply: [number, ...Buffer[]], handed: number): void {
     const [kind, ...rest] = reply;
     if (kind === 1) {
       this.inflight = false;
-      this.hand(rest, false);
+      // The server counted all but the first `handed` as fetched ahead.
+      this.aheadDelta -= Math.max(0, rest.length - handed);
+      this.hand(rest);
       this.pump();
       return;
     }
@@ -308,53 +397,114 @@ export class RedisConsumer<T> {
       return;
     }
     this.inflight = false;
-    if (entry) this.hand([entry], true);
+    if (entry) {
+      // A BLMOVE frees room in a bounded queue like a TAKE: a putter is woken.
+      this.hintPending = true;
+      this.hand([entry]);
+    }
     this.pump();
   }
 
   /**
-   * Entries taken into the processing list, handed to the waiting gets in
-   * order; those left over go back to the head. A plain get's entry then
-   * leaves the processing list (DROP), as does one rxmp did not write (FOREIGN).
+   * Entries just taken into the processing list (the server counted them
+   * as handed): to the waiting gets in order, then into the window of an
+   * attached stream, and what is left goes back to the head.
    */
-  private hand(entries: Buffer[], moved: boolean): void {
-    const { keys } = this.ctx;
+  private hand(entries: Buffer[]): void {
     const back: Buffer[] = [];
-    const drop: Buffer[] = [];
+    const room = this.windows.length > 0 ? this.window - this.fetched.length : 0;
+    let kept = 0;
+    // Every entry finds its place before any listener is told: a listener may call back in
+    // (a failed run's requeue must find the entries fetched ahead already in the window).
+    const deliveries: [Buffer, PendingGet<T>][] = [];
     for (const entry of entries) {
       const g = this.gets.find((x) => !x.done);
-      if (!g) {
-        back.push(entry, entry);
-        continue;
-      }
-      this.gets.splice(this.gets.indexOf(g), 1);
-      g.done = true;
-      g.deadline?.unsubscribe();
-      let decoded: { item: T; attempts: number };
-      try {
-        decoded = decodeEntry<T>(entry);
-      } catch (cause) {
-        this.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, '1']);
-        g.listener.failed(new ForeignItemError(this.ctx.name, keys.items, keys.foreign, entry, cause));
-        continue;
-      }
-      const tag = this.nextTag++;
-      if (g.keep) this.held.set(tag, { entry, attempts: decoded.attempts });
-      else drop.push(entry);
-      g.listener.delivered(decoded.item, tag);
+      if (g) {
+        this.gets.splice(this.gets.indexOf(g), 1);
+        g.done = true;
+        deliveries.push([entry, g]);
+      } else if (kept < room) {
+        this.fetched.push(entry);
+        this.aheadDelta++;
+        kept++;
+      } else back.push(entry, entry);
     }
-    // After a BLMOVE a bounded queue wakes a putter here (TAKE does it itself).
-    const hint = moved && this.ctx.maxsize !== Infinity;
-    if (drop.length > 0 || hint) {
-      this.command(MOVED, [keys.processing(this.ctx.consumer), '', '', keys.wake], [boundArg(this.ctx.maxsize), hint ? '1' : '0', ...drop]);
-    }
+    if (back.length > 0) this.giveBack(back, 0);
+    this.scheduleMoved();
+    for (const [entry, g] of deliveries) this.handOne(entry, g);
     this.ctx.busyChanged();
-    if (back.length > 0) this.giveBack(back);
   }
 
-  private giveBack(pairs: Buffer[]): void {
-    const { keys } = this.ctx;
-    this.command(RETURN, [keys.processing(this.ctx.consumer), keys.items], pairs);
+  /** One entry to one get: decoded and delivered (held until done, or dropped from the processing list), or refused as foreign. */
+  private handOne(entry: Buffer, g: PendingGet<T>): void {
+    g.done = true;
+    g.deadline?.unsubscribe();
+    let decoded: { item: T; attempts: number };
+    try {
+      decoded = decodeEntry<T>(entry);
+    } catch (cause) {
+      const { keys } = this.ctx;
+      this.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, '1']);
+      g.listener.failed(new ForeignItemError(this.ctx.name, keys.items, keys.foreign, entry, cause));
+      return;
+    }
+    const tag = this.deliver(entry, decoded.attempts, g.keep);
+    g.listener.delivered(decoded.item, tag);
+  }
+
+  /** Records a delivery: held (its entry stays in the processing list) or dropped from the list soon. */
+  private deliver(entry: Buffer, attempts: number, keep: boolean): number {
+    const tag = this.nextTag++;
+    if (keep) this.held.set(tag, { entry, attempts });
+    else {
+      this.dropped.push(entry);
+      this.scheduleMoved();
+    }
+    return tag;
+  }
+
+  /** Tells the server, once per turn, which plain entries were handed over and how the count ahead changed (MOVED). */
+  private scheduleMoved(): void {
+    if (this.moveScheduled) return;
+    if (this.dropped.length === 0 && this.aheadDelta === 0 && !this.hintPending) return;
+    this.moveScheduled = true;
+    queueMicrotask(() => {
+      this.moveScheduled = false;
+      this.flushMoved();
+    });
+  }
+
+  private flushMoved(): void {
+    const drop = this.dropped;
+    const delta = this.aheadDelta;
+    const hint = this.hintPending;
+    if (drop.length === 0 && delta === 0 && !hint) return;
+    this.dropped = [];
+    this.aheadDelta = 0;
+    this.hintPending = false;
+    const { keys, consumer } = this.ctx;
+    this.command(
+      MOVED,
+      [keys.processing(consumer), keys.ahead, '', keys.wake],
+      [boundArg(this.ctx.maxsize), hint ? '1' : '0', String(delta), consumer, ...drop],
+    );
+  }
+
+  /** Entries fetched ahead that no stream wants any more go back to the head, in order. */
+  private giveBackFetched(): void {
+    if (this.fetched.length === 0) return;
+    const pairs: Buffer[] = [];
+    for (const entry of this.fetched.splice(0)) pairs.push(entry, entry);
+    this.giveBack(pairs, pairs.length / 2);
+  }
+
+  /** (held, back) pairs to the head, oldest first; `ahead`: how many were counted as fetched ahead. */
+  private giveBack(pairs: Buffer[], ahead: number): void {
+    const { keys, consumer } = this.ctx;
+    // Counted ahead so far: what this handle has not yet told the server of goes with it.
+    const pending = this.aheadDelta;
+    this.aheadDelta = 0;
+    this.command(RETURN, [keys.processing(consumer), keys.items, keys.ahead], [consumer, String(ahead - pending), ...pairs]);
   }
 
   /** Runs `script` with nothing waiting on it; `retries`: how often to try again, 100 ms apart, if it fails. */

@@ -124,7 +124,7 @@ export class RedisProducer {
     const send = conns
       ? conns.cmd.run(
           PUT,
-          [keys.items, keys.ended, keys.unfinished, keys.wake],
+          [keys.items, keys.ended, keys.unfinished, keys.wake, keys.ahead],
           [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', waited ? '1' : '0', ...batch.map((p) => p.entry)],
         )
       : this.ctx.connections
@@ -132,7 +132,7 @@ export class RedisProducer {
           .then((c) =>
             c.cmd.run(
               PUT,
-              [keys.items, keys.ended, keys.unfinished, keys.wake],
+              [keys.items, keys.ended, keys.unfinished, keys.wake, keys.ahead],
               [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', waited ? '1' : '0', ...batch.map((p) => p.entry)],
             ),
           );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SchedulerLike } from 'rxjs';
 import type { Cancel, Delivery, GetListener, PutListener } from '../core/listeners.js';
-import { NOTHING } from '../core/queue/bounded-fifo.js';
+import type { NOTHING } from '../core/queue/bounded-fifo.js';
 import { ClosedError } from '../errors.js';
 import type { QueueEndpoint } from '../transport/queue/queue-endpoint.js';
 import { decodeError, encodeError, type ErrorInfo } from '../wire/error-codec.js';
@@ -13,7 +13,7 @@ import { RedisConnections } from './redis-connections.js';
 import { RedisConsumer } from './redis-consumer.js';
 import type { RedisContext } from './redis-context.js';
 import { RedisProducer } from './redis-producer.js';
-import { END } from './scripts.js';
+import { END, QSIZE } from './scripts.js';
 
 export interface RedisEndpointOptions {
   readonly name: string;
@@ -27,9 +27,10 @@ export interface RedisEndpointOptions {
 
 /**
  * A handle on a queue kept on a Redis server (see `protocol.ts` for the
- * keys, the scripts and the invariants). Nothing is on hand locally: every
- * put and get goes to the server, so `tryPut`/`tryGet` never settle at
- * once; timeouts run here, on the queue's scheduler.
+ * keys, the scripts and the invariants). A put always goes to the server
+ * (`tryPut` never settles at once: a put resolves once the server holds the
+ * item); a get settles at once only from the entries an attached stream
+ * fetched ahead. Timeouts run here, on the queue's scheduler.
  */
 export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
   readonly name: string;
@@ -47,7 +48,6 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
   private readonly joins = new Map<() => void, (error: Error) => void>();
   private requests = 0;
   private closing: Promise<void> | undefined;
-  readonly lastTag = 0;
 
   constructor(options: RedisEndpointOptions) {
     this.name = options.name;
@@ -105,17 +105,20 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
     return false;
   }
 
-  tryGet(): T | typeof NOTHING {
-    return NOTHING;
+  tryGet(returnable?: boolean): T | typeof NOTHING {
+    return this.consumerHalf.tryGet(returnable === true);
+  }
+
+  get lastTag(): number {
+    return this.consumerHalf.lastTag;
   }
 
   get(listener: GetListener<T>, timeout: number | undefined, _prefetch?: number, returnable?: boolean): Cancel | undefined {
     return this.consumerHalf.get(listener, timeout, returnable === true);
   }
 
-  attach(): () => void {
-    // Nothing is fetched ahead: every get takes from the server.
-    return () => undefined;
+  attach(prefetch: number): () => void {
+    return this.consumerHalf.attach(prefetch);
   }
 
   requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
@@ -139,7 +142,7 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
   }
 
   qsize(): Promise<number> {
-    return this.request((c) => c.cmd.llen(this.keys.items));
+    return this.request((c) => c.cmd.run(QSIZE, [this.keys.items, this.keys.ahead], []) as Promise<number>);
   }
 
   async full(): Promise<boolean> {

@@ -44,7 +44,11 @@ function endpointFor<T>(options: unknown, what: string, joinable: boolean): Redi
  *   a consumer that dies (the reaper, after 3 × `heartbeat`) or loses its
  *   connection (`RECLAIM`) has it put back at the head: never lost, and
  *   delivered twice only when that happens between the hand-over and the
- *   server's acknowledgment of it (at-least-once in that window).
+ *   server's acknowledgment of it (at-least-once in that window), or when
+ *   the consumer's event loop stalls longer than 3 × `heartbeat` (it is
+ *   then taken for dead). Streams (`observe`, iterators, `consume`) fetch
+ *   up to their `prefetch` ahead; those count toward `maxsize` and
+ *   `qsize()`, and go back to the head when the stream stops.
  * - A get that is cancelled (timeout, signal, unsubscribe, close) either
  *   delivered its item or left it at the head of the queue.
  * - A call waiting when the connection breaks rejects `RedisError` (a put

@@ -10,21 +10,33 @@ export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
+/** Lua: the sum of a consumer-to-count hash (entries fetched ahead). */
+const AHEAD_SUM = `local function ahead(key)
+  local n = 0
+  for _, v in ipairs(redis.call('HVALS', key)) do n = n + tonumber(v) end
+  return n
+end`;
+
 /** A wake hint for one waiting putter; at most one hint is kept (a woken putter passes it on). */
 const HINT = `redis.call('RPUSH', KEYS[4], '1') redis.call('LTRIM', KEYS[4], 0, 0)`;
 
 /**
- * PUT: KEYS items, ended, unfinished, wake; ARGV maxsize (0: unbounded),
- * joinable, waited, entry…  Appends as many entries as fit (all when
- * unbounded), in order; returns how many, or -1 once the queue has ended.
- * A putter that had waited and leaves room behind passes a hint on.
+ * PUT: KEYS items, ended, unfinished, wake, ahead; ARGV maxsize (0:
+ * unbounded), joinable, waited, entry…  Appends as many entries as fit (all
+ * when unbounded), in order: the bound counts items in the list and those
+ * consumers fetched ahead (`ahead`), none yet handed to an application.
+ * Returns how many, or -1 once the queue has ended. A putter that had
+ * waited and leaves room behind passes a hint on.
  */
 export const PUT = lua(`
+${AHEAD_SUM}
 if redis.call('EXISTS', KEYS[2]) == 1 then ${HINT} return -1 end
 local max = tonumber(ARGV[1])
 local n = #ARGV - 3
+local used = 0
 if max > 0 then
-  local room = max - redis.call('LLEN', KEYS[1])
+  used = redis.call('LLEN', KEYS[1]) + ahead(KEYS[5])
+  local room = max - used
   if room < n then n = room end
   if n < 0 then n = 0 end
 end
@@ -32,26 +44,31 @@ if n > 0 then
   redis.call('RPUSH', KEYS[1], unpack(ARGV, 4, 3 + n))
   if ARGV[2] == '1' then redis.call('INCRBY', KEYS[3], n) end
 end
-if max > 0 and ARGV[3] == '1' and redis.call('LLEN', KEYS[1]) < max then ${HINT} end
+if max > 0 and ARGV[3] == '1' and used + n < max then ${HINT} end
 return n
 `);
 
 /**
- * TAKE: KEYS items, processing:<c>, ended, wake; ARGV maxsize, keep, count.
- * Takes up to count entries from the head: into this consumer's processing
- * list (keep = 1) or out of the server (keep = 0). Returns {1, entry…};
- * {2, ended} when none is left and the queue has ended; {0} otherwise.
+ * TAKE: KEYS items, processing:<c>, ended, wake, ahead; ARGV maxsize, keep
+ * (unused: entries always go to the processing list), count, handed,
+ * consumer id. Moves up to count entries from the head into this
+ * consumer's processing list; beyond the first `handed` (gets waiting now)
+ * they are fetched ahead, counted in `ahead` for the bound. Returns
+ * {1, entry…}; {2, ended} when none is left and the queue has ended; {0}
+ * otherwise. Entries handed now free room: a putter is woken.
  */
 export const TAKE = lua(`
 local out = {1}
 for i = 1, tonumber(ARGV[3]) do
-  local e
-  if ARGV[2] == '1' then e = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') else e = redis.call('LPOP', KEYS[1]) end
+  local e = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
   if not e then break end
   out[#out + 1] = e
 end
-if #out > 1 then
-  if tonumber(ARGV[1]) > 0 then ${HINT} end
+local taken = #out - 1
+if taken > 0 then
+  local handed = math.min(taken, tonumber(ARGV[4] or taken))
+  if taken > handed then redis.call('HINCRBY', KEYS[5], ARGV[5], taken - handed) end
+  if handed > 0 and tonumber(ARGV[1]) > 0 then ${HINT} end
   return out
 end
 local ended = redis.call('GET', KEYS[3])
@@ -60,25 +77,33 @@ return {0}
 `);
 
 /**
- * MOVED: KEYS processing:<c>, unused, unused, wake; ARGV maxsize, hint, entry…
- * After entries were handed to plain gets: they leave this consumer's
- * processing list (they are the application's now); after a BLMOVE
- * (hint = 1) a bounded queue wakes a putter.
+ * MOVED: KEYS processing:<c>, ahead, unused, wake; ARGV maxsize, hint,
+ * ahead delta, consumer id, entry…  Entries handed to plain gets leave
+ * this consumer's processing list (they are the application's now); its
+ * count of entries fetched ahead changes by the delta; a bounded queue
+ * wakes a putter when room was freed (hint = 1, or the count went down).
  */
 export const MOVED = lua(`
-for i = 3, #ARGV do redis.call('LREM', KEYS[1], -1, ARGV[i]) end
-if ARGV[2] == '1' and tonumber(ARGV[1]) > 0 then ${HINT} end
+for i = 5, #ARGV do redis.call('LREM', KEYS[1], -1, ARGV[i]) end
+local delta = tonumber(ARGV[3])
+if delta ~= 0 then
+  if redis.call('HINCRBY', KEYS[2], ARGV[4], delta) <= 0 then redis.call('HDEL', KEYS[2], ARGV[4]) end
+end
+if (ARGV[2] == '1' or delta < 0) and tonumber(ARGV[1]) > 0 then ${HINT} end
 return 1
 `);
 
 /**
- * RECLAIM: KEYS processing:<c>, items; ARGV the entries this consumer holds.
+ * RECLAIM: KEYS processing:<c>, items, ahead; ARGV consumer id, how many it
+ * holds fetched ahead, then the entries it holds (ahead or delivered).
  * Every other entry of its processing list (moved by a command whose reply
- * was lost) goes back to the head of items, in order; returns how many.
+ * was lost) goes back to the head of items, in order; its count of entries
+ * ahead is set again. Returns how many went back.
  */
 export const RECLAIM = lua(`
+if tonumber(ARGV[2]) > 0 then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) else redis.call('HDEL', KEYS[3], ARGV[1]) end
 local held = {}
-for i = 1, #ARGV do held[ARGV[i]] = (held[ARGV[i]] or 0) + 1 end
+for i = 3, #ARGV do held[ARGV[i]] = (held[ARGV[i]] or 0) + 1 end
 local keep, back = {}, {}
 for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   if (held[e] or 0) > 0 then held[e] = held[e] - 1 keep[#keep + 1] = e else back[#back + 1] = e end
@@ -91,14 +116,17 @@ return #back
 `);
 
 /**
- * RETURN: KEYS processing:<c>, items; ARGV (held, back)…, oldest first.
- * Each held entry leaves the processing list (held = '' for one taken out of
- * the server already) and its `back` form goes to the head of items, so the
- * oldest ends up first.
+ * RETURN: KEYS processing:<c>, items, ahead; ARGV consumer id, by how much
+ * its count ahead goes down (entries fetched ahead among them, and what the
+ * handle had not told yet), then (held, back)…, oldest first. Each held
+ * entry leaves the processing list and its `back` form goes to the head of
+ * items, so the oldest ends up first.
  */
 export const RETURN = lua(`
-for i = #ARGV - 1, 1, -2 do
-  if ARGV[i] ~= '' then redis.call('LREM', KEYS[1], -1, ARGV[i]) end
+local n = tonumber(ARGV[2])
+if n ~= 0 and redis.call('HINCRBY', KEYS[3], ARGV[1], -n) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
+for i = #ARGV - 1, 3, -2 do
+  redis.call('LREM', KEYS[1], -1, ARGV[i])
   redis.call('LPUSH', KEYS[2], ARGV[i + 1])
 end
 return 1
@@ -151,9 +179,9 @@ return 1
 `);
 
 /**
- * REAP: KEYS consumers, items; ARGV key prefix. Every consumer whose
+ * REAP: KEYS consumers, items, ahead; ARGV key prefix. Every consumer whose
  * heartbeat has expired gives its processing list back to the head of
- * items, oldest first; returns how many entries went back.
+ * items, oldest first (and its count ahead goes); returns how many entries went back.
  */
 export const REAP = lua(`
 local moved = 0
@@ -162,13 +190,14 @@ for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local p = ARGV[1] .. ':processing:' .. c
     while redis.call('LMOVE', p, KEYS[2], 'RIGHT', 'LEFT') do moved = moved + 1 end
     redis.call('SREM', KEYS[1], c)
+    redis.call('HDEL', KEYS[3], c)
   end
 end
 return moved
 `);
 
 /**
- * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items; ARGV consumer id.
+ * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items, ahead; ARGV consumer id.
  * A closing consumer: what is still in its processing list goes back to the
  * head (oldest first), and it is no longer a consumer.
  */
@@ -177,7 +206,14 @@ local moved = 0
 while redis.call('LMOVE', KEYS[3], KEYS[4], 'RIGHT', 'LEFT') do moved = moved + 1 end
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 return moved
+`);
+
+/** QSIZE: KEYS items, ahead. Items not yet handed to an application: in the list, or fetched ahead by a consumer. */
+export const QSIZE = lua(`
+${AHEAD_SUM}
+return redis.call('LLEN', KEYS[1]) + ahead(KEYS[2])
 `);
 
 /** UNDO: KEYS items, unfinished; ARGV entry, joinable. Takes back the last equal entry a withdrawn put left. */
