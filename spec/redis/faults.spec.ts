@@ -116,35 +116,41 @@ describe('RedisQueue when the Redis server goes away', function () {
     return q;
   }
 
-  it('appendonly on: a restart under load rejects calls in flight with RedisError, none hangs, and every acknowledged put is still there', async function () {
-    server = await startRedis({ appendonly: true });
-    const name = `faults-${randomUUID()}`;
-    const producer = open(new RedisJoinableQueue<number>({ name, url: server.url, maxsize: 100 }));
-    const consumer = open(new RedisJoinableQueue<number>({ name, url: server.url, maxsize: 100 }));
-    const running = load(producer, consumer);
-    await until(() => running.acked.length >= 300 && running.got.length >= 100);
-    await server.kill();
-    const ackedBefore = running.acked.length;
-    await sleep(300);
-    await server.start();
-    await until(() => running.acked.length >= ackedBefore + 300);
-    await running.stop();
-    expect(running.errors.length, 'the calls in flight did fail').to.be.greaterThan(0);
-    for (const error of running.errors) expect(error, String(error)).to.be.instanceOf(RedisError);
+  for (const joinable of [true, false]) {
+    const kind = joinable ? 'RedisJoinableQueue' : 'RedisQueue';
+    const make = (name: string, url: string, maxsize?: number): RedisQueue<number> =>
+      joinable ? new RedisJoinableQueue<number>({ name, url, maxsize }) : new RedisQueue<number>({ name, url, maxsize });
 
-    // What the consumer had taken and not finished goes back when it closes.
-    await settles(consumer.close(), BOUND);
-    const check = open(new RedisJoinableQueue<number>({ name, url: server.url }));
-    const rest = await drain(check);
-    const seen = new Set([...running.got, ...rest]);
-    const missing = running.acked.filter((i) => !seen.has(i));
-    expect(missing, 'acknowledged and lost').to.deep.equal([]);
-    const duplicates = running.got.length + rest.length - seen.size;
-    await settles(check.join(), BOUND);
-    if (this.test) {
-      this.test.title += ` [${running.acked.length} acked, ${running.errors.length} calls rejected, ${duplicates} taken twice]`;
-    }
-  });
+    it(`appendonly on, ${kind}: a restart under load rejects calls in flight with RedisError, none hangs, and every acknowledged put is still there`, async function () {
+      server = await startRedis({ appendonly: true });
+      const name = `faults-${randomUUID()}`;
+      const producer = open(make(name, server.url, 100));
+      const consumer = open(make(name, server.url, 100));
+      const running = load(producer, consumer);
+      await until(() => running.acked.length >= 300 && running.got.length >= 100);
+      await server.kill();
+      const ackedBefore = running.acked.length;
+      await sleep(300);
+      await server.start();
+      await until(() => running.acked.length >= ackedBefore + 300);
+      await running.stop();
+      expect(running.errors.length, 'the calls in flight did fail').to.be.greaterThan(0);
+      for (const error of running.errors) expect(error, String(error)).to.be.instanceOf(RedisError);
+
+      // What the consumer had taken and not handed over (or not finished) goes back when it closes.
+      await settles(consumer.close(), BOUND);
+      const check = open(make(name, server.url));
+      const rest = await drain(check);
+      const seen = new Set([...running.got, ...rest]);
+      const missing = running.acked.filter((i) => !seen.has(i));
+      expect(missing, 'acknowledged and lost').to.deep.equal([]);
+      const duplicates = running.got.length + rest.length - seen.size;
+      if (check instanceof RedisJoinableQueue) await settles(check.join(), BOUND);
+      if (this.test) {
+        this.test.title += ` [${running.acked.length} acked, ${running.errors.length} calls rejected, ${duplicates} taken twice]`;
+      }
+    });
+  }
 
   it('appendonly on: a taskDone() made while the server is down still counts: join() resolves once it is back, the consumer still open', async () => {
     server = await startRedis({ appendonly: true });

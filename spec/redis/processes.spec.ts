@@ -12,6 +12,7 @@ import { RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
 import type { RedisConsumeOptions } from '../fixtures/redis-consume.js';
 import { settles, sleep } from '../support/async.js';
 import { startChild } from '../support/children.js';
+import { itKills } from '../support/kill-runs.js';
 import { needRedis, sharedRedis } from '../support/redis-server.js';
 
 type Client = ReturnType<typeof createClient>;
@@ -126,75 +127,81 @@ describe('RedisQueue across processes (forked children, each with its own connec
     expect(ms, '400 items through maxsize 20, consumer at ~2 ms an item').to.be.below(10_000);
   });
 
-  it('SIGKILL a RedisJoinableQueue consumer mid-stream: its items are redelivered, join() resolves, nothing is lost', async function () {
-    const total = 600;
-    const heartbeat = 200;
-    const q = open(new RedisJoinableQueue<number>({ name, url, heartbeat }));
-    const victim = consumer(name, url, { id: 'victim', doneKey, joinable: true, workMs: 10, concurrency: 4, heartbeat });
-    const survivor = consumer(name, url, { id: 'survivor', doneKey, joinable: true, workMs: 5, concurrency: 2, heartbeat });
-    const producers = [producer(name, url, 0, total / 2, { joinable: true }), producer(name, url, 10_000, total / 2, { joinable: true })];
+  itKills(
+    'SIGKILL a RedisJoinableQueue consumer mid-stream: its items are redelivered, join() resolves, nothing is lost',
+    async function (this: Mocha.Context) {
+      const total = 600;
+      const heartbeat = 200;
+      const q = open(new RedisJoinableQueue<number>({ name, url, heartbeat }));
+      const victim = consumer(name, url, { id: 'victim', doneKey, joinable: true, workMs: 10, concurrency: 4, heartbeat });
+      const survivor = consumer(name, url, { id: 'survivor', doneKey, joinable: true, workMs: 5, concurrency: 2, heartbeat });
+      const producers = [producer(name, url, 0, total / 2, { joinable: true }), producer(name, url, 10_000, total / 2, { joinable: true })];
 
-    const victimDone = async (): Promise<number> => parse(await client.lRange(doneKey, 0, -1)).filter((r) => r.id === 'victim').length;
-    await settles(
-      (async () => {
-        while ((await victimDone()) < 40) await sleep(5);
-      })(),
-      60_000,
-    );
-    victim.kill(); // SIGKILL, with items taken and not done
-    expect(await victim.join()).to.equal(-9);
-    const doneAtKill = await client.lLen(doneKey);
-    expect(doneAtKill, 'killed mid-stream').to.be.lessThan(total);
+      const victimDone = async (): Promise<number> => parse(await client.lRange(doneKey, 0, -1)).filter((r) => r.id === 'victim').length;
+      await settles(
+        (async () => {
+          while ((await victimDone()) < 40) await sleep(5);
+        })(),
+        60_000,
+      );
+      victim.kill(); // SIGKILL, with items taken and not done
+      expect(await victim.join()).to.equal(-9);
+      const doneAtKill = await client.lLen(doneKey);
+      expect(doneAtKill, 'killed mid-stream').to.be.lessThan(total);
 
-    expect(await settles(Promise.all(producers.map((p) => p.join())), 60_000)).to.deep.equal([0, 0]);
-    await settles(q.join(), 60_000); // would hang if the victim's items were not redelivered
-    await q.end();
-    expect(await settles(survivor.join(), 30_000)).to.equal(0);
+      expect(await settles(Promise.all(producers.map((p) => p.join())), 60_000)).to.deep.equal([0, 0]);
+      await settles(q.join(), 60_000); // would hang if the victim's items were not redelivered
+      await q.end();
+      expect(await settles(survivor.join(), 30_000)).to.equal(0);
 
-    const reports = parse(await client.lRange(doneKey, 0, -1));
-    const items = reports.map((r) => r.item);
-    const distinct = new Set(items);
-    expect(
-      [...distinct].sort((x, y) => x - y),
-      'every item put was taken at least once',
-    ).to.deep.equal([...range(0, total / 2), ...range(10_000, total / 2)]);
-    const duplicates = items.length - distinct.size;
-    // A duplicate is an item the victim reported and then died before its taskDone: at most its concurrency.
-    expect(duplicates, 'duplicates').to.be.at.most(4);
-    const byVictim = reports.filter((r) => r.id === 'victim').length;
-    if (this.test) this.test.title += ` [victim did ${byVictim}, ${duplicates} redelivered after being reported]`;
-  });
+      const reports = parse(await client.lRange(doneKey, 0, -1));
+      const items = reports.map((r) => r.item);
+      const distinct = new Set(items);
+      expect(
+        [...distinct].sort((x, y) => x - y),
+        'every item put was taken at least once',
+      ).to.deep.equal([...range(0, total / 2), ...range(10_000, total / 2)]);
+      const duplicates = items.length - distinct.size;
+      // A duplicate is an item the victim reported and then died before its taskDone: at most its concurrency.
+      expect(duplicates, 'duplicates').to.be.at.most(4);
+      const byVictim = reports.filter((r) => r.id === 'victim').length;
+      if (this.test) this.test.title += ` [victim did ${byVictim}, ${duplicates} redelivered after being reported]`;
+    },
+  );
 
-  it('SIGKILL a plain RedisQueue consumer mid-stream: the others take the rest; only the one item in its hands can be lost or taken twice', async function () {
-    const total = 600;
-    const heartbeat = 200;
-    const q = open(new RedisQueue<number>({ name, url, heartbeat }));
-    const victim = consumer(name, url, { id: 'victim', doneKey, workMs: 5, heartbeat });
-    const survivor = consumer(name, url, { id: 'survivor', doneKey, workMs: 2, heartbeat });
-    const p = producer(name, url, 0, total);
-    await settles(
-      (async () => {
-        while (parse(await client.lRange(doneKey, 0, -1)).filter((r) => r.id === 'victim').length < 40) await sleep(5);
-      })(),
-      60_000,
-    );
-    victim.kill();
-    expect(await victim.join()).to.equal(-9);
-    expect(await settles(p.join(), 60_000)).to.equal(0);
-    // Whatever the victim had fetched ahead goes back once its heartbeat expires; then the survivor drains.
-    await settles(waitForCount(client, doneKey, total - 1), 60_000);
-    await sleep(6 * heartbeat);
-    await q.end();
-    expect(await settles(survivor.join(), 30_000)).to.equal(0);
+  itKills(
+    'SIGKILL a plain RedisQueue consumer mid-stream: the others take the rest; only the one item in its hands can be lost or taken twice',
+    async function (this: Mocha.Context) {
+      const total = 600;
+      const heartbeat = 200;
+      const q = open(new RedisQueue<number>({ name, url, heartbeat }));
+      const victim = consumer(name, url, { id: 'victim', doneKey, workMs: 5, heartbeat });
+      const survivor = consumer(name, url, { id: 'survivor', doneKey, workMs: 2, heartbeat });
+      const p = producer(name, url, 0, total);
+      await settles(
+        (async () => {
+          while (parse(await client.lRange(doneKey, 0, -1)).filter((r) => r.id === 'victim').length < 40) await sleep(5);
+        })(),
+        60_000,
+      );
+      victim.kill();
+      expect(await victim.join()).to.equal(-9);
+      expect(await settles(p.join(), 60_000)).to.equal(0);
+      // Whatever the victim had fetched ahead goes back once its heartbeat expires; then the survivor drains.
+      await settles(waitForCount(client, doneKey, total - 1), 60_000);
+      await sleep(6 * heartbeat);
+      await q.end();
+      expect(await settles(survivor.join(), 30_000)).to.equal(0);
 
-    const items = parse(await client.lRange(doneKey, 0, -1)).map((r) => r.item);
-    const distinct = new Set(items);
-    const duplicates = items.length - distinct.size;
-    const lost = range(0, total).filter((i) => !distinct.has(i));
-    // The one item the victim held when it died: gone once handed to it, or redelivered if the server had not yet heard so.
-    expect(lost.length + duplicates, `lost: ${lost.join(', ')}; ${duplicates} taken twice`).to.be.at.most(1);
-    if (this.test) this.test.title += ` [${lost.length} lost, ${duplicates} taken twice]`;
-  });
+      const items = parse(await client.lRange(doneKey, 0, -1)).map((r) => r.item);
+      const distinct = new Set(items);
+      const duplicates = items.length - distinct.size;
+      const lost = range(0, total).filter((i) => !distinct.has(i));
+      // The one item the victim held when it died: gone once handed to it, or redelivered if the server had not yet heard so.
+      expect(lost.length + duplicates, `lost: ${lost.join(', ')}; ${duplicates} taken twice`).to.be.at.most(1);
+      if (this.test) this.test.title += ` [${lost.length} lost, ${duplicates} taken twice]`;
+    },
+  );
 });
 
 async function waitForCount(client: Client, key: string, count: number): Promise<void> {
