@@ -133,7 +133,8 @@ describe('RedisQueue across processes (forked children, each with its own connec
       const total = 600;
       const heartbeat = 200;
       const q = open(new RedisJoinableQueue<number>({ name, url, heartbeat }));
-      const victim = consumer(name, url, { id: 'victim', doneKey, joinable: true, workMs: 10, concurrency: 4, heartbeat });
+      const startedKey = `${doneKey}:started`;
+      const victim = consumer(name, url, { id: 'victim', doneKey, startedKey, joinable: true, workMs: 10, concurrency: 4, heartbeat });
       const survivor = consumer(name, url, { id: 'survivor', doneKey, joinable: true, workMs: 5, concurrency: 2, heartbeat });
       const producers = [producer(name, url, 0, total / 2, { joinable: true }), producer(name, url, 10_000, total / 2, { joinable: true })];
 
@@ -164,8 +165,19 @@ describe('RedisQueue across processes (forked children, each with its own connec
       const duplicates = items.length - distinct.size;
       // A duplicate is an item the victim reported and then died before its taskDone: at most its concurrency.
       expect(duplicates, 'duplicates').to.be.at.most(4);
-      const byVictim = reports.filter((r) => r.id === 'victim').length;
-      if (this.test) this.test.title += ` [victim did ${byVictim}, ${duplicates} redelivered after being reported]`;
+      // What the victim had started and not reported when it died went to the survivor.
+      const victimDid = new Set(reports.filter((r) => r.id === 'victim').map((r) => r.item));
+      const started = parse(await client.lRange(startedKey, 0, -1)).map((r) => r.item);
+      const held = started.filter((i) => !victimDid.has(i));
+      await client.del(startedKey);
+      expect(held.length, `the victim died holding items (it started ${started.length}, did ${victimDid.size})`).to.be.at.least(1);
+      const survivorDid = new Set(reports.filter((r) => r.id === 'survivor').map((r) => r.item));
+      expect(
+        held.filter((i) => !survivorDid.has(i)),
+        'held by the victim, then done by the survivor',
+      ).to.deep.equal([]);
+      if (this.test)
+        this.test.title += ` [victim did ${victimDid.size}, died holding ${held.length} (redelivered), ${duplicates} done twice]`;
     },
   );
 
