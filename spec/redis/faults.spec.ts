@@ -25,8 +25,12 @@ interface Load {
   stop(): Promise<void>;
 }
 
-/** A producer and a consumer, each on its own handle, going as fast as they can; a call that rejects is noted and tried again. */
-function load(producer: RedisQueue<number>, consumer: RedisQueue<number>): Load {
+/**
+ * A producer and a consumer, each on its own handle, going as fast as they can; a call that rejects is
+ * noted and tried again. The consumer takes with `get()`, or (`stream`) through `observe()`, which
+ * fetches ahead and is subscribed again when it errors.
+ */
+function load(producer: RedisQueue<number>, consumer: RedisQueue<number>, stream = false): Load {
   const state: Load = { acked: [], got: [], errors: [], stop: async () => {} };
   let running = true;
   const put = (async () => {
@@ -40,7 +44,31 @@ function load(producer: RedisQueue<number>, consumer: RedisQueue<number>): Load 
       }
     }
   })();
+  let unsubscribe = (): void => {};
+  const observe = async (): Promise<void> => {
+    while (running) {
+      await new Promise<void>((resolve) => {
+        const subscription = consumer.observe().subscribe({
+          next: (item) => {
+            state.got.push(item);
+            if (consumer instanceof RedisJoinableQueue) consumer.taskDone();
+          },
+          error: (error: unknown) => {
+            state.errors.push(error);
+            resolve();
+          },
+          complete: resolve,
+        });
+        unsubscribe = () => {
+          subscription.unsubscribe();
+          resolve();
+        };
+      });
+      if (running) await sleep(20);
+    }
+  };
   const get = (async () => {
+    if (stream) return observe();
     while (running) {
       try {
         const item = await settles(consumer.get({ timeout: 200 }), BOUND);
@@ -56,6 +84,7 @@ function load(producer: RedisQueue<number>, consumer: RedisQueue<number>): Load 
   })();
   state.stop = async () => {
     running = false;
+    unsubscribe();
     await Promise.all([put, get]);
   };
   return state;
@@ -116,8 +145,12 @@ describe('RedisQueue when the Redis server goes away', function () {
     return q;
   }
 
-  for (const joinable of [true, false]) {
-    const kind = joinable ? 'RedisJoinableQueue' : 'RedisQueue';
+  for (const [joinable, stream] of [
+    [true, false],
+    [false, false],
+    [false, true],
+  ]) {
+    const kind = `${joinable ? 'RedisJoinableQueue' : 'RedisQueue'}${stream ? ' through observe()' : ''}`;
     const make = (name: string, url: string, maxsize?: number): RedisQueue<number> =>
       joinable ? new RedisJoinableQueue<number>({ name, url, maxsize }) : new RedisQueue<number>({ name, url, maxsize });
 
@@ -126,7 +159,7 @@ describe('RedisQueue when the Redis server goes away', function () {
       const name = `faults-${randomUUID()}`;
       const producer = open(make(name, server.url, 100));
       const consumer = open(make(name, server.url, 100));
-      const running = load(producer, consumer);
+      const running = load(producer, consumer, stream);
       await until(() => running.acked.length >= 300 && running.got.length >= 100);
       await server.kill();
       const ackedBefore = running.acked.length;
@@ -144,6 +177,7 @@ describe('RedisQueue when the Redis server goes away', function () {
       const seen = new Set([...running.got, ...rest]);
       const missing = running.acked.filter((i) => !seen.has(i));
       expect(missing, 'acknowledged and lost').to.deep.equal([]);
+      expect(await check.qsize(), 'nothing counted as waiting or fetched ahead any more').to.equal(0);
       const duplicates = running.got.length + rest.length - seen.size;
       if (check instanceof RedisJoinableQueue) await settles(check.join(), BOUND);
       if (this.test) {

@@ -162,6 +162,7 @@ describe('RedisQueue across processes (forked children, each with its own connec
         [...distinct].sort((x, y) => x - y),
         'every item put was taken at least once',
       ).to.deep.equal([...range(0, total / 2), ...range(10_000, total / 2)]);
+      expect(await q.qsize(), 'nothing counted as waiting or fetched ahead any more').to.equal(0);
       const duplicates = items.length - distinct.size;
       // A duplicate is an item the victim reported and then died before its taskDone: at most its concurrency.
       expect(duplicates, 'duplicates').to.be.at.most(4);
@@ -207,6 +208,7 @@ describe('RedisQueue across processes (forked children, each with its own connec
 
       const items = parse(await client.lRange(doneKey, 0, -1)).map((r) => r.item);
       const distinct = new Set(items);
+      expect(await q.qsize(), 'nothing counted as waiting or fetched ahead any more').to.equal(0);
       const duplicates = items.length - distinct.size;
       const lost = range(0, total).filter((i) => !distinct.has(i));
       // The one item the victim held when it died: gone once handed to it, or redelivered if the server had not yet heard so.
