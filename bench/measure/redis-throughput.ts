@@ -1,7 +1,8 @@
 /**
  * Items/s through one queue on a Redis server, `producers` and `consumers`
  * forked processes, each with its own connection(s): rxmp's RedisQueue
- * (`rxmp`, maxsize 1000 unless `RXMP_BENCH_MAXSIZE` says otherwise), its
+ * (`rxmp`, maxsize 1000 unless `RXMP_BENCH_MAXSIZE` says otherwise; `rxmp-chunks`:
+ * puts 100 at a time with `Promise.all`, as BullMQ's `addBulk` chunks), its
  * RedisJoinableQueue with `consume` (`rxmp-joinable`), BullMQ (`bullmq`:
  * `addBulk` in chunks + a `Worker`) and a bare node-redis loop (`bare`:
  * `await rPush` / `await blPop`, the floor). The server's url comes in
@@ -12,16 +13,17 @@
  * add up to `n`, so setup and teardown are excluded the same way for every
  * system.
  *
- *   REDIS_URL=redis://127.0.0.1:6379 node dist/bench/measure/redis-throughput.js rxmp|rxmp-joinable|bullmq|bare producers consumers n
+ *   REDIS_URL=redis://127.0.0.1:6379 node dist/bench/measure/redis-throughput.js rxmp|rxmp-chunks|rxmp-joinable|bullmq|bare producers consumers n
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { argInt, report } from './report.js';
 
-export type System = 'rxmp' | 'rxmp-joinable' | 'bullmq' | 'bare';
+export type System = 'rxmp' | 'rxmp-chunks' | 'rxmp-joinable' | 'bullmq' | 'bare';
 const WORKERS: Record<System, string> = {
   rxmp: 'redis-rxmp.js',
+  'rxmp-chunks': 'redis-rxmp.js',
   'rxmp-joinable': 'redis-rxmp.js',
   bullmq: 'redis-bullmq.js',
   bare: 'redis-bare.js',
