@@ -36,6 +36,17 @@ describe('rxmp/redis: handles on one queue', function () {
     expect(await b.get()).to.equal('from a');
   });
 
+  it('scripts run by EVALSHA, and by EVAL once the server has forgotten them (SCRIPT FLUSH, a restart)', async () => {
+    const q = closeAfterTest(new RedisJoinableQueue<number>({ name: uniqueName('noscript'), url }));
+    await q.put(1);
+    await client.scriptFlush();
+    await q.put(2);
+    expect([await q.get(), await q.get()]).to.deep.equal([1, 2]);
+    q.taskDone();
+    q.taskDone();
+    await settles(q.join());
+  });
+
   it('calls made before the connection is up wait for it, in order', async () => {
     const q = closeAfterTest(new RedisQueue<number>({ name: uniqueName('early'), url }));
     const puts = [1, 2, 3].map((v) => q.put(v));
@@ -112,6 +123,43 @@ describe('rxmp/redis: handles on one queue', function () {
     expect(got).to.deep.equal([1, 2, 3, 4, 5]);
   });
 
+  it('close() withdraws a waiting put: another handle sees nothing enqueued', async () => {
+    const name = uniqueName('close-put');
+    const a = new RedisQueue<number>({ name, url, maxsize: 1 });
+    const b = closeAfterTest(new RedisQueue<number>({ name, url, maxsize: 1 }));
+    await a.put(1);
+    const waiting = a.put(2).catch((e: unknown) => e);
+    await sleep(50);
+    await a.close();
+    expect(await waiting).to.be.instanceOf(Error);
+    expect(await b.get()).to.equal(1);
+    await sleep(100);
+    expect(await b.qsize()).to.equal(0);
+  });
+
+  it('a handle that closes with entries its stream fetched ahead gives them back to the head, in order', async () => {
+    const name = uniqueName('close-ahead');
+    const a = new RedisQueue<number>({ name, url });
+    const b = closeAfterTest(new RedisQueue<number>({ name, url }));
+    for (let i = 0; i < 10; i++) await b.put(i);
+    const seen: number[] = [];
+    a.observe({ prefetch: 16 }).subscribe((v) => {
+      seen.push(v);
+      if (seen.length === 1) void a.close();
+    });
+    for (let i = 0; i < 200 && !a.closed; i++) await sleep(5);
+    await a.close();
+    const rest: number[] = [];
+    for (;;) {
+      const v = await b.get({ timeout: 200 }).catch(() => undefined);
+      if (v === undefined) break;
+      rest.push(v);
+    }
+    expect([...seen, ...rest].sort((x, y) => x - y)).to.deep.equal([...Array(10).keys()]);
+    expect(rest).to.deep.equal([...rest].sort((x, y) => x - y));
+    expect(seen.length).to.be.at.least(1);
+  });
+
   it('plain Queue: an item is out of the server once its get resolves (no processing list keeps it)', async () => {
     const name = uniqueName('plain');
     const q = closeAfterTest(new RedisQueue<number>({ name, url }));
@@ -142,6 +190,26 @@ describe('rxmp/redis: handles on one queue', function () {
     expect(await settles(q.get(), 1000)).to.equal(7);
   });
 
+  it('a call that must not wait does not wait behind this handle’s waiting ones: putNowait rejects Full, getNowait Empty, at once', async () => {
+    const q = closeAfterTest(new RedisQueue<number>({ name: uniqueName('nowait'), url, maxsize: 1 }));
+    await q.put(1);
+    const waitingPut = q.put(2);
+    await sleep(50);
+    let started = Date.now();
+    await expectRejection(q.putNowait(3), Full);
+    expect(Date.now() - started).to.be.below(500);
+    expect(await q.get()).to.equal(1);
+    await waitingPut;
+    expect(await q.get()).to.equal(2);
+    const waitingGet = q.get();
+    await sleep(50);
+    started = Date.now();
+    await expectRejection(q.getNowait(), Empty);
+    expect(Date.now() - started).to.be.below(500);
+    await q.put(4);
+    expect(await waitingGet).to.equal(4);
+  });
+
   it('JoinableQueue: join() on one handle resolves when another handle marks the last task done', async () => {
     const name = uniqueName('join');
     const producer = closeAfterTest(new RedisJoinableQueue<number>({ name, url }));
@@ -159,7 +227,7 @@ describe('rxmp/redis: handles on one queue', function () {
 
   it('JoinableQueue: a consumer that dies holding items has them redelivered at the head, in order, and join() resolves (at-least-once)', async () => {
     const name = uniqueName('reaped');
-    const heartbeat = 50;
+    const heartbeat = 100;
     const producer = closeAfterTest(new RedisJoinableQueue<number>({ name, url, heartbeat }));
     const doomed = new RedisJoinableQueue<number>({ name, url, heartbeat });
     closeAfterTest(doomed);
@@ -168,8 +236,7 @@ describe('rxmp/redis: handles on one queue', function () {
     die(doomed);
     const joined = producer.join();
     const survivor = closeAfterTest(new RedisJoinableQueue<number>({ name, url, heartbeat }));
-    // Its handles reap every heartbeat; the dead one is dead once its heartbeat (3 × 50 ms) has expired.
-    expect(await survivor.qsize()).to.equal(2);
+    // Its handles reap every heartbeat; the dead one is dead once its heartbeat (3 × 100 ms) has expired.
     for (let i = 0; i < 100 && (await survivor.qsize()) < 5; i++) await sleep(20);
     const got: number[] = [];
     for (let i = 0; i < 5; i++) {

@@ -19,7 +19,7 @@ describe('rxmp/redis: the Lua scripts', function () {
 
   const run = (script: LuaScript, keys: string[], args: string[]) => client.eval(script.source, { keys, arguments: args });
   const put = (k: ReturnType<typeof queueKeys>, maxsize: number, entries: string[], joinable = false) =>
-    run(PUT, [k.items, k.ended, k.unfinished, k.wake, k.ahead], [String(maxsize), joinable ? '1' : '0', '0', ...entries]);
+    run(PUT, [k.items, k.ended, k.unfinished, k.wake, k.ahead, k.gate('p')], [String(maxsize), joinable ? '1' : '0', '0', ...entries]);
 
   it('PUT appends in order only as many entries as maxsize leaves room for, and counts them as unfinished', async () => {
     const k = queueKeys(uniqueName('put'));
@@ -29,6 +29,22 @@ describe('rxmp/redis: the Lua scripts', function () {
     expect(await client.get(k.unfinished)).to.equal('3');
     expect(await put(k, 0, ['d', 'e'])).to.equal(2);
     expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('PUT keeps a producer’s order across PUTs on their way: after one refused some, later ones refuse all until its retry', async () => {
+    const k = queueKeys(uniqueName('gate'));
+    const send = (entries: string[], retry: boolean) =>
+      run(PUT, [k.items, k.ended, k.unfinished, k.wake, k.ahead, k.gate('p')], ['2', '0', retry ? '1' : '0', ...entries]);
+    expect(await send(['a', 'b', 'c'], false)).to.equal(2);
+    await client.lPop(k.items);
+    // Room for one now, but 'c' waits: 'd' (sent before the producer heard) must not pass it.
+    expect(await send(['d'], false)).to.equal(0);
+    expect(await send(['c', 'd'], true)).to.equal(1);
+    expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['b', 'c']);
+    await client.lPop(k.items);
+    expect(await send(['d'], true)).to.equal(1);
+    expect(await send(['e'], false)).to.equal(0);
+    expect(await client.lRange(k.items, 0, -1)).to.deep.equal(['c', 'd']);
   });
 
   it('PUT refuses everything (-1) once END has run, and END says whether it ended the queue', async () => {

@@ -15,6 +15,9 @@
  * - `P:ahead` — hash consumer id → entries it fetched ahead for a stream
  *   (in its processing list, not yet handed to the application): counted by
  *   the bound and by `qsize()`.
+ * - `P:gate:<p>` — set (for a minute at most) while producer handle `<p>`
+ *   has a put refused for room: its later PUTs on their way refuse all
+ *   until its retry clears it, so its puts keep their order.
  * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
  * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
  *
@@ -23,12 +26,17 @@
  *
  * Who does what:
  * - put: the PUT script appends in order as many entries as `maxsize` allows
- *   (counting `P:items` only: items not yet got, as Python counts), and adds
- *   them to `unfinished`. A put that does not fit waits on `BLPOP P:wake`
+ *   (counting `P:items` and `P:ahead`: items not yet handed to an
+ *   application, as Python counts items not yet got), and adds them to
+ *   `unfinished`. Puts made in one event-loop turn go in one PUT, and
+ *   several PUTs of a handle may be on their way (see `P:gate`). A put that does not fit waits on `BLPOP P:wake`
  *   on the handle's put connection (in chunks of a second), then retries.
  *   Puts of one handle go in order: a later one never passes a waiting one.
  * - get: the TAKE script moves entries from the head of `P:items` into
- *   `P:processing:<c>` (several at once for gets waiting together). Found
+ *   `P:processing:<c>` (several at once for gets waiting together, and up
+ *   to an attached stream's `prefetch` more, counted in `P:ahead` and handed
+ *   to the next gets with no round trip; they go back to the head, RETURN,
+ *   when the last stream detaches or an item is requeued before them). Found
  *   nothing: `BLMOVE P:items → P:processing:<c>` on the handle's get
  *   connection. Each take wakes one putter. Once an entry is handed to the
  *   application, a plain get's entry leaves the processing list (MOVED, one
@@ -59,8 +67,10 @@
  *   JoinableQueue's once done) — between the hand-over and the drop it is
  *   both delivered and in the processing list, which is the one window where
  *   a consumer's death or a lost connection makes it come again;
- * - `LLEN P:items ≤ maxsize` after every PUT (items given back by cancelled
- *   gets, failed runs and the reaper may exceed it until taken);
+ * - `LLEN P:items + Σ P:ahead ≤ maxsize` after every PUT (items given back by
+ *   cancelled gets, failed runs and the reaper may exceed it until taken);
+ * - `P:ahead[c]` = the entries `<c>` holds fetched ahead, once its pending
+ *   MOVED has run (RECLAIM sets it again after a lost reply);
  * - `unfinished` = entries put and not done: in items, in processing lists,
  *   or delivered and not done.
  */
@@ -78,6 +88,7 @@ export interface QueueKeys {
   readonly drained: string;
   processing(consumer: string): string;
   heartbeat(consumer: string): string;
+  gate(producer: string): string;
 }
 
 export function queueKeys(name: string): QueueKeys {
@@ -95,5 +106,6 @@ export function queueKeys(name: string): QueueKeys {
     drained: `${prefix}:drained`,
     processing: (consumer) => `${prefix}:processing:${consumer}`,
     heartbeat: (consumer) => `${prefix}:heartbeat:${consumer}`,
+    gate: (producer) => `${prefix}:gate:${producer}`,
   };
 }

@@ -63,6 +63,9 @@ export class RedisConsumer<T> {
   private moveScheduled = false;
   private reclaimNeeded = false;
   private reclaimTries = 0;
+  /** A TAKE is on its way: what is given back meanwhile waits for it (its leftovers belong behind). */
+  private taking = false;
+  private deferred: { pairs: Buffer[]; ahead: number } | undefined;
   /** The error the queue ended on, once known (see `QueueEndpoint.endError`). */
   endError: Error | undefined;
   /** The tag of the item `tryGet` returned last. */
@@ -198,6 +201,7 @@ export class RedisConsumer<T> {
     this.held.clear();
     this.fetched.length = 0;
     this.dropped = [];
+    this.deferred = undefined;
     const conns = this.ctx.connections.now;
     if (!conns) return;
     const { keys, consumer } = this.ctx;
@@ -281,6 +285,7 @@ export class RedisConsumer<T> {
     const handed = Math.min(this.gets.length, BATCH);
     const count = handed + (this.gets.length > 0 || topUp ? ahead : 0);
     this.inflight = true;
+    this.taking = true;
     const { keys, consumer } = this.ctx;
     const take = (cmd: RedisConnection) =>
       cmd.run(
@@ -299,6 +304,7 @@ export class RedisConsumer<T> {
   /** A command of a get failed: the gets waiting fail with it, and what the server may have moved meanwhile is reclaimed. */
   private broke(error: Error): void {
     this.inflight = false;
+    this.tookBack();
     if (this.ctx.connections.closed) return;
     this.reclaimNeeded = true;
     this.failAll(error);
@@ -346,10 +352,14 @@ export class RedisConsumer<T> {
       this.inflight = false;
       // The server counted all but the first `handed` as fetched ahead.
       this.aheadDelta -= Math.max(0, rest.length - handed);
+      this.taking = false;
+      // Its leftovers go back first: what was given back meanwhile is older, and goes in front of them.
       this.hand(rest);
+      this.tookBack();
       this.pump();
       return;
     }
+    this.tookBack();
     if (kind === 2) {
       this.inflight = false;
       this.endError ??= this.decodeEnd(rest[0] as Buffer);
@@ -498,8 +508,22 @@ export class RedisConsumer<T> {
     this.giveBack(pairs, pairs.length / 2);
   }
 
+  /** The TAKE on its way has answered: what was given back meanwhile goes now. */
+  private tookBack(): void {
+    this.taking = false;
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    if (deferred) this.giveBack(deferred.pairs, deferred.ahead);
+  }
+
   /** (held, back) pairs to the head, oldest first; `ahead`: how many were counted as fetched ahead. */
   private giveBack(pairs: Buffer[], ahead: number): void {
+    if (this.taking) {
+      // Later pairs are older (they were given back after): in front.
+      if (this.deferred) this.deferred = { pairs: [...pairs, ...this.deferred.pairs], ahead: this.deferred.ahead + ahead };
+      else this.deferred = { pairs, ahead };
+      return;
+    }
     const { keys, consumer } = this.ctx;
     // Counted ahead so far: what this handle has not yet told the server of goes with it.
     const pending = this.aheadDelta;

@@ -19,6 +19,8 @@ interface PendingPut {
 
 /** How many entries one PUT carries at most. */
 const BATCH = 256;
+/** How many PUTs of one handle may be on their way at once. */
+const MAX_IN_FLIGHT = 8;
 /** How long a waiting putter blocks on the wake list before it looks again (seconds). */
 const WAKE_CHUNK_S = 1;
 
@@ -45,7 +47,12 @@ export class RedisProducer {
     return this.puts.some((p) => p.waited && !p.done);
   }
 
-  put(entry: Buffer, listener: PutListener, timeout: number | undefined): Cancel {
+  put(entry: Buffer, listener: PutListener, timeout: number | undefined): Cancel | undefined {
+    // Earlier puts of this handle wait for room: one that must not wait finds none either.
+    if (timeout === 0 && this.waiting) {
+      listener.failed(new Full(this.ctx.maxsize, 0));
+      return undefined;
+    }
     const p: PendingPut = { entry, listener, timeout, sending: false, waited: false, done: false, deadline: undefined };
     this.puts.push(p);
     if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
@@ -104,10 +111,15 @@ export class RedisProducer {
     this.ctx.busyChanged();
   }
 
-  /** Sends the next batch: in a bounded queue one at a time (a later put must never pass one that found no room). */
+  /**
+   * Sends the next batch. Several may be on their way; in a bounded queue a
+   * later put must never pass one that found no room, so a PUT that refuses
+   * some closes this handle's gate on the server, and later PUTs refuse all
+   * until a retry (`waited`, sent alone) opens it again.
+   */
   private pump(waited = false): void {
     const bounded = this.ctx.maxsize !== Infinity;
-    if (bounded && this.inflight > 0) return;
+    if (this.inflight >= MAX_IN_FLIGHT || (waited && this.inflight > 0)) return;
     const batch: PendingPut[] = [];
     for (const p of this.puts) {
       if (p.sending) continue;
@@ -117,6 +129,8 @@ export class RedisProducer {
       if (batch.length === BATCH) break;
     }
     if (batch.length === 0) return;
+    // With nothing else of this handle on its way, no earlier put can be passed: it opens the gate.
+    const opens = waited || this.inflight === 0 ? '1' : '0';
     const conns = this.ctx.connections.now;
     for (const p of batch) p.sending = true;
     this.inflight++;
@@ -124,16 +138,16 @@ export class RedisProducer {
     const send = conns
       ? conns.cmd.run(
           PUT,
-          [keys.items, keys.ended, keys.unfinished, keys.wake, keys.ahead],
-          [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', waited ? '1' : '0', ...batch.map((p) => p.entry)],
+          [keys.items, keys.ended, keys.unfinished, keys.wake, keys.ahead, keys.gate(this.ctx.consumer)],
+          [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', opens, ...batch.map((p) => p.entry)],
         )
       : this.ctx.connections
           .ready()
           .then((c) =>
             c.cmd.run(
               PUT,
-              [keys.items, keys.ended, keys.unfinished, keys.wake, keys.ahead],
-              [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', waited ? '1' : '0', ...batch.map((p) => p.entry)],
+              [keys.items, keys.ended, keys.unfinished, keys.wake, keys.ahead, keys.gate(this.ctx.consumer)],
+              [boundArg(this.ctx.maxsize), this.ctx.joinable ? '1' : '0', opens, ...batch.map((p) => p.entry)],
             ),
           );
     send.then(
@@ -216,6 +230,8 @@ export class RedisProducer {
         const { conn } = await this.ctx.connections.blocker('put');
         while (this.waiting && !this.ctx.connections.closed) {
           await conn.blpop(this.ctx.keys.wake, WAKE_CHUNK_S);
+          // A retry goes alone: what is still on its way answers first.
+          await this.flush();
           if (!this.waiting) break;
           await new Promise<void>((resolve) => {
             this.flushed.push(resolve);

@@ -21,24 +21,32 @@ end`;
 const HINT = `redis.call('RPUSH', KEYS[4], '1') redis.call('LTRIM', KEYS[4], 0, 0)`;
 
 /**
- * PUT: KEYS items, ended, unfinished, wake, ahead; ARGV maxsize (0:
- * unbounded), joinable, waited, entry…  Appends as many entries as fit (all
- * when unbounded), in order: the bound counts items in the list and those
- * consumers fetched ahead (`ahead`), none yet handed to an application.
- * Returns how many, or -1 once the queue has ended. A putter that had
- * waited and leaves room behind passes a hint on.
+ * PUT: KEYS items, ended, unfinished, wake, ahead, gate:<producer>; ARGV
+ * maxsize (0: unbounded), joinable, retry, entry…  Appends as many entries
+ * as fit (all when unbounded), in order: the bound counts items in the list
+ * and those consumers fetched ahead (`ahead`), none yet handed to an
+ * application. Returns how many, or -1 once the queue has ended.
+ *
+ * Order across a producer's PUTs on their way at once: one that refuses
+ * some sets the producer's gate, and later ones refuse all until one sent
+ * with nothing else of it on its way (retry = 1: a retry, or a fresh put)
+ * clears it. Such a put that leaves room behind passes a wake hint on.
  */
 export const PUT = lua(`
 ${AHEAD_SUM}
 if redis.call('EXISTS', KEYS[2]) == 1 then ${HINT} return -1 end
 local max = tonumber(ARGV[1])
-local n = #ARGV - 3
+local want = #ARGV - 3
+local n = want
 local used = 0
 if max > 0 then
+  if ARGV[3] == '1' then redis.call('DEL', KEYS[6])
+  elseif redis.call('EXISTS', KEYS[6]) == 1 then return 0 end
   used = redis.call('LLEN', KEYS[1]) + ahead(KEYS[5])
   local room = max - used
   if room < n then n = room end
   if n < 0 then n = 0 end
+  if n < want then redis.call('SET', KEYS[6], '1', 'PX', 60000) end
 end
 if n > 0 then
   redis.call('RPUSH', KEYS[1], unpack(ARGV, 4, 3 + n))
