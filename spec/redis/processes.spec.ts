@@ -29,7 +29,13 @@ function consumer(name: string, url: string, options: RedisConsumeOptions) {
   return startChild('redis-consume', { args: [name, url, options], name: `consumer ${options.id}` });
 }
 
-function producer(name: string, url: string, from: number, count: number, options: { joinable?: boolean; maxsize?: number } = {}) {
+function producer(
+  name: string,
+  url: string,
+  from: number,
+  count: number,
+  options: { joinable?: boolean; maxsize?: number; chunk?: number } = {},
+) {
   return startChild('redis-produce', { args: [name, url, from, count, options], name: `producer ${from}` });
 }
 
@@ -88,6 +94,27 @@ describe('RedisQueue across processes (forked children, each with its own connec
       }
     }
     expect(await q.qsize()).to.equal(0);
+  });
+
+  it('puts made 50 at a time without awaiting each, by 2 producer processes into maxsize 10: each producer’s items still arrive in put order, once', async () => {
+    // Many of those PUTs find the queue full and are refused in part while later ones are on their way.
+    const q = open(new RedisQueue<number>({ name, url, maxsize: 10 }));
+    const c = consumer(name, url, { id: 'one', doneKey, maxsize: 10 });
+    const producers = [producer(name, url, 0, 500, { maxsize: 10, chunk: 50 }), producer(name, url, 1000, 500, { maxsize: 10, chunk: 50 })];
+    expect(await settles(Promise.all(producers.map((p) => p.join())), 60_000)).to.deep.equal([0, 0]);
+    await settles(waitForCount(client, doneKey, 1000), 60_000);
+    await q.end();
+    expect(await settles(c.join(), 30_000)).to.equal(0);
+    const items = parse(await client.lRange(doneKey, 0, -1)).map((r) => r.item);
+    expect(items.length).to.equal(1000);
+    expect(
+      items.filter((i) => i < 1000),
+      'producer 0, in order',
+    ).to.deep.equal(range(0, 500));
+    expect(
+      items.filter((i) => i >= 1000),
+      'producer 1000, in order',
+    ).to.deep.equal(range(1000, 500));
   });
 
   it('maxsize holds across processes: a producer process never has more than maxsize items waiting in the queue', async () => {
