@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ClosedError, Empty } from '../../src/index.js';
 import { RedisError, RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
-import { expectRejection, settles, sleep } from '../support/async.js';
+import { expectRejection, settles, sleep, until } from '../support/async.js';
 import { needRedis, type RedisServer, startRedis } from '../support/redis-server.js';
 
 /** Every wait in these specs is bounded by this (generous: a loaded 2-core machine; the core gives up reconnecting after ~15 s). */
@@ -117,24 +117,19 @@ async function whenBack<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + BOUND;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`not within ${BOUND} ms`);
-    await sleep(5);
-  }
-}
-
 describe('RedisQueue when the Redis server goes away', function () {
   this.timeout(120_000);
   let server: RedisServer | undefined;
   const handles: RedisQueue<number>[] = [];
+  const loads: Load[] = [];
 
   before(function () {
     needRedis(this);
   });
 
   afterEach(async () => {
+    // A test that failed half-way leaves its load running: it stops before the handles close.
+    await Promise.all(loads.splice(0).map((l) => settles(l.stop(), BOUND)));
     await Promise.all(handles.splice(0).map((q) => settles(q.close(), BOUND)));
     await server?.stop();
     server = undefined;
@@ -160,12 +155,13 @@ describe('RedisQueue when the Redis server goes away', function () {
       const producer = open(make(name, server.url, 100));
       const consumer = open(make(name, server.url, 100));
       const running = load(producer, consumer, stream);
-      await until(() => running.acked.length >= 300 && running.got.length >= 100);
+      loads.push(running);
+      await until(() => running.acked.length >= 300 && running.got.length >= 100, BOUND);
       await server.kill();
       const ackedBefore = running.acked.length;
       await sleep(300);
       await server.start();
-      await until(() => running.acked.length >= ackedBefore + 300);
+      await until(() => running.acked.length >= ackedBefore + 300, BOUND);
       await running.stop();
       expect(running.errors.length, 'the calls in flight did fail').to.be.greaterThan(0);
       for (const error of running.errors) expect(error, String(error)).to.be.instanceOf(RedisError);
