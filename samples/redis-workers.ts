@@ -13,11 +13,12 @@ import type { Square } from './workers/redis-consumer.js';
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const count = Number(process.argv[2] ?? 100);
 const name = `redis-workers-${process.pid}`; // this run's queues: <name>:jobs and <name>:squares
-const jobs = new RedisJoinableQueue<number>({ name: `${name}:jobs`, url, maxsize: 20 });
+const maxsize = 20; // every handle on the jobs queue gets the same bound
+const jobs = new RedisJoinableQueue<number>({ name: `${name}:jobs`, url, maxsize });
 const squares = new RedisQueue<Square>({ name: `${name}:squares`, url });
 
 const start = (file: string, ...args: unknown[]) =>
-  new Process({ target: new URL(`./workers/${file}.js`, import.meta.url), args: [name, url, ...args] }).start();
+  new Process({ target: new URL(`./workers/${file}.js`, import.meta.url), args: [name, url, maxsize, ...args] }).start();
 const producer = start('redis-producer', count);
 const consumers = [start('redis-consumer', 'A'), start('redis-consumer', 'B')];
 

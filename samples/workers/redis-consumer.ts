@@ -9,8 +9,8 @@ export interface Square {
   square: number;
 }
 
-export default async function consumer(name: string, url: string, worker: string): Promise<void> {
-  const jobs = new RedisJoinableQueue<number>({ name: `${name}:jobs`, url });
+export default async function consumer(name: string, url: string, maxsize: number, worker: string): Promise<void> {
+  const jobs = new RedisJoinableQueue<number>({ name: `${name}:jobs`, url, maxsize });
   const squares = new RedisQueue<Square>({ name: `${name}:squares`, url });
   // consume() calls taskDone for each job once its put is in.
   await lastValueFrom(
