@@ -2,11 +2,12 @@ import type { Subscription } from 'rxjs';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 import { NOTHING } from '../core/queue/bounded-fifo.js';
 import { Empty } from '../errors.js';
-import { decodeEntry, withAttempts } from './entry-codec.js';
-import type { Arg, LuaScript, RedisConnection } from './port.js';
+import { decodeEntry } from './entry-codec.js';
+import type { RedisConnection } from './port.js';
+import { ProcessingList, RETRIES } from './processing-list.js';
 import { boundArg, type RedisContext } from './redis-context.js';
 import { ForeignItemError } from './redis-error.js';
-import { DONE, FOREIGN, LEAVE, MOVED, RECLAIM, RETURN, TAKE } from './scripts.js';
+import { FOREIGN, LEAVE, RECLAIM, TAKE } from './scripts.js';
 
 interface PendingGet<T> {
   readonly listener: GetListener<T>;
@@ -17,17 +18,9 @@ interface PendingGet<T> {
   deadline: Subscription | undefined;
 }
 
-/** An entry this handle holds in its processing list, by delivery tag. */
-interface Held {
-  readonly entry: Buffer;
-  readonly attempts: number;
-}
-
 const BATCH = 256;
 /** The most a stream fetches ahead, whatever its `prefetch` (`Infinity` included). */
 const MAX_AHEAD = 256;
-/** How often a command that met a missing server is tried again (100 ms apart: about as long as a connection tries to come back). */
-const RETRIES = 150;
 /** How long one BLMOVE blocks before the handle looks again (seconds): bounds how late a missed `ended` is seen. */
 const BLOCK_CHUNK_S = 2;
 
@@ -50,22 +43,13 @@ export class RedisConsumer<T> {
   private scheduled = false;
   /** The queue's `ended` was heard: a get about to block looks again first (the news may beat its BLMOVE). */
   private endHint = false;
-  private readonly held = new Map<number, Held>();
-  private nextTag = 1;
   /** Entries fetched ahead, oldest first: in the processing list, counted in `P:ahead`. */
   private readonly fetched: Buffer[] = [];
   /** The windows of the streams attached now. */
   private readonly windows: number[] = [];
-  /** Plain gets' entries handed over, and the change of the count ahead, not yet told to the server (see `flushMoved`). */
-  private dropped: Buffer[] = [];
-  private aheadDelta = 0;
-  private hintPending = false;
-  private moveScheduled = false;
   private reclaimNeeded = false;
   private reclaimTries = 0;
-  /** A TAKE is on its way: what is given back meanwhile waits for it (its leftovers belong behind). */
-  private taking = false;
-  private deferred: { pairs: Buffer[]; ahead: number } | undefined;
+  private readonly list: ProcessingList<T>;
   /** The error the queue ended on, once known (see `QueueEndpoint.endError`). */
   endError: Error | undefined;
   /** The tag of the item `tryGet` returned last. */
@@ -74,7 +58,9 @@ export class RedisConsumer<T> {
   constructor(
     private readonly ctx: RedisContext,
     private readonly decodeEnd: (how: Buffer) => Error | undefined,
-  ) {}
+  ) {
+    this.list = new ProcessingList<T>(ctx);
+  }
 
   get waiting(): number {
     return this.gets.length;
@@ -94,7 +80,7 @@ export class RedisConsumer<T> {
       if (!attached) return;
       attached = false;
       this.windows.splice(this.windows.indexOf(prefetch), 1);
-      if (this.windows.length === 0) this.giveBackFetched();
+      if (this.windows.length === 0) this.list.giveBackFetched(this.fetched);
     };
   }
 
@@ -109,8 +95,8 @@ export class RedisConsumer<T> {
       return NOTHING; // the get that follows meets it, and fails with ForeignItemError
     }
     this.fetched.shift();
-    this.aheadDelta--;
-    this.lastTag = this.deliver(entry, decoded.attempts, this.ctx.joinable || returnable);
+    this.list.delta--;
+    this.lastTag = this.list.deliver(entry, decoded.attempts, this.ctx.joinable || returnable);
     this.afterBuffered();
     return decoded.item;
   }
@@ -119,7 +105,7 @@ export class RedisConsumer<T> {
     const keep = this.ctx.joinable || returnable;
     if (this.fetched.length > 0 && this.gets.length === 0) {
       const entry = this.fetched.shift() as Buffer;
-      this.aheadDelta--;
+      this.list.delta--;
       this.handOne(entry, { listener, timeout, keep, done: true, deadline: undefined });
       this.afterBuffered();
       return undefined;
@@ -142,41 +128,25 @@ export class RedisConsumer<T> {
   }
 
   attempts(tag: number): number {
-    return this.held.get(tag)?.attempts ?? 0;
+    return this.list.attempts(tag);
   }
 
   /** The oldest delivery held (JoinableQueue's `taskDone()` without a tag). */
   oldest(): number | undefined {
-    return this.held.keys().next().value;
+    return this.list.oldest();
   }
 
   has(tag: number): boolean {
-    return this.held.has(tag);
+    return this.list.has(tag);
   }
 
   /** Done (JoinableQueue) or settled (plain): the entry leaves the processing list. */
   finish(tag: number, joinable: boolean): void {
-    const h = this.held.get(tag);
-    if (!h) return;
-    this.held.delete(tag);
-    const { keys } = this.ctx;
-    // DONE is idempotent (it decrements only what it removed): retried while the server is away.
-    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained], RETRIES);
+    this.list.finish(tag, joinable);
   }
 
   requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
-    const pairs: Buffer[] = [];
-    for (const d of deliveries) {
-      const h = this.held.get(d.tag);
-      if (!h) continue;
-      this.held.delete(d.tag);
-      pairs.push(h.entry, withAttempts(h.entry, h.attempts + (d.tag === failed ? 1 : 0)));
-    }
-    if (pairs.length === 0) return;
-    // Back to the front of the queue means before what this handle fetched ahead too: those go back behind them.
-    const ahead = this.fetched.length;
-    for (const entry of this.fetched.splice(0)) pairs.push(entry, entry);
-    this.giveBack(pairs, ahead);
+    this.list.requeue(deliveries, failed, this.fetched);
   }
 
   /** Every waiting get fails with `error` (the connection is gone). */
@@ -198,10 +168,8 @@ export class RedisConsumer<T> {
 
   /** This handle closes: what it holds goes back to the head (LEAVE), and it is no consumer any more. */
   async leave(): Promise<void> {
-    this.held.clear();
+    this.list.clear();
     this.fetched.length = 0;
-    this.dropped = [];
-    this.deferred = undefined;
     const conns = this.ctx.connections.now;
     if (!conns) return;
     const { keys, consumer } = this.ctx;
@@ -258,7 +226,7 @@ export class RedisConsumer<T> {
 
   /** After a get was served from the entries fetched ahead: the server hears of it, and the window is topped up. */
   private afterBuffered(): void {
-    this.scheduleMoved();
+    this.list.scheduleMoved();
     if (this.windows.length > 0 && this.fetched.length <= this.window / 2) this.soon();
   }
 
@@ -269,11 +237,11 @@ export class RedisConsumer<T> {
     // told: a listener may call back in).
     const pairs: [Buffer, PendingGet<T>][] = [];
     while (this.fetched.length > 0 && this.gets.length > 0) {
-      this.aheadDelta--;
+      this.list.delta--;
       pairs.push([this.fetched.shift() as Buffer, this.gets.shift() as PendingGet<T>]);
     }
     if (pairs.length > 0) {
-      this.scheduleMoved();
+      this.list.scheduleMoved();
       for (const [entry, g] of pairs) this.handOne(entry, g);
       this.ctx.busyChanged();
       if (this.inflight) return;
@@ -285,7 +253,7 @@ export class RedisConsumer<T> {
     const handed = Math.min(this.gets.length, BATCH);
     const count = handed + (this.gets.length > 0 || topUp ? ahead : 0);
     this.inflight = true;
-    this.taking = true;
+    this.list.startTaking();
     const { keys, consumer } = this.ctx;
     const take = (cmd: RedisConnection) =>
       cmd.run(
@@ -304,7 +272,7 @@ export class RedisConsumer<T> {
   /** A command of a get failed: the gets waiting fail with it, and what the server may have moved meanwhile is reclaimed. */
   private broke(error: Error): void {
     this.inflight = false;
-    this.tookBack();
+    this.list.tookBack();
     if (this.ctx.connections.closed) return;
     this.reclaimNeeded = true;
     this.failAll(error);
@@ -320,7 +288,7 @@ export class RedisConsumer<T> {
   private reclaim(): void {
     this.inflight = true;
     const { keys, consumer } = this.ctx;
-    const holds = [...this.fetched, ...this.dropped, ...[...this.held.values()].map((h) => h.entry)];
+    const holds = this.list.known(this.fetched);
     const args = [consumer, String(this.fetched.length), ...holds];
     const run = (cmd: RedisConnection) => cmd.run(RECLAIM, [keys.processing(consumer), keys.items, keys.ahead], args);
     const conns = this.ctx.connections.now;
@@ -329,7 +297,7 @@ export class RedisConsumer<T> {
       () => {
         this.reclaimNeeded = false;
         this.reclaimTries = 0;
-        this.aheadDelta = 0;
+        this.list.delta = 0;
         this.inflight = false;
         this.pump();
       },
@@ -351,15 +319,14 @@ export class RedisConsumer<T> {
     if (kind === 1) {
       this.inflight = false;
       // The server counted all but the first `handed` as fetched ahead.
-      this.aheadDelta -= Math.max(0, rest.length - handed);
-      this.taking = false;
+      this.list.delta -= Math.max(0, rest.length - handed);
       // Its leftovers go back first: what was given back meanwhile is older, and goes in front of them.
       this.hand(rest);
-      this.tookBack();
+      this.list.tookBack();
       this.pump();
       return;
     }
-    this.tookBack();
+    this.list.tookBack();
     if (kind === 2) {
       this.inflight = false;
       this.endError ??= this.decodeEnd(rest[0] as Buffer);
@@ -409,7 +376,7 @@ export class RedisConsumer<T> {
     this.inflight = false;
     if (entry) {
       // A BLMOVE frees room in a bounded queue like a TAKE: a putter is woken.
-      this.hintPending = true;
+      this.list.hint();
       this.hand([entry]);
     }
     this.pump();
@@ -435,12 +402,12 @@ export class RedisConsumer<T> {
         deliveries.push([entry, g]);
       } else if (kept < room) {
         this.fetched.push(entry);
-        this.aheadDelta++;
+        this.list.delta++;
         kept++;
       } else back.push(entry, entry);
     }
-    if (back.length > 0) this.giveBack(back, 0);
-    this.scheduleMoved();
+    if (back.length > 0) this.list.giveBack(back, 0);
+    this.list.scheduleMoved();
     for (const [entry, g] of deliveries) this.handOne(entry, g);
     this.ctx.busyChanged();
   }
@@ -454,91 +421,11 @@ export class RedisConsumer<T> {
       decoded = decodeEntry<T>(entry);
     } catch (cause) {
       const { keys } = this.ctx;
-      this.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, '1']);
+      this.list.command(FOREIGN, [keys.processing(this.ctx.consumer), keys.foreign], [entry, '1']);
       g.listener.failed(new ForeignItemError(this.ctx.name, keys.items, keys.foreign, entry, cause));
       return;
     }
-    const tag = this.deliver(entry, decoded.attempts, g.keep);
+    const tag = this.list.deliver(entry, decoded.attempts, g.keep);
     g.listener.delivered(decoded.item, tag);
-  }
-
-  /** Records a delivery: held (its entry stays in the processing list) or dropped from the list soon. */
-  private deliver(entry: Buffer, attempts: number, keep: boolean): number {
-    const tag = this.nextTag++;
-    if (keep) this.held.set(tag, { entry, attempts });
-    else {
-      this.dropped.push(entry);
-      this.scheduleMoved();
-    }
-    return tag;
-  }
-
-  /** Tells the server, once per turn, which plain entries were handed over and how the count ahead changed (MOVED). */
-  private scheduleMoved(): void {
-    if (this.moveScheduled) return;
-    if (this.dropped.length === 0 && this.aheadDelta === 0 && !this.hintPending) return;
-    this.moveScheduled = true;
-    queueMicrotask(() => {
-      this.moveScheduled = false;
-      this.flushMoved();
-    });
-  }
-
-  private flushMoved(): void {
-    const drop = this.dropped;
-    const delta = this.aheadDelta;
-    const hint = this.hintPending;
-    if (drop.length === 0 && delta === 0 && !hint) return;
-    this.dropped = [];
-    this.aheadDelta = 0;
-    this.hintPending = false;
-    const { keys, consumer } = this.ctx;
-    this.command(
-      MOVED,
-      [keys.processing(consumer), keys.ahead, '', keys.wake],
-      [boundArg(this.ctx.maxsize), hint ? '1' : '0', String(delta), consumer, ...drop],
-    );
-  }
-
-  /** Entries fetched ahead that no stream wants any more go back to the head, in order. */
-  private giveBackFetched(): void {
-    if (this.fetched.length === 0) return;
-    const pairs: Buffer[] = [];
-    for (const entry of this.fetched.splice(0)) pairs.push(entry, entry);
-    this.giveBack(pairs, pairs.length / 2);
-  }
-
-  /** The TAKE on its way has answered: what was given back meanwhile goes now. */
-  private tookBack(): void {
-    this.taking = false;
-    const deferred = this.deferred;
-    this.deferred = undefined;
-    if (deferred) this.giveBack(deferred.pairs, deferred.ahead);
-  }
-
-  /** (held, back) pairs to the head, oldest first; `ahead`: how many were counted as fetched ahead. */
-  private giveBack(pairs: Buffer[], ahead: number): void {
-    if (this.taking) {
-      // Later pairs are older (they were given back after): in front.
-      if (this.deferred) this.deferred = { pairs: [...pairs, ...this.deferred.pairs], ahead: this.deferred.ahead + ahead };
-      else this.deferred = { pairs, ahead };
-      return;
-    }
-    const { keys, consumer } = this.ctx;
-    // Counted ahead so far: what this handle has not yet told the server of goes with it.
-    const pending = this.aheadDelta;
-    this.aheadDelta = 0;
-    this.command(RETURN, [keys.processing(consumer), keys.items, keys.ahead], [consumer, String(ahead - pending), ...pairs]);
-  }
-
-  /** Runs `script` with nothing waiting on it; `retries`: how often to try again, 100 ms apart, if it fails. */
-  private command(script: LuaScript, k: string[], a: Arg[], retries = 0): void {
-    const conns = this.ctx.connections.now;
-    const run = conns ? conns.cmd.run(script, k, a) : this.ctx.connections.ready().then((c) => c.cmd.run(script, k, a));
-    this.ctx.track(run).catch((e) => {
-      if (retries > 0 && !this.ctx.connections.closed) {
-        setTimeout(() => this.command(script, k, a, retries - 1), 100).unref();
-      } else this.ctx.report(e);
-    });
   }
 }
