@@ -7,9 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { createClient } from 'redis';
 import { ClosedError, Empty } from '../../src/index.js';
 import { RedisError, RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
 import { expectRejection, settles, sleep, until } from '../support/async.js';
+import { startChild } from '../support/children.js';
 import { needRedis, type RedisServer, startRedis } from '../support/redis-server.js';
 
 /** Every wait in these specs is bounded by this (generous: a loaded 2-core machine; the core gives up reconnecting after ~15 s). */
@@ -182,6 +184,53 @@ describe('RedisQueue when the Redis server goes away', function () {
     });
   }
 
+  it('appendonly on, processes: producer and consumer children that retry on RedisError go through a restart; join() resolves, every item is done', async function () {
+    server = await startRedis({ appendonly: true });
+    const { url } = server;
+    const name = `faults-${randomUUID()}`;
+    const doneKey = `spec:${name}:done`;
+    const q = open(new RedisJoinableQueue<number>({ name, url, maxsize: 50 }));
+    const child = (fixture: string, args: unknown[], label: string) => startChild(fixture, { args, name: label });
+    const consumers = ['a', 'b'].map((id) =>
+      child('redis-consume', [name, url, { id, doneKey, joinable: true, workMs: 1, concurrency: 2, maxsize: 50, retry: true }], id),
+    );
+    const producers = [0, 1000].map((from) =>
+      child('redis-produce', [name, url, from, 300, { joinable: true, maxsize: 50, retry: true }], `producer ${from}`),
+    );
+    const reports = createClient({ url });
+    reports.on('error', () => {}); // it reconnects by itself across the restart
+    await reports.connect();
+    try {
+      await settles(
+        (async () => {
+          while ((await reports.lLen(doneKey)) < 150) await sleep(10);
+        })(),
+        BOUND,
+      );
+      await server.kill();
+      await sleep(300);
+      await server.start();
+      expect(await settles(Promise.all(producers.map((p) => p.join())), 60_000), 'producers').to.deep.equal([0, 0]);
+      await settles(
+        whenBack(() => q.join()),
+        60_000,
+      );
+      await whenBack(() => q.end());
+      expect(await settles(Promise.all(consumers.map((c) => c.join())), 60_000), 'consumers').to.deep.equal([0, 0]);
+      const items = (await reports.lRange(doneKey, 0, -1)).map((r) => Number(r.split(':')[1]));
+      const distinct = new Set(items);
+      const expected = [...Array.from({ length: 300 }, (_, i) => i), ...Array.from({ length: 300 }, (_, i) => 1000 + i)];
+      expect(
+        expected.filter((i) => !distinct.has(i)),
+        'put and never done',
+      ).to.deep.equal([]);
+      if (this.test) this.test.title += ` [${items.length - distinct.size} done twice]`;
+    } finally {
+      await reports.del(doneKey).catch(() => undefined);
+      reports.destroy();
+    }
+  });
+
   it('appendonly on: a taskDone() made while the server is down still counts: join() resolves once it is back, the consumer still open', async () => {
     server = await startRedis({ appendonly: true });
     const name = `faults-${randomUUID()}`;
@@ -219,6 +268,44 @@ describe('RedisQueue when the Redis server goes away', function () {
     expect(after, 'item 2, and 1 again at most').to.include(2);
     expect(after.filter((i) => i !== 1 && i !== 2)).to.deep.equal([]);
     expect(after.length).to.be.at.most(2);
+  });
+
+  it('appendonly on: items done while the server was away do not come back when a failed get makes the consumer reclaim', async () => {
+    server = await startRedis({ appendonly: true });
+    const name = `faults-${randomUUID()}`;
+    const producer = open(new RedisJoinableQueue<number>({ name, url: server.url }));
+    const consumer = open(new RedisJoinableQueue<number>({ name, url: server.url }));
+    for (const i of [1, 2, 3]) await producer.put(i);
+    const got = [await consumer.get(), await consumer.get(), await consumer.get()];
+    expect(got).to.deep.equal([1, 2, 3]);
+    const waiting = expectRejection(consumer.get(), RedisError); // blocked on the empty queue
+    await sleep(200);
+    await server.kill();
+    await settles(waiting, BOUND);
+    for (let i = 0; i < 3; i++) consumer.taskDone(); // the work is done; the server is away
+    await sleep(300);
+    await server.start();
+    // 1, 2 and 3 were done once: a get now finds nothing (not one of them back), and join() resolves.
+    const again: number[] = [];
+    for (;;) {
+      try {
+        again.push(
+          await settles(
+            whenBack(() => consumer.get({ timeout: 2000 })),
+            BOUND,
+          ),
+        );
+        consumer.taskDone();
+      } catch (error) {
+        if (error instanceof Empty) break;
+        throw error;
+      }
+    }
+    await settles(
+      whenBack(() => producer.join()),
+      BOUND,
+    );
+    expect(again, 'done while the server was away, and delivered again').to.deep.equal([]);
   });
 
   it('appendonly off: a restart loses everything the queue held — items, the unfinished count, its end — and the same handles go on', async () => {
