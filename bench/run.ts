@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type RedisServer, redisServerPath, startRedis } from '../spec/support/redis-server.js';
 import { type ChartRow, ratiosSvg } from './chart.js';
 import { SCENARIOS, type Program, type Scenario } from './scenarios.js';
 
@@ -36,14 +37,30 @@ function flagValue(flag: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+let redis: Promise<RedisServer | { unavailable: string }> | undefined;
+
+/** The Redis rows' one server for this run: started on first use on a free loopback port (no persistence), stopped at the end. */
+function redisServer(): Promise<RedisServer | { unavailable: string }> {
+  redis ??= redisServerPath()
+    ? startRedis().catch((error: unknown) => ({ unavailable: `redis-server did not start: ${String(error).split('\n')[0]}` }))
+    : Promise.resolve({ unavailable: 'redis-server is not installed (apt-get install -y redis-server)' });
+  return redis;
+}
+
 /** Runs one measurement program; its last output line is `{ value, unit }`. */
-function runOnce(program: Program, n: number): Promise<{ value: number; unit: string } | { unavailable: string }> {
+async function runOnce(program: Program, n: number): Promise<{ value: number; unit: string } | { unavailable: string }> {
+  const env: Record<string, string | undefined> = { ...process.env, ...program.env };
+  if (program.redis) {
+    const server = await redisServer();
+    if ('unavailable' in server) return server;
+    env.REDIS_URL = server.url;
+  }
   const [command, file] =
     program.runtime === 'python'
       ? ['python3', `${root}bench/python/${program.file}`]
       : [process.execPath, `${here}measure/${program.file}`];
   return new Promise((resolve) => {
-    const options = { timeout: 600_000, maxBuffer: 1 << 24, env: { ...process.env, ...program.env } };
+    const options = { timeout: 600_000, maxBuffer: 1 << 24, env };
     execFile(command, [file, ...program.args, String(n)], options, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ unavailable: `${command} not found` });
       const last = stdout.trim().split('\n').pop() ?? '';
@@ -159,6 +176,11 @@ for (const s of selected) {
   console.log(
     `| ${row.scenario} | ${describe(row.rxmp)} | ${row.baselineName}: ${row.baseline ? describe(row.baseline) : '—'} | ${ratio} | ${row.target} | ${met} |`,
   );
+}
+
+if (redis) {
+  const server = await redis;
+  if (!('unavailable' in server)) await server.stop();
 }
 
 const file = out ?? `${root}bench/results/latest.json`;

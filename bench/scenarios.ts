@@ -8,6 +8,8 @@ export interface Program {
   args: string[];
   /** Environment variables set for it (over this process's own). */
   env?: Record<string, string>;
+  /** Needs a Redis server: the run starts one throwaway server for all such programs and passes its url in `REDIS_URL`. */
+  redis?: true;
 }
 
 export type Target =
@@ -31,6 +33,11 @@ const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', f
 const onSocket = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'off' } });
 /** The same program with links between threads on shared-memory rings too. */
 const onRings = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'all' } });
+/** A Redis row's program: `system` with `producers` / `consumers` forked processes on the bench's own server. */
+const onRedis = (system: string, producers: number, consumers: number): Program => ({
+  ...node('redis-throughput.js', system, String(producers), String(consumers)),
+  redis: true,
+});
 const python = (scenario: string, file = 'mp_baselines.py'): Program => ({ runtime: 'python', file, args: [scenario] });
 
 /**
@@ -341,5 +348,68 @@ export const SCENARIOS: Scenario[] = [
     rxmp: node('queue-throughput.js', 'thread', 'ints'),
     baseline: { name: 'raw postMessage', program: node('raw-post-message.js') },
     target: { kind: 'info', value: 0 },
+  },
+  {
+    key: 'redis-vs-bullmq',
+    title: 'Redis: 1 producer → 1 consumer process, RedisQueue(maxsize 1000), await put one at a time, observe()',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp', 1, 1),
+    baseline: { name: 'BullMQ addBulk + Worker, 1 / 1', program: onRedis('bullmq', 1, 1), n: (q) => (q ? 1_000 : 20_000) },
+    target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'redis-chunks-vs-bullmq',
+    title: 'same, puts 100 at a time (Promise.all, as BullMQ addBulk chunks of 100)',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp-chunks', 1, 1),
+    baseline: { name: 'BullMQ addBulk + Worker, 1 / 1', program: onRedis('bullmq', 1, 1), n: (q) => (q ? 1_000 : 20_000) },
+    target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'redis-vs-bullmq-4',
+    title: 'Redis: 4 producer → 4 consumer processes, RedisQueue(maxsize 1000), await put one at a time',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp', 4, 4),
+    baseline: { name: 'BullMQ addBulk + Worker, 4 / 4', program: onRedis('bullmq', 4, 4), n: (q) => (q ? 1_000 : 20_000) },
+    target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'redis-chunks-vs-bullmq-4',
+    title: 'same, puts 100 at a time (Promise.all, as BullMQ addBulk chunks of 100)',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp-chunks', 4, 4),
+    baseline: { name: 'BullMQ addBulk + Worker, 4 / 4', program: onRedis('bullmq', 4, 4), n: (q) => (q ? 1_000 : 20_000) },
+    target: { kind: 'at-least', value: 2 },
+  },
+  {
+    key: 'redis-joinable-vs-bullmq',
+    title: 'Redis: 1 → 1 process, RedisJoinableQueue(maxsize 1000) with consume (taskDone: at-least-once, as BullMQ)',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp-joinable', 1, 1),
+    baseline: { name: 'BullMQ addBulk + Worker, 1 / 1', program: onRedis('bullmq', 1, 1), n: (q) => (q ? 1_000 : 20_000) },
+    target: { kind: 'info', value: 0 },
+  },
+  {
+    key: 'redis-vs-bare',
+    title: 'Redis: 1 → 1 process, RedisQueue(maxsize 1000) vs a bare node-redis loop (the floor)',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp', 1, 1),
+    baseline: { name: 'node-redis await rPush / blPop, 1 / 1', program: onRedis('bare', 1, 1) },
+    target: { kind: 'at-least', value: 0.5 },
+  },
+  {
+    key: 'redis-vs-bare-4',
+    title: 'Redis: 4 → 4 processes, RedisQueue(maxsize 1000) vs the bare loop',
+    n: 30_000,
+    quickN: 2_000,
+    rxmp: onRedis('rxmp', 4, 4),
+    baseline: { name: 'node-redis await rPush / blPop, 4 / 4', program: onRedis('bare', 4, 4) },
+    target: { kind: 'at-least', value: 0.5 },
   },
 ];
