@@ -25,6 +25,8 @@ export class ProcessingList<T> {
   private readonly held = new Map<number, Held>();
   private nextTag = 1;
   private dropped: Buffer[] = [];
+  /** Done (or settled) here, their DONE not yet run on the server: still in the list, and not to be given back. */
+  private finishing: Buffer[] = [];
   /** Change of `P:ahead[c]` not yet sent. */
   delta = 0;
   private hintPending = false;
@@ -50,7 +52,7 @@ export class ProcessingList<T> {
 
   /** Every entry the processing list holds for a reason this handle knows (RECLAIM keeps them). */
   known(fetched: readonly Buffer[]): Buffer[] {
-    return [...fetched, ...this.dropped, ...[...this.held.values()].map((h) => h.entry)];
+    return [...fetched, ...this.dropped, ...this.finishing, ...[...this.held.values()].map((h) => h.entry)];
   }
 
   /** Records a delivery: held (its entry stays in the processing list) or dropped from the list soon. Returns its tag. */
@@ -71,7 +73,13 @@ export class ProcessingList<T> {
     this.held.delete(tag);
     const { keys } = this.ctx;
     // DONE is idempotent (it decrements only what it removed): retried while the server is away.
-    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained], RETRIES);
+    // Until it has run, a RECLAIM (after a failed get) must keep the entry: it is done, not lost.
+    this.finishing.push(h.entry);
+    const ran = (): void => {
+      const i = this.finishing.indexOf(h.entry);
+      if (i >= 0) this.finishing.splice(i, 1);
+    };
+    this.command(DONE, [keys.processing(this.ctx.consumer), keys.unfinished], [h.entry, joinable ? '1' : '0', keys.drained], RETRIES, ran);
   }
 
   /**
@@ -169,14 +177,21 @@ export class ProcessingList<T> {
     this.command(RETURN, [keys.processing(consumer), keys.items, keys.ahead], [consumer, String(ahead - pending), ...pairs]);
   }
 
-  /** Runs `script` with nothing waiting on it; `retries`: how often to try again, 100 ms apart, if it fails. */
-  command(script: LuaScript, k: string[], a: Arg[], retries = 0): void {
+  /**
+   * Runs `script` with nothing waiting on it; `retries`: how often to try
+   * again, 100 ms apart, if it fails. `settled`: called once it has run, or
+   * once it is given up.
+   */
+  command(script: LuaScript, k: string[], a: Arg[], retries = 0, settled?: () => void): void {
     const conns = this.ctx.connections.now;
     const run = conns ? conns.cmd.run(script, k, a) : this.ctx.connections.ready().then((c) => c.cmd.run(script, k, a));
-    this.ctx.track(run).catch((e) => {
+    this.ctx.track(run).then(settled, (e) => {
       if (retries > 0 && !this.ctx.connections.closed) {
-        setTimeout(() => this.command(script, k, a, retries - 1), 100).unref();
-      } else this.ctx.report(e);
+        setTimeout(() => this.command(script, k, a, retries - 1, settled), 100).unref();
+      } else {
+        settled?.();
+        this.ctx.report(e);
+      }
     });
   }
 }
