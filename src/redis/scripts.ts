@@ -131,14 +131,15 @@ return #back
  * its count ahead goes down (entries fetched ahead among them, and what the
  * handle had not told yet), then (held, back)…, oldest first. Each held
  * entry leaves the processing list and its `back` form goes to the head of
- * items, so the oldest ends up first.
+ * items, so the oldest ends up first. An entry no longer in the processing
+ * list was given back already (the reaper took this consumer for dead, or
+ * its LEAVE ran first): it is not pushed a second time.
  */
 export const RETURN = lua(`
 local n = tonumber(ARGV[2])
 if n ~= 0 and redis.call('HINCRBY', KEYS[3], ARGV[1], -n) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
 for i = #ARGV - 1, 3, -2 do
-  redis.call('LREM', KEYS[1], -1, ARGV[i])
-  redis.call('LPUSH', KEYS[2], ARGV[i + 1])
+  if redis.call('LREM', KEYS[1], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[2], ARGV[i + 1]) end
 end
 return 1
 `);
