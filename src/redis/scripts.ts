@@ -109,7 +109,8 @@ return 1
  * holds fetched ahead, then the entries it holds (ahead or delivered).
  * Every other entry of its processing list (moved by a command whose reply
  * was lost) goes back to the head of items, in order; its count of entries
- * ahead is set again. Returns how many went back.
+ * ahead is set again. Returns how many went back. A consumer may hold any
+ * number (a JoinableQueue's undone items): the list is rebuilt in chunks.
  */
 export const RECLAIM = lua(`
 if tonumber(ARGV[2]) > 0 then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) else redis.call('HDEL', KEYS[3], ARGV[1]) end
@@ -121,7 +122,8 @@ for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
 end
 if #back == 0 then return 0 end
 redis.call('DEL', KEYS[1])
-if #keep > 0 then redis.call('RPUSH', KEYS[1], unpack(keep)) end
+-- In chunks: unpack fails past ~8000 values, and a script that fails after the DEL is not rolled back.
+for i = 1, #keep, 1000 do redis.call('RPUSH', KEYS[1], unpack(keep, i, math.min(i + 999, #keep))) end
 for i = #back, 1, -1 do redis.call('LPUSH', KEYS[2], back[i]) end
 return #back
 `);
