@@ -30,7 +30,8 @@
  *   application, as Python counts items not yet got), and adds them to
  *   `unfinished`. Puts made in one event-loop turn go in one PUT, and
  *   several PUTs of a handle may be on their way (see `P:gate`). A put that does not fit waits on `BLPOP P:wake`
- *   on the handle's put connection (in chunks of a second), then retries.
+ *   on the handle's put connection (in chunks of a second), then retries;
+ *   a handle woken when none of its puts waits any more passes the hint on (WAKE).
  *   Puts of one handle go in order: a later one never passes a waiting one.
  * - get: the TAKE script moves entries from the head of `P:items` into
  *   `P:processing:<c>` (several at once for gets waiting together, and up

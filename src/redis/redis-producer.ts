@@ -2,7 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { Cancel, PutListener } from '../core/listeners.js';
 import { ClosedError, Full } from '../errors.js';
 import { boundArg, type RedisContext } from './redis-context.js';
-import { PUT, UNDO } from './scripts.js';
+import { PUT, UNDO, WAKE } from './scripts.js';
 
 interface PendingPut {
   readonly entry: Buffer;
@@ -216,9 +216,15 @@ export class RedisProducer {
     if (!conns) return;
     for (const entry of entries) {
       void conns.cmd
-        .run(UNDO, [this.ctx.keys.items, this.ctx.keys.unfinished], [entry, this.ctx.joinable ? '1' : '0'])
+        .run(UNDO, [this.ctx.keys.items, this.ctx.keys.unfinished], [entry, this.ctx.joinable ? '1' : '0', this.ctx.keys.drained])
         .catch((e) => this.ctx.report(e));
     }
+  }
+
+  private passHint(): void {
+    const conns = this.ctx.connections.now;
+    if (!conns) return;
+    void conns.cmd.run(WAKE, [this.ctx.keys.wake], []).catch((e) => this.ctx.report(e));
   }
 
   /** Blocks on the wake list until a hint comes (or a second passes), then retries the oldest waiting puts. */
@@ -229,10 +235,14 @@ export class RedisProducer {
       try {
         const { conn } = await this.ctx.connections.blocker('put');
         while (this.waiting && !this.ctx.connections.closed) {
-          await conn.blpop(this.ctx.keys.wake, WAKE_CHUNK_S);
+          const hint = await conn.blpop(this.ctx.keys.wake, WAKE_CHUNK_S);
           // A retry goes alone: what is still on its way answers first.
           await this.flush();
-          if (!this.waiting) break;
+          if (!this.waiting) {
+            // The puts it was for went meanwhile (withdrawn, timed out): the room is another putter's.
+            if (hint !== null) this.passHint();
+            break;
+          }
           await new Promise<void>((resolve) => {
             this.flushed.push(resolve);
             this.pump(true);

@@ -224,15 +224,24 @@ redis.call('HDEL', KEYS[5], ARGV[1])
 return moved
 `);
 
+/** WAKE: KEYS wake. Passes on a wake hint this handle took but has no waiting put for. */
+export const WAKE = lua(`redis.call('RPUSH', KEYS[1], '1') redis.call('LTRIM', KEYS[1], 0, 0) return 1`);
+
 /** QSIZE: KEYS items, ahead. Items not yet handed to an application: in the list, or fetched ahead by a consumer. */
 export const QSIZE = lua(`
 ${AHEAD_SUM}
 return redis.call('LLEN', KEYS[1]) + ahead(KEYS[2])
 `);
 
-/** UNDO: KEYS items, unfinished; ARGV entry, joinable. Takes back the last equal entry a withdrawn put left. */
+/**
+ * UNDO: KEYS items, unfinished; ARGV entry, joinable, drained channel. Takes
+ * back the last equal entry a withdrawn put left; like DONE, the task it
+ * closes may be the last one (`drained` is published then).
+ */
 export const UNDO = lua(`
 local removed = redis.call('LREM', KEYS[1], -1, ARGV[1])
-if removed == 1 and ARGV[2] == '1' then redis.call('DECR', KEYS[2]) end
+if removed == 1 and ARGV[2] == '1' then
+  if redis.call('DECR', KEYS[2]) <= 0 then redis.call('DEL', KEYS[2]) redis.call('PUBLISH', ARGV[3], '0') end
+end
 return removed
 `);
