@@ -24,7 +24,7 @@ describe('rxmp/redis review: puts', function () {
   });
   after(() => client?.destroy());
 
-  it('a join() waiting while a put is taken back (its timeout passed on its way) resolves once the last task is done, not a heartbeat later', async () => {
+  it('a join() waiting while a put is taken back (aborted on its way) resolves once the last task is done, not a heartbeat later', async () => {
     const name = uniqueName('undo-drained');
     const q = closeAfterTest(new RedisJoinableQueue<number>({ name, url }));
     const watcher = closeAfterTest(new RedisJoinableQueue<number>({ name, url, heartbeat: 20_000 }));
@@ -35,10 +35,12 @@ describe('rxmp/redis review: puts', function () {
     // The server is busy: the next PUT waits there past its put's timeout, then the server takes it.
     const busy = client.eval(BUSY, { keys: [], arguments: ['300'] });
     await sleep(20);
-    const put = expectRejection(q.put(2, { timeout: 50 }), Full);
+    const controller = new AbortController();
+    const put = q.put(2, { signal: controller.signal }).catch((e: unknown) => e);
     await sleep(10);
     q.taskDone(); // its DONE runs after the PUT: unfinished 1, then the take-back closes the last task
-    await put;
+    controller.abort();
+    expect(await put).to.have.property('name', 'AbortError');
     await busy;
     const started = Date.now();
     await settles(joining, 5000);
@@ -80,5 +82,37 @@ describe('rxmp/redis review: puts', function () {
     expect(Date.now() - started).to.be.below(500);
     expect(await ender.get()).to.equal(0);
     await expectRejection(ender.get(), ClosedError);
+  });
+
+  it('a put whose timeout passes while its PUT is on its way, and that a waiting consumer takes at once, resolves: it never rejects Full for an item that was delivered', async () => {
+    const name = uniqueName('late-put');
+    const q = closeAfterTest(new RedisQueue<number>({ name, url }));
+    const consumer = closeAfterTest(new RedisQueue<number>({ name, url }));
+    await q.qsize();
+    const got = consumer.get();
+    await sleep(100); // blocked in BLMOVE: served right after the PUT, before any take-back
+    const busy = client.eval(BUSY, { keys: [], arguments: ['300'] });
+    await sleep(20);
+    const put = q.put(7, { timeout: 50 }).then(
+      () => 'accepted',
+      (e: unknown) => (e as Error).name,
+    );
+    await busy;
+    expect(await settles(got)).to.equal(7);
+    expect(await put, 'the item was delivered: its put was accepted').to.equal('accepted');
+    expect(await q.qsize()).to.equal(0);
+  });
+
+  it('a put whose timeout passes while its PUT is on its way, and that the server refuses for room, rejects Full', async () => {
+    const name = uniqueName('late-full');
+    const q = closeAfterTest(new RedisQueue<number>({ name, url, maxsize: 1 }));
+    await q.put(1);
+    const busy = client.eval(BUSY, { keys: [], arguments: ['200'] });
+    await sleep(20);
+    const started = Date.now();
+    await expectRejection(q.put(2, { timeout: 50 }), Full);
+    await busy;
+    expect(Date.now() - started).to.be.below(1000);
+    expect(await q.qsize()).to.equal(1);
   });
 });

@@ -46,6 +46,12 @@
  * - reclaim: when a get's command fails (the connection dropped), its reply
  *   may be lost with entries already moved: RECLAIM gives every entry of
  *   `P:processing:<c>` that the handle does not hold back to the head.
+ * - put timeout: exact on the queue's scheduler while the put waits here or
+ *   for room; one whose PUT is on its way at its deadline settles on the
+ *   answer (accepted if the server took it: a waiting consumer may have got
+ *   it already), else `Full`. A put withdrawn while its PUT is on its way
+ *   (AbortSignal, close) is taken back if the server took it (UNDO), unless
+ *   a consumer took it first.
  * - cancel (timeout, AbortSignal, unsubscribe, close): the waiting get is
  *   withdrawn at once (timeouts run on the queue's scheduler, exactly);
  *   a blocked `BLMOVE` is ended by `CLIENT UNBLOCK` from the command

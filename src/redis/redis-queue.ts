@@ -58,7 +58,13 @@ function endpointFor<T>(options: unknown, what: string, joinable: boolean): Redi
  *   Nothing waits for a reconnect silently.
  *
  * Timeouts are exact to the queue's scheduler (the server's own blocking
- * timeouts are coarse, ~100 ms at `hz 10`, and are not used for them).
+ * timeouts are coarse, ~100 ms at `hz 10`, and are not used for them),
+ * with one exception: a put whose command is on its way to the server at
+ * its deadline settles on the server's answer (resolved if the server took
+ * it, `Full` otherwise), one round trip late, so that it never rejects for
+ * an item a consumer got. A put withdrawn while its command is on its way
+ * (AbortSignal, `close()`) is taken back from the queue unless a consumer
+ * got it first.
  *
  * @example
  * const q = new RedisQueue<string>({ name: 'jobs', url: 'redis://127.0.0.1:6379', maxsize: 100 });
