@@ -55,7 +55,8 @@
  * - cancel (timeout, AbortSignal, unsubscribe, close): the waiting get is
  *   withdrawn at once (timeouts run on the queue's scheduler, exactly);
  *   a blocked `BLMOVE` is ended by `CLIENT UNBLOCK` from the command
- *   connection, and an entry that reached this handle with no get left to
+ *   connection (with the id `CLIENT ID` gave just before that BLMOVE: a
+ *   connection that reconnected has another), and an entry that reached this handle with no get left to
  *   take it goes back to the head (RETURN).
  * - taskDone / settle: DONE removes the entry from the processing list and,
  *   for a JoinableQueue, decrements `unfinished` (only if the entry was still
