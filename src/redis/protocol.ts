@@ -18,6 +18,9 @@
  * - `P:gate:<p>` — set (for a minute at most) while producer handle `<p>`
  *   has a put refused for room: its later PUTs on their way refuse all
  *   until its retry clears it, so its puts keep their order.
+ * - `P:departed` — sorted set, consumer id → when the reaper found it dead
+ *   (ms): its processing list is swept again for 10 s (a BLMOVE it left
+ *   blocked may still move an entry in).
  * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
  * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
  *
@@ -64,7 +67,9 @@
  *   before it reads `unfinished` (no lost wake-up).
  * - reap: every handle runs REAP every `heartbeat` ms: a consumer whose
  *   heartbeat expired gives its processing list back to the head of items,
- *   oldest first. A closing consumer does the same for itself (LEAVE).
+ *   oldest first, and what a BLMOVE of it still blocked moves in later goes
+ *   back at the next REAPs (`P:departed`). A closing consumer gives its list
+ *   back itself (LEAVE).
  * - end: END sets `P:ended`, leaves a wake hint and publishes `ended`;
  *   handles unblock their gets, which drain `items` and then end (with the
  *   error, when there is one); puts see `P:ended` and reject `ClosedError`.
@@ -92,6 +97,8 @@ export interface QueueKeys {
   readonly wake: string;
   readonly foreign: string;
   readonly ahead: string;
+  /** Built by REAP from the prefix (see `scripts.ts`). */
+  readonly departed: string;
   readonly events: string;
   readonly drained: string;
   processing(consumer: string): string;
@@ -110,6 +117,7 @@ export function queueKeys(name: string): QueueKeys {
     wake: `${prefix}:wake`,
     foreign: `${prefix}:foreign`,
     ahead: `${prefix}:ahead`,
+    departed: `${prefix}:departed`,
     events: `${prefix}:events`,
     drained: `${prefix}:drained`,
     processing: (consumer) => `${prefix}:processing:${consumer}`,

@@ -196,17 +196,35 @@ return 1
  * REAP: KEYS consumers, items, ahead; ARGV key prefix. Every consumer whose
  * heartbeat has expired gives its processing list back to the head of
  * items, oldest first (and its count ahead goes); returns how many entries went back.
+ *
+ * A consumer found dead may still have a BLMOVE blocked on the server (its
+ * process froze, or its machine dropped off the network, with the connection
+ * open): that BLMOVE can move an entry in after this. So a dead consumer
+ * goes to `P:departed` (a sorted set, by when it was found dead), and its
+ * processing list is swept again at every REAP for 10 s — far longer than a
+ * BLMOVE blocks (2 s) — unless it beats again (it was only slow).
  */
 export const REAP = lua(`
 local moved = 0
+local departed = ARGV[1] .. ':departed'
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function back(c)
+  local p = ARGV[1] .. ':processing:' .. c
+  while redis.call('LMOVE', p, KEYS[2], 'RIGHT', 'LEFT') do moved = moved + 1 end
+end
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('EXISTS', ARGV[1] .. ':heartbeat:' .. c) == 0 then
-    local p = ARGV[1] .. ':processing:' .. c
-    while redis.call('LMOVE', p, KEYS[2], 'RIGHT', 'LEFT') do moved = moved + 1 end
+    back(c)
     redis.call('SREM', KEYS[1], c)
     redis.call('HDEL', KEYS[3], c)
+    redis.call('ZADD', departed, now, c)
   end
 end
+for _, c in ipairs(redis.call('ZRANGE', departed, 0, -1)) do
+  if redis.call('EXISTS', ARGV[1] .. ':heartbeat:' .. c) == 1 then redis.call('ZREM', departed, c) else back(c) end
+end
+redis.call('ZREMRANGEBYSCORE', departed, '-inf', '(' .. (now - 10000))
 return moved
 `);
 
