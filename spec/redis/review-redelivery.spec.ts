@@ -50,4 +50,18 @@ describe('rxmp/redis review: redelivery after a reap or a leave', function () {
     }
     expect(left, 'items 1..9, each once').to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
+
+  it('an entry a late BLMOVE moves into the list of a consumer after its LEAVE (close() raced the BLMOVE) goes back to the queue', async () => {
+    const name = uniqueName('late-blmove');
+    const k = queueKeys(name);
+    const leaving = new RedisQueue<number>({ name, url });
+    const other = closeAfterTest(new RedisQueue<number>({ name, url, heartbeat: 20 }));
+    await leaving.qsize();
+    const id = consumerOf(leaving);
+    await leaving.close();
+    await other.put(42);
+    // What a BLMOVE that reached the server just after the LEAVE does (its reply lost with the connection).
+    await client.lMove(k.items, k.processing(id), 'LEFT', 'RIGHT');
+    expect(await other.get({ timeout: 3000 }).catch((e: unknown) => e)).to.equal(42);
+  });
 });

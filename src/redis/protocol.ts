@@ -19,8 +19,9 @@
  *   has a put refused for room: its later PUTs on their way refuse all
  *   until its retry clears it, so its puts keep their order.
  * - `P:departed` — sorted set, consumer id → when the reaper found it dead
- *   (ms): its processing list is swept again for 10 s (a BLMOVE it left
- *   blocked may still move an entry in).
+ *   or it left (ms): its processing list is swept again by REAP for 10 s (a
+ *   BLMOVE it left blocked, or one that reached the server after its LEAVE,
+ *   may still move an entry in).
  * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
  * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
  *
@@ -69,7 +70,7 @@
  *   heartbeat expired gives its processing list back to the head of items,
  *   oldest first, and what a BLMOVE of it still blocked moves in later goes
  *   back at the next REAPs (`P:departed`). A closing consumer gives its list
- *   back itself (LEAVE).
+ *   back itself (LEAVE), and is swept the same way.
  * - end: END sets `P:ended`, leaves a wake hint and publishes `ended`;
  *   handles unblock their gets, which drain `items` and then end (with the
  *   error, when there is one); puts see `P:ended` and reject `ClosedError`.
@@ -97,7 +98,6 @@ export interface QueueKeys {
   readonly wake: string;
   readonly foreign: string;
   readonly ahead: string;
-  /** Built by REAP from the prefix (see `scripts.ts`). */
   readonly departed: string;
   readonly events: string;
   readonly drained: string;

@@ -175,7 +175,7 @@ export class RedisConsumer<T> {
     const { keys, consumer } = this.ctx;
     this.unblock();
     await conns.cmd
-      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead], [consumer])
+      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead, keys.departed], [consumer])
       .catch((e) => this.ctx.report(e));
   }
 

@@ -229,9 +229,12 @@ return moved
 `);
 
 /**
- * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items, ahead; ARGV consumer id.
- * A closing consumer: what is still in its processing list goes back to the
- * head (oldest first), and it is no longer a consumer.
+ * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items, ahead,
+ * departed; ARGV consumer id. A closing consumer: what is still in its
+ * processing list goes back to the head (oldest first), and it is no longer
+ * a consumer. A BLMOVE of it may reach the server (or be served) after
+ * this, its reply lost as the connection closes: as for a consumer found
+ * dead, REAP sweeps its list for a while (`departed`).
  */
 export const LEAVE = lua(`
 local moved = 0
@@ -239,6 +242,10 @@ while redis.call('LMOVE', KEYS[3], KEYS[4], 'RIGHT', 'LEFT') do moved = moved + 
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
+if KEYS[6] then
+  local t = redis.call('TIME')
+  redis.call('ZADD', KEYS[6], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+end
 return moved
 `);
 
