@@ -1,4 +1,4 @@
-/** Review: a handle whose connections came back after a server restart still cancels and wakes its blocked get at once. */
+/** Review: a handle after a server restart, or while its server is frozen. */
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { ClosedError } from '../../src/index.js';
@@ -54,5 +54,29 @@ describe('rxmp/redis review: after a server restart', function () {
     await producer.end();
     await settles(waiting, 5000);
     expect(Date.now() - started, 'CLIENT UNBLOCK reached the BLMOVE').to.be.below(1000);
+  });
+
+  it('close() resolves within its bound while the server is frozen (SIGSTOP: its sockets stay open, nothing answers), and a put on its way rejects', async () => {
+    const name = uniqueName('frozen-server');
+    const q = new RedisQueue<number>({ name, url: server.url });
+    await q.put(1);
+    const client = createClient({ url: server.url });
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+    client.destroy();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const put = q.put(2).then(
+        () => 'accepted',
+        (e: unknown) => (e as Error).name,
+      );
+      await sleep(50);
+      const started = Date.now();
+      await settles(q.close(), 20_000);
+      expect(Date.now() - started).to.be.below(15_000);
+      expect(await settles(put)).to.not.equal('accepted');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   });
 });

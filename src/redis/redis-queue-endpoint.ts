@@ -206,10 +206,13 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
 
   close(): Promise<void> {
     this.closing ??= this.track(
-      (async () => {
-        await this.producer.flush();
-        await this.consumerHalf.leave();
-      })(),
+      withinBound(
+        (async () => {
+          await this.producer.flush();
+          await this.consumerHalf.leave();
+        })(),
+        CLOSE_WAIT_MS,
+      ),
     ).finally(() => {
       this.connections.close();
       this.watchJoins();
@@ -264,6 +267,24 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
       this.busyChanged();
     });
   }
+}
+
+/**
+ * How long `close()` waits for the server (its puts on their way, LEAVE).
+ * A server that does not answer (frozen, or cut off with the connection
+ * open: nothing fails until TCP gives up, minutes later) must not hold
+ * `close()`: past this, the connections close, what was on its way rejects
+ * `RedisError`, and the reaper gives back what this handle held.
+ */
+const CLOSE_WAIT_MS = 10_000;
+
+/** `work`, or nothing once `ms` have passed. */
+function withinBound(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
 }
 
 /** What `P:ended` holds: `0`, or `1` and the error it ended on. */
