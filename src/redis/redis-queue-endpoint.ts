@@ -153,7 +153,9 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
 
   end(error?: Error): Promise<boolean> {
     const how = error ? Buffer.concat([Buffer.from([1]), encodeMessage(encodeError(error))]) : '0';
-    return this.request((c) => c.cmd.run(END, [this.keys.ended, '', '', this.keys.wake], [how, this.keys.events])).then((r) => r === 1);
+    // Unused slots hold keys of the queue too: a declared key outside its slot is CROSSSLOT on a cluster.
+    const keys = [this.keys.ended, this.keys.items, this.keys.items, this.keys.wake];
+    return this.request((c) => c.cmd.run(END, keys, [how, this.keys.events])).then((r) => r === 1);
   }
 
   join(release: () => void, fail: (error: Error) => void): Cancel {

@@ -3,8 +3,10 @@ import type { LuaScript } from './port.js';
 
 /**
  * The Lua scripts of the protocol (see `protocol.ts`): each runs atomically
- * on the server. Every key they touch is under the queue's hash tag; the
- * reaper builds processing keys from consumer ids inside that tag.
+ * on the server. Every key they touch, and every key passed in KEYS (an
+ * unused slot too: a Redis Cluster refuses keys of other slots, CROSSSLOT),
+ * is under the queue's hash tag; the reaper builds processing keys from
+ * consumer ids inside that tag.
  */
 export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
@@ -87,7 +89,7 @@ return {0}
 `);
 
 /**
- * MOVED: KEYS processing:<c>, ahead, unused, wake; ARGV maxsize, hint,
+ * MOVED: KEYS processing:<c>, ahead, unused (a key of the queue), wake; ARGV maxsize, hint,
  * ahead delta, consumer id, entry…  Entries handed to plain gets leave
  * this consumer's processing list (they are the application's now); its
  * count of entries fetched ahead changes by the delta; a putter is woken
@@ -172,7 +174,7 @@ return 1
 `);
 
 /**
- * END: KEYS ended, unused, unused, wake; ARGV how (encoded), events channel.
+ * END: KEYS ended, unused, unused (keys of the queue), wake; ARGV how (encoded), events channel.
  * Returns 1 if this call ended the queue, 0 if it had ended.
  */
 export const END = lua(`
