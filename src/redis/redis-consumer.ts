@@ -366,8 +366,10 @@ export class RedisConsumer<T> {
       // missed the BLMOVE (or, ids starting again after a server restart, hit another client).
       const id = conn.clientId();
       const moved = conn.blmove(keys.items, keys.processing(consumer), BLOCK_CHUNK_S);
+      let pending = true;
       id.then(
         (n) => {
+          if (!pending) return;
           this.blockedOn = n;
           // Withdrawn, or the queue ended, before the id came: unblocked now.
           if (this.gets.length === 0 || this.endHint) this.unblock();
@@ -377,6 +379,7 @@ export class RedisConsumer<T> {
       try {
         entry = await moved;
       } finally {
+        pending = false;
         this.blockedOn = undefined;
       }
     } catch (error) {
