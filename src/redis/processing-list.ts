@@ -134,9 +134,10 @@ export class ProcessingList<T> {
     this.delta = 0;
     this.hintPending = false;
     const { keys, consumer } = this.ctx;
+    // The unused slot holds a key of the queue too: a declared key outside its slot is CROSSSLOT on a cluster.
     this.command(
       MOVED,
-      [keys.processing(consumer), keys.ahead, '', keys.wake],
+      [keys.processing(consumer), keys.ahead, keys.items, keys.wake],
       [boundArg(this.ctx.maxsize), hint ? '1' : '0', String(delta), consumer, ...drop],
     );
   }

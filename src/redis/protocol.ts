@@ -18,6 +18,10 @@
  * - `P:gate:<p>` — set (for a minute at most) while producer handle `<p>`
  *   has a put refused for room: its later PUTs on their way refuse all
  *   until its retry clears it, so its puts keep their order.
+ * - `P:departed` — sorted set, consumer id → when the reaper found it dead
+ *   or it left (ms): its processing list is swept again by REAP for 10 s (a
+ *   BLMOVE it left blocked, or one that reached the server after its LEAVE,
+ *   may still move an entry in).
  * - `P:foreign` — values found in `items` that rxmp did not write, moved aside.
  * - channels `P:events` (`ended`) and `P:drained` (a JoinableQueue's count reached 0).
  *
@@ -30,7 +34,8 @@
  *   application, as Python counts items not yet got), and adds them to
  *   `unfinished`. Puts made in one event-loop turn go in one PUT, and
  *   several PUTs of a handle may be on their way (see `P:gate`). A put that does not fit waits on `BLPOP P:wake`
- *   on the handle's put connection (in chunks of a second), then retries.
+ *   on the handle's put connection (in chunks of a second), then retries;
+ *   a handle woken when none of its puts waits any more passes the hint on (WAKE).
  *   Puts of one handle go in order: a later one never passes a waiting one.
  * - get: the TAKE script moves entries from the head of `P:items` into
  *   `P:processing:<c>` (several at once for gets waiting together, and up
@@ -45,10 +50,17 @@
  * - reclaim: when a get's command fails (the connection dropped), its reply
  *   may be lost with entries already moved: RECLAIM gives every entry of
  *   `P:processing:<c>` that the handle does not hold back to the head.
+ * - put timeout: exact on the queue's scheduler while the put waits here or
+ *   for room; one whose PUT is on its way at its deadline settles on the
+ *   answer (accepted if the server took it: a waiting consumer may have got
+ *   it already), else `Full`. A put withdrawn while its PUT is on its way
+ *   (AbortSignal, close) is taken back if the server took it (UNDO), unless
+ *   a consumer took it first.
  * - cancel (timeout, AbortSignal, unsubscribe, close): the waiting get is
  *   withdrawn at once (timeouts run on the queue's scheduler, exactly);
  *   a blocked `BLMOVE` is ended by `CLIENT UNBLOCK` from the command
- *   connection, and an entry that reached this handle with no get left to
+ *   connection (with the id `CLIENT ID` gave just before that BLMOVE: a
+ *   connection that reconnected has another), and an entry that reached this handle with no get left to
  *   take it goes back to the head (RETURN).
  * - taskDone / settle: DONE removes the entry from the processing list and,
  *   for a JoinableQueue, decrements `unfinished` (only if the entry was still
@@ -56,7 +68,9 @@
  *   before it reads `unfinished` (no lost wake-up).
  * - reap: every handle runs REAP every `heartbeat` ms: a consumer whose
  *   heartbeat expired gives its processing list back to the head of items,
- *   oldest first. A closing consumer does the same for itself (LEAVE).
+ *   oldest first, and what a BLMOVE of it still blocked moves in later goes
+ *   back at the next REAPs (`P:departed`). A closing consumer gives its list
+ *   back itself (LEAVE), and is swept the same way.
  * - end: END sets `P:ended`, leaves a wake hint and publishes `ended`;
  *   handles unblock their gets, which drain `items` and then end (with the
  *   error, when there is one); puts see `P:ended` and reject `ClosedError`.
@@ -84,6 +98,7 @@ export interface QueueKeys {
   readonly wake: string;
   readonly foreign: string;
   readonly ahead: string;
+  readonly departed: string;
   readonly events: string;
   readonly drained: string;
   processing(consumer: string): string;
@@ -102,6 +117,7 @@ export function queueKeys(name: string): QueueKeys {
     wake: `${prefix}:wake`,
     foreign: `${prefix}:foreign`,
     ahead: `${prefix}:ahead`,
+    departed: `${prefix}:departed`,
     events: `${prefix}:events`,
     drained: `${prefix}:drained`,
     processing: (consumer) => `${prefix}:processing:${consumer}`,

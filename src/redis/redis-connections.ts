@@ -60,7 +60,7 @@ export class RedisConnections {
     return this.opening;
   }
 
-  /** A connection of its own for blocking commands of `role` (`get`, `put`), with its client id for `CLIENT UNBLOCK`. */
+  /** A connection of its own for blocking commands of `role` (`get`, `put`), with the client id it had when opened (it changes if it reconnects). */
   blocker(role: string): Promise<{ conn: RedisConnection; id: number }> {
     let made = this.blocking.get(role);
     if (!made) {

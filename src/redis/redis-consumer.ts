@@ -175,7 +175,7 @@ export class RedisConsumer<T> {
     const { keys, consumer } = this.ctx;
     this.unblock();
     await conns.cmd
-      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead], [consumer])
+      .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead, keys.departed], [consumer])
       .catch((e) => this.ctx.report(e));
   }
 
@@ -354,17 +354,32 @@ export class RedisConsumer<T> {
     const { keys, consumer } = this.ctx;
     let entry: Buffer | null;
     try {
-      const { conn, id } = await this.ctx.connections.blocker('get');
+      const { conn } = await this.ctx.connections.blocker('get');
       if (this.gets.length === 0 || this.endHint) {
         this.endHint = false;
         this.inflight = false;
         this.pump();
         return;
       }
-      this.blockedOn = id;
+      // Its client id is read again with every BLMOVE (pipelined, no round trip of its own): a
+      // connection that reconnected by itself has a new one, and CLIENT UNBLOCK with the old one
+      // missed the BLMOVE (or, ids starting again after a server restart, hit another client).
+      const id = conn.clientId();
+      const moved = conn.blmove(keys.items, keys.processing(consumer), BLOCK_CHUNK_S);
+      let pending = true;
+      id.then(
+        (n) => {
+          if (!pending) return;
+          this.blockedOn = n;
+          // Withdrawn, or the queue ended, before the id came: unblocked now.
+          if (this.gets.length === 0 || this.endHint) this.unblock();
+        },
+        () => undefined,
+      );
       try {
-        entry = await conn.blmove(keys.items, keys.processing(consumer), BLOCK_CHUNK_S);
+        entry = await moved;
       } finally {
+        pending = false;
         this.blockedOn = undefined;
       }
     } catch (error) {

@@ -2,7 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { Cancel, PutListener } from '../core/listeners.js';
 import { ClosedError, Full } from '../errors.js';
 import { boundArg, type RedisContext } from './redis-context.js';
-import { PUT, UNDO } from './scripts.js';
+import { PUT, UNDO, WAKE } from './scripts.js';
 
 interface PendingPut {
   readonly entry: Buffer;
@@ -14,6 +14,8 @@ interface PendingPut {
   waited: boolean;
   /** Withdrawn or settled: nobody hears of it any more. */
   done: boolean;
+  /** Its deadline passed while its PUT was on its way: the answer settles it (see `expire`). */
+  expired: boolean;
   deadline: Subscription | undefined;
 }
 
@@ -53,7 +55,7 @@ export class RedisProducer {
       listener.failed(new Full(this.ctx.maxsize, 0));
       return undefined;
     }
-    const p: PendingPut = { entry, listener, timeout, sending: false, waited: false, done: false, deadline: undefined };
+    const p: PendingPut = { entry, listener, timeout, sending: false, waited: false, done: false, expired: false, deadline: undefined };
     this.puts.push(p);
     if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
       p.deadline = this.ctx.scheduler.schedule(() => this.expire(p), timeout);
@@ -93,8 +95,18 @@ export class RedisProducer {
     return true;
   }
 
-  /** Exact on the scheduler: a put whose PUT is on its way is withdrawn like a cancelled one (see `answered`). */
+  /**
+   * Exact on the scheduler, except for a put whose PUT is on its way: the
+   * server may take it and a waiting consumer get it before any take-back
+   * could run, so it settles on the answer (accepted if taken, else `Full`)
+   * rather than reject `Full` for an item that was delivered.
+   */
   private expire(p: PendingPut): void {
+    if (p.done) return;
+    if (p.sending) {
+      p.expired = true;
+      return;
+    }
     if (this.withdraw(p)) p.listener.failed(new Full(this.ctx.maxsize, p.timeout as number));
   }
 
@@ -174,9 +186,9 @@ export class RedisProducer {
         this.settle(p, () => p.listener.failed(new ClosedError('queue', 'queue has ended: no more puts')));
       } else if (p.done) {
         this.remove(p);
-      } else if (p.timeout === 0) {
+      } else if (p.timeout === 0 || p.expired) {
         this.remove(p);
-        this.settle(p, () => p.listener.failed(new Full(this.ctx.maxsize, 0)));
+        this.settle(p, () => p.listener.failed(new Full(this.ctx.maxsize, p.timeout as number)));
       } else {
         p.waited = true;
       }
@@ -216,9 +228,15 @@ export class RedisProducer {
     if (!conns) return;
     for (const entry of entries) {
       void conns.cmd
-        .run(UNDO, [this.ctx.keys.items, this.ctx.keys.unfinished], [entry, this.ctx.joinable ? '1' : '0'])
+        .run(UNDO, [this.ctx.keys.items, this.ctx.keys.unfinished], [entry, this.ctx.joinable ? '1' : '0', this.ctx.keys.drained])
         .catch((e) => this.ctx.report(e));
     }
+  }
+
+  private passHint(): void {
+    const conns = this.ctx.connections.now;
+    if (!conns) return;
+    void conns.cmd.run(WAKE, [this.ctx.keys.wake], []).catch((e) => this.ctx.report(e));
   }
 
   /** Blocks on the wake list until a hint comes (or a second passes), then retries the oldest waiting puts. */
@@ -229,10 +247,14 @@ export class RedisProducer {
       try {
         const { conn } = await this.ctx.connections.blocker('put');
         while (this.waiting && !this.ctx.connections.closed) {
-          await conn.blpop(this.ctx.keys.wake, WAKE_CHUNK_S);
+          const hint = await conn.blpop(this.ctx.keys.wake, WAKE_CHUNK_S);
           // A retry goes alone: what is still on its way answers first.
           await this.flush();
-          if (!this.waiting) break;
+          if (!this.waiting) {
+            // The puts it was for went meanwhile (withdrawn, timed out): the room is another putter's.
+            if (hint !== null) this.passHint();
+            break;
+          }
           await new Promise<void>((resolve) => {
             this.flushed.push(resolve);
             this.pump(true);

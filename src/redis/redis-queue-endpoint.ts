@@ -153,7 +153,9 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
 
   end(error?: Error): Promise<boolean> {
     const how = error ? Buffer.concat([Buffer.from([1]), encodeMessage(encodeError(error))]) : '0';
-    return this.request((c) => c.cmd.run(END, [this.keys.ended, '', '', this.keys.wake], [how, this.keys.events])).then((r) => r === 1);
+    // Unused slots hold keys of the queue too: a declared key outside its slot is CROSSSLOT on a cluster.
+    const keys = [this.keys.ended, this.keys.items, this.keys.items, this.keys.wake];
+    return this.request((c) => c.cmd.run(END, keys, [how, this.keys.events])).then((r) => r === 1);
   }
 
   join(release: () => void, fail: (error: Error) => void): Cancel {
@@ -206,10 +208,13 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
 
   close(): Promise<void> {
     this.closing ??= this.track(
-      (async () => {
-        await this.producer.flush();
-        await this.consumerHalf.leave();
-      })(),
+      withinBound(
+        (async () => {
+          await this.producer.flush();
+          await this.consumerHalf.leave();
+        })(),
+        CLOSE_WAIT_MS,
+      ),
     ).finally(() => {
       this.connections.close();
       this.watchJoins();
@@ -264,6 +269,24 @@ export class RedisQueueEndpoint<T> implements QueueEndpoint<T>, RedisContext {
       this.busyChanged();
     });
   }
+}
+
+/**
+ * How long `close()` waits for the server (its puts on their way, LEAVE).
+ * A server that does not answer (frozen, or cut off with the connection
+ * open: nothing fails until TCP gives up, minutes later) must not hold
+ * `close()`: past this, the connections close, what was on its way rejects
+ * `RedisError`, and the reaper gives back what this handle held.
+ */
+const CLOSE_WAIT_MS = 10_000;
+
+/** `work`, or nothing once `ms` have passed. */
+function withinBound(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
 }
 
 /** What `P:ended` holds: `0`, or `1` and the error it ended on. */

@@ -55,10 +55,19 @@ function endpointFor<T>(options: unknown, what: string, joinable: boolean): Redi
  *   that rejects so may or may not have been enqueued: its reply was lost);
  *   while the connection comes back (about 15 s of tries) calls reject
  *   `RedisError` with code `OFFLINE` at once; then the handle works again.
- *   Nothing waits for a reconnect silently.
+ *   Nothing waits for a reconnect silently. A server that stops answering
+ *   with the connection open (frozen, cut off) is not seen as gone until
+ *   TCP gives up: calls without a timeout wait until then, but `close()`
+ *   waits at most 10 s for it.
  *
  * Timeouts are exact to the queue's scheduler (the server's own blocking
- * timeouts are coarse, ~100 ms at `hz 10`, and are not used for them).
+ * timeouts are coarse, ~100 ms at `hz 10`, and are not used for them),
+ * with one exception: a put whose command is on its way to the server at
+ * its deadline settles on the server's answer (resolved if the server took
+ * it, `Full` otherwise), one round trip late, so that it never rejects for
+ * an item a consumer got. A put withdrawn while its command is on its way
+ * (AbortSignal, `close()`) is taken back from the queue unless a consumer
+ * got it first.
  *
  * @example
  * const q = new RedisQueue<string>({ name: 'jobs', url: 'redis://127.0.0.1:6379', maxsize: 100 });

@@ -3,8 +3,10 @@ import type { LuaScript } from './port.js';
 
 /**
  * The Lua scripts of the protocol (see `protocol.ts`): each runs atomically
- * on the server. Every key they touch is under the queue's hash tag; the
- * reaper builds processing keys from consumer ids inside that tag.
+ * on the server. Every key they touch, and every key passed in KEYS (an
+ * unused slot too: a Redis Cluster refuses keys of other slots, CROSSSLOT),
+ * is under the queue's hash tag; the reaper builds processing keys from
+ * consumer ids inside that tag.
  */
 export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
@@ -87,7 +89,7 @@ return {0}
 `);
 
 /**
- * MOVED: KEYS processing:<c>, ahead, unused, wake; ARGV maxsize, hint,
+ * MOVED: KEYS processing:<c>, ahead, unused (a key of the queue), wake; ARGV maxsize, hint,
  * ahead delta, consumer id, entry…  Entries handed to plain gets leave
  * this consumer's processing list (they are the application's now); its
  * count of entries fetched ahead changes by the delta; a putter is woken
@@ -109,7 +111,8 @@ return 1
  * holds fetched ahead, then the entries it holds (ahead or delivered).
  * Every other entry of its processing list (moved by a command whose reply
  * was lost) goes back to the head of items, in order; its count of entries
- * ahead is set again. Returns how many went back.
+ * ahead is set again. Returns how many went back. A consumer may hold any
+ * number (a JoinableQueue's undone items): the list is rebuilt in chunks.
  */
 export const RECLAIM = lua(`
 if tonumber(ARGV[2]) > 0 then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) else redis.call('HDEL', KEYS[3], ARGV[1]) end
@@ -121,7 +124,8 @@ for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
 end
 if #back == 0 then return 0 end
 redis.call('DEL', KEYS[1])
-if #keep > 0 then redis.call('RPUSH', KEYS[1], unpack(keep)) end
+-- In chunks: unpack fails past ~8000 values, and a script that fails after the DEL is not rolled back.
+for i = 1, #keep, 1000 do redis.call('RPUSH', KEYS[1], unpack(keep, i, math.min(i + 999, #keep))) end
 for i = #back, 1, -1 do redis.call('LPUSH', KEYS[2], back[i]) end
 return #back
 `);
@@ -131,14 +135,15 @@ return #back
  * its count ahead goes down (entries fetched ahead among them, and what the
  * handle had not told yet), then (held, back)…, oldest first. Each held
  * entry leaves the processing list and its `back` form goes to the head of
- * items, so the oldest ends up first.
+ * items, so the oldest ends up first. An entry no longer in the processing
+ * list was given back already (the reaper took this consumer for dead, or
+ * its LEAVE ran first): it is not pushed a second time.
  */
 export const RETURN = lua(`
 local n = tonumber(ARGV[2])
 if n ~= 0 and redis.call('HINCRBY', KEYS[3], ARGV[1], -n) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
 for i = #ARGV - 1, 3, -2 do
-  redis.call('LREM', KEYS[1], -1, ARGV[i])
-  redis.call('LPUSH', KEYS[2], ARGV[i + 1])
+  if redis.call('LREM', KEYS[1], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[2], ARGV[i + 1]) end
 end
 return 1
 `);
@@ -169,7 +174,7 @@ return 1
 `);
 
 /**
- * END: KEYS ended, unused, unused, wake; ARGV how (encoded), events channel.
+ * END: KEYS ended, unused, unused (keys of the queue), wake; ARGV how (encoded), events channel.
  * Returns 1 if this call ended the queue, 0 if it had ended.
  */
 export const END = lua(`
@@ -193,24 +198,45 @@ return 1
  * REAP: KEYS consumers, items, ahead; ARGV key prefix. Every consumer whose
  * heartbeat has expired gives its processing list back to the head of
  * items, oldest first (and its count ahead goes); returns how many entries went back.
+ *
+ * A consumer found dead may still have a BLMOVE blocked on the server (its
+ * process froze, or its machine dropped off the network, with the connection
+ * open): that BLMOVE can move an entry in after this. So a dead consumer
+ * goes to `P:departed` (a sorted set, by when it was found dead), and its
+ * processing list is swept again at every REAP for 10 s — far longer than a
+ * BLMOVE blocks (2 s) — unless it beats again (it was only slow).
  */
 export const REAP = lua(`
 local moved = 0
+local departed = ARGV[1] .. ':departed'
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function back(c)
+  local p = ARGV[1] .. ':processing:' .. c
+  while redis.call('LMOVE', p, KEYS[2], 'RIGHT', 'LEFT') do moved = moved + 1 end
+end
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('EXISTS', ARGV[1] .. ':heartbeat:' .. c) == 0 then
-    local p = ARGV[1] .. ':processing:' .. c
-    while redis.call('LMOVE', p, KEYS[2], 'RIGHT', 'LEFT') do moved = moved + 1 end
+    back(c)
     redis.call('SREM', KEYS[1], c)
     redis.call('HDEL', KEYS[3], c)
+    redis.call('ZADD', departed, now, c)
   end
 end
+for _, c in ipairs(redis.call('ZRANGE', departed, 0, -1)) do
+  if redis.call('EXISTS', ARGV[1] .. ':heartbeat:' .. c) == 1 then redis.call('ZREM', departed, c) else back(c) end
+end
+redis.call('ZREMRANGEBYSCORE', departed, '-inf', '(' .. (now - 10000))
 return moved
 `);
 
 /**
- * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items, ahead; ARGV consumer id.
- * A closing consumer: what is still in its processing list goes back to the
- * head (oldest first), and it is no longer a consumer.
+ * LEAVE: KEYS consumers, heartbeat:<c>, processing:<c>, items, ahead,
+ * departed; ARGV consumer id. A closing consumer: what is still in its
+ * processing list goes back to the head (oldest first), and it is no longer
+ * a consumer. A BLMOVE of it may reach the server (or be served) after
+ * this, its reply lost as the connection closes: as for a consumer found
+ * dead, REAP sweeps its list for a while (`departed`).
  */
 export const LEAVE = lua(`
 local moved = 0
@@ -218,8 +244,15 @@ while redis.call('LMOVE', KEYS[3], KEYS[4], 'RIGHT', 'LEFT') do moved = moved + 
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
+if KEYS[6] then
+  local t = redis.call('TIME')
+  redis.call('ZADD', KEYS[6], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+end
 return moved
 `);
+
+/** WAKE: KEYS wake. Passes on a wake hint this handle took but has no waiting put for. */
+export const WAKE = lua(`redis.call('RPUSH', KEYS[1], '1') redis.call('LTRIM', KEYS[1], 0, 0) return 1`);
 
 /** QSIZE: KEYS items, ahead. Items not yet handed to an application: in the list, or fetched ahead by a consumer. */
 export const QSIZE = lua(`
@@ -227,9 +260,15 @@ ${AHEAD_SUM}
 return redis.call('LLEN', KEYS[1]) + ahead(KEYS[2])
 `);
 
-/** UNDO: KEYS items, unfinished; ARGV entry, joinable. Takes back the last equal entry a withdrawn put left. */
+/**
+ * UNDO: KEYS items, unfinished; ARGV entry, joinable, drained channel. Takes
+ * back the last equal entry a withdrawn put left; like DONE, the task it
+ * closes may be the last one (`drained` is published then).
+ */
 export const UNDO = lua(`
 local removed = redis.call('LREM', KEYS[1], -1, ARGV[1])
-if removed == 1 and ARGV[2] == '1' then redis.call('DECR', KEYS[2]) end
+if removed == 1 and ARGV[2] == '1' then
+  if redis.call('DECR', KEYS[2]) <= 0 then redis.call('DEL', KEYS[2]) redis.call('PUBLISH', ARGV[3], '0') end
+end
 return removed
 `);
