@@ -1,30 +1,15 @@
 /** RedisQueue and RedisJoinableQueue beyond the conformance suites: several handles on one queue, what each guarantees. */
 import { expect } from 'chai';
-import { createClient } from 'redis';
 import { consume, Empty, Full } from '../../src/index.js';
-import { kEndpoint } from '../../src/queue.js';
 import { RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
-import type { RedisQueueEndpoint } from '../../src/redis/redis-queue-endpoint.js';
 import { expectRejection, settledWithin, settles, sleep } from '../support/async.js';
-import { needRedis, sharedRedis } from '../support/redis-server.js';
-import { closeAfterTest, uniqueName } from './core-helpers.js';
-
-/** The handle's process "dies": its connections drop without a word (no LEAVE), its heartbeat stops. */
-function die(q: RedisQueue<unknown> | RedisJoinableQueue<unknown>): void {
-  (q[kEndpoint] as RedisQueueEndpoint<unknown>).connections.close();
-}
+import { closeAfterTest, die, onSharedRedis, type RawClient, uniqueName } from './core-helpers.js';
 
 describe('rxmp/redis: handles on one queue', function () {
   this.timeout(60_000);
   let url: string;
-  let client: ReturnType<typeof createClient>;
-  before(async function () {
-    needRedis(this);
-    url = await sharedRedis();
-    client = createClient({ url });
-    await client.connect();
-  });
-  after(() => client?.destroy());
+  let client: RawClient;
+  onSharedRedis((server) => ({ url, client } = server));
 
   it('two objects with the same name and server are two handles on one queue; another name is another queue', async () => {
     const name = uniqueName('same');

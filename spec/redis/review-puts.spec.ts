@@ -1,11 +1,9 @@
 /** Review: puts that wait for room or are taken back, and what they tell the other handles. */
 import { expect } from 'chai';
-import { createClient } from 'redis';
 import { ClosedError, Full } from '../../src/index.js';
 import { RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
 import { expectRejection, settles, sleep } from '../support/async.js';
-import { needRedis, sharedRedis } from '../support/redis-server.js';
-import { closeAfterTest, uniqueName } from './core-helpers.js';
+import { closeAfterTest, onSharedRedis, type RawClient, uniqueName } from './core-helpers.js';
 
 /** Lua: keeps the server busy for ARGV[1] ms (every other client's commands wait meanwhile). */
 const BUSY = `local t = redis.call('TIME') local start = t[1] * 1000 + t[2] / 1000
@@ -15,14 +13,8 @@ return 1`;
 describe('rxmp/redis review: puts', function () {
   this.timeout(30_000);
   let url: string;
-  let client: ReturnType<typeof createClient>;
-  before(async function () {
-    needRedis(this);
-    url = await sharedRedis();
-    client = createClient({ url });
-    await client.connect();
-  });
-  after(() => client?.destroy());
+  let client: RawClient;
+  onSharedRedis((server) => ({ url, client } = server));
 
   it('a join() waiting while a put is taken back (aborted on its way) resolves once the last task is done, not a heartbeat later', async () => {
     const name = uniqueName('undo-drained');

@@ -1,26 +1,18 @@
 /** Review: RECLAIM (a get's command failed: what the server moved meanwhile goes back) with many entries held. */
 import { expect } from 'chai';
-import { createClient } from 'redis';
 import { RedisError, RedisJoinableQueue } from '../../src/redis/index.js';
 import { queueKeys } from '../../src/redis/protocol.js';
 import type { RedisQueueEndpoint } from '../../src/redis/redis-queue-endpoint.js';
 import { kEndpoint } from '../../src/queue.js';
 import { encodeEntry } from '../../src/redis/entry-codec.js';
 import { expectRejection, sleep } from '../support/async.js';
-import { needRedis, sharedRedis } from '../support/redis-server.js';
-import { closeAfterTest, uniqueName } from './core-helpers.js';
+import { closeAfterTest, onSharedRedis, type RawClient, uniqueName } from './core-helpers.js';
 
 describe('rxmp/redis review: RECLAIM', function () {
   this.timeout(60_000);
   let url: string;
-  let client: ReturnType<typeof createClient>;
-  before(async function () {
-    needRedis(this);
-    url = await sharedRedis();
-    client = createClient({ url });
-    await client.connect();
-  });
-  after(() => client?.destroy());
+  let client: RawClient;
+  onSharedRedis((server) => ({ url, client } = server));
 
   it('a consumer holding 9000 undone items whose blocked get lost its connection gets again (RECLAIM does not meet Lua’s unpack limit)', async () => {
     const name = uniqueName('reclaim-many');

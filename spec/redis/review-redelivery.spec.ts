@@ -1,27 +1,19 @@
 /** Review: what goes back to the queue after a consumer was taken for dead, or left, comes back once, never twice. */
 import { expect } from 'chai';
-import { createClient } from 'redis';
 import { RedisQueue } from '../../src/redis/index.js';
 import { queueKeys } from '../../src/redis/protocol.js';
 import type { RedisQueueEndpoint } from '../../src/redis/redis-queue-endpoint.js';
 import { kEndpoint } from '../../src/queue.js';
 import { sleep } from '../support/async.js';
-import { needRedis, sharedRedis } from '../support/redis-server.js';
-import { closeAfterTest, uniqueName } from './core-helpers.js';
+import { closeAfterTest, onSharedRedis, type RawClient, uniqueName } from './core-helpers.js';
 
 const consumerOf = (q: RedisQueue<unknown>): string => (q[kEndpoint] as RedisQueueEndpoint<unknown>).consumer;
 
 describe('rxmp/redis review: redelivery after a reap or a leave', function () {
   this.timeout(30_000);
   let url: string;
-  let client: ReturnType<typeof createClient>;
-  before(async function () {
-    needRedis(this);
-    url = await sharedRedis();
-    client = createClient({ url });
-    await client.connect();
-  });
-  after(() => client?.destroy());
+  let client: RawClient;
+  onSharedRedis((server) => ({ url, client } = server));
 
   it('a stream whose consumer was reaped while alive gives back what it fetched ahead without putting it in the queue a second time', async () => {
     const name = uniqueName('reaped-alive');

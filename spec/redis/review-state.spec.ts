@@ -1,31 +1,18 @@
 /** Review: what the server's counts say after a consumer dies, with equal items in flight, and for odd values. */
 import { expect } from 'chai';
-import { createClient } from 'redis';
 import { Full, SerializationError } from '../../src/index.js';
 import { RedisJoinableQueue, RedisQueue } from '../../src/redis/index.js';
 import { queueKeys } from '../../src/redis/protocol.js';
 import type { RedisQueueEndpoint } from '../../src/redis/redis-queue-endpoint.js';
 import { kEndpoint } from '../../src/queue.js';
 import { expectRejection, settles, sleep } from '../support/async.js';
-import { needRedis, sharedRedis } from '../support/redis-server.js';
-import { closeAfterTest, uniqueName } from './core-helpers.js';
-
-/** The handle stops talking to the server, as a SIGKILLed process would (no LEAVE). */
-function die(q: RedisQueue<unknown> | RedisJoinableQueue<unknown>): void {
-  (q[kEndpoint] as RedisQueueEndpoint<unknown>).connections.close();
-}
+import { closeAfterTest, die, onSharedRedis, type RawClient, uniqueName } from './core-helpers.js';
 
 describe('rxmp/redis review: counts after deaths, equal items, odd values', function () {
   this.timeout(60_000);
   let url: string;
-  let client: ReturnType<typeof createClient>;
-  before(async function () {
-    needRedis(this);
-    url = await sharedRedis();
-    client = createClient({ url });
-    await client.connect();
-  });
-  after(() => client?.destroy());
+  let client: RawClient;
+  onSharedRedis((server) => ({ url, client } = server));
 
   it('a consumer that dies with items fetched ahead: once reaped, qsize() and the bound count them again, and nothing stays in ahead', async () => {
     const name = uniqueName('ahead-dead');
