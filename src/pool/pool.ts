@@ -1,16 +1,21 @@
+/**
+ * The pool's public surface: `Pool`, its calls (`apply`, `map`, `starmap`,
+ * `imap`, `imapUnordered`) and its life (running, closed, terminated,
+ * joined). It owns the task and result queues and ties the chunk dispatch
+ * (`pool-chunks`) to the workers (`pool-workers`).
+ */
 import { inspect } from 'node:util';
 import type { Observable, Subscription } from 'rxjs';
 import { lastValueFrom, toArray } from 'rxjs';
-import { ClosedError, ProcessError } from '../errors.js';
+import { ClosedError, type ProcessError } from '../errors.js';
 import { JoinableQueue } from '../joinable-queue.js';
-import { Process } from '../process/process.js';
 import type { Target, UntypedTarget } from '../process/target-types.js';
 import { Queue } from '../queue.js';
-import { decodeError, type ErrorInfo } from '../wire/error-codec.js';
-import { type LostMsg, type ResultMsg, START_FAILED, TASK_ATTEMPTS, type TaskMsg, type WorkerSpec } from './pool-messages.js';
+import { PoolChunks } from './pool-chunks.js';
+import type { ResultMsg, TaskMsg } from './pool-messages.js';
 import { type CheckedPoolOptions, checkCallOptions, checkPoolOptions, type PoolCallOptions, type PoolOptions } from './pool-options.js';
-import type poolWorker from './pool-worker.js';
-import { type CallWaiter, type Feeder, poolStream, type StreamHost } from './pool-stream.js';
+import { poolStream, type StreamHost } from './pool-stream.js';
+import { PoolWorkers } from './pool-workers.js';
 import type { TaskInput } from './task-feed.js';
 
 export type { PoolCallOptions, PoolOptions } from './pool-options.js';
@@ -18,24 +23,6 @@ export type { TaskInput } from './task-feed.js';
 
 /** What a task of a pool over `F` resolves with: the awaited return value. */
 export type PoolResult<F extends Target> = Awaited<ReturnType<F>>;
-
-const WORKER = new URL('./pool-worker.js', import.meta.url);
-
-/** One chunk in flight: a queue item of `n` tasks, the inputs `base…` of its call. */
-interface Chunk {
-  /** Its caller; `undefined` once the caller left (its outcomes are then dropped). */
-  waiter: CallWaiter | undefined;
-  readonly base: number;
-  readonly n: number;
-  /** The pool's number of its first task (for errors). */
-  readonly task: number;
-  /** Its tasks' attempt, 1 or (a retry) `TASK_ATTEMPTS`. */
-  readonly attempt: number;
-  /** Tasks not yet settled. */
-  left: number;
-  /** Which tasks are settled, once it came back in parts. */
-  settled: Uint8Array | undefined;
-}
 
 let pools = 0;
 
@@ -71,53 +58,46 @@ let pools = 0;
  */
 export class Pool<F extends Target = UntypedTarget> {
   private readonly options: CheckedPoolOptions;
-  private readonly spec: WorkerSpec;
   private readonly tasks: JoinableQueue<TaskMsg>;
   private readonly results = new Queue<ResultMsg>();
-  private readonly workers = new Set<Process<typeof poolWorker>>();
-  /** Chunks in flight by id. */
-  private readonly pending = new Map<number, Chunk>();
-  /** Tasks in flight (submitted, outcome not yet back), over every chunk: what `maxsize` bounds. */
-  private inFlight = 0;
-  private readonly feeders: Feeder[] = [];
+  private readonly chunks: PoolChunks;
+  private readonly workers: PoolWorkers;
   private readonly joiners: (() => void)[] = [];
   private readonly resultsSubscription: Subscription;
   private state: 'running' | 'closed' | 'terminated' = 'running';
   /** Why the pool stopped by itself (a worker that could not start its tasks). */
   private broken: ProcessError | undefined;
-  /** How the last worker that died mid-task ended: what a task that lost its workers fails with. */
-  private lastDeath: ProcessError | undefined;
-  private nextId = 0;
-  private nextTask = 0;
-  private spawned = 0;
-  private pumping = false;
   private readonly id = ++pools;
 
   constructor(options: PoolOptions) {
     this.options = checkPoolOptions(options);
     const o = this.options;
-    this.spec = {
-      target: o.target.href,
-      exportName: o.exportName,
-      initializer: o.initializer,
-      initargs: o.initargs,
-      maxTasks: o.maxTasksPerChild === Infinity ? 0 : o.maxTasksPerChild,
-      prefetch: o.prefetch,
-    };
     // A chunk holds one task at least: the in-flight bound is a bound on chunks too.
     this.tasks = new JoinableQueue<TaskMsg>({ maxsize: o.maxsize });
-    this.resultsSubscription = this.results.observe().subscribe((message) => this.settle(message));
-    for (let i = 0; i < o.processes; i++) this.spawn();
+    this.chunks = new PoolChunks(this.tasks, o.maxsize, {
+      terminated: () => this.state === 'terminated',
+      lastDeath: () => this.workers.lastDeath,
+      unfed: () => this.endIfFed(),
+      settled: () => this.finishIfGone(),
+    });
+    this.workers = new PoolWorkers(o, this.tasks, this.results, this.id, {
+      state: () => this.state,
+      busy: () => this.chunks.busy,
+      broke: (error) => this.breakWith(error),
+      exited: () => this.finishIfGone(),
+    });
+    this.resultsSubscription = this.results.observe().subscribe((message) => this.chunks.settle(message));
+    for (let i = 0; i < o.processes; i++) this.workers.spawn();
   }
 
   /** Workers alive now (a dead one counts until its replacement is started). */
   get running(): number {
-    return this.workers.size;
+    return this.workers.running;
   }
 
   /** The workers' pids (forked pools; `undefined` for threads), for supervision and tests. */
   get pids(): (number | undefined)[] {
-    return [...this.workers].map((w) => w.pid);
+    return this.workers.pids;
   }
 
   /**
@@ -181,8 +161,8 @@ export class Pool<F extends Target = UntypedTarget> {
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    this.failAll(new ClosedError('pool', 'the pool was terminated'));
-    for (const worker of this.workers) worker.terminate();
+    this.chunks.failAll(new ClosedError('pool', 'the pool was terminated'));
+    this.workers.terminate();
     this.finishIfGone();
   }
 
@@ -225,176 +205,12 @@ export class Pool<F extends Target = UntypedTarget> {
   /** What a call's stream uses of the pool. */
   private readonly host: StreamHost = {
     refusal: () => this.refusal(),
-    submit: (base, waiter, args, items) => {
-      const n = (args ?? (items as unknown[])).length;
-      this.inFlight += n;
-      this.submit(base, waiter, n, args, items, 1, this.nextTask);
-      this.nextTask += n;
-    },
-    drop: (waiter) => {
-      for (const chunk of this.pending.values()) if (chunk.waiter === waiter) chunk.waiter = undefined;
-    },
-    feed: (feeder) => {
-      this.feeders.push(feeder);
-      this.pump();
-    },
-    unfeed: (feeder) => this.unfeed(feeder),
-    pump: () => this.pump(),
+    submit: (base, waiter, args, items) => this.chunks.submit(base, waiter, args, items),
+    drop: (waiter) => this.chunks.drop(waiter),
+    feed: (feeder) => this.chunks.feed(feeder),
+    unfeed: (feeder) => this.chunks.unfeed(feeder),
+    pump: () => this.chunks.pump(),
   };
-
-  /** Puts one chunk on the task queue (its tasks are already counted in flight). */
-  private submit(
-    base: number,
-    waiter: CallWaiter | undefined,
-    n: number,
-    args: unknown[][] | undefined,
-    items: unknown[] | undefined,
-    attempt: number,
-    task: number,
-  ): void {
-    const id = this.nextId++;
-    this.pending.set(id, { waiter, base, n, task, attempt, left: n, settled: undefined });
-    const message: TaskMsg = args ? [id, 1, args, attempt > 1 ? 1 : 0] : [id, 0, items as unknown[], attempt > 1 ? 1 : 0];
-    // The queue's maxsize is the in-flight bound, so this put never waits; it can still refuse the arguments.
-    this.tasks.put(message).catch((error: unknown) => {
-      const chunk = this.pending.get(id);
-      if (!chunk || !this.pending.delete(id)) return;
-      if (n === 1) {
-        this.inFlight--;
-        chunk.waiter?.error(chunk.base, error);
-      } else {
-        // Which task's arguments could not go is not known: each goes alone, and only its own fails.
-        for (let k = 0; k < n; k++) {
-          this.submit(
-            base + k,
-            chunk.waiter,
-            1,
-            args ? [args[k] as unknown[]] : undefined,
-            items ? [items[k]] : undefined,
-            attempt,
-            task + k,
-          );
-        }
-      }
-      this.pump();
-      this.finishIfGone();
-    });
-  }
-
-  /** A chunk's outcomes came back, or the chunk itself, lost with its worker (a duplicate of a redelivered one finds it settled). */
-  private settle(message: ResultMsg): void {
-    const id = message[0];
-    const chunk = this.pending.get(id);
-    if (!chunk) return;
-    if (message.length === 5) this.lost(chunk, id, message);
-    else {
-      const [, v, o, e] = message;
-      const parts = o !== 0 || v.length !== chunk.n;
-      if (parts) chunk.settled ??= new Uint8Array(chunk.n);
-      let errors = 0;
-      for (let k = 0; k < v.length; k++) {
-        const at = o + k;
-        if (chunk.settled) {
-          if (chunk.settled[at] === 1) continue;
-          chunk.settled[at] = 1;
-        }
-        chunk.left--;
-        this.inFlight--;
-        if (e !== 0 && errors < e.length && (e[errors] as [number, unknown])[0] === k) {
-          const info = (e[errors++] as [number, ErrorInfo])[1];
-          chunk.waiter?.error(chunk.base + at, decodeError(info));
-        } else chunk.waiter?.value(chunk.base + at, v[k]);
-      }
-      if (chunk.left === 0) this.pending.delete(id);
-    }
-    this.pump();
-    this.finishIfGone();
-  }
-
-  /**
-   * A chunk's worker died before its outcomes were on their way: each of
-   * its tasks not yet settled is retried once, alone (so a task that kills
-   * its worker fails by itself); a retry lost too fails with `ProcessError`.
-   */
-  private lost(chunk: Chunk, id: number, message: LostMsg): void {
-    this.pending.delete(id);
-    const [, spread, inputs] = message;
-    for (let k = 0; k < chunk.n; k++) {
-      if (chunk.settled?.[k] === 1) continue;
-      // Its caller left: its outcome would be dropped, so it is not run again.
-      if (!chunk.waiter) {
-        this.inFlight--;
-        continue;
-      }
-      if (chunk.attempt >= TASK_ATTEMPTS) {
-        this.inFlight--;
-        chunk.waiter?.error(chunk.base + k, this.lostTask(chunk.task + k, chunk.attempt));
-        continue;
-      }
-      const args = spread ? [inputs[k] as unknown[]] : undefined;
-      const items = spread ? undefined : [inputs[k]];
-      this.submit(chunk.base + k, chunk.waiter, 1, args, items, chunk.attempt + 1, chunk.task + k);
-    }
-  }
-
-  /** What a task fails with once its workers died running it: how the last worker that died ended. */
-  private lostTask(task: number, attempts: number): ProcessError {
-    const death = this.lastDeath;
-    return new ProcessError(
-      `pool worker (task ${task}, ${attempts} attempts)`,
-      death?.exitCode ?? null,
-      death?.signal ?? null,
-      death?.childError,
-      {
-        cause: death,
-      },
-    );
-  }
-
-  /** Submits inputs while slots are free, taking from the calls in turn. */
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      let waiting = 0;
-      const { maxsize } = this.options;
-      while (this.state !== 'terminated' && this.inFlight < maxsize && waiting < this.feeders.length) {
-        const feeder = this.feeders.shift() as Feeder;
-        this.feeders.push(feeder);
-        // One chunk: as many inputs as it carries, as slots allow, or as the input has now.
-        const room = Math.min(feeder.chunksize, maxsize - this.inFlight);
-        const items: unknown[] = [];
-        const pulled = feeder.feed.pullInto(items, room);
-        if (items.length > 0) {
-          waiting = 0;
-          feeder.offer(items);
-        }
-        if (pulled === 'more') continue;
-        if (pulled === 'wait') {
-          if (items.length === 0) waiting++;
-          continue;
-        }
-        waiting = 0;
-        if (pulled === 'done') {
-          this.unfeed(feeder);
-          feeder.ended();
-        } else if ('error' in pulled) {
-          this.unfeed(feeder);
-          feeder.failed(pulled.error);
-        }
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private unfeed(feeder: Feeder): void {
-    const i = this.feeders.indexOf(feeder);
-    if (i < 0) return;
-    this.feeders.splice(i, 1);
-    feeder.feed.stop();
-    this.endIfFed();
-  }
 
   /**
    * Closed, every call fed and every task's outcome in: the task queue
@@ -402,63 +218,25 @@ export class Pool<F extends Target = UntypedTarget> {
    * tasks are retried through it.
    */
   private endIfFed(): void {
-    if (this.state !== 'closed' || this.feeders.length > 0 || this.inFlight > 0 || this.tasksEnded) return;
+    if (this.state !== 'closed' || this.chunks.busy || this.tasksEnded) return;
     this.tasksEnded = true;
     void this.tasks.end();
   }
 
   private tasksEnded = false;
 
-  private spawn(): void {
-    const worker = new Process<typeof poolWorker>({
-      target: WORKER,
-      args: [this.spec, this.tasks, this.results],
-      kind: this.options.kind,
-      name: `PoolWorker-${this.id}.${++this.spawned}`,
-    }).start();
-    this.workers.add(worker);
-    void worker.join().then((code) => this.exited(worker, code ?? 1));
-  }
-
-  private exited(worker: Process<typeof poolWorker>, code: number): void {
-    this.workers.delete(worker);
-    if (this.state !== 'terminated') {
-      const error = worker.error;
-      if (code !== 0 && error) this.lastDeath = error;
-      // It could not start (the module, its export, the initializer): every replacement would fail the same way.
-      if (error?.childError?.fields?.[START_FAILED] === true) return this.breakWith(error);
-      // Running, a pool keeps its size; closed, a worker is needed only when none is left for what is still to run.
-      const needed = this.inFlight > 0 || this.feeders.length > 0;
-      if (this.state === 'running' || (this.workers.size === 0 && needed)) this.spawn();
-    }
-    this.finishIfGone();
-  }
-
   private breakWith(error: ProcessError): void {
     this.broken = error;
     this.state = 'terminated';
-    this.failAll(error);
-    for (const worker of this.workers) worker.terminate();
-  }
-
-  private failAll(error: unknown): void {
-    for (const feeder of [...this.feeders]) {
-      this.unfeed(feeder);
-      feeder.failed(error);
-    }
-    const chunks = [...this.pending.values()];
-    this.pending.clear();
-    this.inFlight = 0;
-    for (const chunk of chunks) {
-      for (let k = 0; k < chunk.n; k++) if (chunk.settled?.[k] !== 1) chunk.waiter?.error(chunk.base + k, error);
-    }
+    this.chunks.failAll(error);
+    this.workers.terminate();
   }
 
   /** Every worker gone for good: the queues end, `join()` resolves. */
   private finishIfGone(): void {
     this.endIfFed();
-    if (this.workers.size > 0 || this.state === 'running') return;
-    if (this.state === 'closed' && (this.inFlight > 0 || this.feeders.length > 0)) return;
+    if (this.workers.running > 0 || this.state === 'running') return;
+    if (this.state === 'closed' && this.chunks.busy) return;
     if (this.finishing) return;
     this.finishing = true;
     this.resultsSubscription.unsubscribe();
