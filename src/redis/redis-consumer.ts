@@ -1,4 +1,3 @@
-import type { Subscription } from 'rxjs';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 import { NOTHING } from '../core/queue/bounded-fifo.js';
 import { Empty } from '../errors.js';
@@ -12,15 +11,7 @@ import { Reclaim } from './reclaim.js';
 import { boundArg, type RedisContext } from './redis-context.js';
 import { ForeignItemError } from './redis-error.js';
 import { FOREIGN, LEAVE, TAKE } from './scripts.js';
-
-interface PendingGet<T> {
-  readonly listener: GetListener<T>;
-  readonly timeout: number | undefined;
-  /** Its entry stays in this consumer's processing list until done, settled or given back. */
-  readonly keep: boolean;
-  done: boolean;
-  deadline: Subscription | undefined;
-}
+import { type PendingGet, WaitingGets } from './waiting-gets.js';
 
 const BATCH = 256;
 
@@ -34,11 +25,11 @@ const BATCH = 256;
  * its processing list (counted in `P:ahead`, so the bound still holds), and
  * serves the next gets from them at once; they go back to the head when the
  * last stream detaches or the handle closes (see `fetch-ahead.ts`; the
- * BLMOVE is in `blocking-move.ts`, the reclaim after a failed get in
- * `reclaim.ts`).
+ * waiting gets are in `waiting-gets.ts`, the BLMOVE in `blocking-move.ts`,
+ * the reclaim after a failed get in `reclaim.ts`).
  */
 export class RedisConsumer<T> {
-  private readonly gets: PendingGet<T>[] = [];
+  private readonly gets: WaitingGets<T>;
   private inflight = false;
   private readonly list: ProcessingList<T>;
   private readonly ahead: FetchAhead;
@@ -55,6 +46,8 @@ export class RedisConsumer<T> {
     private readonly decodeEnd: (how: Buffer) => Error | undefined,
   ) {
     this.list = new ProcessingList<T>(ctx);
+    // A BLMOVE with nobody left to serve ends now (what it moved, if anything, goes back).
+    this.gets = new WaitingGets<T>(ctx, () => this.blocking.unblock());
     this.ahead = new FetchAhead(this.list);
     this.blocking = new BlockingMove(ctx, {
       wanted: () => this.gets.length > 0,
@@ -111,16 +104,10 @@ export class RedisConsumer<T> {
       listener.failed(new Empty(0));
       return undefined;
     }
-    const g: PendingGet<T> = { listener, timeout, keep, done: false, deadline: undefined };
-    this.gets.push(g);
-    if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
-      g.deadline = this.ctx.scheduler.schedule(() => {
-        if (this.withdraw(g)) listener.failed(new Empty(timeout));
-      }, timeout);
-    }
+    const g = this.gets.add(listener, timeout, keep);
     this.ctx.busyChanged();
     this.soon();
-    return () => this.withdraw(g);
+    return () => this.gets.withdraw(g);
   }
 
   attempts(tag: number): number {
@@ -147,13 +134,7 @@ export class RedisConsumer<T> {
 
   /** Every waiting get fails with `error` (the connection is gone). */
   failAll(error: Error): void {
-    for (const g of this.gets.splice(0)) {
-      if (g.done) continue;
-      g.done = true;
-      g.deadline?.unsubscribe();
-      g.listener.failed(error);
-    }
-    this.ctx.busyChanged();
+    this.gets.settleAll((listener) => listener.failed(error));
   }
 
   /** The queue ended: a blocked BLMOVE is woken to see it. */
@@ -174,18 +155,6 @@ export class RedisConsumer<T> {
       .catch((e) => this.ctx.report(e));
   }
 
-  private withdraw(g: PendingGet<T>): boolean {
-    if (g.done) return false;
-    g.done = true;
-    g.deadline?.unsubscribe();
-    const i = this.gets.indexOf(g);
-    if (i >= 0) this.gets.splice(i, 1);
-    this.ctx.busyChanged();
-    // A BLMOVE with nobody left to serve ends now (what it moved, if anything, goes back).
-    if (this.gets.length === 0) this.blocking.unblock();
-    return true;
-  }
-
   /** After a get was served from the entries fetched ahead: the server hears of it, and the window is topped up. */
   private afterBuffered(): void {
     this.list.scheduleMoved();
@@ -199,7 +168,7 @@ export class RedisConsumer<T> {
     // told: a listener may call back in).
     const pairs: [Buffer, PendingGet<T>][] = [];
     while (this.ahead.entries.length > 0 && this.gets.length > 0) {
-      pairs.push([this.ahead.shift(), this.gets.shift() as PendingGet<T>]);
+      pairs.push([this.ahead.shift(), this.gets.shift()]);
     }
     if (pairs.length > 0) {
       this.list.scheduleMoved();
@@ -262,19 +231,11 @@ export class RedisConsumer<T> {
     if (kind === 2) {
       this.inflight = false;
       this.endError ??= this.decodeEnd(rest[0] as Buffer);
-      for (const g of this.gets.splice(0)) {
-        if (g.done) continue;
-        g.done = true;
-        g.deadline?.unsubscribe();
-        g.listener.ended();
-      }
-      this.ctx.busyChanged();
+      this.gets.settleAll((listener) => listener.ended());
       return;
     }
     // Nothing there: a non-blocking get fails now, the others wait in a BLMOVE.
-    for (const g of [...this.gets]) {
-      if (g.timeout === 0 && this.withdraw(g)) g.listener.failed(new Empty(0));
-    }
+    this.gets.failNonBlocking();
     if (this.gets.length === 0) {
       this.inflight = false;
       return;
@@ -306,10 +267,8 @@ export class RedisConsumer<T> {
     // (a failed run's requeue must find the entries fetched ahead already in the window).
     const deliveries: [Buffer, PendingGet<T>][] = [];
     for (const entry of entries) {
-      const g = this.gets.find((x) => !x.done);
+      const g = this.gets.next();
       if (g) {
-        this.gets.splice(this.gets.indexOf(g), 1);
-        g.done = true;
         deliveries.push([entry, g]);
       } else if (kept < room) {
         this.ahead.keep(entry);
