@@ -1,28 +1,19 @@
-import type { Subscription } from 'rxjs';
 import type { Cancel, Delivery, GetListener } from '../core/listeners.js';
 import { NOTHING } from '../core/queue/bounded-fifo.js';
 import { Empty } from '../errors.js';
 import { decodeEntry } from './entry-codec.js';
 import type { RedisConnection } from './port.js';
-import { ProcessingList, RETRIES } from './processing-list.js';
+import { BlockingMove } from './blocking-move.js';
+import { FetchAhead } from './fetch-ahead.js';
+import { perTurn } from './per-turn.js';
+import { ProcessingList } from './processing-list.js';
+import { Reclaim } from './reclaim.js';
 import { boundArg, type RedisContext } from './redis-context.js';
 import { ForeignItemError } from './redis-error.js';
-import { FOREIGN, LEAVE, RECLAIM, TAKE } from './scripts.js';
-
-interface PendingGet<T> {
-  readonly listener: GetListener<T>;
-  readonly timeout: number | undefined;
-  /** Its entry stays in this consumer's processing list until done, settled or given back. */
-  readonly keep: boolean;
-  done: boolean;
-  deadline: Subscription | undefined;
-}
+import { FOREIGN, LEAVE, TAKE } from './scripts.js';
+import { type PendingGet, WaitingGets } from './waiting-gets.js';
 
 const BATCH = 256;
-/** The most a stream fetches ahead, whatever its `prefetch` (`Infinity` included). */
-const MAX_AHEAD = 256;
-/** How long one BLMOVE blocks before the handle looks again (seconds): bounds how late a missed `ended` is seen. */
-const BLOCK_CHUNK_S = 2;
 
 /**
  * The consumer half of a Redis endpoint: gets of one handle, served in
@@ -33,23 +24,18 @@ const BLOCK_CHUNK_S = 2;
  * handle fetches up to its `prefetch` entries ahead in the same TAKE, into
  * its processing list (counted in `P:ahead`, so the bound still holds), and
  * serves the next gets from them at once; they go back to the head when the
- * last stream detaches or the handle closes.
+ * last stream detaches or the handle closes (see `fetch-ahead.ts`; the
+ * waiting gets are in `waiting-gets.ts`, the BLMOVE in `blocking-move.ts`,
+ * the reclaim after a failed get in `reclaim.ts`).
  */
 export class RedisConsumer<T> {
-  private readonly gets: PendingGet<T>[] = [];
+  private readonly gets: WaitingGets<T>;
   private inflight = false;
-  private blockedOn: number | undefined;
-  private unblocking = false;
-  private scheduled = false;
-  /** The queue's `ended` was heard: a get about to block looks again first (the news may beat its BLMOVE). */
-  private endHint = false;
-  /** Entries fetched ahead, oldest first: in the processing list, counted in `P:ahead`. */
-  private readonly fetched: Buffer[] = [];
-  /** The windows of the streams attached now. */
-  private readonly windows: number[] = [];
-  private reclaimNeeded = false;
-  private reclaimTries = 0;
   private readonly list: ProcessingList<T>;
+  private readonly ahead: FetchAhead;
+  private readonly blocking: BlockingMove;
+  private readonly reclaimer: Reclaim;
+  private readonly soon = perTurn(() => this.pump());
   /** The error the queue ended on, once known (see `QueueEndpoint.endError`). */
   endError: Error | undefined;
   /** The tag of the item `tryGet` returned last. */
@@ -60,42 +46,46 @@ export class RedisConsumer<T> {
     private readonly decodeEnd: (how: Buffer) => Error | undefined,
   ) {
     this.list = new ProcessingList<T>(ctx);
+    // A BLMOVE with nobody left to serve ends now (what it moved, if anything, goes back).
+    this.gets = new WaitingGets<T>(ctx, () => this.blocking.unblock());
+    this.ahead = new FetchAhead(this.list);
+    this.blocking = new BlockingMove(ctx, {
+      wanted: () => this.gets.length > 0,
+      moved: (entry) => this.moved(entry),
+      failed: (error) => this.broke(error),
+    });
+    this.reclaimer = new Reclaim(ctx, this.list, {
+      reclaimed: () => {
+        this.inflight = false;
+        this.pump();
+      },
+      failed: (error) => {
+        this.inflight = false;
+        this.failAll(error);
+      },
+      again: () => this.pump(),
+    });
   }
 
   get waiting(): number {
     return this.gets.length;
   }
 
-  /** How many entries a TAKE may fetch ahead now. */
-  private get window(): number {
-    let most = 0;
-    for (const w of this.windows) if (w > most) most = w;
-    return Math.min(most, MAX_AHEAD);
-  }
-
   attach(prefetch: number): () => void {
-    this.windows.push(prefetch);
-    let attached = true;
-    return () => {
-      if (!attached) return;
-      attached = false;
-      this.windows.splice(this.windows.indexOf(prefetch), 1);
-      if (this.windows.length === 0) this.list.giveBackFetched(this.fetched);
-    };
+    return this.ahead.attach(prefetch);
   }
 
   /** The fast path: an entry fetched ahead, handed over now (`lastTag` names it), or `NOTHING`. */
   tryGet(returnable: boolean): T | typeof NOTHING {
-    if (this.fetched.length === 0 || this.gets.length > 0) return NOTHING;
-    const entry = this.fetched[0] as Buffer;
+    const entry = this.ahead.peek();
+    if (entry === undefined || this.gets.length > 0) return NOTHING;
     let decoded: { item: T; attempts: number };
     try {
       decoded = decodeEntry<T>(entry);
     } catch {
       return NOTHING; // the get that follows meets it, and fails with ForeignItemError
     }
-    this.fetched.shift();
-    this.list.delta--;
+    this.ahead.shift();
     this.lastTag = this.list.deliver(entry, decoded.attempts, this.ctx.joinable || returnable);
     this.afterBuffered();
     return decoded.item;
@@ -103,28 +93,21 @@ export class RedisConsumer<T> {
 
   get(listener: GetListener<T>, timeout: number | undefined, returnable: boolean): Cancel | undefined {
     const keep = this.ctx.joinable || returnable;
-    if (this.fetched.length > 0 && this.gets.length === 0) {
-      const entry = this.fetched.shift() as Buffer;
-      this.list.delta--;
+    if (this.ahead.entries.length > 0 && this.gets.length === 0) {
+      const entry = this.ahead.shift();
       this.handOne(entry, { listener, timeout, keep, done: true, deadline: undefined });
       this.afterBuffered();
       return undefined;
     }
     // Others of this handle already wait on an empty queue: a get that must not wait finds nothing either.
-    if (timeout === 0 && this.blockedOn !== undefined) {
+    if (timeout === 0 && this.blocking.blocked) {
       listener.failed(new Empty(0));
       return undefined;
     }
-    const g: PendingGet<T> = { listener, timeout, keep, done: false, deadline: undefined };
-    this.gets.push(g);
-    if (timeout !== undefined && timeout !== Infinity && timeout > 0) {
-      g.deadline = this.ctx.scheduler.schedule(() => {
-        if (this.withdraw(g)) listener.failed(new Empty(timeout));
-      }, timeout);
-    }
+    const g = this.gets.add(listener, timeout, keep);
     this.ctx.busyChanged();
     this.soon();
-    return () => this.withdraw(g);
+    return () => this.gets.withdraw(g);
   }
 
   attempts(tag: number): number {
@@ -146,99 +129,46 @@ export class RedisConsumer<T> {
   }
 
   requeue(deliveries: readonly Delivery<T>[], failed?: number): void {
-    this.list.requeue(deliveries, failed, this.fetched);
+    this.list.requeue(deliveries, failed, this.ahead.entries);
   }
 
   /** Every waiting get fails with `error` (the connection is gone). */
   failAll(error: Error): void {
-    for (const g of this.gets.splice(0)) {
-      if (g.done) continue;
-      g.done = true;
-      g.deadline?.unsubscribe();
-      g.listener.failed(error);
-    }
-    this.ctx.busyChanged();
+    this.gets.settleAll((listener) => listener.failed(error));
   }
 
   /** The queue ended: a blocked BLMOVE is woken to see it. */
   onEnded(): void {
-    this.endHint = true;
-    this.unblock();
+    this.blocking.ended();
   }
 
   /** This handle closes: what it holds goes back to the head (LEAVE), and it is no consumer any more. */
   async leave(): Promise<void> {
     this.list.clear();
-    this.fetched.length = 0;
+    this.ahead.clear();
     const conns = this.ctx.connections.now;
     if (!conns) return;
     const { keys, consumer } = this.ctx;
-    this.unblock();
+    this.blocking.unblock();
     await conns.cmd
       .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead, keys.departed], [consumer])
       .catch((e) => this.ctx.report(e));
   }
 
-  private soon(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      this.pump();
-    });
-  }
-
-  private withdraw(g: PendingGet<T>): boolean {
-    if (g.done) return false;
-    g.done = true;
-    g.deadline?.unsubscribe();
-    const i = this.gets.indexOf(g);
-    if (i >= 0) this.gets.splice(i, 1);
-    this.ctx.busyChanged();
-    // A BLMOVE with nobody left to serve ends now (what it moved, if anything, goes back).
-    if (this.gets.length === 0) this.unblock();
-    return true;
-  }
-
-  private unblock(): void {
-    if (this.blockedOn === undefined || this.unblocking) return;
-    this.unblocking = true;
-    const id = this.blockedOn;
-    const conns = this.ctx.connections.now;
-    const attempt = (tries: number): void => {
-      if (!conns || this.blockedOn !== id) {
-        this.unblocking = false;
-        return;
-      }
-      conns.cmd.clientUnblock(id).then(
-        (woke) => {
-          // Not blocked yet (the BLMOVE has not reached the server): try again shortly.
-          if (!woke && this.blockedOn === id && tries < 200) setTimeout(() => attempt(tries + 1), 5);
-          else this.unblocking = false;
-        },
-        () => {
-          this.unblocking = false;
-        },
-      );
-    };
-    attempt(0);
-  }
-
   /** After a get was served from the entries fetched ahead: the server hears of it, and the window is topped up. */
   private afterBuffered(): void {
     this.list.scheduleMoved();
-    if (this.windows.length > 0 && this.fetched.length <= this.window / 2) this.soon();
+    if (this.ahead.attached && this.ahead.low) this.soon();
   }
 
   private pump(): void {
     if (this.inflight) return;
-    if (this.reclaimNeeded) return this.reclaim();
+    if (this.reclaimer.needed) return this.reclaim();
     // Gets that came while entries were fetched ahead take those first (paired up before any is
     // told: a listener may call back in).
     const pairs: [Buffer, PendingGet<T>][] = [];
-    while (this.fetched.length > 0 && this.gets.length > 0) {
-      this.list.delta--;
-      pairs.push([this.fetched.shift() as Buffer, this.gets.shift() as PendingGet<T>]);
+    while (this.ahead.entries.length > 0 && this.gets.length > 0) {
+      pairs.push([this.ahead.shift(), this.gets.shift()]);
     }
     if (pairs.length > 0) {
       this.list.scheduleMoved();
@@ -246,9 +176,9 @@ export class RedisConsumer<T> {
       this.ctx.busyChanged();
       if (this.inflight) return;
     }
-    const ahead = this.windows.length > 0 ? Math.max(0, this.window - this.fetched.length) : 0;
+    const ahead = this.ahead.wanted;
     // Topping up only when the window is half empty: one TAKE brings many.
-    const topUp = this.gets.length === 0 && ahead > 0 && this.fetched.length <= this.window / 2;
+    const topUp = this.gets.length === 0 && ahead > 0 && this.ahead.low;
     if (this.gets.length === 0 && !topUp) return;
     const handed = Math.min(this.gets.length, BATCH);
     const count = handed + (this.gets.length > 0 || topUp ? ahead : 0);
@@ -274,44 +204,15 @@ export class RedisConsumer<T> {
     this.inflight = false;
     this.list.tookBack();
     if (this.ctx.connections.closed) return;
-    this.reclaimNeeded = true;
+    this.reclaimer.needed = true;
     this.failAll(error);
     this.pump();
   }
 
-  /**
-   * Entries in this consumer's processing list that it does not hold (moved
-   * by a command whose reply was lost) go back to the head. Runs only while
-   * no take is on its way, so that every entry it holds is known; tried
-   * again while the server is away.
-   */
+  /** What the server may have moved with a lost reply goes back (see `reclaim.ts`); no take leaves meanwhile. */
   private reclaim(): void {
     this.inflight = true;
-    const { keys, consumer } = this.ctx;
-    const holds = this.list.known(this.fetched);
-    const args = [consumer, String(this.fetched.length), ...holds];
-    const run = (cmd: RedisConnection) => cmd.run(RECLAIM, [keys.processing(consumer), keys.items, keys.ahead], args);
-    const conns = this.ctx.connections.now;
-    const sent = conns ? run(conns.cmd) : this.ctx.connections.ready().then((c) => run(c.cmd));
-    this.ctx.track(sent).then(
-      () => {
-        this.reclaimNeeded = false;
-        this.reclaimTries = 0;
-        this.list.delta = 0;
-        this.inflight = false;
-        this.pump();
-      },
-      (error: Error) => {
-        this.inflight = false;
-        this.failAll(error);
-        if (this.ctx.connections.closed || ++this.reclaimTries > RETRIES) {
-          this.reclaimNeeded = false;
-          this.ctx.report(error);
-          return;
-        }
-        setTimeout(() => this.pump(), 100).unref();
-      },
-    );
+    this.reclaimer.run(this.ahead.entries);
   }
 
   private taken(reply: [number, ...Buffer[]], handed: number): void {
@@ -330,64 +231,20 @@ export class RedisConsumer<T> {
     if (kind === 2) {
       this.inflight = false;
       this.endError ??= this.decodeEnd(rest[0] as Buffer);
-      for (const g of this.gets.splice(0)) {
-        if (g.done) continue;
-        g.done = true;
-        g.deadline?.unsubscribe();
-        g.listener.ended();
-      }
-      this.ctx.busyChanged();
+      this.gets.settleAll((listener) => listener.ended());
       return;
     }
     // Nothing there: a non-blocking get fails now, the others wait in a BLMOVE.
-    for (const g of [...this.gets]) {
-      if (g.timeout === 0 && this.withdraw(g)) g.listener.failed(new Empty(0));
-    }
+    this.gets.failNonBlocking();
     if (this.gets.length === 0) {
       this.inflight = false;
       return;
     }
-    void this.block();
+    void this.blocking.block();
   }
 
-  private async block(): Promise<void> {
-    const { keys, consumer } = this.ctx;
-    let entry: Buffer | null;
-    try {
-      const { conn } = await this.ctx.connections.blocker('get');
-      if (this.gets.length === 0 || this.endHint) {
-        this.endHint = false;
-        this.inflight = false;
-        this.pump();
-        return;
-      }
-      // Its client id is read again with every BLMOVE (pipelined, no round trip of its own): a
-      // connection that reconnected by itself has a new one, and CLIENT UNBLOCK with the old one
-      // missed the BLMOVE (or, ids starting again after a server restart, hit another client).
-      const id = conn.clientId();
-      const moved = conn.blmove(keys.items, keys.processing(consumer), BLOCK_CHUNK_S);
-      let pending = true;
-      id.then(
-        (n) => {
-          if (!pending) return;
-          this.blockedOn = n;
-          // Withdrawn, or the queue ended, before the id came: unblocked now.
-          if (this.gets.length === 0 || this.endHint) this.unblock();
-        },
-        () => undefined,
-      );
-      try {
-        entry = await moved;
-      } finally {
-        pending = false;
-        this.blockedOn = undefined;
-      }
-    } catch (error) {
-      // Its client id changes if it reconnects: the next block gets a connection of its own again.
-      this.ctx.connections.dropBlocker('get');
-      this.broke(error as Error);
-      return;
-    }
+  /** The BLMOVE answered (see `blocking-move.ts`): what it moved, if anything, to the waiting gets. */
+  private moved(entry: Buffer | null): void {
     this.inflight = false;
     if (entry) {
       // A BLMOVE frees room in a bounded queue like a TAKE: a putter is woken.
@@ -404,20 +261,17 @@ export class RedisConsumer<T> {
    */
   private hand(entries: Buffer[]): void {
     const back: Buffer[] = [];
-    const room = this.windows.length > 0 ? this.window - this.fetched.length : 0;
+    const room = this.ahead.room;
     let kept = 0;
     // Every entry finds its place before any listener is told: a listener may call back in
     // (a failed run's requeue must find the entries fetched ahead already in the window).
     const deliveries: [Buffer, PendingGet<T>][] = [];
     for (const entry of entries) {
-      const g = this.gets.find((x) => !x.done);
+      const g = this.gets.next();
       if (g) {
-        this.gets.splice(this.gets.indexOf(g), 1);
-        g.done = true;
         deliveries.push([entry, g]);
       } else if (kept < room) {
-        this.fetched.push(entry);
-        this.list.delta++;
+        this.ahead.keep(entry);
         kept++;
       } else back.push(entry, entry);
     }

@@ -1,6 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { Cancel, PutListener } from '../core/listeners.js';
 import { ClosedError, Full } from '../errors.js';
+import { perTurn } from './per-turn.js';
 import { boundArg, type RedisContext } from './redis-context.js';
 import { PUT, UNDO, WAKE } from './scripts.js';
 
@@ -33,7 +34,7 @@ const WAKE_CHUNK_S = 1;
  */
 export class RedisProducer {
   private readonly puts: PendingPut[] = [];
-  private scheduled = false;
+  private readonly soon = perTurn(() => this.pump());
   private inflight = 0;
   private waking = false;
   private flushed: (() => void)[] = [];
@@ -75,15 +76,6 @@ export class RedisProducer {
   failAll(error: Error): void {
     for (const p of this.puts.splice(0)) this.settle(p, () => p.listener.failed(error));
     this.ctx.busyChanged();
-  }
-
-  private soon(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      this.pump();
-    });
   }
 
   private withdraw(p: PendingPut): boolean {
