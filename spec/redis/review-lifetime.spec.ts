@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { createClient } from 'redis';
+import { RedisQueue } from '../../src/redis/index.js';
 import { queueKeys } from '../../src/redis/protocol.js';
 import { needRedis, sharedRedis } from '../support/redis-server.js';
 import { uniqueName } from './core-helpers.js';
@@ -49,6 +50,24 @@ describe('rxmp/redis review: a closed handle’s process', function () {
       expect(await client.lRange(k.items, 0, -1), 'the put withdrawn by close is not in the queue').to.have.length(2);
       expect(await client.sMembers(k.consumers)).to.deep.equal([]);
       expect(await client.hLen(k.ahead)).to.equal(0);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('a handle that closes leaves no consumer behind, however its heartbeat falls (a BEAT sent after its LEAVE added it back for good)', async () => {
+    const name = uniqueName('leave-beat');
+    const client = createClient({ url });
+    await client.connect();
+    try {
+      for (let round = 0; round < 10; round++) {
+        const handles = Array.from({ length: 20 }, () => new RedisQueue<number>({ name, url, heartbeat: 10 }));
+        await Promise.all(handles.map((h) => h.get({ timeout: 0 }).catch(() => undefined)));
+        // Let their heartbeats run, then close them at scattered moments of their beat.
+        await Promise.all(handles.map((h, i) => new Promise((resolve) => setTimeout(resolve, 15 + (i % 10))).then(() => h.close())));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(await client.sMembers(queueKeys(name).consumers), `round ${round}`).to.deep.equal([]);
+      }
     } finally {
       client.destroy();
     }

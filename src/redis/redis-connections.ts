@@ -99,14 +99,23 @@ export class RedisConnections {
 
   private held = false;
 
+  /**
+   * No more heartbeats (nor reaping) from this handle: called before it
+   * leaves, so that a BEAT sent after the LEAVE cannot add it back to the
+   * consumers for good.
+   */
+  stopBeating(): void {
+    if (this.beat) clearInterval(this.beat);
+    this.beat = undefined;
+  }
+
   /** Closes every connection now (pending commands reject). */
   close(): void {
     this.closedFlag = true;
     if (this.holder) clearInterval(this.holder);
     this.holder = undefined;
     this.held = false;
-    if (this.beat) clearInterval(this.beat);
-    this.beat = undefined;
+    this.stopBeating();
     for (const conn of this.opened) conn.close();
     this.opened.clear();
     this.current = undefined;

@@ -150,6 +150,8 @@ export class RedisConsumer<T> {
     if (!conns) return;
     const { keys, consumer } = this.ctx;
     this.blocking.unblock();
+    // A heartbeat after the LEAVE would make this consumer a member again, with nobody left to reap it.
+    this.ctx.connections.stopBeating();
     await conns.cmd
       .run(LEAVE, [keys.consumers, keys.heartbeat(consumer), keys.processing(consumer), keys.items, keys.ahead, keys.departed], [consumer])
       .catch((e) => this.ctx.report(e));
