@@ -1,21 +1,11 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, materialize, Subject, take, tap, toArray } from 'rxjs';
 import { Pool, ProcessError, SerializationError } from '../../src/index.js';
 import { settles, sleep, until } from '../support/async.js';
-import { endPools, POOL_TASKS, pool } from './pool-support.js';
-
-/** How many results each worker produced, by its pid (fork) or thread id, in the order the workers came. */
-function perWorker(results: { pid: number; threadId: number }[], kind: 'fork' | 'thread'): number[] {
-  const counts = new Map<number, number>();
-  for (const r of results) {
-    const id = kind === 'fork' ? r.pid : r.threadId;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return [...counts.values()];
-}
+import { endPools, perWorker, pool, POOL_TASKS, runsIn } from './pool-support.js';
 
 describe('Pool chunks (chunksize)', function () {
   this.timeout(60_000);
@@ -129,10 +119,7 @@ describe('Pool chunks (chunksize)', function () {
       it('a worker that dies in a chunk: each unfinished task is retried once, alone; the killer fails with ProcessError, the rest succeed', async () => {
         const log = join(tmpdir(), `pool-chunk-dies-${process.pid}-${kind}.log`);
         rmSync(log, { force: true });
-        const runs = (x: number): number =>
-          readFileSync(log, 'utf8')
-            .split('\n')
-            .filter((line) => line === String(x)).length;
+        const runs = (x: number): number => runsIn(log, x);
         try {
           const p = pool('diesOn3', { kind, processes: 2, prefetch: 1, initializer: 'logTo', initargs: [log] });
           // Chunks [1, 2, 4] and [5, 3, 6]: 5 had finished when 3 killed its worker (its result went with it), 6 had not started.
@@ -155,10 +142,7 @@ describe('Pool chunks (chunksize)', function () {
       it('a lost chunk whose caller left is not run again', async () => {
         const log = join(tmpdir(), `pool-chunk-left-${process.pid}-${kind}.log`);
         rmSync(log, { force: true });
-        const runs = (x: number): number =>
-          readFileSync(log, 'utf8')
-            .split('\n')
-            .filter((line) => line === String(x)).length;
+        const runs = (x: number): number => runsIn(log, x);
         try {
           const p = pool('diesOn3', { kind, processes: 2, prefetch: 1, initializer: 'logTo', initargs: [log] });
           // Submitted at subscribe, left at once: its worker runs 5, dies on 3; nobody wants the outcomes.

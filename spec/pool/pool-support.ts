@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Pool, type PoolOptions } from '../../src/index.js';
 import type * as tasks from '../fixtures/pool-tasks.js';
 
@@ -19,4 +20,21 @@ export async function endPools(): Promise<void> {
   const pools = made.splice(0);
   for (const p of pools) p.terminate();
   await Promise.all(pools.map((p) => p.join()));
+}
+
+/** How many results each worker produced, by its pid (fork) or thread id, in the order the workers came. */
+export function perWorker(results: { pid: number; threadId: number }[], kind: 'fork' | 'thread'): number[] {
+  const counts = new Map<number, number>();
+  for (const r of results) {
+    const id = kind === 'fork' ? r.pid : r.threadId;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return [...counts.values()];
+}
+
+/** How often the task `x` ran, by the log the pool-tasks fixture's `logTo` initializer writes (one line per run). */
+export function runsIn(log: string, x: number): number {
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line === String(x)).length;
 }

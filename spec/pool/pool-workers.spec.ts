@@ -5,17 +5,7 @@ import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { ProcessError } from '../../src/index.js';
 import { expectRejection } from '../support/async.js';
-import { endPools, pool } from './pool-support.js';
-
-/** How many results each worker produced, by its pid (fork) or thread id. */
-function perWorker(results: { pid: number; threadId: number }[], kind: 'fork' | 'thread'): number[] {
-  const counts = new Map<number, number>();
-  for (const r of results) {
-    const id = kind === 'fork' ? r.pid : r.threadId;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return [...counts.values()];
-}
+import { endPools, perWorker, pool } from './pool-support.js';
 
 describe('Pool workers', function () {
   this.timeout(60_000);

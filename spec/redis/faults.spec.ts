@@ -92,12 +92,17 @@ function load(producer: RedisQueue<number>, consumer: RedisQueue<number>, stream
   return state;
 }
 
-/** Takes what is left until the queue is empty for a second. */
-async function drain(q: RedisQueue<number>): Promise<number[]> {
+/**
+ * Takes what is left (marking each done on a JoinableQueue) until the queue
+ * stays empty for `timeout` ms; `retrying`: each get is tried again while
+ * the client is still reconnecting (see `whenBack`).
+ */
+async function drain(q: RedisQueue<number>, { timeout = 1000, retrying = false } = {}): Promise<number[]> {
   const items: number[] = [];
+  const get = () => q.get({ timeout });
   for (;;) {
     try {
-      items.push(await settles(q.get({ timeout: 1000 }), BOUND));
+      items.push(await settles(retrying ? whenBack(get) : get(), BOUND));
       if (q instanceof RedisJoinableQueue) q.taskDone();
     } catch (error) {
       if (error instanceof Empty) return items;
@@ -244,21 +249,7 @@ describe('RedisQueue when the Redis server goes away', function () {
     await sleep(300);
     await server.start();
     // The consumer goes on after the restart, as a long-running worker would, until the queue is empty.
-    const after: number[] = [];
-    for (;;) {
-      try {
-        after.push(
-          await settles(
-            whenBack(() => consumer.get({ timeout: 3000 })),
-            BOUND,
-          ),
-        );
-        consumer.taskDone();
-      } catch (error) {
-        if (error instanceof Empty) break;
-        throw error;
-      }
-    }
+    const after = await drain(consumer, { timeout: 3000, retrying: true });
     // Either the lost DONE is sent again or item 1 comes back to be done again (at least once); a live
     // consumer keeping it in its processing list forever leaves join() waiting for good.
     await settles(
@@ -286,21 +277,7 @@ describe('RedisQueue when the Redis server goes away', function () {
     await sleep(300);
     await server.start();
     // 1, 2 and 3 were done once: a get now finds nothing (not one of them back), and join() resolves.
-    const again: number[] = [];
-    for (;;) {
-      try {
-        again.push(
-          await settles(
-            whenBack(() => consumer.get({ timeout: 2000 })),
-            BOUND,
-          ),
-        );
-        consumer.taskDone();
-      } catch (error) {
-        if (error instanceof Empty) break;
-        throw error;
-      }
-    }
+    const again = await drain(consumer, { timeout: 2000, retrying: true });
     await settles(
       whenBack(() => producer.join()),
       BOUND,
