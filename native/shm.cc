@@ -5,13 +5,22 @@
 //   shmUnlink(name)           removes a segment's name
 //   map(fd, size)             maps a descriptor as a real SharedArrayBuffer
 //   release(sab)              gives a mapping's shared pages back at once
-//   mkfifo(path)              a named pipe (the doorbells that wake waiters)
+//   mkfifo(path)              a named pipe (the doorbells that wake waiters), opened
+//   closeFd(fd)               closes a descriptor this addon returned
 //   dieWithParent(signal)     the kernel sends `signal` to this process when its
 //                             parent dies (Linux prctl PR_SET_PDEATHSIG); false elsewhere
 //
-// Everything else (opening /proc/<pid>/fd/<n>, fstat, close, reading and
-// writing the doorbell) is done by JavaScript with node:fs. Errors are
-// thrown as Node's own errno errors (`code`, `errno`, `syscall`, `path`).
+// Everything else (opening /proc/<pid>/fd/<n>, fstat, closing what node:fs
+// opened, reading and writing the doorbell) is done by JavaScript with
+// node:fs. Errors are thrown as Node's own errno errors (`code`, `errno`,
+// `syscall`, `path`).
+//
+// The descriptors this addon returns are not node:fs's: in a worker thread
+// Node closes at the thread's end every descriptor fs.open gave it, so a
+// descriptor that is also owned elsewhere (the doorbell's, owned by its
+// stream) must not come from fs.open, or it is closed twice, the second time
+// under whatever another thread opened meanwhile with the same number; and
+// fs.closeSync of a descriptor fs did not open warns there.
 //
 // The SharedArrayBuffer is made over the mapping with V8's BackingStore API;
 // N-API has no way to wrap external memory as a *shared* buffer, so this
@@ -24,6 +33,7 @@
 #include <cstring>
 #include <string>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -150,10 +160,33 @@ void Release(const FunctionCallbackInfo<Value>& info) {
   if (data == MAP_FAILED) ThrowErrno(isolate, errno, "mmap");
 }
 
+// mkfifo(path) -> fd: makes a named pipe (mode 0600) and opens it for
+// reading and writing, non-blocking, so it never sees "no writer left".
 void Mkfifo(const FunctionCallbackInfo<Value>& info) {
   Isolate* isolate = info.GetIsolate();
   std::string path = StringArg(isolate, info[0]);
-  if (mkfifo(path.c_str(), 0600) != 0) ThrowErrno(isolate, errno, "mkfifo", path);
+  if (mkfifo(path.c_str(), 0600) != 0) return ThrowErrno(isolate, errno, "mkfifo", path);
+  int fd = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return ThrowErrno(isolate, errno, "open", path);
+  info.GetReturnValue().Set(Integer::New(isolate, fd));
+}
+
+// closeFd(fd): a descriptor memfd, shmOpen or mkfifo returned.
+void CloseFd(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  int fd = info[0].As<Integer>()->Value();
+  if (close(fd) != 0) ThrowErrno(isolate, errno, "close");
+}
+
+// Keeps this addon loaded until the process ends. V8 calls Unmap (above)
+// when it frees a buffer, and for a worker thread that happens as its
+// isolate is torn down, after Node has unloaded the addons the thread
+// loaded: were this the last load, Unmap would be gone by then.
+void StayLoaded() {
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&Unmap), &self) != 0 && self.dli_fname != nullptr) {
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE);  // never closed, on purpose
+  }
 }
 
 // dieWithParent(signal) -> whether it is set. Linux only: the kernel sends the
@@ -176,11 +209,13 @@ void DieWithParent(const FunctionCallbackInfo<Value>& info) {
 
 // Context-aware, so that every worker thread can load it too.
 NODE_MODULE_INIT(/* exports, module, context */) {
+  StayLoaded();
   NODE_SET_METHOD(exports, "memfd", Memfd);
   NODE_SET_METHOD(exports, "shmOpen", ShmOpen);
   NODE_SET_METHOD(exports, "shmUnlink", ShmUnlink);
   NODE_SET_METHOD(exports, "map", Map);
   NODE_SET_METHOD(exports, "release", Release);
   NODE_SET_METHOD(exports, "mkfifo", Mkfifo);
+  NODE_SET_METHOD(exports, "closeFd", CloseFd);
   NODE_SET_METHOD(exports, "dieWithParent", DieWithParent);
 }

@@ -12,7 +12,10 @@ export interface Native {
   shmUnlink(name: string): void;
   map(fd: number, size: number): SharedArrayBuffer;
   release(buffer: SharedArrayBuffer): void;
-  mkfifo(path: string): void;
+  /** Makes the named pipe and opens it (read and write, non-blocking): its descriptor. */
+  mkfifo(path: string): number;
+  /** Closes a descriptor `memfd`, `shmOpen` or `mkfifo` returned (never one node:fs opened). */
+  closeFd(fd: number): void;
   /** Linux: the kernel sends `signal` (a number) to this process when its parent dies; `false` where it cannot. */
   dieWithParent(signal: number): boolean;
 }

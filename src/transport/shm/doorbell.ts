@@ -41,9 +41,9 @@ export class Doorbell {
     const tree = Tree.get();
     this.path = bellPath(tree.dir, id);
     rmSync(this.path, { force: true }); // the bell of a dead thread that had our pid and bell number
-    requireNative('waiting on shared memory').mkfifo(this.path);
-    // Read and write, so the pipe never sees "no writer left" while we listen.
-    const fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+    // Opened by the addon, read and write (so the pipe never sees "no writer left" while we listen), and
+    // owned by the stream alone: a descriptor from fs.open would also be closed by Node at a thread's end.
+    const fd = requireNative('waiting on shared memory').mkfifo(this.path);
     this.inode = fstatSync(fd).ino;
     this.socket = new net.Socket({ fd, readable: true, writable: false });
     this.socket.on('data', () => {

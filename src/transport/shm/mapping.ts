@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { FileExistsError, FileNotFoundError, NativeUnavailableError } from '../../errors.js';
 import { nativeMissingReason, nativeOrUndefined, requireNative } from '../../native/native.js';
 import { once, remember } from './identity.js';
@@ -27,13 +28,47 @@ export interface MemoryDescriptor {
 // A holder keeps its descriptor open while its mapping object lives, so that
 // others can still open the memory through it; the memory itself lives as
 // long as any process maps it or holds a descriptor.
-const descriptors = new FinalizationRegistry<number>((fd) => {
+const descriptors = new FinalizationRegistry<Descriptor>((d) => {
   try {
-    closeSync(fd);
+    closeDescriptor(d);
   } catch {
     // Closed already.
   }
 });
+
+/**
+ * A descriptor and who opened it: the addon (memfd, shm_open) or node:fs.
+ * Each is closed by its opener (see native/shm.cc); in a worker thread Node
+ * closes at the thread's end what node:fs opened, and this module what the
+ * addon opened (`heldByAddon`), so a thread that ends frees its memory.
+ */
+interface Descriptor {
+  fd: number;
+  byAddon: boolean;
+  /** Closed already: never again (the number may be another's by then). */
+  closed?: true;
+}
+
+function closeDescriptor(d: Descriptor): void {
+  if (d.closed) return;
+  d.closed = true;
+  heldByAddon.delete(d);
+  if (d.byAddon) requireNative('closing shared memory').closeFd(d.fd);
+  else closeSync(d.fd);
+}
+
+/** Descriptors the addon opened that this thread's mappings hold. */
+const heldByAddon = new Set<Descriptor>();
+let closedAtThreadEnd = false;
+
+function holdFromAddon(d: Descriptor): void {
+  heldByAddon.add(d);
+  if (isMainThread || closedAtThreadEnd) return; // the process's end closes the main thread's
+  closedAtThreadEnd = true;
+  process.once('exit', () => {
+    for (const held of heldByAddon) closeDescriptor(held);
+  });
+}
 
 const HAS_PROC = process.platform === 'linux';
 
@@ -43,7 +78,7 @@ const HAS_PROC = process.platform === 'linux';
  * across processes.
  */
 export class Mapping {
-  private fd: number | undefined;
+  private descriptor: Descriptor | undefined;
   private identity: { dev: number; ino: number } | undefined;
   /** The segment's name, for a named mapping (how it is found where there is no `/proc`). */
   private name: string | undefined;
@@ -51,7 +86,7 @@ export class Mapping {
   /** `shared`: other handles in this thread may use this mapping too (never for one `close()` may end). */
   private constructor(
     readonly buffer: SharedArrayBuffer,
-    fd: number | undefined,
+    fd: Descriptor | undefined,
     shared = true,
   ) {
     if (fd !== undefined) this.hold(fd, shared);
@@ -69,9 +104,9 @@ export class Mapping {
     if (!HAS_PROC) return Mapping.fresh(size, true, true).mapping;
     const fd = native.memfd(size);
     try {
-      return new Mapping(native.map(fd, size), fd);
+      return new Mapping(native.map(fd, size), { fd, byAddon: true });
     } catch (error) {
-      closeSync(fd);
+      native.closeFd(fd);
       throw error;
     }
   }
@@ -101,11 +136,11 @@ export class Mapping {
     }
     const [fd, actual] = opened;
     try {
-      const mapping = new Mapping(native.map(fd, actual), fd, shared);
+      const mapping = new Mapping(native.map(fd, actual), { fd, byAddon: true }, shared);
       mapping.name = name;
       return { mapping, size: actual };
     } catch (error) {
-      closeSync(fd);
+      native.closeFd(fd);
       if (create) {
         native.shmUnlink(`/${name}`); // ours, made a moment ago and never handed out
         tree?.untrack(name);
@@ -159,7 +194,7 @@ export class Mapping {
       throw gone(d);
     }
     try {
-      return new Mapping(native.map(fd, d.size), fd, shared);
+      return new Mapping(native.map(fd, d.size), { fd, byAddon: false }, shared);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -168,6 +203,11 @@ export class Mapping {
 
   get size(): number {
     return this.buffer.byteLength;
+  }
+
+  /** The descriptor this thread holds the memory by, while it does. */
+  private get fd(): number | undefined {
+    return this.descriptor?.fd;
   }
 
   /** The same memory, and the same object, for every handle on it in one thread. */
@@ -201,18 +241,20 @@ export class Mapping {
    * usable but share nothing any more).
    */
   release(): void {
-    if (this.fd === undefined) return;
+    const descriptor = this.descriptor;
+    if (descriptor === undefined) return;
     descriptors.unregister(this);
-    closeSync(this.fd);
-    this.fd = undefined;
+    this.descriptor = undefined;
+    closeDescriptor(descriptor);
     requireNative('SharedMemory.close()').release(this.buffer);
   }
 
-  private hold(fd: number, shared: boolean): void {
-    const { dev, ino } = fstatSync(fd);
-    this.fd = fd;
+  private hold(d: Descriptor, shared: boolean): void {
+    const { dev, ino } = fstatSync(d.fd);
+    this.descriptor = d;
     this.identity = { dev, ino };
-    descriptors.register(this, fd, this);
+    if (d.byAddon) holdFromAddon(d);
+    descriptors.register(this, d, this);
     if (shared) remember(`mapping:${dev}:${ino}`, this);
   }
 
@@ -220,7 +262,7 @@ export class Mapping {
     try {
       const fd = openSync(`/proc/self/fd/${d.fd}`, 'r+');
       const { dev, ino } = fstatSync(fd);
-      if (dev === d.dev && ino === d.ino) this.hold(fd, true);
+      if (dev === d.dev && ino === d.ino) this.hold({ fd, byAddon: false }, true);
       else closeSync(fd);
     } catch {
       // Its sender closed it already: this thread can share the buffer with threads, not with processes.
