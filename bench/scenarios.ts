@@ -29,10 +29,8 @@ export interface Scenario {
 }
 
 const node = (file: string, ...args: string[]): Program => ({ runtime: 'node', file, args });
-/** The same program with links between processes kept on the socket (no shared-memory rings). */
+/** The same program with every link kept on its socket or port (no shared-memory rings: the fallback). */
 const onSocket = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'off' } });
-/** The same program with links between threads on shared-memory rings too. */
-const onRings = (program: Program): Program => ({ ...program, env: { RXMP_RINGS: 'all' } });
 /** A Redis row's program: `system` with `producers` / `consumers` forked processes on the bench's own server. */
 const onRedis = (system: string, producers: number, consumers: number): Program => ({
   ...node('redis-throughput.js', system, String(producers), String(consumers)),
@@ -105,11 +103,11 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-least', value: 20 },
   },
   {
-    key: 'queue-thread-ints-rings',
-    title: 'same, thread links on shared-memory rings (RXMP_RINGS=all)',
+    key: 'queue-thread-ints-port',
+    title: 'same, thread links on the port (RXMP_RINGS=off)',
     n: 1_000_000,
     quickN: 20_000,
-    rxmp: onRings(node('queue-throughput.js', 'thread', 'ints')),
+    rxmp: onSocket(node('queue-throughput.js', 'thread', 'ints')),
     baseline: { name: 'Python mp.Queue(maxsize=100)', program: python('queue-ints'), n: (q) => (q ? 20_000 : 300_000) },
     target: { kind: 'at-least', value: 20 },
   },
@@ -212,11 +210,11 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'at-least', value: 15 },
   },
   {
-    key: 'task-pool-rings',
-    title: 'same, thread links on shared-memory rings (RXMP_RINGS=all)',
+    key: 'task-pool-port',
+    title: 'same, thread links on the port (RXMP_RINGS=off)',
     n: 100_000,
     quickN: 5_000,
-    rxmp: onRings(node('task-pool.js')),
+    rxmp: onSocket(node('task-pool.js')),
     baseline: { name: 'piscina, 2 threads', program: node('piscina-pool.js') },
     target: { kind: 'at-least', value: 15 },
   },

@@ -29,17 +29,17 @@ describe('in-memory transport: handles in a second runtime of this process', () 
 });
 
 /**
- * Links to fork children carry their frames in shared-memory rings, links to
- * thread children on their port; the same suites run once more on the other
- * data plane: fork links with `RXMP_RINGS=off` (frames on the socket, the
- * fallback where the addon cannot load), thread links with `RXMP_RINGS=all`
- * (rings), which every link made meanwhile follows, children's included.
+ * Links to fork children and to thread children carry their frames in
+ * shared-memory rings; the same suites run once more on the other data
+ * plane, `RXMP_RINGS=off` (frames on the socket or the port: the fallback
+ * where the addon cannot load), which every link made meanwhile follows,
+ * children's included.
  */
 const VARIANTS: { kind: Kind; label: string; socket?: true; env?: string }[] = [
   { kind: 'fork', label: 'fork (shared-memory rings)' },
   { kind: 'fork', label: 'fork, frames on the socket (RXMP_RINGS=off)', socket: true, env: 'off' },
-  { kind: 'thread', label: 'thread (frames on the port)', socket: true },
-  { kind: 'thread', label: 'thread, frames in shared-memory rings (RXMP_RINGS=all)', env: 'all' },
+  { kind: 'thread', label: 'thread (shared-memory rings)' },
+  { kind: 'thread', label: 'thread, frames on the port (RXMP_RINGS=off)', socket: true, env: 'off' },
 ];
 
 function ringsWhile(variant: { env?: string }): void {

@@ -26,17 +26,8 @@ function expectEveryResolvedOnce(got: number[], resolved: number): void {
 }
 
 for (const kind of ['fork', 'thread'] as const)
-  describe(`a resolved put survives its producer (${kind === 'fork' ? 'fork child killed with SIGKILL' : 'worker thread terminated'}, shared-memory rings${kind === 'thread' ? ' (RXMP_RINGS=all)' : ''})`, function () {
+  describe(`a resolved put survives its producer (${kind === 'fork' ? 'fork child killed with SIGKILL' : 'worker thread terminated'}, shared-memory rings)`, function () {
     this.timeout(120_000);
-    // Thread links write through only on rings: RXMP_RINGS=all (followed by every link made meanwhile).
-    if (kind === 'thread') {
-      before(() => {
-        process.env.RXMP_RINGS = 'all';
-      });
-      after(() => {
-        delete process.env.RXMP_RINGS;
-      });
-    }
 
     for (const maxsize of [100, Infinity]) {
       itKills(`Queue({ maxsize: ${maxsize} }): every put that resolved before the kill arrives once, in order`, async () => {

@@ -1,4 +1,4 @@
-/** A link over a MessagePort: posts exactly the bytes of each batch, or (RXMP_RINGS=all) writes its frames to a shared-memory ring each way. */
+/** A link over a MessagePort: writes its frames to a shared-memory ring each way, or (RXMP_RINGS=off) posts exactly the bytes of each batch. */
 import { expect } from 'chai';
 import { MessageChannel } from 'node:worker_threads';
 import { PortLink } from '../../../src/transport/link/port-link.js';
@@ -11,7 +11,8 @@ describe('PortLink', () => {
     delete process.env.RXMP_RINGS;
   });
 
-  it('after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
+  it('with RXMP_RINGS=off, after one large item, each later batch posts only its own bytes (not the encoder’s whole buffer)', async () => {
+    process.env.RXMP_RINGS = 'off';
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);
@@ -52,8 +53,7 @@ describe('PortLink', () => {
     }
   });
 
-  it('with RXMP_RINGS=all, each side writes to a ring of its own, announced on the port: frames keep their order, one too big for a ring included (posted in its place)', async () => {
-    process.env.RXMP_RINGS = 'all';
+  it('each side writes to a ring of its own, announced on the port: frames keep their order, one too big for a ring included (posted in its place)', async () => {
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);
@@ -80,8 +80,7 @@ describe('PortLink', () => {
     }
   });
 
-  it('with RXMP_RINGS=all, what a side wrote to its ring before its port closed (a thread terminated mid-turn) is delivered before the link reports closed', async () => {
-    process.env.RXMP_RINGS = 'all';
+  it('what a side wrote to its ring before its port closed (a thread terminated mid-turn) is delivered before the link reports closed', async () => {
     const { port1, port2 } = new MessageChannel();
     const a = new PortLink(port1);
     const b = new PortLink(port2);
@@ -96,5 +95,29 @@ describe('PortLink', () => {
     port1.close(); // nothing more from a; b's port closes too
     await until(() => seenAtClose >= 0);
     expect(seenAtClose).to.equal(500);
+  });
+
+  it('a put written through overtakes the acks, dones and fetches waiting for the end of the turn, never a message it must follow', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new PortLink(port1);
+    const b = new PortLink(port2);
+    const got: Message[] = [];
+    b.onMessage((m) => got.push(m));
+    try {
+      await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+      a.sendCount('ack', 'tasks', 1, 1);
+      a.send({ t: 'done', q: 'tasks', tags: [1] });
+      a.send({ t: 'fetch', q: 'tasks', n: 4 });
+      expect(a.tryPutThrough('results', 10), 'only acks, a done and a fetch wait').to.equal(true);
+      a.send({ t: 'want', q: 'results', n: 5 });
+      expect(a.tryPutThrough('results', 11), 'a want waits: the put goes after it').to.equal(false);
+      a.sendItem('put', 'results', 11);
+      await until(() => got.length === 6);
+      expect(got.map((m) => m.t)).to.deep.equal(['put', 'ack', 'done', 'fetch', 'want', 'put']);
+      expect(itemsOf(got)).to.deep.equal([10, 11]);
+    } finally {
+      port1.close();
+      port2.close();
+    }
   });
 });

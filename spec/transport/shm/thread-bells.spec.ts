@@ -2,23 +2,14 @@
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { firstValueFrom } from 'rxjs';
-import { Process, Queue } from '../../../src/index.js';
+import { Event, Process } from '../../../src/index.js';
 import { bellId, claimBell, ME, releaseBells } from '../../../src/transport/shm/thread-bells.js';
 
 const reportBell = new URL('../../fixtures/report-bell.js', import.meta.url);
+const eventRelay = new URL('../../fixtures/event-relay.js', import.meta.url);
 
 describe('thread bells', function () {
   this.timeout(120_000);
-  // Thread links on rings (RXMP_RINGS=all), for the tests whose threads must be woken through their doorbells.
-  const onThreadRings = (): void => {
-    before(() => {
-      process.env.RXMP_RINGS = 'all';
-    });
-    after(() => {
-      delete process.env.RXMP_RINGS;
-    });
-  };
-
   it('the main thread is bell 0; a claimed number is never 0, never given twice while held, and given again as late as can be', () => {
     expect(ME).to.equal(bellId(process.pid, 0));
     const claimed = [claimBell(), claimBell(), claimBell()].map((b) => (b as { bell: number }).bell);
@@ -51,9 +42,8 @@ describe('thread bells', function () {
     expect(ids).to.not.include(ME);
   });
 
-  describe('on thread rings (RXMP_RINGS=all), the main thread woken through its doorbell', () => {
-    onThreadRings();
-    it('a thread whose thread id is a multiple of 256 still has a bell of its own: a queue it feeds still reaches this thread', async () => {
+  describe('the main thread woken through its doorbell', () => {
+    it('a thread whose thread id is a multiple of 256 still has a bell of its own: an Event it sets still wakes this thread', async () => {
       // Threads of no interest to rxmp, until the next thread id is a multiple of 256 (a thread id modulo
       // 256 would give that thread the main thread's bell, and its start would take the main thread's doorbell).
       for (;;) {
@@ -66,33 +56,35 @@ describe('thread bells', function () {
           break;
         }
       }
-      // A queue owned here, fed by a thread: its items reach this thread only if its ring's doorbell is still its own.
-      const q = new Queue<number>({ maxsize: 4 });
-      const producer = new Process({
-        target: new URL('../../fixtures/produce.js', import.meta.url),
-        args: [q, 50],
-        kind: 'thread',
-      }).start();
-      for (let i = 0; i < 50; i++) expect(await q.get({ timeout: 10_000 })).to.equal(i);
-      expect(await producer.join()).to.equal(0);
-      await q.close();
+      // Each side sleeps on its own doorbell until the other sets the Event it waits on.
+      const ping = new Event();
+      const pong = new Event();
+      const relay = new Process({ target: eventRelay, args: [ping, pong, 20], kind: 'thread' }).start();
+      for (let i = 0; i < 20; i++) {
+        ping.set();
+        expect(await pong.wait({ timeout: 10_000 }), `round ${i}: this thread was woken`).to.equal(true);
+        pong.clear();
+      }
+      expect(await firstValueFrom(relay.output$)).to.equal(20);
+      expect(await relay.join()).to.equal(0);
     });
   });
 
-  describe('on thread rings (RXMP_RINGS=all), a new thread woken through its doorbell', () => {
-    onThreadRings();
+  describe('a new thread woken through its doorbell', () => {
     it('a bell number given again to a new thread: what wakes it reaches the new thread (not the pipe of the one before)', async () => {
       for (let round = 0; round < 3; round++) {
-        const q = new Queue<number>();
-        const thread = new Process({ target: new URL('../../fixtures/collect.js', import.meta.url), args: [q], kind: 'thread' }).start();
-        // Put only once the thread has long been waiting: each item must wake it through its bell.
+        const ping = new Event();
+        const pong = new Event();
+        const relay = new Process({ target: eventRelay, args: [ping, pong, 3], kind: 'thread' }).start();
+        // Set only once the thread has long been waiting: each round must wake it through its bell.
         for (let i = 0; i < 3; i++) {
           await new Promise((resolve) => setTimeout(resolve, 50));
-          await q.put(i);
+          ping.set();
+          expect(await pong.wait({ timeout: 10_000 })).to.equal(true);
+          pong.clear();
         }
-        await q.end();
-        expect(await firstValueFrom(thread.output$)).to.deep.equal([0, 1, 2]);
-        expect(await thread.join()).to.equal(0);
+        expect(await firstValueFrom(relay.output$)).to.equal(3);
+        expect(await relay.join()).to.equal(0);
       }
     });
   });

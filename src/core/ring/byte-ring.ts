@@ -165,6 +165,33 @@ export class ByteRing {
     return false;
   }
 
+  /**
+   * Between threads of one process, the sides wait on the ring's own words
+   * instead of doorbells: the reader, once `readerSleeps` said it may, waits
+   * on its mark (`readerWaits`), and the writer that cleared the mark in
+   * `readerToWake` wakes it (`notifyReader`); the writer likewise waits on
+   * what it wants (`writerWaits`) and `writerToWake` + `notifyWriter` wake it.
+   * A wait resolves when woken (or at once with undefined: the mark was
+   * cleared already, so look again now). It does not keep the event loop
+   * alive by itself.
+   */
+  readerWaits(): Promise<unknown> | undefined {
+    return waitWhile(this.header, READER_ASLEEP, 1);
+  }
+
+  notifyReader(): void {
+    Atomics.notify(this.header, READER_ASLEEP);
+  }
+
+  writerWaits(): Promise<unknown> | undefined {
+    const wants = Atomics.load(this.header, WRITER_WANTS);
+    return wants === 0 ? undefined : waitWhile(this.header, WRITER_WANTS, wants);
+  }
+
+  notifyWriter(): void {
+    Atomics.notify(this.header, WRITER_WANTS);
+  }
+
   /** The writer wrote its last record. */
   close(): void {
     Atomics.store(this.header, CLOSED, 1);
@@ -190,6 +217,12 @@ export class ByteRing {
   set writerBell(id: number) {
     Atomics.store(this.header, WRITER_BELL, id);
   }
+}
+
+/** Resolves when woken from word `i` holding `value` (undefined: it holds another value already). */
+function waitWhile(words: Int32Array, i: number, value: number): Promise<unknown> | undefined {
+  const wait = Atomics.waitAsync(words, i, value);
+  return wait.async ? wait.value : undefined;
 }
 
 /** Copies `n` bytes of `from` to `to` at `at`: a loop for the few bytes of a small record, `set` beyond. */

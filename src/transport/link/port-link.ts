@@ -17,10 +17,13 @@ const TRANSFER_BYTES = 512;
 
 /**
  * A link over a worker_threads MessagePort (between a thread and its
- * parent): one `postMessage` of one encoded batch per turn (or per frame,
- * when a batch is large) — or, with `RXMP_RINGS=all`, each side writes its
- * frames to a shared-memory ring of its own (see `ring-plane`: announced on
- * the port, read by the peer from then on).
+ * parent): each side writes its frames to a shared-memory ring of its own
+ * (see `ring-plane`: announced on the port, read by the peer from then on),
+ * so a put or pipe message resolves once it is in shared memory and
+ * survives its thread's `terminate()`; the port carries the announcement,
+ * frames too large for a ring, and the close. With `RXMP_RINGS=off`, one
+ * `postMessage` of one encoded batch per turn (or per frame, when a batch
+ * is large).
  */
 export class PortLink extends RingLink {
   private readonly mine = new SharedWords();

@@ -44,16 +44,17 @@ export abstract class RingLink extends Link {
   }
 
   /**
-   * Only while everything written before has left this side (nothing pending
-   * in the link or the plane, no bytes waiting in the socket): a record must
+   * Only while everything written before that it must follow has left this
+   * side (nothing in the link but messages it may overtake, see `OVERTAKEN`;
+   * nothing in the plane, no bytes waiting in the socket): a record must
    * not resolve its call while a frame it comes after (a large one on the
    * socket, or the switch to the ring itself) could still die with this side.
    */
   override tryPutThrough(q: string, item: unknown): boolean {
-    return this.idle && !this.unwritten() && this.plane.tryPut(q, item);
+    return this.overtakable && !this.unwritten() && this.plane.tryPut(q, item);
   }
 
   override trySendThrough(p: string, e: number, seq: number, message: PipeMessage): boolean {
-    return this.idle && !this.unwritten() && this.plane.trySend(p, e, seq, message);
+    return this.overtakable && !this.unwritten() && this.plane.trySend(p, e, seq, message);
   }
 }

@@ -39,7 +39,8 @@ import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
  * (`readFrom`), after every batch posted before it. The port carries frames
  * too large for a ring, announced by markers, and its close ends the link
  * after the reader has drained the ring (a thread terminated in the middle
- * of a turn included).
+ * of a turn included). The two sides wake each other with `Atomics.notify`
+ * on the ring word the sleeper waits on (see `local`), not through doorbells.
  *
  * Invariants: frames are delivered in the order they were written, each
  * once; a frame written to a ring before its writer died is read (the
@@ -60,17 +61,16 @@ const SWITCHED = 4;
 const MARKER = new Uint8Array(0);
 
 /**
- * Where the addon loads, links between processes move to the rings;
- * `RXMP_RINGS=off` keeps them on the socket (the fallback where there is no
- * addon, and what the socket rows of `npm run bench` measure). Links
- * between threads move too only with `RXMP_RINGS=all`: there the port's own
- * wake-up is cheaper than a doorbell, and writing each put through halved
- * the task-pool row of `npm run bench` (94k tasks/s on rings, 170k on the port).
+ * Links between threads of one process carry their frames in rings (plain
+ * `SharedArrayBuffer`s, woken with `Atomics.notify`: no addon needed), and
+ * so do links between processes where the addon loads (memfd rings, woken
+ * through doorbells). `RXMP_RINGS=off` keeps every link on its socket or
+ * port: the fallback where there is no addon, and what the socket and port
+ * rows of `npm run bench` measure.
  */
 export function ringsWanted(between: 'processes' | 'threads'): boolean {
-  const wanted = process.env.RXMP_RINGS;
-  if (wanted === 'off' || (between === 'threads' && wanted !== 'all')) return false;
-  return nativeOrUndefined() !== undefined;
+  if (process.env.RXMP_RINGS === 'off') return false;
+  return between === 'threads' || nativeOrUndefined() !== undefined;
 }
 
 /** Is this socket payload a link-control frame? */
@@ -106,6 +106,17 @@ export class RingPlane {
   private waitingForSocket = false;
   private stopListening: (() => void) | undefined;
   private done = false;
+  /**
+   * Between threads: the two sides wake each other through the ring's own
+   * words (`Atomics.notify` on what the sleeper waits on), not doorbells. A
+   * write to a FIFO doorbell cost the waking thread up to 0.65 ms in the
+   * task-pool row (a pipe's wake-up hands the CPU to the woken thread); a
+   * notify posts a task to the sleeper's loop, as `postMessage` does.
+   */
+  private local = false;
+  /** A wait on a ring word is under way (one for reading, one for writing). */
+  private waitingToRead = false;
+  private waitingToWrite = false;
 
   /** Records read from the ring, folded into messages (see `ring-records`). */
   private readonly recordsIn: RecordReader;
@@ -128,7 +139,7 @@ export class RingPlane {
   writeTo(buffer: SharedArrayBuffer): void {
     const ring = new ByteRing(buffer, 0, buffer.byteLength);
     ring.init();
-    ring.writerBell = ME;
+    this.local = true;
     this.out = ring;
     this.writing = true;
   }
@@ -140,6 +151,7 @@ export class RingPlane {
       return;
     }
     this.in = new ByteRing(buffer, 0, buffer.byteLength);
+    this.local = true;
     this.startReading();
   }
 
@@ -219,7 +231,7 @@ export class RingPlane {
       records.notWritten();
       return false;
     }
-    if (ring.readerToWake() && ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
+    if (ring.readerToWake()) this.wakeReader(ring);
     return true;
   }
 
@@ -280,6 +292,9 @@ export class RingPlane {
     this.done = true;
     this.stopListening?.();
     this.stopListening = undefined;
+    // Our own waits on ring words end now (they find the plane done), rather than waiting for ever.
+    if (this.waitingToRead) this.in?.notifyReader();
+    if (this.waitingToWrite) this.out?.notifyWriter();
   }
 
   private accept(payload: Uint8Array): void {
@@ -303,14 +318,17 @@ export class RingPlane {
 
   private startReading(): void {
     if (!this.in) return;
-    this.in.readerBell = ME;
-    if (this.out) this.out.writerBell = ME;
+    if (!this.local) {
+      this.in.readerBell = ME;
+      if (this.out) this.out.writerBell = ME;
+    }
     this.reading = true;
     this.listen();
     this.drain();
   }
 
   private listen(): void {
+    if (this.local) return; // each side waits on a ring word instead (see \`local\`)
     this.stopListening ??= Doorbell.get().listen(() => {
       if (this.done) return;
       if (this.reading) this.drain();
@@ -357,9 +375,46 @@ export class RingPlane {
         if (this.done) return;
       }
       this.recordsIn.flush();
-      if (ring.writerToWake() && ring.writerBell !== 0) Doorbell.get().ring(ring.writerBell);
-      if (this.waitingForSocket || this.done || ring.readerSleeps()) return;
+      if (ring.writerToWake()) this.wakeWriter(ring);
+      if (this.waitingForSocket || this.done) return;
+      if (ring.readerSleeps() && (!this.local || this.awaitRecords(ring))) return;
     }
+  }
+
+  /** Between threads, the ring is empty and marked so: waits for the writer's notify (false: it wrote meanwhile, read on). */
+  private awaitRecords(ring: ByteRing): boolean {
+    if (this.waitingToRead) return true; // the wait under way is woken as well
+    const woken = ring.readerWaits();
+    if (!woken) return false;
+    this.waitingToRead = true;
+    void woken.then(() => {
+      this.waitingToRead = false;
+      if (!this.done) this.drain();
+    });
+    return true;
+  }
+
+  /** Between threads, the ring is too full and marked so: waits for the reader's notify (false: it made room meanwhile). */
+  private awaitRoom(ring: ByteRing): boolean {
+    if (this.waitingToWrite) return true;
+    const woken = ring.writerWaits();
+    if (!woken) return false;
+    this.waitingToWrite = true;
+    void woken.then(() => {
+      this.waitingToWrite = false;
+      if (!this.done) this.flush();
+    });
+    return true;
+  }
+
+  private wakeReader(ring: ByteRing): void {
+    if (this.local) ring.notifyReader();
+    else if (ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
+  }
+
+  private wakeWriter(ring: ByteRing): void {
+    if (this.local) ring.notifyWriter();
+    else if (ring.writerBell !== 0) Doorbell.get().ring(ring.writerBell);
   }
 
   private flush(): void {
@@ -377,15 +432,18 @@ export class RingPlane {
         this.pending.shift();
         wrote = true;
       }
-      if (wrote && ring.readerToWake() && ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
+      if (wrote && ring.readerToWake()) this.wakeReader(ring);
       if (this.pending.length === 0) {
         this.io.drained();
         return;
       }
       const next = (this.pending[0] as Uint8Array).length - this.frameHeader;
       if (ring.writerSleeps(next > ring.maxRecord ? 0 : next)) {
-        this.listen();
-        return;
+        if (!this.local) {
+          this.listen();
+          return;
+        }
+        if (this.awaitRoom(ring)) return;
       }
     }
   }
