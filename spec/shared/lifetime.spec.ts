@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SharedArray, SharedMemory } from '../../src/index.js';
+import { lastValueFrom } from 'rxjs';
+import { SharedArray, SharedMemory, type Value } from '../../src/index.js';
+import { nativeOrUndefined } from '../../src/native/native.js';
 import { startChild } from '../support/children.js';
 import '../support/shm-leaks.js';
 import { ourSegments } from '../support/shm-leaks.js';
@@ -54,6 +56,18 @@ describe('shared memory lifetime', () => {
     expect(a[0]).to.equal(seen + 1);
     expect(a.getLock().tryAcquire()).to.equal(true);
     a.getLock().release();
+  });
+
+  it('a Value made by a worker thread that has ended since still passes to a forked child (its memory stays open for it)', async function () {
+    if (!nativeOrUndefined()) this.skip();
+    this.timeout(60_000);
+    const thread = startChild('returns', { export: 'makeValue', args: [42], kind: 'thread' });
+    const made = (await thread.result) as Value;
+    expect(await thread.join()).to.equal(0);
+    // The thread that made it is gone: Node ran its exit, closing what it had opened.
+    const child = startChild('shared-ops', { args: ['getValue', made] });
+    expect(await lastValueFrom(child.output$)).to.equal(42);
+    expect(await child.join()).to.equal(0);
   });
 
   it('unlink() by an attacher is the end of the name; the creator still reads its mapping', () => {

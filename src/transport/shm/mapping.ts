@@ -57,7 +57,11 @@ function closeDescriptor(d: Descriptor): void {
   else closeSync(d.fd);
 }
 
-/** Descriptors the addon opened that this thread's mappings hold. */
+/**
+ * Descriptors the addon opened that this thread's mappings hold, closed at
+ * this thread's end: all but those described to another thread, which are
+ * left open until the process ends (see `describe`).
+ */
 const heldByAddon = new Set<Descriptor>();
 let closedAtThreadEnd = false;
 
@@ -232,6 +236,8 @@ export class Mapping {
     if (this.fd !== undefined && this.identity) Object.assign(d, { pid: process.pid, fd: this.fd, ...this.identity });
     if (this.name !== undefined) d.name = this.name;
     if (crossing === 'thread' && !(options.own && this.fd !== undefined)) d.sab = this.buffer;
+    // Another thread opens its own descriptor by this number when it attaches, maybe after this thread has ended.
+    if (crossing === 'thread' && this.descriptor) heldByAddon.delete(this.descriptor);
     return d;
   }
 
