@@ -13,6 +13,14 @@ for (const kind of ['fork', 'thread'] as const) {
   describe(`several ${kind} children on one queue`, function () {
     this.timeout(60_000);
 
+    it('a handle’s calls on one queue take effect in call order: getNowait() then put() finds the queue empty', async () => {
+      const q = new Queue<number>();
+      const child = startChild('nowait-then-put', { args: [q], kind });
+      expect(await child.result).to.equal('Empty');
+      expect(await child.join()).to.equal(0);
+      expect(await q.getNowait()).to.equal(1);
+    });
+
     it('3 producers and 2 consumers: every item exactly once, FIFO per producer, maxsize never exceeded', async () => {
       const maxsize = 20;
       const perProducer = 400;

@@ -120,4 +120,23 @@ describe('PortLink', () => {
       port2.close();
     }
   });
+
+  it('a put written through never overtakes a non-blocking fetch: the getNowait() before it answers from the queue as it was', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new PortLink(port1);
+    const b = new PortLink(port2);
+    const got: Message[] = [];
+    b.onMessage((m) => got.push(m));
+    try {
+      await until(() => a.dataPlane === 'rings' && b.dataPlane === 'rings');
+      a.send({ t: 'fetch', q: 'q', n: 1, try: true });
+      expect(a.tryPutThrough('q', 1), 'a fetch marked try waits: the put goes after it').to.equal(false);
+      a.sendItem('put', 'q', 1);
+      await until(() => got.length === 2);
+      expect(got.map((m) => m.t)).to.deep.equal(['fetch', 'put']);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
 });

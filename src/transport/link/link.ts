@@ -45,6 +45,16 @@ const ACK_LOOKBACK = 4;
  */
 const OVERTAKEN = new Set<string>(['ack', 'done', 'fetch', 'credit', 'items']);
 
+/**
+ * May a message written through overtake `message` (see `OVERTAKEN`)? Not a
+ * `fetch` marked `try`: the owner answers it from the queue as it is on
+ * arrival, so a put of this side's overtaking it would be in the answer
+ * (`getNowait()` then `put()` on one handle got the item put after it).
+ */
+function overtaken(message: Message): boolean {
+  return OVERTAKEN.has(message.t) && !(message.t === 'fetch' && message.try === true);
+}
+
 export interface LinkOptions {
   /** The largest frame this link writes (and, on a socket, accepts). Default 256 MiB. */
   maxFrame?: number;
@@ -109,7 +119,7 @@ export abstract class Link {
     if (last === undefined || !coalesce(last, message)) {
       this.pending.push(message);
       this.pendingCount++;
-      if (!OVERTAKEN.has(message.t)) this.pendingOrdered++;
+      if (!overtaken(message)) this.pendingOrdered++;
     }
     const values = message.t === 'pdata' ? message.data : message.t === 'put' || message.t === 'items' ? message.items : undefined;
     if (values) {
@@ -355,7 +365,7 @@ export abstract class Link {
     if (rest && rest.length > 0) {
       this.pending = rest.concat(this.pending);
       this.pendingCount += rest.length;
-      for (const message of rest) if (!OVERTAKEN.has(message.t)) this.pendingOrdered++;
+      for (const message of rest) if (!overtaken(message)) this.pendingOrdered++;
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.flush);
