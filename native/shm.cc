@@ -7,6 +7,8 @@
 //   release(sab)              gives a mapping's shared pages back at once
 //   mkfifo(path)              a named pipe (the doorbells that wake waiters), opened
 //   closeFd(fd)               closes a descriptor this addon returned
+//   closeAtThreadEnd(fd, yes) closes it when this thread's environment goes
+//                             (however it ends: worker.terminate() runs no JS)
 //   dieWithParent(signal)     the kernel sends `signal` to this process when its
 //                             parent dies (Linux prctl PR_SET_PDEATHSIG); false elsewhere
 //
@@ -31,6 +33,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include <dlfcn.h>
@@ -171,11 +174,40 @@ void Mkfifo(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(Integer::New(isolate, fd));
 }
 
+// The descriptors to close when this thread's Node environment is freed
+// (see closeAtThreadEnd); one set per thread, made at its first use.
+thread_local std::set<int>* closedAtEnd = nullptr;
+
+void CloseAtEnd(void* arg) {
+  auto* fds = static_cast<std::set<int>*>(arg);
+  for (int fd : *fds) close(fd);
+  if (closedAtEnd == fds) closedAtEnd = nullptr;
+  delete fds;
+}
+
 // closeFd(fd): a descriptor memfd, shmOpen or mkfifo returned.
 void CloseFd(const FunctionCallbackInfo<Value>& info) {
   Isolate* isolate = info.GetIsolate();
   int fd = info[0].As<Integer>()->Value();
+  if (closedAtEnd != nullptr) closedAtEnd->erase(fd);
   if (close(fd) != 0) ThrowErrno(isolate, errno, "close");
+}
+
+// closeAtThreadEnd(fd, yes): closes fd (one memfd or shmOpen returned) when
+// this thread's environment is freed, or (yes false) no longer. A worker
+// ended by terminate() runs no JavaScript at its end, but its environment's
+// cleanup hooks run.
+void CloseAtThreadEnd(const FunctionCallbackInfo<Value>& info) {
+  int fd = info[0].As<Integer>()->Value();
+  if (!info[1]->IsTrue()) {
+    if (closedAtEnd != nullptr) closedAtEnd->erase(fd);
+    return;
+  }
+  if (closedAtEnd == nullptr) {
+    closedAtEnd = new std::set<int>();
+    node::AddEnvironmentCleanupHook(info.GetIsolate(), CloseAtEnd, closedAtEnd);
+  }
+  closedAtEnd->insert(fd);
 }
 
 // Keeps this addon loaded until the process ends. V8 calls Unmap (above)
@@ -217,5 +249,6 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   NODE_SET_METHOD(exports, "release", Release);
   NODE_SET_METHOD(exports, "mkfifo", Mkfifo);
   NODE_SET_METHOD(exports, "closeFd", CloseFd);
+  NODE_SET_METHOD(exports, "closeAtThreadEnd", CloseAtThreadEnd);
   NODE_SET_METHOD(exports, "dieWithParent", DieWithParent);
 }

@@ -16,6 +16,8 @@ export interface Native {
   mkfifo(path: string): number;
   /** Closes a descriptor `memfd`, `shmOpen` or `mkfifo` returned (never one node:fs opened). */
   closeFd(fd: number): void;
+  /** Closes `fd` (from `memfd` or `shmOpen`) when this thread's environment goes, however the thread ends; `false`: no longer. */
+  closeAtThreadEnd(fd: number, yes: boolean): void;
   /** Linux: the kernel sends `signal` (a number) to this process when its parent dies; `false` where it cannot. */
   dieWithParent(signal: number): boolean;
 }

@@ -38,4 +38,10 @@ describe('threads using shared memory come and go', function () {
     expect(stderr, 'no "closed but not opened in unmanaged mode" warning').to.equal('');
     expect(code, stderr).to.equal(0);
   });
+
+  it('a worker thread terminated while it holds shared memory frees it too (its descriptors are closed)', async () => {
+    const { code, stderr } = await run('addon-only-in-a-worker', ['terminate']);
+    expect(stderr).to.equal('');
+    expect(code, stderr).to.equal(0);
+  });
 });

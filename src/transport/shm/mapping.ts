@@ -39,8 +39,8 @@ const descriptors = new FinalizationRegistry<Descriptor>((d) => {
 /**
  * A descriptor and who opened it: the addon (memfd, shm_open) or node:fs.
  * Each is closed by its opener (see native/shm.cc); in a worker thread Node
- * closes at the thread's end what node:fs opened, and this module what the
- * addon opened (`heldByAddon`), so a thread that ends frees its memory.
+ * closes at the thread's end what node:fs opened, and the addon what it
+ * opened (`closeAtThreadEnd`), so a thread that ends frees its memory.
  */
 interface Descriptor {
   fd: number;
@@ -52,26 +52,19 @@ interface Descriptor {
 function closeDescriptor(d: Descriptor): void {
   if (d.closed) return;
   d.closed = true;
-  heldByAddon.delete(d);
   if (d.byAddon) requireNative('closing shared memory').closeFd(d.fd);
   else closeSync(d.fd);
 }
 
 /**
- * Descriptors the addon opened that this thread's mappings hold, closed at
- * this thread's end: all but those described to another thread, which are
- * left open until the process ends (see `describe`).
+ * In a worker, the addon closes at the thread's end (terminate() included:
+ * no JavaScript runs then) the descriptors it opened that this thread's
+ * mappings still hold: all but those described to another thread, which
+ * are left open until the process ends (see `describe`). The process's end
+ * closes the main thread's.
  */
-const heldByAddon = new Set<Descriptor>();
-let closedAtThreadEnd = false;
-
-function holdFromAddon(d: Descriptor): void {
-  heldByAddon.add(d);
-  if (isMainThread || closedAtThreadEnd) return; // the process's end closes the main thread's
-  closedAtThreadEnd = true;
-  process.once('exit', () => {
-    for (const held of heldByAddon) closeDescriptor(held);
-  });
+function closeAtThreadEnd(d: Descriptor, yes: boolean): void {
+  if (!isMainThread && d.byAddon && !d.closed) requireNative('shared memory').closeAtThreadEnd(d.fd, yes);
 }
 
 const HAS_PROC = process.platform === 'linux';
@@ -237,7 +230,7 @@ export class Mapping {
     if (this.name !== undefined) d.name = this.name;
     if (crossing === 'thread' && !(options.own && this.fd !== undefined)) d.sab = this.buffer;
     // Another thread opens its own descriptor by this number when it attaches, maybe after this thread has ended.
-    if (crossing === 'thread' && this.descriptor) heldByAddon.delete(this.descriptor);
+    if (crossing === 'thread' && this.descriptor) closeAtThreadEnd(this.descriptor, false);
     return d;
   }
 
@@ -259,7 +252,7 @@ export class Mapping {
     const { dev, ino } = fstatSync(d.fd);
     this.descriptor = d;
     this.identity = { dev, ino };
-    if (d.byAddon) holdFromAddon(d);
+    closeAtThreadEnd(d, true);
     descriptors.register(this, d, this);
     if (shared) remember(`mapping:${dev}:${ino}`, this);
   }
