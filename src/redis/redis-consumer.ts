@@ -99,8 +99,10 @@ export class RedisConsumer<T> {
       this.afterBuffered();
       return undefined;
     }
-    // Others of this handle already wait on an empty queue: a get that must not wait finds nothing either.
-    if (timeout === 0 && this.blocking.blocked) {
+    // Others of this handle already wait (their BLMOVE blocked, or still on its way): whatever comes is
+    // theirs first, so a get that must not wait finds nothing. Waiting behind them cost it a whole BLMOVE
+    // chunk (2 s) when their BLMOVE had not blocked yet, as on a loaded machine.
+    if (timeout === 0 && (this.blocking.blocked || this.gets.length > 0)) {
       listener.failed(new Empty(0));
       return undefined;
     }

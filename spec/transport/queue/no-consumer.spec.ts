@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { consume, JoinableQueue, Queue, Unfinished } from '../../../src/index.js';
 import { NO_CONSUMER } from '../../../src/transport/queue/owner/no-consumer.js';
-import { expectRejection, settles, sleep } from '../../support/async.js';
+import { expectRejection, settles, sleep, until } from '../../support/async.js';
 import { startChild } from '../../support/children.js';
 import { rxmpWarnings } from '../../support/warnings.js';
 
@@ -73,17 +73,21 @@ for (const kind of ['fork', 'thread'] as const) {
       reported.observe().subscribe((n) => seen.push(n));
       for (let i = 0; i < 20; i++) await q.put(i);
       const warnings = rxmpWarnings();
-      const here = consume(q, (n: number) => sleep(20).then(() => n)).subscribe();
+      // The child first: started after the owner's consumer, on a loaded machine it found the queue drained and never reported.
+      const victim = startChild('report-each', { args: [q, reported, { workMs: 30 }], kind });
+      let here: { unsubscribe(): void } | undefined;
       try {
-        const victim = startChild('report-each', { args: [q, reported, { workMs: 30 }], kind });
-        while (seen.length < 2) await sleep(5);
+        await until(() => seen.length >= 2, 30_000);
+        here = consume(q, (n: number) => sleep(20).then(() => n)).subscribe();
         victim.kill();
         await victim.join();
         await settles(q.join(), 30_000);
         await sleep(50);
         expect(warnings.seen().filter((w) => w.code === NO_CONSUMER)).to.deep.equal([]);
       } finally {
-        here.unsubscribe();
+        here?.unsubscribe();
+        victim.kill();
+        await victim.join();
         warnings.stop();
         await q.end();
       }
