@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom } from 'rxjs';
 import { SharedArray, SharedMemory, type Value } from '../../src/index.js';
-import { nativeOrUndefined } from '../../src/native/native.js';
 import { startChild } from '../support/children.js';
+import { needsAddon } from '../support/skip.js';
 import '../support/shm-leaks.js';
 import { ourSegments } from '../support/shm-leaks.js';
 
@@ -59,7 +59,7 @@ describe('shared memory lifetime', () => {
   });
 
   it('a Value made by a worker thread that has ended since still passes to a forked child (its memory stays open for it)', async function () {
-    if (!nativeOrUndefined()) this.skip();
+    needsAddon(this);
     this.timeout(60_000);
     const thread = startChild('returns', { export: 'makeValue', args: [42], kind: 'thread' });
     const made = (await thread.result) as Value;
