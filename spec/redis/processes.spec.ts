@@ -161,14 +161,30 @@ describe('RedisQueue across processes (forked children, each with its own connec
       const heartbeat = 200;
       const q = open(new RedisJoinableQueue<number>({ name, url, heartbeat }));
       const startedKey = `${doneKey}:started`;
-      const victim = consumer(name, url, { id: 'victim', doneKey, startedKey, joinable: true, workMs: 10, concurrency: 4, heartbeat });
+      // The victim stalls on what it takes after its 40th item, so it surely dies holding items: on a
+      // loaded machine a kill timed by its reports alone could land while the queue was empty.
+      const victim = consumer(name, url, {
+        id: 'victim',
+        doneKey,
+        startedKey,
+        joinable: true,
+        workMs: 10,
+        concurrency: 4,
+        heartbeat,
+        stallAfter: 40,
+      });
       const survivor = consumer(name, url, { id: 'survivor', doneKey, joinable: true, workMs: 5, concurrency: 2, heartbeat });
       const producers = [producer(name, url, 0, total / 2, { joinable: true }), producer(name, url, 10_000, total / 2, { joinable: true })];
 
-      const victimDone = async (): Promise<number> => parse(await client.lRange(doneKey, 0, -1)).filter((r) => r.id === 'victim').length;
+      const victimCount = async (key: string): Promise<number> =>
+        parse(await client.lRange(key, 0, -1)).filter((r) => r.id === 'victim').length;
       await settles(
         (async () => {
-          while ((await victimDone()) < 40) await sleep(5);
+          for (;;) {
+            const done = await victimCount(doneKey);
+            if (done >= 40 && (await victimCount(startedKey)) > done) break; // stalled, holding items
+            await sleep(5);
+          }
         })(),
         60_000,
       );
