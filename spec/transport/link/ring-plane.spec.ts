@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import type { SocketLink } from '../../../src/transport/link/socket-link.js';
 import type { Message } from '../../../src/wire/protocol/index.js';
-import { isControl, RingPlane } from '../../../src/transport/link/ring-plane.js';
+import { isControl, RingHandshake } from '../../../src/transport/link/ring-handshake.js';
+import { RingPlane } from '../../../src/transport/link/ring-plane.js';
 import { until } from '../../support/async.js';
 import { type LinkPair, linkPair } from './pairs.js';
 
@@ -138,34 +139,72 @@ describe('socket links: the shared-memory data plane', () => {
   });
 });
 
-describe('RingPlane: the offer refused', () => {
+describe('RingHandshake', () => {
+  const io = (out: Uint8Array[]) => ({
+    writeSocket: (frame: Uint8Array) => out.push(frame.subarray(4)),
+    deliver: () => undefined,
+    deliverMessage: () => undefined,
+    drained: () => undefined,
+    fail: (error: Error) => {
+      throw error;
+    },
+  });
+  const side = (out: Uint8Array[]) => {
+    const plane = new RingPlane(io(out), 4);
+    return { plane, handshake: new RingHandshake(plane, (frame) => out.push(frame.subarray(4)), 4) };
+  };
+
   it('a listener that cannot map the rings refuses, and both sides stay on the socket', () => {
     const toServer: Uint8Array[] = [];
     const toClient: Uint8Array[] = [];
-    const io = (out: Uint8Array[]) => ({
-      writeSocket: (frame: Uint8Array) => out.push(frame.subarray(4)),
-      deliver: () => undefined,
-      deliverMessage: () => undefined,
-      drained: () => undefined,
-      fail: (error: Error) => {
-        throw error;
-      },
-    });
-    const client = new RingPlane(io(toServer), 4);
-    const server = new RingPlane(io(toClient), 4);
-    client.offer();
+    const client = side(toServer);
+    const server = side(toClient);
+    client.handshake.offer();
     const offer = toServer.shift() as Uint8Array;
     expect(isControl(offer)).to.equal(true);
     // Rings of a size the listener does not expect (as if made by another version): refused.
     const body = JSON.parse(new TextDecoder().decode(offer.subarray(2))) as { memory: { size: number } };
     body.memory.size += 8;
     const tampered = new Uint8Array([...offer.subarray(0, 2), ...new TextEncoder().encode(JSON.stringify(body))]);
-    server.control(tampered);
-    expect([server.writesRing, server.readsRing]).to.deep.equal([false, false]);
-    client.control(toClient.shift() as Uint8Array);
-    expect([client.writesRing, client.readsRing]).to.deep.equal([false, false]);
-    client.stop();
-    server.stop();
+    server.handshake.control(tampered);
+    expect([server.plane.writesRing, server.plane.readsRing]).to.deep.equal([false, false]);
+    client.handshake.control(toClient.shift() as Uint8Array);
+    expect([client.plane.writesRing, client.plane.readsRing]).to.deep.equal([false, false]);
+    client.plane.stop();
+    server.plane.stop();
+  });
+
+  it('offer, accept, switched: each side writes to the ring right after its last socket frame, and reads the other', () => {
+    const toServer: Uint8Array[] = [];
+    const toClient: Uint8Array[] = [];
+    const client = side(toServer);
+    const server = side(toClient);
+    client.handshake.offer();
+    server.handshake.control(toServer.shift() as Uint8Array); // OFFER
+    expect([server.plane.writesRing, server.plane.readsRing], 'S after ACCEPT').to.deep.equal([true, false]);
+    client.handshake.control(toClient.shift() as Uint8Array); // ACCEPT
+    expect([client.plane.writesRing, client.plane.readsRing], 'C after SWITCHED').to.deep.equal([true, true]);
+    server.handshake.control(toServer.shift() as Uint8Array); // SWITCHED
+    expect([server.plane.writesRing, server.plane.readsRing], 'S reads').to.deep.equal([true, true]);
+    expect([toServer.length, toClient.length], 'nothing more on the socket').to.deep.equal([0, 0]);
+    client.plane.stop();
+    server.plane.stop();
+  });
+
+  it('a control frame out of turn (SWITCHED before any OFFER) is a protocol error', () => {
+    const toServer: Uint8Array[] = [];
+    const toClient: Uint8Array[] = [];
+    const client = side(toServer);
+    const server = side(toClient);
+    client.handshake.offer();
+    server.handshake.control(toServer.shift() as Uint8Array);
+    client.handshake.control(toClient.shift() as Uint8Array);
+    const switched = toServer.shift() as Uint8Array;
+    const stranger = side([]);
+    expect(() => stranger.handshake.control(switched)).to.throw(/unexpected link-control frame \(4\)/);
+    client.plane.stop();
+    server.plane.stop();
+    stranger.plane.stop();
   });
 });
 

@@ -1,50 +1,37 @@
 import { ByteRing, RING_HEADER_BYTES } from '../../core/ring/byte-ring.js';
 import { nativeOrUndefined } from '../../native/native.js';
-import { ME } from '../shm/bell-slots.js';
-import { Doorbell } from '../shm/doorbell.js';
-import { Mapping, type MemoryDescriptor } from '../shm/mapping.js';
 import type { PipeDataMsg, PutMsg } from '../../wire/protocol/index.js';
 import { RECORD, RecordReader, RecordWriter } from './ring-records.js';
 import type { PipeMessage } from '../../core/pipe/pipe-channel.js';
+import { AtomicsWakes, DoorbellWakes, type RingWakes, type Sleeper } from './ring-wakes.js';
 
 /**
- * The data plane of a socket link between two processes of one machine: two
- * rings in shared memory (one each way), so frames travel with no syscall
- * while the reader is awake, and a reader that sleeps is rung on its
- * doorbell. The socket stays the control plane: the handshake, liveness
- * (its close ends the link, after the reader has drained its ring), and
- * frames too large for a ring.
+ * The data plane of a link between two runtimes of one machine: two rings in
+ * shared memory (one each way), so frames travel with no syscall while the
+ * reader is awake, and a reader that sleeps is woken (see `ring-wakes`). The
+ * socket or port stays the control plane: the handshake, liveness (its close
+ * ends the link, after the reader has drained its ring), and frames too
+ * large for a ring.
  *
- * Link-control frames travel on the socket; their payload starts with
- * 0xC1, a byte msgpack never uses, so they never pass for a batch.
+ * Between processes (a socket link), the two sides agree on rings in a
+ * memfd the client made (see `ring-handshake`), and wake each other through
+ * doorbells. Between threads of one process (a MessagePort link) there is
+ * nothing to negotiate: each side that wants to makes a ring for what it
+ * writes, in a SharedArrayBuffer, posts it on the port (`writeTo`), and
+ * writes every later frame to it; the peer reads it from the moment the
+ * announcement arrives (`readFrom`), after every batch posted before it. The
+ * two sides wake each other with `Atomics.notify`.
  *
- * The conversation (C: the side that connected, S: the listener's side):
- * - C → S  OFFER { memory }: the memory of both rings, made by C. C goes
- *   on writing to the socket.
- * - S maps it: S → C ACCEPT, and S writes every later frame to the S→C
- *   ring; or S → C REFUSE, and both stay on the socket.
- * - C, on ACCEPT: reads the S→C ring from then on; C → S SWITCHED, its
- *   last frame on the socket, then C writes to the C→S ring. S, on
- *   SWITCHED, reads the C→S ring.
- * - A frame larger than half a ring goes on the socket, announced by an
- *   empty record in the ring, so the reader takes it in its place.
+ * - A frame larger than half a ring goes on the socket or port, announced by
+ *   an empty record in the ring, so the reader takes it in its place.
  * - A put of one item or a pipe message, written while nothing else waits
  *   to be written, is a record of its own (see `ring-records`), so the call
  *   resolves with it in shared memory (see `Link.writesThrough`).
  *
- * Between threads of one process (a MessagePort link) there is nothing to
- * negotiate: each side that wants to makes a ring for what it writes, in a
- * SharedArrayBuffer, posts it on the port (`writeTo`), and writes every later
- * frame to it; the peer reads it from the moment the announcement arrives
- * (`readFrom`), after every batch posted before it. The port carries frames
- * too large for a ring, announced by markers, and its close ends the link
- * after the reader has drained the ring (a thread terminated in the middle
- * of a turn included). The two sides wake each other with `Atomics.notify`
- * on the ring word the sleeper waits on (see `local`), not through doorbells.
- *
  * Invariants: frames are delivered in the order they were written, each
  * once; a frame written to a ring before its writer died is read (the
- * reader drains its ring before it reports the link closed).
+ * reader drains its ring before it reports the link closed, a thread
+ * terminated in the middle of a turn included).
  */
 
 /** How long an exiting process or thread waits for its peer to make room in a full ring. */
@@ -53,11 +40,6 @@ export const EXIT_RING_MS = 2000;
 /** Data bytes of each ring (a power of two): 1 MiB. */
 export const RING_BYTES = 1 << 20;
 
-const CONTROL = 0xc1;
-const OFFER = 1;
-const ACCEPT = 2;
-const REFUSE = 3;
-const SWITCHED = 4;
 const MARKER = new Uint8Array(0);
 
 /**
@@ -71,11 +53,6 @@ const MARKER = new Uint8Array(0);
 export function ringsWanted(between: 'processes' | 'threads'): boolean {
   if (process.env.RXMP_RINGS === 'off') return false;
   return between === 'threads' || nativeOrUndefined() !== undefined;
-}
-
-/** Is this socket payload a link-control frame? */
-export function isControl(payload: Uint8Array): boolean {
-  return payload[0] === CONTROL;
 }
 
 /** What the plane needs of its link. */
@@ -93,9 +70,10 @@ export interface PlaneIo {
 }
 
 export class RingPlane {
-  private mapping: Mapping | undefined;
   private out: ByteRing | undefined;
   private in: ByteRing | undefined;
+  /** How the two sides wake each other, once rings are in use. */
+  private wakes: RingWakes | undefined;
   /** Writing to `out` (after the switch); frames waiting for room, in order. */
   private writing = false;
   private readonly pending: Uint8Array[] = [];
@@ -104,22 +82,20 @@ export class RingPlane {
   private readonly fromSocket: Uint8Array[] = [];
   /** A marker was read: the ring waits until its socket frame has come. */
   private waitingForSocket = false;
-  private stopListening: (() => void) | undefined;
   private done = false;
-  /**
-   * Between threads: the two sides wake each other through the ring's own
-   * words (`Atomics.notify` on what the sleeper waits on), not doorbells. A
-   * write to a FIFO doorbell cost the waking thread up to 0.65 ms in the
-   * task-pool row (a pipe's wake-up hands the CPU to the woken thread); a
-   * notify posts a task to the sleeper's loop, as `postMessage` does.
-   */
-  private local = false;
-  /** A wait on a ring word is under way (one for reading, one for writing). */
-  private waitingToRead = false;
-  private waitingToWrite = false;
 
   /** Records read from the ring, folded into messages (see `ring-records`). */
   private readonly recordsIn: RecordReader;
+
+  /** What a wake-up does. */
+  private readonly sleeper: Sleeper = {
+    readable: () => {
+      if (!this.done && this.reading) this.drain();
+    },
+    writable: () => {
+      if (!this.done && this.pending.length > 0) this.flush();
+    },
+  };
 
   constructor(
     private readonly io: PlaneIo,
@@ -139,9 +115,9 @@ export class RingPlane {
   writeTo(buffer: SharedArrayBuffer): void {
     const ring = new ByteRing(buffer, 0, buffer.byteLength);
     ring.init();
-    this.local = true;
+    this.wakes ??= new AtomicsWakes(this.sleeper);
     this.out = ring;
-    this.writing = true;
+    this.startWriting();
   }
 
   /** Between threads: the peer announced the ring it writes; read it from now on. */
@@ -151,21 +127,34 @@ export class RingPlane {
       return;
     }
     this.in = new ByteRing(buffer, 0, buffer.byteLength);
-    this.local = true;
+    this.wakes ??= new AtomicsWakes(this.sleeper);
     this.startReading();
   }
 
-  /** C: offers the rings (on a fresh link, before any other frame). */
-  offer(): void {
-    const bytes = RING_HEADER_BYTES + RING_BYTES;
-    this.mapping = Mapping.anonymous(2 * bytes);
-    const toThem = new ByteRing(this.mapping.buffer, 0, bytes);
-    const toUs = new ByteRing(this.mapping.buffer, bytes, bytes);
-    toThem.init();
-    toUs.init();
-    this.out = toThem;
+  /** Between processes (see `ring-handshake`): this side reads `toUs` and writes `toThem`, woken through doorbells. */
+  useProcessRings(toUs: ByteRing, toThem: ByteRing): void {
+    const wakes = new DoorbellWakes(this.sleeper);
+    wakes.own(toUs, toThem);
+    this.wakes = wakes;
     this.in = toUs;
-    this.sendControl(OFFER, { memory: this.mapping.describe('process') });
+    this.out = toThem;
+  }
+
+  /** Every later frame goes to the ring. */
+  startWriting(): void {
+    this.writing = true;
+  }
+
+  /** The peer writes to the ring from now on: read it. */
+  startReading(): void {
+    if (!this.in) return;
+    this.reading = true;
+    this.drain();
+  }
+
+  /** Something the peer sent broke the protocol. */
+  fail(error: Error): void {
+    this.io.fail(error);
   }
 
   /** Is the link reading from the ring now (so socket payloads are the marked ones)? */
@@ -181,25 +170,6 @@ export class RingPlane {
   /** Frames still waiting for room in the ring. */
   get unsent(): number {
     return this.pending.length;
-  }
-
-  control(payload: Uint8Array): void {
-    const kind = payload[1];
-    if (kind === OFFER) return this.accept(payload);
-    if (kind === ACCEPT && this.out) {
-      this.startReading();
-      this.sendControl(SWITCHED, {});
-      this.writing = true;
-      return;
-    }
-    if (kind === REFUSE) {
-      this.out = undefined;
-      this.in = undefined;
-      this.mapping = undefined;
-      return;
-    }
-    if (kind === SWITCHED && this.in) return this.startReading();
-    this.io.fail(new Error(`an unexpected link-control frame (${kind})`));
   }
 
   /** A socket payload while reading the ring: the frame a marker stands for. */
@@ -231,7 +201,7 @@ export class RingPlane {
       records.notWritten();
       return false;
     }
-    if (ring.readerToWake()) this.wakeReader(ring);
+    if (ring.readerToWake()) this.wakes?.wakeReader(ring);
     return true;
   }
 
@@ -290,50 +260,7 @@ export class RingPlane {
 
   stop(): void {
     this.done = true;
-    this.stopListening?.();
-    this.stopListening = undefined;
-    // Our own waits on ring words end now (they find the plane done), rather than waiting for ever.
-    if (this.waitingToRead) this.in?.notifyReader();
-    if (this.waitingToWrite) this.out?.notifyWriter();
-  }
-
-  private accept(payload: Uint8Array): void {
-    try {
-      const { memory } = JSON.parse(new TextDecoder().decode(payload.subarray(2))) as { memory: MemoryDescriptor };
-      const bytes = RING_HEADER_BYTES + RING_BYTES;
-      if (memory?.size !== 2 * bytes) throw new Error(`rings of ${memory?.size} bytes`);
-      this.mapping = Mapping.reviveOwn(memory);
-      this.in = new ByteRing(this.mapping.buffer, 0, bytes);
-      this.out = new ByteRing(this.mapping.buffer, bytes, bytes);
-    } catch {
-      this.mapping = undefined;
-      this.sendControl(REFUSE, {});
-      return;
-    }
-    this.in.readerBell = ME;
-    this.out.writerBell = ME;
-    this.sendControl(ACCEPT, {});
-    this.writing = true; // every later frame goes to the ring (the peer reads it after ACCEPT)
-  }
-
-  private startReading(): void {
-    if (!this.in) return;
-    if (!this.local) {
-      this.in.readerBell = ME;
-      if (this.out) this.out.writerBell = ME;
-    }
-    this.reading = true;
-    this.listen();
-    this.drain();
-  }
-
-  private listen(): void {
-    if (this.local) return; // each side waits on a ring word instead (see \`local\`)
-    this.stopListening ??= Doorbell.get().listen(() => {
-      if (this.done) return;
-      if (this.reading) this.drain();
-      if (this.pending.length > 0) this.flush();
-    });
+    this.wakes?.stop();
   }
 
   private drain(): void {
@@ -375,46 +302,10 @@ export class RingPlane {
         if (this.done) return;
       }
       this.recordsIn.flush();
-      if (ring.writerToWake()) this.wakeWriter(ring);
+      if (ring.writerToWake()) this.wakes?.wakeWriter(ring);
       if (this.waitingForSocket || this.done) return;
-      if (ring.readerSleeps() && (!this.local || this.awaitRecords(ring))) return;
+      if (ring.readerSleeps() && this.wakes?.sleepReading(ring) !== false) return;
     }
-  }
-
-  /** Between threads, the ring is empty and marked so: waits for the writer's notify (false: it wrote meanwhile, read on). */
-  private awaitRecords(ring: ByteRing): boolean {
-    if (this.waitingToRead) return true; // the wait under way is woken as well
-    const woken = ring.readerWaits();
-    if (!woken) return false;
-    this.waitingToRead = true;
-    void woken.then(() => {
-      this.waitingToRead = false;
-      if (!this.done) this.drain();
-    });
-    return true;
-  }
-
-  /** Between threads, the ring is too full and marked so: waits for the reader's notify (false: it made room meanwhile). */
-  private awaitRoom(ring: ByteRing): boolean {
-    if (this.waitingToWrite) return true;
-    const woken = ring.writerWaits();
-    if (!woken) return false;
-    this.waitingToWrite = true;
-    void woken.then(() => {
-      this.waitingToWrite = false;
-      if (!this.done) this.flush();
-    });
-    return true;
-  }
-
-  private wakeReader(ring: ByteRing): void {
-    if (this.local) ring.notifyReader();
-    else if (ring.readerBell !== 0) Doorbell.get().ring(ring.readerBell);
-  }
-
-  private wakeWriter(ring: ByteRing): void {
-    if (this.local) ring.notifyWriter();
-    else if (ring.writerBell !== 0) Doorbell.get().ring(ring.writerBell);
   }
 
   private flush(): void {
@@ -432,30 +323,14 @@ export class RingPlane {
         this.pending.shift();
         wrote = true;
       }
-      if (wrote && ring.readerToWake()) this.wakeReader(ring);
+      if (wrote && ring.readerToWake()) this.wakes?.wakeReader(ring);
       if (this.pending.length === 0) {
         this.io.drained();
         return;
       }
       const next = (this.pending[0] as Uint8Array).length - this.frameHeader;
-      if (ring.writerSleeps(next > ring.maxRecord ? 0 : next)) {
-        if (!this.local) {
-          this.listen();
-          return;
-        }
-        if (this.awaitRoom(ring)) return;
-      }
+      if (ring.writerSleeps(next > ring.maxRecord ? 0 : next) && this.wakes?.sleepWriting(ring) !== false) return;
     }
-  }
-
-  private sendControl(kind: number, body: object): void {
-    const json = new TextEncoder().encode(JSON.stringify(body));
-    const frame = new Uint8Array(this.frameHeader + 2 + json.length);
-    new DataView(frame.buffer).setUint32(0, 2 + json.length);
-    frame[this.frameHeader] = CONTROL;
-    frame[this.frameHeader + 1] = kind;
-    frame.set(json, this.frameHeader + 2);
-    this.io.writeSocket(frame);
   }
 }
 

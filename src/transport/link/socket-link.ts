@@ -7,7 +7,8 @@ import { decodeBatch } from '../../wire/batch.js';
 import { FRAME_HEADER } from '../../wire/framing.js';
 import type { LinkOptions } from './link.js';
 import { RingLink } from './ring-link.js';
-import { EXIT_RING_MS, isControl, type RingPlane, ringsWanted } from './ring-plane.js';
+import { isControl, RingHandshake } from './ring-handshake.js';
+import { EXIT_RING_MS, type RingPlane, ringsWanted } from './ring-plane.js';
 import { unwrittenBytes, writeAtExit } from './write-at-exit.js';
 
 /** How long a peer may take to complete the handshake, either way, before it is cut off. */
@@ -36,6 +37,8 @@ export class SocketLink extends RingLink {
   private transportError: Error | undefined;
   /** The shared-memory data plane, once both sides switched to it (see `ring-plane`). */
   protected readonly plane: RingPlane;
+  /** How the two sides agree on the rings. */
+  private readonly handshake: RingHandshake;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -54,6 +57,7 @@ export class SocketLink extends RingLink {
       (payload) => this.deliverPayload(payload),
       FRAME_HEADER,
     );
+    this.handshake = new RingHandshake(this.plane, (frame) => this.writeSocket(frame), FRAME_HEADER);
     socket.on('close', () => {
       // What the peer wrote to the ring before it went is still there: deliver it first.
       if (!this.failure) this.plane.drainAll();
@@ -163,7 +167,7 @@ export class SocketLink extends RingLink {
     // Between processes of one machine, the data moves to shared memory (offered before any other frame).
     if (client && ringsWanted('processes')) {
       try {
-        this.plane.offer();
+        this.handshake.offer();
       } catch {
         // No shared memory here after all: the socket carries everything.
       }
@@ -188,7 +192,7 @@ export class SocketLink extends RingLink {
       for (const payload of this.decoder.push(chunk)) {
         // A handler that failed the link stops the rest of this chunk too.
         if (this.failure) return;
-        if (isControl(payload)) this.plane.control(payload);
+        if (isControl(payload)) this.handshake.control(payload);
         else if (this.plane.readsRing) this.plane.socketFrame(payload);
         else this.deliver(decodeBatch(payload));
       }
