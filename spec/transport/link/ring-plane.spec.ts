@@ -154,11 +154,26 @@ describe('RingHandshake', () => {
     return { plane, handshake: new RingHandshake(plane, (frame) => out.push(frame.subarray(4)), 4) };
   };
 
-  it('a listener that cannot map the rings refuses, and both sides stay on the socket', () => {
+  /** A client and a listener's side, unconnected: each one's socket frames (their payloads) pile up for the other. */
+  const sidesOfALink = () => {
     const toServer: Uint8Array[] = [];
     const toClient: Uint8Array[] = [];
     const client = side(toServer);
     const server = side(toClient);
+    return {
+      client,
+      server,
+      toServer,
+      toClient,
+      stop: () => {
+        client.plane.stop();
+        server.plane.stop();
+      },
+    };
+  };
+
+  it('a listener that cannot map the rings refuses, and both sides stay on the socket', () => {
+    const { client, server, toServer, toClient, stop } = sidesOfALink();
     client.handshake.offer();
     const offer = toServer.shift() as Uint8Array;
     expect(isControl(offer)).to.equal(true);
@@ -170,15 +185,11 @@ describe('RingHandshake', () => {
     expect([server.plane.writesRing, server.plane.readsRing]).to.deep.equal([false, false]);
     client.handshake.control(toClient.shift() as Uint8Array);
     expect([client.plane.writesRing, client.plane.readsRing]).to.deep.equal([false, false]);
-    client.plane.stop();
-    server.plane.stop();
+    stop();
   });
 
   it('offer, accept, switched: each side writes to the ring right after its last socket frame, and reads the other', () => {
-    const toServer: Uint8Array[] = [];
-    const toClient: Uint8Array[] = [];
-    const client = side(toServer);
-    const server = side(toClient);
+    const { client, server, toServer, toClient, stop } = sidesOfALink();
     client.handshake.offer();
     server.handshake.control(toServer.shift() as Uint8Array); // OFFER
     expect([server.plane.writesRing, server.plane.readsRing], 'S after ACCEPT').to.deep.equal([true, false]);
@@ -187,23 +198,18 @@ describe('RingHandshake', () => {
     server.handshake.control(toServer.shift() as Uint8Array); // SWITCHED
     expect([server.plane.writesRing, server.plane.readsRing], 'S reads').to.deep.equal([true, true]);
     expect([toServer.length, toClient.length], 'nothing more on the socket').to.deep.equal([0, 0]);
-    client.plane.stop();
-    server.plane.stop();
+    stop();
   });
 
   it('a control frame out of turn (SWITCHED before any OFFER) is a protocol error', () => {
-    const toServer: Uint8Array[] = [];
-    const toClient: Uint8Array[] = [];
-    const client = side(toServer);
-    const server = side(toClient);
+    const { client, server, toServer, toClient, stop } = sidesOfALink();
     client.handshake.offer();
     server.handshake.control(toServer.shift() as Uint8Array);
     client.handshake.control(toClient.shift() as Uint8Array);
     const switched = toServer.shift() as Uint8Array;
     const stranger = side([]);
     expect(() => stranger.handshake.control(switched)).to.throw(/unexpected link-control frame \(4\)/);
-    client.plane.stop();
-    server.plane.stop();
+    stop();
     stranger.plane.stop();
   });
 });

@@ -82,35 +82,18 @@ export class DoorbellWakes implements RingWakes {
  * as `postMessage` does.
  */
 export class AtomicsWakes implements RingWakes {
-  /** The ring a wait is under way on (one for reading, one for writing). */
-  private readingOn: ByteRing | undefined;
-  private writingOn: ByteRing | undefined;
+  /** The ring a wait is under way on, for reading and for writing (one each at most). */
+  private readonly waits: { reading?: ByteRing | undefined; writing?: ByteRing | undefined } = {};
   private stopped = false;
 
   constructor(private readonly sleeper: Sleeper) {}
 
   sleepReading(ring: ByteRing): boolean {
-    if (this.readingOn) return true; // the wait under way is woken as well
-    const woken = ring.readerWaits();
-    if (!woken) return false;
-    this.readingOn = ring;
-    void woken.then(() => {
-      this.readingOn = undefined;
-      if (!this.stopped) this.sleeper.readable();
-    });
-    return true;
+    return this.sleep('reading', ring, () => ring.readerWaits(), this.sleeper.readable);
   }
 
   sleepWriting(ring: ByteRing): boolean {
-    if (this.writingOn) return true;
-    const woken = ring.writerWaits();
-    if (!woken) return false;
-    this.writingOn = ring;
-    void woken.then(() => {
-      this.writingOn = undefined;
-      if (!this.stopped) this.sleeper.writable();
-    });
-    return true;
+    return this.sleep('writing', ring, () => ring.writerWaits(), this.sleeper.writable);
   }
 
   wakeReader(ring: ByteRing): void {
@@ -124,7 +107,19 @@ export class AtomicsWakes implements RingWakes {
   stop(): void {
     this.stopped = true;
     // Our own waits end now, rather than waiting for ever.
-    this.readingOn?.notifyReader();
-    this.writingOn?.notifyWriter();
+    this.waits.reading?.notifyReader();
+    this.waits.writing?.notifyWriter();
+  }
+
+  private sleep(side: 'reading' | 'writing', ring: ByteRing, wait: () => Promise<unknown> | undefined, then: () => void): boolean {
+    if (this.waits[side]) return true; // the wait under way is woken as well
+    const woken = wait();
+    if (!woken) return false;
+    this.waits[side] = ring;
+    void woken.then(() => {
+      this.waits[side] = undefined;
+      if (!this.stopped) then();
+    });
+    return true;
   }
 }
